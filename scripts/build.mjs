@@ -1,0 +1,40 @@
+// Bundles every entry point with esbuild into dist/. Entries whose source does not exist yet are skipped.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+
+/** [source, output, platform-specific options] */
+const entries = [
+  ['server/src/cli/main.ts', 'dist/cli.js', {}],
+  ['server/src/server.ts', 'dist/server.js', {}],
+  ['client/src/extension.ts', 'dist/extension.js', { external: ['vscode'] }],
+  ['server/src/core/sim/worker.ts', 'dist/sim-worker.js', {}],
+  ['bench/main.ts', 'dist/bench.js', {}],
+];
+
+const started = Date.now();
+const jobs = entries
+  .filter(([src]) => existsSync(join(root, src)))
+  .map(([src, out, extra]) =>
+    build({
+      absWorkingDir: root,
+      entryPoints: [src],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      sourcemap: production ? false : 'linked',
+      minify: production,
+      logLevel: 'warning',
+      ...extra,
+    }),
+  );
+await Promise.all(jobs);
+if (!process.argv.includes('--quiet')) {
+  console.error(`built ${jobs.length} bundle(s) in ${Date.now() - started} ms`);
+}
