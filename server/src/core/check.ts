@@ -1,0 +1,140 @@
+/**
+ * checkText: the validator's one entry point. parse -> schema pass -> lowering -> semantic rules,
+ * per YAML document. Pure: no I/O, no editor types.
+ */
+import { sortDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from './diagnostic';
+import { NEWEST_KNOWN_KERNEL, parseKernelVersion, type KernelVersion } from './kernel-version';
+import type { KConfig } from './model/kernel';
+import { lowerDocument, type LoweredDocument } from './model/lower';
+import { formatFor, mapGet, nodeAtPath, parseJson, parseYaml, type SNode, type SourceDocument, type SourceFormat } from './parse/tree';
+import type { MachineProfile } from './profile';
+import { RULES } from './rules/index';
+import type { RuleContext, RuleReport } from './rules/types';
+import { schemaDiagnostics } from './schema/validate';
+
+export const MAX_TEXT_LENGTH = 50 * 1024 * 1024;
+
+export interface CheckOptions {
+  fileName?: string;
+  format?: SourceFormat;
+  profile?: MachineProfile;
+  /** target kernel "X.Y"; default the newest known */
+  kernel?: string;
+  /** run only these rule ids (tests); default all */
+  only?: string[];
+}
+
+export interface CheckedDocument {
+  range: OffsetRange;
+  root: SNode | null;
+  /** the root is a mapping with a `kdamonds` key */
+  isDamonConfig: boolean;
+  kconfig: KConfig | null;
+  lowered: LoweredDocument | null;
+  diagnostics: CoreDiagnostic[];
+}
+
+export interface CheckResult {
+  format: SourceFormat;
+  documents: CheckedDocument[];
+  /** all documents' diagnostics, sorted by position */
+  diagnostics: CoreDiagnostic[];
+}
+
+function resolveRange(root: SNode, path: ConfigPath, onKey: boolean): OffsetRange {
+  const at = nodeAtPath(root, path);
+  if (at.depth === path.length) {
+    if (onKey && at.pair) return at.pair.key.range;
+    if (at.node) return at.node.range;
+    if (at.pair) return at.pair.key.range;
+  }
+  // missing: point at the key of the closest existing ancestor (or its first line)
+  if (at.pair) return at.pair.key.range;
+  if (at.node) return { start: at.node.range.start, end: Math.min(at.node.range.end, at.node.range.start + 1) };
+  return { start: root.range.start, end: root.range.start + 1 };
+}
+
+function checkDocument(text: string, format: SourceFormat, src: SourceDocument, opts: CheckOptions, kernel: KernelVersion, kernelText: string): CheckedDocument {
+  const diagnostics: CoreDiagnostic[] = [...src.diagnostics];
+  const root = src.root;
+  const isDamonConfig = !!root && root.kind === 'map' && mapGet(root, 'kdamonds') !== undefined;
+  const doc: CheckedDocument = { range: src.range, root, isDamonConfig, kconfig: null, lowered: null, diagnostics };
+  if (!root) {
+    if (!src.diagnostics.some((d) => d.severity === 'error') && text.slice(src.range.start, src.range.end).trim() !== '') {
+      diagnostics.push({ code: 'not-a-config', severity: 'error', message: 'expected a mapping with a "kdamonds" key', range: { start: src.range.start, end: src.range.start + 1 } });
+    }
+    return doc;
+  }
+  diagnostics.push(...schemaDiagnostics(root, format));
+  const lowered = lowerDocument(root, diagnostics);
+  doc.lowered = lowered;
+  doc.kconfig = lowered.kconfig;
+  if (root.kind !== 'map') return doc;
+
+  const ctx: RuleContext = {
+    text,
+    format,
+    root,
+    kconfig: lowered.kconfig,
+    lowered,
+    profile: opts.profile,
+    kernel,
+    kernelText,
+    node: (path) => {
+      const at = nodeAtPath(root, path);
+      return at.depth === path.length ? at.node : undefined;
+    },
+    rangeOf: (path, onKey = false) => resolveRange(root, path, onKey),
+    report: () => undefined,
+  };
+  for (const rule of RULES) {
+    if (opts.only && !opts.only.includes(rule.id)) continue;
+    ctx.report = (r: RuleReport) => {
+      diagnostics.push({
+        code: rule.id,
+        severity: r.severity ?? rule.severity,
+        message: r.message,
+        range: r.range ?? resolveRange(root, r.path, !!r.onKey),
+        path: r.path,
+        ...(r.related?.length ? { related: r.related } : {}),
+        ...(r.fixes?.length ? { fixes: r.fixes } : {}),
+      });
+    };
+    try {
+      rule.check(ctx);
+    } catch (e) {
+      diagnostics.push({ code: 'internal-error', severity: 'warning', message: `rule ${rule.id} failed on this document: ${(e as Error).message}`, range: { start: root.range.start, end: root.range.start + 1 } });
+    }
+  }
+  return doc;
+}
+
+export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
+  const format = opts.format ?? formatFor(opts.fileName, text);
+  const kernelText = opts.kernel ?? opts.profile?.kernel ?? NEWEST_KNOWN_KERNEL;
+  const kernel = parseKernelVersion(kernelText) ?? (parseKernelVersion(NEWEST_KNOWN_KERNEL) as KernelVersion);
+  if (text.length > MAX_TEXT_LENGTH) {
+    const d: CoreDiagnostic = { code: 'file-too-large', severity: 'error', message: `the file is ${(text.length / 1048576).toFixed(1)} MiB; DAMON configs are small, so it was not read (limit ${MAX_TEXT_LENGTH / 1048576} MiB)`, range: { start: 0, end: 1 } };
+    return { format, documents: [], diagnostics: [d] };
+  }
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    const d: CoreDiagnostic = { code: 'binary-file', severity: 'error', message: 'the file contains NUL bytes: it is binary, not a YAML or JSON config', range: { start: nul, end: nul + 1 } };
+    return { format, documents: [], diagnostics: [d] };
+  }
+  const sources = format === 'json' ? [parseJson(text)] : parseYaml(text);
+  const documents = sources.map((s) => checkDocument(text, format, s, opts, kernel, kernelText));
+  const diagnostics = sortDiagnostics(documents.flatMap((d) => d.diagnostics));
+  return { format, documents, diagnostics };
+}
+
+/** Whether a file is a DAMON config: by name, or by a root `kdamonds` key. */
+export function isDamonConfigText(text: string, fileName?: string): boolean {
+  if (fileName && /\.damon\.(?:ya?ml|json)$/i.test(fileName)) return true;
+  if (text.length > MAX_TEXT_LENGTH) return false;
+  // cheap pre-check before parsing
+  if (!/["']?kdamonds["']?\s*:/.test(text)) return false;
+  const format = formatFor(fileName, text);
+  const docs = format === 'json' ? [parseJson(text)] : parseYaml(text);
+  return docs.some((d) => d.root?.kind === 'map' && mapGet(d.root, 'kdamonds') !== undefined);
+}

@@ -1,0 +1,416 @@
+/**
+ * Source trees with exact ranges for YAML (read the way damo's PyYAML `safe_load` reads it: YAML 1.1
+ * implicit types) and JSON. Every node keeps its offset range so diagnostics point at the exact key or
+ * value. The tree is the single parse of a document: the schema pass, the model and the editor
+ * features all read it.
+ */
+import * as YAML from 'yaml';
+import * as jsonc from 'jsonc-parser';
+import type { CoreDiagnostic, OffsetRange } from '../diagnostic';
+
+export type ScalarValue = string | number | boolean | null;
+
+export interface SScalar {
+  kind: 'scalar';
+  range: OffsetRange;
+  value: ScalarValue;
+  /** raw source text of the scalar */
+  source: string;
+  /** quoted (YAML single/double, JSON string) or block scalar: always a string */
+  quoted: boolean;
+  /** YAML only: the value a YAML 1.2 reader would see, when it differs from YAML 1.1 (damo) */
+  yaml12?: ScalarValue;
+}
+
+export interface SPair {
+  key: SScalar;
+  value: SNode | null;
+  /** key start to value end */
+  range: OffsetRange;
+}
+
+export interface SMap {
+  kind: 'map';
+  range: OffsetRange;
+  pairs: SPair[];
+  /** flow style `{...}` (YAML) or JSON object */
+  flow: boolean;
+}
+
+export interface SSeq {
+  kind: 'seq';
+  range: OffsetRange;
+  items: SNode[];
+  flow: boolean;
+}
+
+export type SNode = SScalar | SMap | SSeq;
+
+export interface SourceDocument {
+  /** the document's extent in the text */
+  range: OffsetRange;
+  root: SNode | null;
+  /** syntax errors and warnings found while parsing this document */
+  diagnostics: CoreDiagnostic[];
+}
+
+export type SourceFormat = 'yaml' | 'json';
+
+export const MAX_DEPTH = 64;
+
+// ---------------------------------------------------------------------------------------------
+// YAML 1.1 implicit scalar resolution, as PyYAML's resolver does it (yes/no/on/off booleans,
+// 0-prefixed octal, sexagesimal numbers, floats need a dot).
+const PY_BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+const PY_FLOAT =
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const PY_INT =
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const PY_NULL = /^(?:~|null|Null|NULL|)$/;
+
+function sexagesimal(s: string, float: boolean): number {
+  let sign = 1;
+  if (s[0] === '-' || s[0] === '+') {
+    if (s[0] === '-') sign = -1;
+    s = s.slice(1);
+  }
+  let v = 0;
+  for (const part of s.split(':')) v = v * 60 + (float ? parseFloat(part) : parseInt(part, 10));
+  return sign * v;
+}
+
+/** Resolve a plain YAML scalar the way PyYAML (YAML 1.1) does. */
+export function resolveYaml11(src: string): ScalarValue {
+  if (PY_NULL.test(src)) return null;
+  if (PY_BOOL.test(src)) return /^(?:yes|true|on)$/i.test(src);
+  if (PY_INT.test(src)) {
+    const s = src.replace(/_/g, '');
+    if (s.includes(':')) return sexagesimal(s, false);
+    const neg = s.startsWith('-');
+    const body = s.replace(/^[-+]/, '');
+    let v: number;
+    if (body.startsWith('0b')) v = parseInt(body.slice(2), 2);
+    else if (body.startsWith('0x')) v = parseInt(body.slice(2), 16);
+    else if (body.length > 1 && body.startsWith('0')) v = parseInt(body.slice(1), 8);
+    else v = parseInt(body, 10);
+    return neg ? -v : v;
+  }
+  if (PY_FLOAT.test(src)) {
+    const s = src.replace(/_/g, '');
+    if (/^[-+]?\.(?:inf|Inf|INF)$/.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+    if (/^\.(?:nan|NaN|NAN)$/.test(s)) return NaN;
+    if (s.includes(':')) return sexagesimal(s, true);
+    return parseFloat(s);
+  }
+  return src;
+}
+
+/** Resolve a plain scalar with the YAML 1.2 core schema (what most editors and linters assume). */
+export function resolveYaml12(src: string): ScalarValue {
+  if (/^(?:~|null|Null|NULL|)$/.test(src)) return null;
+  if (/^(?:true|True|TRUE)$/.test(src)) return true;
+  if (/^(?:false|False|FALSE)$/.test(src)) return false;
+  if (/^[-+]?[0-9]+$/.test(src)) return parseInt(src, 10);
+  if (/^0o[0-7]+$/.test(src)) return parseInt(src.slice(2), 8);
+  if (/^0x[0-9a-fA-F]+$/.test(src)) return parseInt(src.slice(2), 16);
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(src)) return parseFloat(src);
+  if (/^[-+]?\.(?:inf|Inf|INF)$/.test(src)) return src.startsWith('-') ? -Infinity : Infinity;
+  if (/^\.(?:nan|NaN|NAN)$/.test(src)) return NaN;
+  return src;
+}
+
+function sameScalar(a: ScalarValue, b: ScalarValue): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return a === b || (Number.isNaN(a) && Number.isNaN(b));
+  return a === b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML
+
+function diag(code: string, message: string, range: OffsetRange, severity: CoreDiagnostic['severity'] = 'error'): CoreDiagnostic {
+  return { code, severity, message, range };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+class YamlConverter {
+  readonly diagnostics: CoreDiagnostic[] = [];
+  private readonly resolving = new Set<unknown>();
+
+  constructor(private readonly text: string, private readonly doc: YAML.Document.Parsed) {}
+
+  convert(node: unknown, depth: number): SNode | null {
+    if (node === null || node === undefined) return null;
+    if (depth > MAX_DEPTH) {
+      const r = (node as { range?: [number, number, number] }).range;
+      this.diagnostics.push(diag('too-deep', `nesting deeper than ${MAX_DEPTH} levels; a DAMON config is never this deep`, r ? { start: r[0], end: r[1] } : { start: 0, end: 0 }));
+      return null;
+    }
+    if (YAML.isAlias(node)) {
+      const target = node.resolve(this.doc);
+      const r = node.range!;
+      if (!target || this.resolving.has(target)) {
+        this.diagnostics.push(diag('yaml-alias', `alias *${node.source} cannot be resolved`, { start: r[0], end: r[1] }));
+        return null;
+      }
+      this.resolving.add(target);
+      const converted = this.convert(target, depth + 1);
+      this.resolving.delete(target);
+      return converted;
+    }
+    if (YAML.isScalar(node)) return this.scalar(node);
+    if (YAML.isMap(node)) {
+      const r = node.range!;
+      const pairs: SPair[] = [];
+      for (const p of node.items) {
+        const key = YAML.isScalar(p.key) ? this.scalar(p.key) : null;
+        if (!key) {
+          const kr = (p.key as { range?: [number, number, number] } | null)?.range;
+          this.diagnostics.push(diag('yaml-complex-key', 'only plain scalar keys are allowed in a DAMON config', kr ? { start: kr[0], end: kr[1] } : { start: r[0], end: r[1] }));
+          continue;
+        }
+        const value = this.convert(p.value, depth + 1);
+        if (key.source === '<<' && !key.quoted) {
+          // YAML 1.1 merge key: PyYAML copies the merged map's pairs in unless already present.
+          const merged = value?.kind === 'map' ? [value] : value?.kind === 'seq' ? value.items.filter((i): i is SMap => i.kind === 'map') : [];
+          for (const m of merged) for (const mp of m.pairs) if (!pairs.some((q) => q.key.value === mp.key.value)) pairs.push(mp);
+          continue;
+        }
+        const end = value ? value.range.end : key.range.end;
+        pairs.push({ key, value, range: { start: key.range.start, end } });
+      }
+      return { kind: 'map', range: { start: r[0], end: r[1] }, pairs, flow: !!node.flow };
+    }
+    if (YAML.isSeq(node)) {
+      const r = node.range!;
+      const items: SNode[] = [];
+      for (const it of node.items) {
+        const c = this.convert(it, depth + 1);
+        if (c) items.push(c);
+        else if (it === null || (YAML.isScalar(it) && it.value === null)) {
+          // `- ` with nothing: a null item
+          items.push({ kind: 'scalar', range: { start: r[0], end: r[0] }, value: null, source: '', quoted: false });
+        }
+      }
+      return { kind: 'seq', range: { start: r[0], end: r[1] }, items, flow: !!node.flow };
+    }
+    return null;
+  }
+
+  private scalar(node: YAML.Scalar): SScalar {
+    const r = node.range ?? [0, 0, 0];
+    const range = { start: r[0], end: r[1] };
+    const raw = this.text.slice(r[0], r[1]);
+    if (node.type === 'PLAIN' || node.type === undefined) {
+      const src = String(node.value ?? '');
+      const tag = node.tag;
+      if (tag && /str$/.test(tag)) return { kind: 'scalar', range, value: src, source: raw, quoted: true };
+      const v11 = resolveYaml11(src);
+      const v12 = resolveYaml12(src);
+      const s: SScalar = { kind: 'scalar', range, value: v11, source: raw, quoted: false };
+      if (!sameScalar(v11, v12)) s.yaml12 = v12;
+      return s;
+    }
+    return { kind: 'scalar', range, value: String(node.value ?? ''), source: raw, quoted: true };
+  }
+}
+
+export function parseYaml(text: string): SourceDocument[] {
+  let docs: YAML.Document.Parsed[];
+  try {
+    docs = YAML.parseAllDocuments(text, { schema: 'failsafe', prettyErrors: false, uniqueKeys: true, strict: false }) as YAML.Document.Parsed[];
+  } catch (e) {
+    return [{ range: { start: 0, end: text.length }, root: null, diagnostics: [diag('yaml-syntax', `YAML could not be read: ${(e as Error).message}`, { start: 0, end: Math.min(text.length, 1) })] }];
+  }
+  if (!Array.isArray(docs)) docs = [docs as unknown as YAML.Document.Parsed];
+  const out: SourceDocument[] = [];
+  for (const d of docs) {
+    const conv = new YamlConverter(text, d);
+    const diagnostics: CoreDiagnostic[] = [];
+    for (const e of d.errors) {
+      const code = e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
+      const msg = e.code === 'DUPLICATE_KEY' ? 'duplicate key: damo (PyYAML) silently keeps only the last one' : firstLine(e.message);
+      diagnostics.push(diag(code, msg, { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) }));
+    }
+    for (const w of d.warnings) {
+      diagnostics.push(diag('yaml-syntax', firstLine(w.message), { start: w.pos[0], end: Math.max(w.pos[1], w.pos[0] + 1) }, 'warning'));
+    }
+    const root = conv.convert(d.contents, 0);
+    diagnostics.push(...conv.diagnostics);
+    out.push({ range: { start: d.range[0], end: d.range[2] }, root, diagnostics });
+  }
+  if (out.length === 0) out.push({ range: { start: 0, end: text.length }, root: null, diagnostics: [] });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+function convertJson(node: jsonc.Node, depth: number, diagnostics: CoreDiagnostic[]): SNode | null {
+  const range = { start: node.offset, end: node.offset + node.length };
+  if (depth > MAX_DEPTH) {
+    diagnostics.push(diag('too-deep', `nesting deeper than ${MAX_DEPTH} levels; a DAMON config is never this deep`, range));
+    return null;
+  }
+  switch (node.type) {
+    case 'object': {
+      const pairs: SPair[] = [];
+      const seen = new Map<string, SScalar>();
+      for (const prop of node.children ?? []) {
+        const [k, v] = prop.children ?? [];
+        if (!k) continue;
+        const key: SScalar = { kind: 'scalar', range: { start: k.offset, end: k.offset + k.length }, value: String(k.value), source: '', quoted: true };
+        if (seen.has(String(k.value))) {
+          diagnostics.push(diag('json-duplicate-key', 'duplicate key: damo (Python json) silently keeps only the last one', key.range));
+        }
+        seen.set(String(k.value), key);
+        const value = v ? convertJson(v, depth + 1, diagnostics) : null;
+        pairs.push({ key, value, range: { start: prop.offset, end: prop.offset + prop.length } });
+      }
+      return { kind: 'map', range, pairs, flow: true };
+    }
+    case 'array': {
+      const items: SNode[] = [];
+      for (const c of node.children ?? []) {
+        const it = convertJson(c, depth + 1, diagnostics);
+        if (it) items.push(it);
+      }
+      return { kind: 'seq', range, items, flow: true };
+    }
+    case 'string':
+      return { kind: 'scalar', range, value: node.value as string, source: '', quoted: true };
+    case 'number':
+    case 'boolean':
+    case 'null':
+      return { kind: 'scalar', range, value: node.value as ScalarValue, source: '', quoted: false };
+    default:
+      return null;
+  }
+}
+
+export function parseJson(text: string): SourceDocument {
+  const errors: jsonc.ParseError[] = [];
+  let tree: jsonc.Node | undefined;
+  const diagnostics: CoreDiagnostic[] = [];
+  try {
+    tree = jsonc.parseTree(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+  } catch (e) {
+    diagnostics.push(diag('json-syntax', `JSON could not be read: ${(e as Error).message}`, { start: 0, end: Math.min(1, text.length) }));
+  }
+  for (const e of errors) {
+    const what = jsonc.printParseErrorCode(e.error);
+    const human: Record<string, string> = {
+      InvalidSymbol: 'invalid symbol', InvalidNumberFormat: 'invalid number', PropertyNameExpected: 'property name expected',
+      ValueExpected: 'value expected', ColonExpected: 'colon expected', CommaExpected: 'comma expected',
+      CloseBraceExpected: 'closing brace expected', CloseBracketExpected: 'closing bracket expected', EndOfFileExpected: 'end of file expected',
+      InvalidCommentToken: 'comments are not allowed in JSON (damo uses Python json)', UnexpectedEndOfComment: 'unexpected end of comment',
+      UnexpectedEndOfString: 'unterminated string', UnexpectedEndOfNumber: 'unexpected end of number', InvalidUnicode: 'invalid unicode escape',
+      InvalidEscapeCharacter: 'invalid escape character', InvalidCharacter: 'invalid character',
+    };
+    const msg = human[what] ?? what;
+    const trailing = what === 'PropertyNameExpected' || what === 'ValueExpected';
+    diagnostics.push(diag('json-syntax', trailing && /,\s*[}\]]/.test(text.slice(Math.max(0, e.offset - 50), e.offset + 2)) ? `${msg} (trailing commas are not allowed in JSON)` : msg, { start: e.offset, end: e.offset + Math.max(1, e.length) }));
+  }
+  const root = tree ? convertJson(tree, 0, diagnostics) : null;
+  return { range: { start: 0, end: text.length }, root, diagnostics };
+}
+
+export function formatFor(fileName: string | undefined, text: string): SourceFormat {
+  if (fileName && /\.json$/i.test(fileName)) return 'json';
+  if (fileName && /\.ya?ml$/i.test(fileName)) return 'yaml';
+  return /^\s*[{[]/.test(text) && !/^\s*\{\s*\w+\s*:/.test(text) ? 'json' : 'yaml';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tree helpers
+
+export function mapGet(node: SNode | null | undefined, key: string): SNode | null | undefined {
+  if (!node || node.kind !== 'map') return undefined;
+  let found: SPair | undefined;
+  for (const p of node.pairs) if (p.key.value === key) found = p; // last wins, like PyYAML/json
+  return found ? found.value : undefined;
+}
+
+export function mapPair(node: SNode | null | undefined, key: string): SPair | undefined {
+  if (!node || node.kind !== 'map') return undefined;
+  let found: SPair | undefined;
+  for (const p of node.pairs) if (p.key.value === key) found = p;
+  return found;
+}
+
+/** Plain JS value of a tree, for the schema pass. */
+export function toJS(node: SNode | null | undefined): unknown {
+  if (!node) return null;
+  switch (node.kind) {
+    case 'scalar':
+      return node.value;
+    case 'seq':
+      return node.items.map(toJS);
+    case 'map': {
+      const o: Record<string, unknown> = {};
+      for (const p of node.pairs) o[String(p.key.value)] = toJS(p.value);
+      return o;
+    }
+  }
+}
+
+/** Walk down a config path. Returns the deepest node reached and the pair owning it (for key ranges). */
+export function nodeAtPath(root: SNode | null, path: (string | number)[]): { node: SNode | null; pair?: SPair; depth: number } {
+  let cur: SNode | null = root;
+  let pair: SPair | undefined;
+  let depth = 0;
+  for (const seg of path) {
+    if (!cur) break;
+    if (typeof seg === 'number' && cur.kind === 'seq') {
+      const next: SNode | undefined = cur.items[seg];
+      if (!next) break;
+      cur = next;
+      pair = undefined;
+    } else if (cur.kind === 'map') {
+      const p = mapPair(cur, String(seg));
+      if (!p) break;
+      pair = p;
+      if (!p.value) {
+        depth++;
+        return { node: null, pair, depth };
+      }
+      cur = p.value;
+    } else break;
+    depth++;
+  }
+  return { node: cur, pair, depth };
+}
+
+/** Path from the root to the innermost node containing `offset` (for hover/completion). */
+export function pathAtOffset(root: SNode | null, offset: number): { path: (string | number)[]; node: SNode | null; onKey: boolean; pair?: SPair } {
+  const path: (string | number)[] = [];
+  let cur: SNode | null = root;
+  let onKey = false;
+  let pair: SPair | undefined;
+  while (cur) {
+    if (cur.kind === 'map') {
+      const p = cur.pairs.find((q) => offset >= q.key.range.start && offset <= (q.value ? Math.max(q.value.range.end, q.key.range.end) : q.key.range.end));
+      if (!p) break;
+      path.push(String(p.key.value));
+      pair = p;
+      if (offset <= p.key.range.end) {
+        onKey = true;
+        return { path, node: p.key, onKey, pair };
+      }
+      cur = p.value;
+      if (!cur) return { path, node: null, onKey: false, pair };
+      continue;
+    }
+    if (cur.kind === 'seq') {
+      const i = cur.items.findIndex((it) => offset >= it.range.start && offset <= it.range.end);
+      if (i < 0) break;
+      path.push(i);
+      cur = cur.items[i];
+      continue;
+    }
+    return { path, node: cur, onKey, pair };
+  }
+  return { path, node: cur, onKey, pair };
+}

@@ -1,0 +1,43 @@
+import type { SNode } from '../parse/tree';
+import { schemaAt, type JSONSchema } from '../schema/spec';
+import type { ConfigPath } from '../diagnostic';
+import type { Rule, RuleContext } from './types';
+
+function walk(ctx: RuleContext, node: SNode | null, path: ConfigPath, schema: JSONSchema | undefined): void {
+  if (!node || !schema) return;
+  if (node.kind === 'seq') node.items.forEach((it, i) => walk(ctx, it, [...path, i], schema.items as JSONSchema));
+  if (node.kind !== 'map') return;
+  const props = (schema.properties ?? {}) as Record<string, JSONSchema>;
+  for (const p of node.pairs) {
+    const key = String(p.key.value);
+    const sub = props[key];
+    if (!sub) continue;
+    if (sub['x-output']) {
+      ctx.report({ path: [...path, key], onKey: true, message: `"${key}" is output only (damo report prints it); damo ignores it on input` });
+      continue;
+    }
+    if (sub['x-legacy']) {
+      ctx.report({ path: [...path, key], onKey: true, severity: 'warning', message: `"${key}" is an old key name that damo still reads; use "${sub['x-legacy']}"` });
+    } else if (sub.deprecated) {
+      ctx.report({ path: [...path, key], onKey: true, severity: 'warning', message: `"${key}" is a legacy key that damo ignores` });
+    }
+    walk(ctx, p.value, [...path, key], sub);
+  }
+}
+
+export const rule: Rule = {
+  id: 'key-ignored-on-input',
+  severity: 'information',
+  title: 'Output-only or legacy keys',
+  explanation: `\`damo report\` output carries keys (state, pid, stats, tried_regions, effective_sz_bytes) that damo ignores when reading a config, and old damo versions used key names (filter_pass, target_value_bp, nr_accesses_unit, age_unit) that are still read or silently ignored. A config pasted from a report keeps working, but those keys do nothing.`,
+  check(ctx) {
+    walk(ctx, ctx.root, [], schemaAt([]));
+  },
+  examples: {
+    pass: ['kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}]}]}]\n'],
+    fail: [
+      'kdamonds: [{state: on, pid: 123, contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}]}]}]\n',
+      'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], schemes: [{action: pageout, filters: [{filter_type: anon, matching: true, filter_pass: true}]}]}]}]\n',
+    ],
+  },
+};

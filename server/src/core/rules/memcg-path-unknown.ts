@@ -1,0 +1,32 @@
+import type { ConfigPath } from '../diagnostic';
+import type { Rule } from './types';
+import { config, QUOTAS, SEED_PROFILE } from './examples';
+import { filtersOf, goals, normalizeCgroupPath, schemes } from './lib';
+import { closest } from '../util/text';
+
+export const rule: Rule = {
+  id: 'memcg-path-unknown',
+  severity: 'error',
+  title: 'A cgroup that does not exist on the machine',
+  explanation: `A quota goal or memcg filter naming a cgroup that does not exist makes the kernel refuse to start (or commit) the kdamond with ENOMEM — the kernel masks every scheme build failure as "out of memory".
+Checked only when a machine profile with a cgroup list is given (\`--profile\`, or the probed host).`,
+  check(ctx) {
+    const profile = ctx.profile;
+    if (!profile || profile.cgroups.length === 0) return;
+    const known = new Set(profile.cgroups.map(normalizeCgroupPath));
+    const check = (p: string, path: ConfigPath) => {
+      if (!p.startsWith('/')) return; // memcg-path-form reports it
+      const n = normalizeCgroupPath(p);
+      if (known.has(n)) return;
+      const near = closest(n, [...known]);
+      ctx.report({ path, message: `cgroup "${p}" does not exist on ${profile.name ?? 'the profiled machine'}${near ? ` (did you mean "${near}"?)` : ''}; the kernel would refuse to start with ENOMEM` });
+    };
+    for (const { goal, path } of goals(ctx)) if (goal.path) check(goal.path, [...path, 'memcg_path']);
+    for (const ref of schemes(ctx)) for (const { filter, path } of filtersOf(ref)) if (filter.type === 'memcg' && filter.memcgPath) check(filter.memcgPath, [...path, 'memcg_path']);
+  },
+  examples: {
+    profile: SEED_PROFILE,
+    pass: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workload_a, target_value: 9.7%, current_value: 0}]}}`] })],
+    fail: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workloads/a, target_value: 9.7%, current_value: 0}]}}`] })],
+  },
+};

@@ -1,0 +1,51 @@
+/** Promotion/demotion pairing across all kdamonds (shared by the tiering-* rules). */
+import type { ConfigPath } from '../diagnostic';
+import type { KQuotaGoal } from '../model/kernel';
+import { formatBytes } from '../model/units';
+import { goals, normalizeCgroupPath, profileNode, type SchemeRef } from './lib';
+import type { RuleContext } from './types';
+
+export interface TierGoal {
+  ref: SchemeRef;
+  goal: KQuotaGoal;
+  goalPath: ConfigPath;
+  nid: number;
+  /** normalized cgroup path, or '*' for a whole-node metric */
+  cgroup: string;
+  key: string;
+}
+
+export function tieringGoals(ctx: RuleContext): { promotions: TierGoal[]; demotions: TierGoal[] } {
+  const promotions: TierGoal[] = [];
+  const demotions: TierGoal[] = [];
+  for (const { goal, path, ref } of goals(ctx)) {
+    if (goal.nid === null || goal.targetValue <= 0) continue;
+    const action = ref.scheme.action;
+    const memcg = goal.metric.startsWith('node_memcg_');
+    if (memcg && !goal.path) continue;
+    const cgroup = memcg ? normalizeCgroupPath(goal.path!) : '*';
+    const key = `${goal.nid}|${cgroup}`;
+    const t: TierGoal = { ref, goal, goalPath: path, nid: goal.nid, cgroup, key };
+    if (action === 'migrate_hot' && (goal.metric === 'node_memcg_used_bp' || goal.metric === 'node_mem_used_bp')) promotions.push(t);
+    if (action === 'migrate_cold' && (goal.metric === 'node_memcg_free_bp' || goal.metric === 'node_mem_free_bp')) demotions.push(t);
+  }
+  return { promotions, demotions };
+}
+
+export function who(t: TierGoal): string {
+  return t.cgroup === '*' ? `node ${t.nid}` : `${t.cgroup} on node ${t.nid}`;
+}
+
+export function bpBytes(ctx: RuleContext, nid: number, bp: number): string {
+  const n = profileNode(ctx.profile, nid);
+  return n ? ` ≈ ${formatBytes((n.sizeBytes * Math.abs(bp)) / 10000)}` : '';
+}
+
+export function targetPath(ctx: RuleContext, t: TierGoal): ConfigPath {
+  const p = [...t.goalPath, 'target_value'];
+  return ctx.node(p) !== undefined ? p : [...t.goalPath, 'metric'];
+}
+
+export function pctText(bp: number): string {
+  return `${+(bp / 100).toFixed(2)}%`;
+}

@@ -1,0 +1,60 @@
+import type { ConfigPath, CoreDiagnostic, Fix, OffsetRange, RelatedInfo, Severity } from '../diagnostic';
+import type { KConfig } from '../model/kernel';
+import type { LoweredDocument } from '../model/lower';
+import type { KernelVersion } from '../kernel-version';
+import type { SNode, SourceFormat } from '../parse/tree';
+import type { MachineProfile } from '../profile';
+
+export interface RuleReport {
+  message: string;
+  /** where: the value at this path, else its key, else the nearest ancestor that exists */
+  path: ConfigPath;
+  /** report on the key instead of the value */
+  onKey?: boolean;
+  /** explicit range (overrides path resolution) */
+  range?: OffsetRange;
+  severity?: Severity;
+  related?: RelatedInfo[];
+  fixes?: Fix[];
+}
+
+export interface RuleContext {
+  readonly text: string;
+  readonly format: SourceFormat;
+  readonly root: SNode;
+  readonly kconfig: KConfig;
+  readonly lowered: LoweredDocument;
+  readonly profile?: MachineProfile;
+  readonly kernel: KernelVersion;
+  readonly kernelText: string;
+  /** the node at exactly this path, if present */
+  node(path: ConfigPath): SNode | null | undefined;
+  /** range of the value at path; falls back to the key, then the closest existing ancestor */
+  rangeOf(path: ConfigPath, onKey?: boolean): OffsetRange;
+  report(r: RuleReport): void;
+}
+
+export interface RuleExamples {
+  /** YAML configs in which the rule reports nothing */
+  pass: string[];
+  /** YAML configs in which the rule reports at least once */
+  fail: string[];
+  /** optional machine profile (YAML) the examples are checked with */
+  profile?: string;
+  /** optional target kernel */
+  kernel?: string;
+}
+
+export interface Rule {
+  /** stable id, used as the diagnostic code */
+  id: string;
+  severity: Severity;
+  /** one line */
+  title: string;
+  /** markdown: what the rule checks, why it matters on a real kernel, how to fix it */
+  explanation: string;
+  check(ctx: RuleContext): void;
+  examples: RuleExamples;
+}
+
+export type { CoreDiagnostic };
