@@ -28,6 +28,8 @@ const jobs = entries
       platform: 'node',
       target: 'node20',
       format: 'cjs',
+      // jsonc-parser's UMD main cannot be bundled (dynamic requires): prefer ESM builds
+      mainFields: ['module', 'main'],
       sourcemap: production ? false : 'linked',
       minify: production,
       logLevel: 'warning',

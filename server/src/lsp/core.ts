@@ -1,0 +1,15 @@
+/**
+ * The one place the language server imports the DAMON core from (server/src/core/, no editor types).
+ */
+export {
+  checkText, isDamonConfigText, LineIndex, mapGet, nodeAtPath, pathAtOffset, toJS, formatBytes, formatUs, formatBp, formatValue,
+  describeAdmission, loadProfile, RULES, RULES_BY_ID, CONFIG_SCHEMA, schemaAt, keysAt, ACTIONS, GOAL_METRICS, FILTER_TYPES,
+  NEWEST_KNOWN_KERNEL, parseKernelVersion,
+} from '../core/index';
+export type {
+  CheckOptions, CheckResult, CheckedDocument, ConfigPath, CoreDiagnostic, Fix, OffsetRange, RelatedInfo, Severity, TextEdit, Position,
+  SNode, SScalar, SMap, SSeq, SPair, KConfig, ParsedValue, MachineProfile, ProfileNode, Rule,
+} from '../core/index';
+export { mapPair, type SourceFormat } from '../core/parse/tree';
+export { parseByKind, parseBool, type ValueKind } from '../core/model/units';
+export type { JSONSchema } from '../core/schema/spec';
