@@ -1,0 +1,49 @@
+/**
+ * A readable diff of the host's DAMON sysfs tree (as probed) against a plan. Pure: no I/O.
+ */
+import type { SysfsPlan } from './plan';
+import { restoreWrites } from './hostinfo';
+
+export interface DiffLine {
+  kind: 'change' | 'add' | 'remove' | 'state';
+  path: string;
+  before?: string;
+  after?: string;
+}
+
+export function diffTree(tree: Map<string, string>, plan: SysfsPlan): DiffLine[] {
+  const out: DiffLine[] = [];
+  const planned = new Map<string, string>();
+  for (const w of plan.writes) if (!w.state) planned.set(w.path, w.value);
+  for (const [path, after] of planned) {
+    const before = tree.get(path);
+    if (before === undefined) out.push({ kind: 'add', path, after });
+    else if (before !== after) out.push({ kind: 'change', path, before, after });
+  }
+  // files that will disappear: under kdamonds/subtrees the new plan does not keep
+  const kept = (p: string) => [...planned.keys()].some((q) => q === p) || planned.has(p);
+  for (const w of restoreWrites(tree)) {
+    if (kept(w.path)) continue;
+    const parent = w.path.split('/').slice(0, -1).join('/');
+    // a file of a directory the plan recreates keeps its default: report only when the directory goes away
+    if ([...planned.keys()].some((q) => q.startsWith(parent + '/'))) continue;
+    out.push({ kind: 'remove', path: w.path, before: w.value });
+  }
+  for (const w of plan.writes) if (w.state) out.push({ kind: 'state', path: w.path, before: tree.get(w.path) ?? 'off', after: w.value });
+  return out;
+}
+
+export function renderDiff(lines: DiffLine[]): string {
+  if (lines.length === 0) return '  (no change)\n';
+  const show = (v: string | undefined) => (v === undefined ? '' : v === '' ? "''" : v.replace(/\n/g, '\\n'));
+  return lines
+    .map((l) => {
+      switch (l.kind) {
+        case 'change': return `  ~ ${l.path}: ${show(l.before)} -> ${show(l.after)}`;
+        case 'add': return `  + ${l.path} = ${show(l.after)}`;
+        case 'remove': return `  - ${l.path} (was ${show(l.before)})`;
+        case 'state': return `  ! ${l.path}: ${show(l.before)} -> ${show(l.after)}`;
+      }
+    })
+    .join('\n') + '\n';
+}
