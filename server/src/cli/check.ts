@@ -1,0 +1,203 @@
+/**
+ * `damon-config check [--format text|json|sarif] [--kernel X.Y] [--profile FILE] FILE|DIR|-...`
+ * Exit: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O problems.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { checkText, isDamonConfigText, LineIndex, RULES_BY_ID, type CoreDiagnostic, type MachineProfile } from '../core/index';
+import { parseKernelVersion } from '../core/kernel-version';
+import type { CliIO, Subcommand } from './io';
+import { parseArgs, readTextFile, UsageError, loadProfileFile, type FileText } from './util';
+
+export const CHECK_USAGE = `usage: damon-config check [--format text|json|sarif] [--kernel X.Y] [--profile FILE] FILE|DIR|- ...
+
+Checks DAMON configs (damo's kdamonds format, YAML or JSON) and the damo command lines in shell
+scripts. A directory is searched for *.damon.{yaml,yml,json}, other YAML/JSON files whose root has a
+"kdamonds" key, and *.sh/*.bash files with damo commands.
+Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or I/O problems.`;
+
+export interface FileReport {
+  file: string;
+  text: string | null;
+  diagnostics: CoreDiagnostic[];
+}
+
+const EXT = /\.(?:ya?ml|json)$/i;
+
+function collect(path: string, explicit: boolean, out: string[]): void {
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    for (const name of readdirSync(path).sort()) {
+      if (name.startsWith('.') || name === 'node_modules') continue;
+      collect(join(path, name), false, out);
+    }
+    return;
+  }
+  if (explicit || EXT.test(path)) out.push(path);
+}
+
+export function checkOne(file: string, f: FileText, opts: { profile?: MachineProfile; kernel?: string; explicit: boolean }): FileReport | null {
+  if (f.problem) return { file, text: null, diagnostics: [f.problem] };
+  const text = f.text!;
+  if (!opts.explicit && !isDamonConfigText(text, file)) return null;
+  const r = checkText(text, { fileName: file, profile: opts.profile, kernel: opts.kernel });
+  return { file, text, diagnostics: r.diagnostics };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output formats
+
+function lineCol(idx: LineIndex | null, offset: number) {
+  return idx ? idx.positionAt(offset) : { line: 0, character: 0 };
+}
+
+export function formatText(reports: FileReport[], color: boolean): string {
+  const out: string[] = [];
+  const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const sevColor: Record<string, string> = { error: '31', warning: '33', information: '36', hint: '90' };
+  let errors = 0;
+  let warnings = 0;
+  let others = 0;
+  for (const r of reports) {
+    const idx = r.text !== null ? new LineIndex(r.text) : null;
+    for (const d of r.diagnostics) {
+      const p = lineCol(idx, d.range.start);
+      if (d.severity === 'error') errors++;
+      else if (d.severity === 'warning') warnings++;
+      else others++;
+      out.push(`${r.file}:${p.line + 1}:${p.character + 1}: ${paint(sevColor[d.severity], d.severity)} [${d.code}] ${d.message}`);
+      for (const rel of d.related ?? []) {
+        const q = lineCol(idx, rel.range.start);
+        out.push(`${r.file}:${q.line + 1}:${q.character + 1}:   note: ${rel.message}`);
+      }
+    }
+  }
+  const files = reports.length;
+  const summary = `${files} file${files === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${others ? `, ${others} note${others === 1 ? '' : 's'}` : ''}`;
+  out.push(errors ? paint('31', summary) : paint('32', summary));
+  return `${out.join('\n')}\n`;
+}
+
+export function formatJson(reports: FileReport[]): string {
+  const arr = reports.flatMap((r) => {
+    const idx = r.text !== null ? new LineIndex(r.text) : null;
+    return r.diagnostics.map((d) => ({
+      file: r.file,
+      range: { start: lineCol(idx, d.range.start), end: lineCol(idx, d.range.end) },
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+    }));
+  });
+  return `${JSON.stringify(arr, null, 2)}\n`;
+}
+
+export function formatSarif(reports: FileReport[], version: string): string {
+  const usedRules = new Set(reports.flatMap((r) => r.diagnostics.map((d) => d.code)));
+  const level = (s: string) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
+  const rules = [...usedRules].sort().map((id) => {
+    const rule = RULES_BY_ID.get(id);
+    return {
+      id,
+      name: id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
+      shortDescription: { text: rule?.title ?? id },
+      ...(rule ? { fullDescription: { text: rule.explanation }, help: { text: rule.explanation, markdown: rule.explanation }, defaultConfiguration: { level: level(rule.severity) } } : {}),
+    };
+  });
+  const results = reports.flatMap((r) => {
+    const idx = r.text !== null ? new LineIndex(r.text) : null;
+    return r.diagnostics.map((d) => {
+      const s = lineCol(idx, d.range.start);
+      const e = lineCol(idx, d.range.end);
+      return {
+        ruleId: d.code,
+        level: level(d.severity),
+        message: { text: d.message },
+        locations: [{ physicalLocation: { artifactLocation: { uri: r.file.split('\\').join('/') }, region: { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 } } }],
+        ...(d.related?.length
+          ? { relatedLocations: d.related.map((rel, i) => { const q = lineCol(idx, rel.range.start); return { id: i, message: { text: rel.message }, physicalLocation: { artifactLocation: { uri: r.file }, region: { startLine: q.line + 1, startColumn: q.character + 1 } } }; }) }
+          : {}),
+      };
+    });
+  });
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{ tool: { driver: { name: 'damon-config', version, informationUri: 'https://damon-config.invalid/', rules } }, columnKind: 'utf16CodeUnits', results }],
+  };
+  return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+
+export const VERSION = '0.1.0';
+
+export const check: Subcommand = async (args: string[], io: CliIO) => {
+  let parsed;
+  try {
+    parsed = parseArgs(args, { format: 'string', kernel: 'string', profile: 'string', help: 'bool' });
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`damon-config check: ${e.message}\n${CHECK_USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const { flags, positional } = parsed;
+  if (flags.help) {
+    io.stdout(`${CHECK_USAGE}\n`);
+    return 0;
+  }
+  const format = (flags.format as string | undefined) ?? 'text';
+  if (!['text', 'json', 'sarif'].includes(format)) {
+    io.stderr(`damon-config check: --format must be text, json or sarif (got "${format}")\n`);
+    return 2;
+  }
+  const kernel = flags.kernel as string | undefined;
+  if (kernel !== undefined && !parseKernelVersion(kernel)) {
+    io.stderr(`damon-config check: --kernel takes a version like 6.12 or 7.2 (got "${kernel}")\n`);
+    return 2;
+  }
+  if (positional.length === 0) {
+    io.stderr(`damon-config check: no files given\n${CHECK_USAGE}\n`);
+    return 2;
+  }
+  let profile: MachineProfile | undefined;
+  if (flags.profile !== undefined) {
+    const p = loadProfileFile(resolve(io.cwd, flags.profile as string));
+    if ('error' in p) {
+      io.stderr(`damon-config check: ${p.error}\n`);
+      return 2;
+    }
+    profile = p.profile;
+  }
+  const reports: FileReport[] = [];
+  let ioProblem = false;
+  for (const arg of positional) {
+    if (arg === '-') {
+      const text = await io.readStdin();
+      const r = checkOne('<stdin>', { text }, { profile, kernel, explicit: true });
+      if (r) reports.push(r);
+      continue;
+    }
+    const abs = resolve(io.cwd, arg);
+    const files: string[] = [];
+    try {
+      collect(abs, true, files);
+    } catch (e) {
+      ioProblem = true;
+      reports.push({ file: arg, text: null, diagnostics: [{ code: 'io-error', severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`, range: { start: 0, end: 0 } }] });
+      continue;
+    }
+    for (const file of files) {
+      const shown = relative(io.cwd, file) || file;
+      const f = readTextFile(file);
+      if (f.problem?.code === 'io-error') ioProblem = true;
+      const r = checkOne(shown, f, { profile, kernel, explicit: file === abs });
+      if (r) reports.push(r);
+    }
+  }
+  if (format === 'json') io.stdout(formatJson(reports));
+  else if (format === 'sarif') io.stdout(formatSarif(reports, VERSION));
+  else io.stdout(formatText(reports, io.isTTY));
+  if (ioProblem) return 2;
+  return reports.some((r) => r.diagnostics.some((d) => d.severity === 'error')) ? 1 : 0;
+};

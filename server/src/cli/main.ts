@@ -1,0 +1,80 @@
+/** damon-config: the command-line entry point (bundled as dist/cli.js, run by bin/damon-config). */
+import { RULES, RULES_BY_ID } from '../core/index';
+import { check, VERSION } from './check';
+import type { CliIO, Subcommand } from './io';
+
+const rules: Subcommand = async (args, io) => {
+  if (args[0]) {
+    const r = RULES_BY_ID.get(args[0]);
+    if (!r) {
+      io.stderr(`damon-config rules: no rule "${args[0]}" (run \`damon-config rules\` for the list)\n`);
+      return 2;
+    }
+    io.stdout(`${r.id} (${r.severity}): ${r.title}\n\n${r.explanation}\n`);
+    return 0;
+  }
+  const w = Math.max(...RULES.map((r) => r.id.length));
+  for (const r of RULES) io.stdout(`${r.id.padEnd(w)}  ${r.severity.padEnd(11)} ${r.title}\n`);
+  return 0;
+};
+
+export const COMMANDS: Record<string, { run: Subcommand; help: string }> = {
+  check: { run: check, help: 'validate DAMON configs and damo command lines' },
+  rules: { run: rules, help: 'list the semantic rules, or explain one: rules RULE-ID' },
+};
+
+const USAGE = () => `usage: damon-config COMMAND [ARGS]
+
+commands:
+${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(12)} ${c.help}`).join('\n')}
+
+Run \`damon-config COMMAND --help\` for a command's options.`;
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.stdout(`${USAGE()}\n`);
+    return cmd ? 0 : 2;
+  }
+  if (cmd === '--version') {
+    io.stdout(`damon-config ${VERSION}\n`);
+    return 0;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) {
+    io.stderr(`damon-config: unknown command "${cmd}"\n${USAGE()}\n`);
+    return 2;
+  }
+  return c.run(rest, io);
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s),
+    isTTY: !!process.stdout.isTTY,
+    cwd: process.cwd(),
+    readStdin: () =>
+      new Promise((res, rej) => {
+        const chunks: Buffer[] = [];
+        process.stdin.on('data', (c: Buffer) => chunks.push(c));
+        process.stdin.on('end', () => res(Buffer.concat(chunks).toString('utf8')));
+        process.stdin.on('error', rej);
+      }),
+  };
+}
+
+/** Runs the CLI on this process (used by bin/damon-config and `node dist/cli.js`). */
+export function run(): void {
+  main(process.argv.slice(2), processIO()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`damon-config: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+if (require.main === module) run();
