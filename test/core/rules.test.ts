@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkText, loadProfile, RULES } from '../../server/src/core/index';
+import { applyEdits } from './helpers';
+
 
 describe('every semantic rule, both ways', () => {
   for (const rule of RULES) {
@@ -34,6 +36,20 @@ describe('every semantic rule, both ways', () => {
             expect(d.message.length).toBeGreaterThan(15);
           }
           expect(r.diagnostics.filter((d) => /^(yaml|json)-syntax/.test(d.code))).toEqual([]);
+        });
+
+        it(`failing example ${i}: every quick fix of ${rule.id} keeps the file valid and removes its diagnostic`, () => {
+          const r = checkText(text, opts);
+          for (const d of r.diagnostics.filter((x) => x.code === rule.id && x.fixes?.length)) {
+            for (const fix of d.fixes!) {
+              const fixed = applyEdits(text, fix.edits);
+              expect(fixed).not.toBe(text);
+              const after = checkText(fixed, opts);
+              expect(after.diagnostics.filter((x) => /^(yaml|json)-syntax|^schema-/.test(x.code))).toEqual([]);
+              const same = after.diagnostics.filter((x) => x.code === rule.id && x.message === d.message);
+              expect(same, `fix "${fix.title}" left: ${same.map((x) => x.message).join('; ')}`).toEqual([]);
+            }
+          }
         });
       });
     });

@@ -1,6 +1,6 @@
 import type { Rule } from './types';
 import { config, QUOTAS } from './examples';
-import { goals, MEMCG_METRICS } from './lib';
+import { addKeyEdits, filtersOf, goals, MEMCG_METRICS } from './lib';
 
 export const rule: Rule = {
   id: 'goal-memcg-path-required',
@@ -10,14 +10,21 @@ export const rule: Rule = {
 Without it the kernel cannot find the cgroup and refuses to start the kdamond with ENOMEM ("Cannot allocate memory"), which does not say why.
 The seed RFC's first command line forgets the path of both demotion goals.`,
   check(ctx) {
-    for (const { goal, path } of goals(ctx)) {
+    for (const { goal, path, ref } of goals(ctx)) {
       if (MEMCG_METRICS.has(goal.metric) && (goal.path === null || goal.path === '')) {
-        ctx.report({ path: [...path, 'metric'], message: `quota goal metric ${goal.metric} needs \`memcg_path\` (the cgroup it measures); without it the kernel refuses to start with a misleading ENOMEM` });
+        const cgs = [...new Set(filtersOf(ref).filter((f) => f.filter.type === 'memcg' && f.filter.memcgPath).map((f) => f.filter.memcgPath!))];
+        const fixes = cgs.length === 1 && ctx.node([...path, 'memcg_path']) === undefined
+          ? [{ title: `Add memcg_path: ${cgs[0]} (the scheme's memcg filter)`, edits: addKeyEdits(ctx, path, 'memcg_path', JSON.stringify(cgs[0])), preferred: true }]
+          : [];
+        ctx.report({ path: [...path, 'metric'], fixes: fixes.filter((f) => f.edits.length), message: `quota goal metric ${goal.metric} needs \`memcg_path\` (the cgroup it measures); without it the kernel refuses to start with a misleading ENOMEM` });
       }
     }
   },
   examples: {
     pass: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workload_a, target_value: 9.7%, current_value: 0}]}}`] })],
-    fail: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, target_value: 9.7%, current_value: 0}]}}`] })],
+    fail: [
+      config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, target_value: 9.7%, current_value: 0}]}}`] }),
+      config({ schemes: [`{action: migrate_cold, target_nid: 1, ${QUOTAS}, goals: [{metric: node_memcg_free_bp, nid: 0, target_value: 90.5%, current_value: 0}]}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /workload_a}]}`] }),
+    ],
   },
 };

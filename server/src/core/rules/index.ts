@@ -6,6 +6,7 @@ import { rule as actionUnsupportedByOps } from './action-unsupported-by-ops';
 import { rule as damoFloatRounding } from './damo-float-rounding';
 import { rule as filterAdmitsOutsideGoalCgroup } from './filter-admits-outside-goal-cgroup';
 import { rule as filterCoreAfterOps } from './filter-core-after-ops';
+import { rule as filterMemcgMismatch } from './filter-memcg-mismatch';
 import { rule as filterMissingArgument } from './filter-missing-argument';
 import { rule as filterNeverDecides } from './filter-never-decides';
 import { rule as filterRangeInvalid } from './filter-range-invalid';
@@ -15,6 +16,7 @@ import { rule as goalFieldIgnored } from './goal-field-ignored';
 import { rule as goalMemcgPathRequired } from './goal-memcg-path-required';
 import { rule as goalNeedsResetInterval } from './goal-needs-reset-interval';
 import { rule as goalNidRequired } from './goal-nid-required';
+import { rule as goalRequiredKeys } from './goal-required-keys';
 import { rule as goalTargetRange } from './goal-target-range';
 import { rule as intervalsOrder } from './intervals-order';
 import { rule as kdamondSingleContext } from './kdamond-single-context';
@@ -29,6 +31,7 @@ import { rule as nrRegionsRange } from './nr-regions-range';
 import { rule as quotaGoalConsistOvershoot } from './quota-goal-consist-overshoot';
 import { rule as quotaGoalTemporalUnbounded } from './quota-goal-temporal-unbounded';
 import { rule as regionsInvalid } from './regions-invalid';
+import { rule as schemeDuplicate } from './scheme-duplicate';
 import { rule as targetsForOps } from './targets-for-ops';
 import { rule as tieringChurnBand } from './tiering-churn-band';
 import { rule as tieringDeadZone } from './tiering-dead-zone';
@@ -45,6 +48,7 @@ export const RULES: Rule[] = [
   damoFloatRounding,
   filterAdmitsOutsideGoalCgroup,
   filterCoreAfterOps,
+  filterMemcgMismatch,
   filterMissingArgument,
   filterNeverDecides,
   filterRangeInvalid,
@@ -54,6 +58,7 @@ export const RULES: Rule[] = [
   goalMemcgPathRequired,
   goalNeedsResetInterval,
   goalNidRequired,
+  goalRequiredKeys,
   goalTargetRange,
   intervalsOrder,
   kdamondSingleContext,
@@ -68,6 +73,7 @@ export const RULES: Rule[] = [
   quotaGoalConsistOvershoot,
   quotaGoalTemporalUnbounded,
   regionsInvalid,
+  schemeDuplicate,
   targetsForOps,
   tieringChurnBand,
   tieringDeadZone,
