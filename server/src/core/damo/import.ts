@@ -8,6 +8,7 @@
 import type { ConfigPath, CoreDiagnostic, OffsetRange, Severity, TextEdit } from '../diagnostic';
 import type { MachineProfile } from '../profile';
 import { parseByKind, type ValueKind } from '../model/units';
+import { canonicalize } from './canonical';
 import type { DamoCommandLine } from './commands';
 import { parseDamoArgs, pyInt, type ArgWord, type OptionOccurrence, type ParsedArgs } from './options';
 import {
@@ -83,10 +84,6 @@ function place(counts: number[], nrItems: number): Placement {
     item++;
   }
   return { groupOf, indexInGroup };
-}
-
-function union(a: OffsetRange, b: OffsetRange): OffsetRange {
-  return { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
 }
 
 class Importer {
@@ -568,8 +565,10 @@ class Importer {
           }
           const start = s.v.value;
           const end = e.v.value;
-          if (start >= end) this.diag('damo-invalid-value', 'error', `Wrong '--regions' argument (start >= end): ${reg}`, rw.range);
-          else if (prevEnd !== undefined && prevEnd > start) this.diag('damo-invalid-value', 'error', `Wrong '--regions' argument (regions overlap): ${reg}`, rw.range);
+          if (start >= end || (prevEnd !== undefined && prevEnd > start)) {
+            this.diag('damo-invalid-value', 'error', `Wrong '--regions' argument (${start >= end ? 'start >= end' : 'regions overlap'}): ${reg}`, rw.range);
+            if (rp) this.diagnosedPaths.push(rp);
+          }
           prevEnd = end;
           const region: DcRegion = { start: s.v.special === 'max' ? 'max' : start, end: e.v.special === 'max' ? 'max' : end };
           target.regions.push(region);
@@ -754,7 +753,9 @@ class Importer {
       groups.push(items.slice(idx, idx + cnt));
       idx += cnt;
       const p = paths[s];
-      if (given && p) this.markPath([...p, ...sub], given.occ.args[s]?.range ?? given.occ.range);
+      const mine = groups[s];
+      if (p && mine.length) this.markPath([...p, ...sub], { start: mine[0].range.start, end: mine[mine.length - 1].range.end });
+      else if (given && p) this.markPath([...p, ...sub], given.occ.args[s]?.range ?? given.occ.range);
     }
     return groups;
   }
@@ -805,8 +806,6 @@ class Importer {
             weight: this.value('nr', extra[j + 1], sub('dests', d, 'weight'), 0, 'destination weight'),
           });
         }
-      } else {
-        this.diag('damo-migrate-no-destination', 'warning', `${action} without a target node: damo accepts it, but the scheme migrates nowhere (give --damos_action ${action} <node id>)`, actionOcc.range);
       }
     } else if (extra.length > 0) {
       const looksTarget = extra.some((w) => /^(paddr|vaddr|fvaddr|\d+)$/.test(w.text) || w.text.includes(' '));
@@ -966,7 +965,7 @@ class Importer {
       if (opt.length !== need) {
         const msg = need === 2 ? 'nid and memcg_path required' : 'nid is not given or something else is given';
         this.diag(opt.length < need ? 'damo-missing-argument' : 'damo-extra-argument', 'error',
-          `${msg}: ${metric} <target> <nid>${need === 2 ? ' <memcg path>' : ''} (damo refuses the command)`, opt.length ? range(opt) : g.range);
+          `${msg}: ${metric} <target> <nid>${need === 2 ? ' <memcg path>' : ''} (damo refuses the command)`, opt.length ? range(opt) : g.range, path ? { path } : {});
       }
       if (opt[0]) goal.nid = this.value('nr', opt[0], sub('nid'), 0, `${metric} nid`);
       if (need === 2 && opt[1]) {
@@ -980,7 +979,7 @@ class Importer {
     } else if (metric === 'user_input') {
       if (opt.length !== 1) {
         this.diag(opt.length < 1 ? 'damo-missing-argument' : 'damo-extra-argument', 'error',
-          'current value is not given or something else is given: user_input <target> <current value> (damo refuses the command)', opt.length ? range(opt) : g.range);
+          'current value is not given or something else is given: user_input <target> <current value> (damo refuses the command)', opt.length ? range(opt) : g.range, path ? { path } : {});
       }
       if (opt[0]) goal.current_value = this.value('nr', opt[0], sub('current_value'), 0, 'user_input current value');
     } else if (opt.length > 0) {
@@ -1210,6 +1209,8 @@ export function importDamoCommandLine(cmd: DamoCommandLine, opts: ImportOptions 
   let config: DamoConfig | null = null;
   try {
     config = imp.run();
+    // damo treats a default value and an absent key the same; keep the one canonical form
+    if (config) config = canonicalize(config).config;
   } catch (e) {
     // a bug here must not take the editor or the CLI down: report it at the command
     imp.diag('damo-internal-error', 'error', `internal error while reading this damo command: ${e instanceof Error ? e.message : String(e)}`, cmd.damoWord.range);
