@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { LineIndex } from '../../server/src/core/index';
+import { parseJson, parseYaml, pathAtOffset, resolveYaml11, resolveYaml12 } from '../../server/src/core/parse/tree';
+
+describe('source trees', () => {
+  it('YAML 1.1 scalars as PyYAML reads them, with the YAML 1.2 reading when it differs', () => {
+    expect(resolveYaml11('on')).toBe(true);
+    expect(resolveYaml11('No')).toBe(false);
+    expect(resolveYaml11('y')).toBe('y');
+    expect(resolveYaml11('010')).toBe(8);
+    expect(resolveYaml11('0x10')).toBe(16);
+    expect(resolveYaml11('1:30')).toBe(90);
+    expect(resolveYaml11('1e3')).toBe('1e3');
+    expect(resolveYaml11('1.5')).toBe(1.5);
+    expect(resolveYaml11('~')).toBe(null);
+    expect(resolveYaml12('on')).toBe('on');
+    expect(resolveYaml12('010')).toBe(10);
+    const [doc] = parseYaml('a: on\nb: "on"\nc: 5\n');
+    const m = doc.root!;
+    expect(m.kind).toBe('map');
+    if (m.kind !== 'map') return;
+    expect(m.pairs[0].value).toMatchObject({ value: true, yaml12: 'on', quoted: false });
+    expect(m.pairs[1].value).toMatchObject({ value: 'on', quoted: true });
+    expect(m.pairs[2].value).toMatchObject({ value: 5 });
+    expect((m.pairs[2].value as { yaml12?: unknown }).yaml12).toBeUndefined();
+  });
+
+  it('exact ranges for keys and values, in YAML and JSON', () => {
+    const y = 'kdamonds:\n  - contexts: []\n    refresh_ms: 10\n';
+    const [doc] = parseYaml(y);
+    const hit = pathAtOffset(doc.root, y.indexOf('10'));
+    expect(hit.path).toEqual(['kdamonds', 0, 'refresh_ms']);
+    expect(y.slice(hit.node!.range.start, hit.node!.range.end)).toBe('10');
+    const onKey = pathAtOffset(doc.root, y.indexOf('refresh'));
+    expect(onKey.onKey).toBe(true);
+    const j = '{"kdamonds": [{"refresh_ms": 10}]}';
+    const jd = parseJson(j);
+    const jh = pathAtOffset(jd.root, j.indexOf('10'));
+    expect(jh.path).toEqual(['kdamonds', 0, 'refresh_ms']);
+  });
+
+  it('anchors, aliases and merge keys resolve like PyYAML', () => {
+    const [doc] = parseYaml('q: &q {time_ms: 0}\nr: *q\ns:\n  <<: *q\n  sz_bytes: 1\n');
+    const m = doc.root;
+    if (!m || m.kind !== 'map') throw new Error('no map');
+    expect(m.pairs[1].value?.kind).toBe('map');
+    const s = m.pairs[2].value;
+    expect(s?.kind === 'map' && s.pairs.map((p) => p.key.value).sort()).toEqual(['sz_bytes', 'time_ms']);
+  });
+
+  it('syntax errors and duplicate keys become diagnostics, never exceptions', () => {
+    const [d] = parseYaml('a: [1,\nb: c: d\n');
+    expect(d.diagnostics.length).toBeGreaterThan(0);
+    expect(d.diagnostics[0].code).toBe('yaml-syntax');
+    const [dup] = parseYaml('a: 1\na: 2\n');
+    expect(dup.diagnostics.map((x) => x.code)).toContain('yaml-duplicate-key');
+    expect(parseJson('{"a": 1 /* c */}').diagnostics[0].message).toContain('comments are not allowed');
+  });
+
+  it('line index: UTF-16 positions, CRLF', () => {
+    const t = 'a: "µ😀"\r\nb: 1\n';
+    const idx = new LineIndex(t);
+    expect(idx.positionAt(t.indexOf('b'))).toEqual({ line: 1, character: 0 });
+    expect(idx.positionAt(t.indexOf('"', 4))).toEqual({ line: 0, character: 7 });
+    expect(idx.offsetAt({ line: 1, character: 3 })).toBe(t.indexOf('1'));
+  });
+});
