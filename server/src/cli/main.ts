@@ -2,6 +2,10 @@
 import { RULES, RULES_BY_ID } from '../core/index';
 import { check, VERSION } from './check';
 import type { CliIO, Subcommand } from './io';
+import { plan } from './plan';
+import { deploy } from './deploy';
+import { status } from './status';
+import { stop } from './stop';
 
 const rules: Subcommand = async (args, io) => {
   if (args[0]) {
@@ -21,6 +25,10 @@ const rules: Subcommand = async (args, io) => {
 export const COMMANDS: Record<string, { run: Subcommand; help: string }> = {
   check: { run: check, help: 'validate DAMON configs and damo command lines' },
   rules: { run: rules, help: 'list the semantic rules, or explain one: rules RULE-ID' },
+  plan: { run: plan, help: 'print the DAMON sysfs writes of a config, or a standalone sh script (--script)' },
+  deploy: { run: deploy, help: 'deploy a config to hosts over ssh (dry run, confirmation, rollback)' },
+  status: { run: status, help: 'live DAMON state, stats and goal values of hosts' },
+  stop: { run: stop, help: 'stop every running kdamond on hosts' },
 };
 
 const USAGE = () => `usage: damon-config COMMAND [ARGS]

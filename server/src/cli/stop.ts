@@ -1,0 +1,36 @@
+/** `damon-config stop --host ALIAS [--host ...] [--ssh-config FILE]`: stop every running kdamond. */
+import { DeployError, stopHost } from '../deploy/deploy';
+import { closeMaster } from '../deploy/ssh';
+import { targetsFrom } from './deploy';
+import type { Subcommand } from './io';
+import { parseArgs } from './util';
+
+export const STOP_USAGE = `usage: damon-config stop --host ALIAS [--host ALIAS...] [--ssh-config FILE]
+
+Writes "off" to every running kdamond of each host (under the same lock deploys take).`;
+
+export const stop: Subcommand = async (args, io) => {
+  let parsed;
+  let targets;
+  try {
+    parsed = parseArgs(args, { host: 'multi', 'ssh-config': 'string', help: 'bool' });
+    if (parsed.flags.help) { io.stdout(STOP_USAGE + '\n'); return 0; }
+    targets = targetsFrom(parsed.flags);
+  } catch (e) {
+    io.stderr(`damon-config stop: ${(e as Error).message}\n${STOP_USAGE}\n`);
+    return 2;
+  }
+  const results = await Promise.allSettled(targets.map((t) => stopHost(t)));
+  await Promise.all(targets.map((t) => closeMaster(t)));
+  let rc = 0;
+  results.forEach((r, i) => {
+    const h = targets[i].alias;
+    if (r.status === 'fulfilled') io.stdout(`${h}: ${r.value.stopped.length ? `stopped kdamond ${r.value.stopped.join(', ')}` : 'no kdamond was running'}\n`);
+    else {
+      rc = 1;
+      const e = r.reason as Error;
+      io.stderr(`${h}: ${e.message}\n${e instanceof DeployError ? e.details.map((d) => `  ${d}\n`).join('') : ''}`);
+    }
+  });
+  return rc;
+};

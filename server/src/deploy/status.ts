@@ -1,0 +1,146 @@
+/**
+ * Live values of a deployed host: kdamond states, scheme stats, effective quotas and each quota
+ * goal's current value. 7.2 leaves a goal's current_value at 0 for kernel-measured metrics, so the
+ * value is computed the way the kernel does: node_memcg_* from the cgroup's memory.numa_stat
+ * (active+inactive anon+file on the node) over the node's MemTotal; node_mem_* from node meminfo;
+ * active/inactive_mem_bp from /proc/meminfo.
+ */
+import type { ProbeResult } from '../core/deploy/hostinfo';
+import { probeHost } from './deploy';
+import type { SshTarget } from './ssh';
+
+export interface LiveGoal {
+  metric: string;
+  targetValue: number;
+  nid: number | null;
+  path: string | null;
+  /** the live metric value in the goal's unit (bp for *_bp), null when it cannot be computed */
+  current: number | null;
+}
+
+export interface LiveScheme {
+  action: string;
+  stats: Record<string, number>;
+  effectiveBytes: number | null;
+  goals: LiveGoal[];
+}
+
+export interface LiveKdamond {
+  index: number;
+  state: string;
+  pid: number | null;
+  ops: string | null;
+  schemes: LiveScheme[];
+}
+
+export interface HostStatus {
+  host: string;
+  release: string;
+  kdamonds: LiveKdamond[];
+  /** cgroup -> node -> bytes on the LRU lists */
+  usage: { cgroup: string; perNode: Record<number, number> }[];
+  nodes: { nid: number; totalBytes: number; freeBytes: number }[];
+  holders: string[];
+}
+
+export function goalValue(probe: ProbeResult, metric: string, nid: number | null, path: string | null, currentValue: number): number | null {
+  const node = nid !== null ? probe.nodeMem.get(nid) : undefined;
+  switch (metric) {
+    case 'user_input':
+      return currentValue;
+    case 'node_mem_used_bp':
+      return node && node.total > 0 ? Math.floor(((node.total - node.free) * 10000) / node.total) : null;
+    case 'node_mem_free_bp':
+      return node && node.total > 0 ? Math.floor((node.free * 10000) / node.total) : null;
+    case 'node_memcg_used_bp':
+    case 'node_memcg_free_bp': {
+      if (!node || node.total <= 0 || path === null || nid === null) return null;
+      const stat = probe.numaStat.get(path);
+      if (!stat) return null;
+      const used = stat.get(nid) ?? 0;
+      const v = metric === 'node_memcg_used_bp' ? used : node.total - used;
+      return Math.floor((v * 10000) / node.total);
+    }
+    case 'active_mem_bp':
+    case 'inactive_mem_bp': {
+      const a = probe.meminfo.get('Active') ?? 0;
+      const i = probe.meminfo.get('Inactive') ?? 0;
+      if (a + i === 0) return null;
+      return Math.floor(((metric === 'active_mem_bp' ? a : i) * 10000) / (a + i));
+    }
+    default:
+      return null;
+  }
+}
+
+export function statusFromProbe(host: string, probe: ProbeResult): HostStatus {
+  const t = probe.tree;
+  const num = (p: string) => (t.has(p) ? Number(t.get(p)) : null);
+  const kdamonds: LiveKdamond[] = [];
+  for (let k = 0; k < probe.host.nrKdamonds; k++) {
+    const kp = `kdamonds/${k}`;
+    const cp = `${kp}/contexts/0`;
+    const schemes: LiveScheme[] = [];
+    const ns = num(`${cp}/schemes/nr_schemes`) ?? 0;
+    for (let s = 0; s < ns; s++) {
+      const sp = `${cp}/schemes/${s}`;
+      const stats: Record<string, number> = {};
+      for (const [p, v] of t) if (p.startsWith(`${sp}/stats/`)) stats[p.slice(sp.length + 7)] = Number(v);
+      const goals: LiveGoal[] = [];
+      const ng = num(`${sp}/quotas/goals/nr_goals`) ?? 0;
+      for (let g = 0; g < ng; g++) {
+        const gp = `${sp}/quotas/goals/${g}`;
+        const metric = t.get(`${gp}/target_metric`) ?? 'user_input';
+        const nid = num(`${gp}/nid`);
+        const path = t.has(`${gp}/path`) ? (t.get(`${gp}/path`) as string) : null;
+        goals.push({ metric, targetValue: num(`${gp}/target_value`) ?? 0, nid, path, current: goalValue(probe, metric, nid, path, num(`${gp}/current_value`) ?? 0) });
+      }
+      schemes.push({ action: t.get(`${sp}/action`) ?? '?', stats, effectiveBytes: num(`${sp}/quotas/effective_bytes`), goals });
+    }
+    const pid = num(`${kp}/pid`);
+    kdamonds.push({ index: k, state: t.get(`${kp}/state`) ?? '?', pid: pid !== null && pid > 0 ? pid : null, ops: t.get(`${cp}/operations`) ?? null, schemes });
+  }
+  const usage = [...probe.numaStat.entries()].filter(([c]) => c !== '/').map(([cgroup, m]) => ({ cgroup, perNode: Object.fromEntries(m) }));
+  return {
+    host,
+    release: probe.release,
+    kdamonds,
+    usage,
+    nodes: [...probe.nodeMem.entries()].map(([nid, v]) => ({ nid, totalBytes: v.total, freeBytes: v.free })),
+    holders: probe.holders.filter((h) => h.enabled).map((h) => h.module),
+  };
+}
+
+export async function hostStatus(t: SshTarget): Promise<HostStatus> {
+  const probe = await probeHost(t, { skeleton: false, numaStat: true, refreshStats: true });
+  return statusFromProbe(t.alias, probe);
+}
+
+const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
+export function fmtGoal(metric: string, v: number): string {
+  return metric.endsWith('_bp') ? `${(v / 100).toFixed(2)} %` : String(v);
+}
+
+export function renderStatus(s: HostStatus): string {
+  const out: string[] = [`${s.host}: Linux ${s.release}`];
+  if (s.holders.length) out.push(`  DAMON held by: ${s.holders.join(', ')}`);
+  for (const n of s.nodes) out.push(`  node ${n.nid}: ${mib(n.totalBytes)} total, ${mib(n.freeBytes)} free`);
+  if (s.kdamonds.length === 0) out.push('  no kdamonds');
+  for (const k of s.kdamonds) {
+    out.push(`  kdamond ${k.index}: ${k.state}${k.pid ? ` (pid ${k.pid})` : ''}, ${k.ops ?? '?'}, ${k.schemes.length} scheme(s)`);
+    k.schemes.forEach((sc, i) => {
+      const st = sc.stats;
+      out.push(`    scheme ${i} ${sc.action}: tried ${st.nr_tried ?? 0} (${mib(st.sz_tried ?? 0)}), applied ${st.nr_applied ?? 0} (${mib(st.sz_applied ?? 0)})` +
+        `${st.sz_ops_filter_passed !== undefined ? `, ops filters passed ${mib(st.sz_ops_filter_passed)}` : ''}, quota exceeded ${st.qt_exceeds ?? 0}x` +
+        `${sc.effectiveBytes !== null ? `, effective quota ${mib(sc.effectiveBytes)}` : ''}`);
+      for (const g of sc.goals) {
+        out.push(`      goal ${g.metric}${g.nid !== null ? ` nid ${g.nid}` : ''}${g.path ? ` ${g.path}` : ''}: live ${g.current === null ? 'n/a' : fmtGoal(g.metric, g.current)} / target ${fmtGoal(g.metric, g.targetValue)}`);
+      }
+    });
+  }
+  if (s.usage.length) {
+    out.push('  cgroup memory per node (LRU):');
+    for (const u of s.usage) out.push(`    ${u.cgroup}: ${Object.entries(u.perNode).map(([n, b]) => `node ${n} ${mib(b)}`).join(', ')}`);
+  }
+  return out.join('\n') + '\n';
+}
