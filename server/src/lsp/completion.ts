@@ -5,7 +5,7 @@
  * the core's tree only for the path of nearby, complete keys.
  */
 import * as jsonc from 'jsonc-parser';
-import { keysAt, mapGet, nodeAtPath, pathAtOffset, type ConfigPath, type JSONSchema, type MachineProfile, type OffsetRange, type SNode } from './core';
+import { formatBytes, keysAt, mapGet, nodeAtPath, pathAtOffset, type ConfigPath, type JSONSchema, type MachineProfile, type OffsetRange, type SNode } from './core';
 import { documentAt, type Analysis } from './analysis';
 import { keyMarkdown, kindAt, schemaOf, sinceText, unitName } from './describe';
 
@@ -252,18 +252,36 @@ function nodeIdItems(ctx: Ctx, profile: MachineProfile | undefined, documentatio
 }
 
 /** Two kdamonds doing per-cgroup memory tiering (promotion on the slow node, demotion on the fast). */
-function tieringPairSnippet(col: number): string {
+function tieringPairSnippet(col: number, profile: MachineProfile | undefined): string {
   const i = (n: number) => ' '.repeat(col + n);
+  // fast node: one with CPUs (else the first); slow node: a CPU-less or slower one (else the last)
+  const nodes = profile?.nodes ?? [];
+  const fast = nodes.find((n) => (n.cpus ?? 0) > 0) ?? nodes[0];
+  const slow = nodes.find((n) => n !== fast && ((n.cpus ?? 0) === 0 || (n.speed ?? 1) > (fast?.speed ?? 1))) ?? nodes.find((n) => n !== fast);
+  const span = (n: typeof fast | undefined, d: [string, string]): [string, string] => {
+    if (!n?.ranges.length) return d;
+    const start = Math.min(...n.ranges.map((r) => r.start));
+    const end = Math.max(...n.ranges.map((r) => r.end));
+    // skip a low hole (e.g. below 4 GiB) if the node has several ranges: monitor the largest one
+    const big = [...n.ranges].sort((a, b) => b.end - b.start - (a.end - a.start))[0];
+    const [s0, e0] = n.ranges.length > 1 ? [big.start, big.end] : [start, end];
+    return [formatBytes(s0).replace(/\.0+ /, ' '), formatBytes(e0).replace(/\.0+ /, ' ')];
+  };
+  const [slowStart, slowEnd] = span(slow, ['31 GiB', '61 GiB']);
+  const [fastStart, fastEnd] = span(fast, ['4 GiB', '31 GiB']);
+  const slowId = String(slow?.nid ?? 1);
+  const fastId = String(fast?.nid ?? 0);
+  const cg = profile?.cgroups[0] ?? '/workload_a';
   const lines = [
     'contexts:',
     `${i(2)}- ops: paddr`,
     `${i(4)}targets:`,
     `${i(6)}- pid: null`,
     `${i(8)}regions:`,
-    `${i(10)}- {start: \${1:64 GiB}, end: \${2:128 GiB}}   # slow node \${3:1}`,
+    `${i(10)}- {start: \${1:${slowStart}}, end: \${2:${slowEnd}}}   # slow node \${3:${slowId}}`,
     `${i(4)}schemes:`,
     `${i(6)}- action: migrate_hot`,
-    `${i(8)}target_nid: \${4:0}`,
+    `${i(8)}target_nid: \${4:${fastId}}`,
     `${i(8)}access_pattern:`,
     `${i(10)}sz_bytes: {min: min, max: max}`,
     `${i(10)}nr_accesses: {min: 5%, max: max}`,
@@ -275,19 +293,20 @@ function tieringPairSnippet(col: number): string {
     `${i(10)}reset_interval_ms: 1 s`,
     `${i(10)}weights: {sz_permil: 0, nr_accesses_permil: 1000, age_permil: 0}`,
     `${i(10)}goals:`,
-    `${i(12)}- {metric: node_memcg_used_bp, target_value: \${5:29.7%}, current_value: 0, nid: \${4:0}, memcg_path: \${6:/workload_a}}`,
+    `${i(12)}- {metric: node_memcg_used_bp, target_value: \${5:29.7%}, current_value: 0, nid: \${4:${fastId}}, memcg_path: \${6:${cg}}}`,
     `${i(8)}filters:`,
-    `${i(10)}- {filter_type: memcg, matching: true, allow: true, memcg_path: \${6:/workload_a}}`,
-    `${i(10)}- {filter_type: young, matching: true, allow: true}`,
+    `${i(10)}# reject other cgroups, then reject not-young pages: admits ${cg} AND young`,
+    `${i(10)}- {filter_type: memcg, matching: false, allow: false, memcg_path: \${6:${cg}}}`,
+    `${i(10)}- {filter_type: young, matching: false, allow: false}`,
     `${i(-2)}- contexts:`,
     `${i(2)}- ops: paddr`,
     `${i(4)}targets:`,
     `${i(6)}- pid: null`,
     `${i(8)}regions:`,
-    `${i(10)}- {start: \${7:4 GiB}, end: \${8:64 GiB}}   # fast node \${4:0}`,
+    `${i(10)}- {start: \${7:${fastStart}}, end: \${8:${fastEnd}}}   # fast node \${4:${fastId}}`,
     `${i(4)}schemes:`,
     `${i(6)}- action: migrate_cold`,
-    `${i(8)}target_nid: \${3:1}`,
+    `${i(8)}target_nid: \${3:${slowId}}`,
     `${i(8)}access_pattern:`,
     `${i(10)}sz_bytes: {min: min, max: max}`,
     `${i(10)}nr_accesses: {min: 0%, max: 0%}`,
@@ -299,9 +318,10 @@ function tieringPairSnippet(col: number): string {
     `${i(10)}reset_interval_ms: 1 s`,
     `${i(10)}weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 1000}`,
     `${i(10)}goals:`,
-    `${i(12)}- {metric: node_memcg_free_bp, target_value: \${9:70.5%}, current_value: 0, nid: \${4:0}, memcg_path: \${6:/workload_a}}`,
+    `${i(12)}- {metric: node_memcg_free_bp, target_value: \${9:70.5%}, current_value: 0, nid: \${4:${fastId}}, memcg_path: \${6:${cg}}}`,
     `${i(8)}filters:`,
-    `${i(10)}- {filter_type: memcg, matching: true, allow: true, memcg_path: \${6:/workload_a}}`,
+    `${i(10)}# reject other cgroups, then reject young pages: admits ${cg} AND NOT young`,
+    `${i(10)}- {filter_type: memcg, matching: false, allow: false, memcg_path: \${6:${cg}}}`,
     `${i(10)}- {filter_type: young, matching: true, allow: false}`,
   ];
   return lines.join('\n');
@@ -325,8 +345,8 @@ function schemeSnippet(col: number, hot: boolean): string {
     `${i(2)}goals:`,
     `${i(4)}- {metric: ${hot ? 'node_memcg_used_bp' : 'node_memcg_free_bp'}, target_value: \${3:${hot ? '29.7%' : '70.5%'}}, current_value: 0, nid: \${4:0}, memcg_path: \${5:/workload_a}}`,
     `${i(0)}filters:`,
-    `${i(2)}- {filter_type: memcg, matching: true, allow: true, memcg_path: \${5:/workload_a}}`,
-    `${i(2)}- {filter_type: young, matching: true, allow: ${hot ? 'true' : 'false'}}`,
+    `${i(2)}- {filter_type: memcg, matching: false, allow: false, memcg_path: \${5:/workload_a}}`,
+    `${i(2)}- {filter_type: young, matching: ${hot ? 'false' : 'true'}, allow: false}`,
   ].join('\n');
 }
 
@@ -358,7 +378,7 @@ export function completeAt(a: Analysis, offset: number): Completion[] {
     const last = ctx.path[ctx.path.length - 1];
     const owner = ctx.path[ctx.path.length - 2];
     if (ctx.format === 'yaml' && ctx.newItem && typeof last === 'number' && owner === 'kdamonds') {
-      out.push({ label: 'tiering pair: promotion + demotion kdamonds', kind: 'snippet', detail: 'two kdamonds: migrate_hot on the slow node, migrate_cold on the fast node, per cgroup', documentation: 'Per-cgroup memory tiering as in the DAMON RFC: the slow node\'s kdamond promotes hot pages of the cgroup to the fast node; the fast node\'s kdamond demotes its cold pages. The goals overlap on purpose (used 29.7 % vs free 70.5 %).', insert: tieringPairSnippet(ctx.keyCol), snippet: true, range: ctx.range, sortText: '00' });
+      out.push({ label: 'tiering pair: promotion + demotion kdamonds', kind: 'snippet', detail: 'two kdamonds: migrate_hot on the slow node, migrate_cold on the fast node, per cgroup', documentation: 'Per-cgroup memory tiering as in the DAMON RFC: the slow node\'s kdamond promotes hot pages of the cgroup to the fast node; the fast node\'s kdamond demotes its cold pages. The goals overlap on purpose (used 29.7 % vs free 70.5 %).', insert: tieringPairSnippet(ctx.keyCol, a.profile), snippet: true, range: ctx.range, sortText: '00' });
     }
     if (ctx.format === 'yaml' && ctx.newItem && typeof last === 'number' && owner === 'schemes') {
       out.push({ label: 'promotion scheme (migrate_hot)', kind: 'snippet', detail: 'migrate hot pages of a cgroup to the fast node', insert: schemeSnippet(ctx.keyCol, true), snippet: true, range: ctx.range, sortText: '00' });
