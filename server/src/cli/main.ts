@@ -6,6 +6,8 @@ import { plan } from './plan';
 import { deploy } from './deploy';
 import { status } from './status';
 import { stop } from './stop';
+import { importDamo } from './import-damo';
+import { exportDamo } from './export-damo';
 
 const rules: Subcommand = async (args, io) => {
   if (args[0]) {
@@ -29,6 +31,8 @@ export const COMMANDS: Record<string, { run: Subcommand; help: string }> = {
   deploy: { run: deploy, help: 'deploy a config to hosts over ssh (dry run, confirmation, rollback)' },
   status: { run: status, help: 'live DAMON state, stats and goal values of hosts' },
   stop: { run: stop, help: 'stop every running kdamond on hosts' },
+  'import-damo': { run: importDamo, help: 'turn damo start/tune command lines into a config file' },
+  'export-damo': { run: exportDamo, help: 'write a config as a damo start command line or damo JSON' },
 };
 
 const USAGE = () => `usage: damon-config COMMAND [ARGS]
