@@ -222,7 +222,8 @@ export function parseYaml(text: string): SourceDocument[] {
   try {
     docs = YAML.parseAllDocuments(text, { schema: 'failsafe', prettyErrors: false, uniqueKeys: true, strict: false }) as YAML.Document.Parsed[];
   } catch (e) {
-    return [{ range: { start: 0, end: text.length }, root: null, diagnostics: [diag('yaml-syntax', `YAML could not be read: ${(e as Error).message}`, { start: 0, end: Math.min(text.length, 1) })] }];
+    const deep = e instanceof RangeError;
+    return [{ range: { start: 0, end: text.length }, root: null, diagnostics: [diag(deep ? 'too-deep' : 'yaml-syntax', deep ? 'nesting too deep to read; a DAMON config is never this deep' : `YAML could not be read: ${(e as Error).message}`, { start: 0, end: Math.min(text.length, 1) })] }];
   }
   if (!Array.isArray(docs)) docs = [docs as unknown as YAML.Document.Parsed];
   const out: SourceDocument[] = [];
@@ -297,7 +298,8 @@ export function parseJson(text: string): SourceDocument {
   try {
     tree = jsonc.parseTree(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
   } catch (e) {
-    diagnostics.push(diag('json-syntax', `JSON could not be read: ${(e as Error).message}`, { start: 0, end: Math.min(1, text.length) }));
+    const deep = e instanceof RangeError;
+    diagnostics.push(diag(deep ? 'too-deep' : 'json-syntax', deep ? 'nesting too deep to read; a DAMON config is never this deep' : `JSON could not be read: ${(e as Error).message}`, { start: 0, end: Math.min(1, text.length) }));
   }
   for (const e of errors) {
     const what = jsonc.printParseErrorCode(e.error);
