@@ -124,6 +124,16 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   }
   const sources = format === 'json' ? [parseJson(text)] : parseYaml(text);
   const documents = sources.map((s) => checkDocument(text, format, s, opts, kernel, kernelText));
+  const clamp = (r: OffsetRange) => {
+    r.start = Math.max(0, Math.min(r.start, text.length));
+    r.end = Math.max(r.start, Math.min(r.end, text.length));
+  };
+  for (const doc of documents) {
+    for (const d of doc.diagnostics) {
+      clamp(d.range);
+      for (const rel of d.related ?? []) clamp(rel.range);
+    }
+  }
   const diagnostics = sortDiagnostics(documents.flatMap((d) => d.diagnostics));
   return { format, documents, diagnostics };
 }
