@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { findDamoCommands } from '../../server/src/core/damo/commands';
+import { tokenizeShell, shellQuote } from '../../server/src/core/damo/shell';
+
+const words = (text: string, i = 0) => tokenizeShell(text).commands[i].words.map((w) => w.text);
+const spans = (text: string) => tokenizeShell(text).commands[0].words.map((w) => text.slice(w.range.start, w.range.end));
+
+describe('shell tokenizer', () => {
+  it('joins line continuations and keeps exact spans', () => {
+    const text = 'damo start \\\n  --numa_node 1 \\\r\n\t--ops paddr';
+    expect(words(text)).toEqual(['damo', 'start', '--numa_node', '1', '--ops', 'paddr']);
+    expect(spans(text)).toEqual(['damo', 'start', '--numa_node', '1', '--ops', 'paddr']);
+  });
+
+  it('a continuation inside a word glues the two halves', () => {
+    expect(words('echo --dam\\\nos_action')).toEqual(['echo', '--damos_action']);
+  });
+
+  it('drops backtick comments as words and records them with their place', () => {
+    const text = 'damo start \\\n  `# kdamond for node 1 (slow)` \\\n  --numa_node 1';
+    const p = tokenizeShell(text);
+    expect(p.commands[0].words.map((w) => w.text)).toEqual(['damo', 'start', '--numa_node', '1']);
+    expect(p.commands[0].comments).toHaveLength(1);
+    const c = p.commands[0].comments[0];
+    expect(c.text).toBe('kdamond for node 1 (slow)');
+    expect(c.kind).toBe('backtick');
+    expect(c.wordIndex).toBe(2);
+    expect(text.slice(c.range.start, c.range.end)).toBe('`# kdamond for node 1 (slow)`');
+  });
+
+  it('handles single, double and ANSI-C quotes; spans include the quotes', () => {
+    const text = `damo start --regions '4G-8G 16G-32G' --damos_filter allow memcg "/a b/\\"c\\"" $'x\\ty'`;
+    expect(words(text)).toEqual(['damo', 'start', '--regions', '4G-8G 16G-32G', '--damos_filter', 'allow', 'memcg', '/a b/"c"', 'x\ty']);
+    expect(spans(text)[3]).toBe(`'4G-8G 16G-32G'`);
+    expect(spans(text)[7]).toBe('"/a b/\\"c\\""');
+  });
+
+  it('an empty quoted word stays a word; an unquoted empty comment substitution vanishes', () => {
+    expect(words(`a '' "" \`# c\` b`)).toEqual(['a', '', '', 'b']);
+  });
+
+  it('splits commands at ; && || | & and newlines, and drops # comments', () => {
+    const p = tokenizeShell('set -e; damo start --ops paddr && echo ok # done\nls | wc -l &\n');
+    expect(p.commands.map((c) => c.words.map((w) => w.text).join(' '))).toEqual(['set -e', 'damo start --ops paddr', 'echo ok', 'ls', 'wc -l']);
+    expect(p.comments.map((c) => c.text)).toEqual(['done']);
+  });
+
+  it('marks shell expansions as dynamic and keeps their text', () => {
+    const p = tokenizeShell('damo start --numa_node $NODE --target_pid "$(pidof x)" --regions ${R} `cat f`');
+    const ws = p.commands[0].words;
+    expect(ws.map((w) => w.text)).toEqual(['damo', 'start', '--numa_node', '$NODE', '--target_pid', '$(pidof x)', '--regions', '${R}', '`cat f`']);
+    expect(ws.filter((w) => w.dynamic).map((w) => w.text)).toEqual(['$NODE', '$(pidof x)', '${R}', '`cat f`']);
+  });
+
+  it('skips redirections with their targets and here-document bodies', () => {
+    const text = 'damo start --ops paddr > /tmp/log 2>&1 <in\ncat <<EOF\ndamo start --ops vaddr\nEOF\ndamo tune --ops paddr';
+    const p = tokenizeShell(text);
+    expect(p.commands.map((c) => c.words.map((w) => w.text).join(' '))).toEqual(['damo start --ops paddr', 'cat', 'damo tune --ops paddr']);
+  });
+
+  it('reports unclosed quotes without throwing', () => {
+    const p = tokenizeShell(`damo start --damos_filter allow memcg '/a`);
+    expect(p.problems[0].message).toMatch(/not closed/);
+    expect(p.commands[0].words.at(-1)!.text).toBe('/a');
+  });
+
+  it('shellQuote round-trips through the tokenizer', () => {
+    for (const s of ['plain', '', 'a b', "it's", '$HOME', 'x"y', '`c`', '--opt=1']) {
+      expect(words(`echo ${shellQuote(s)}`)).toEqual(['echo', s]);
+    }
+  });
+});
+
+describe('finding damo commands', () => {
+  it('finds damo start/tune behind sudo, env assignments, paths and python', () => {
+    const text = [
+      'sudo -E damo start --ops paddr',
+      'X=1 ./damo tune --ops vaddr',
+      'sudo python3 /opt/damo/damo.py start',
+      'damo report access',
+      'echo damo start',
+      'if damo start --ops fvaddr; then echo; fi',
+    ].join('\n');
+    const { commands } = findDamoCommands(text);
+    expect(commands.map((c) => [c.subcommand, c.args.map((a) => a.text).join(' ')])).toEqual([
+      ['start', '--ops paddr'],
+      ['tune', '--ops vaddr'],
+      ['start', ''],
+      ['start', '--ops fvaddr'],
+    ]);
+  });
+
+  it('strips mail-style prompts only when asked', () => {
+    const text = '    # ./damo start \\\n        --numa_node 1\n';
+    expect(findDamoCommands(text).commands).toHaveLength(0);
+    const { commands } = findDamoCommands(text, { stripPrompts: true });
+    expect(commands).toHaveLength(1);
+    expect(text.slice(commands[0].damoWord.range.start, commands[0].damoWord.range.end)).toBe('./damo');
+  });
+});
