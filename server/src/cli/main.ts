@@ -8,6 +8,7 @@ import { status } from './status';
 import { stop } from './stop';
 import { importDamo } from './import-damo';
 import { exportDamo } from './export-damo';
+import { simulate } from './simulate';
 
 const rules: Subcommand = async (args, io) => {
   if (args[0]) {
@@ -33,6 +34,7 @@ export const COMMANDS: Record<string, { run: Subcommand; help: string }> = {
   stop: { run: stop, help: 'stop every running kdamond on hosts' },
   'import-damo': { run: importDamo, help: 'turn damo start/tune command lines into a config file' },
   'export-damo': { run: exportDamo, help: 'write a config as a damo start command line or damo JSON' },
+  simulate: { run: simulate, help: 'simulate DAMON/DAMOS on a scenario and print the seed-style table' },
 };
 
 const USAGE = () => `usage: damon-config COMMAND [ARGS]

@@ -1,0 +1,364 @@
+/**
+ * DAMON monitoring for one context: regions, per-sample access checks, aggregation, merge/split
+ * with age, min_nr_regions enforcement (7.x), and monitoring intervals auto-tuning. Formulas follow
+ * ../shared/reference/damon-algorithms.md §2-§5 (kernel integer arithmetic, floor divisions).
+ */
+import type { KContext } from '../model/kernel';
+import type { Machine, SimProcess } from './machine';
+import { PAGE_SIZE } from './machine';
+import type { AccessTree } from './access-tree';
+import { P_SCALE } from './access-tree';
+import type { Rng } from './rng';
+
+export const MIN_SZ = PAGE_SIZE;
+
+/** kernel behaviour baseline: 'k25' = v6.16-v6.19 (the Oct-2025 experiment), 'k26' = v7.1+ */
+export type Baseline = 'k25' | 'k26';
+
+export interface Region {
+  start: number;
+  end: number;
+  nr: number;
+  last: number;
+  bp: number;
+  age: number;
+}
+
+export interface SimTarget {
+  idx: number;
+  /** the process of a vaddr target; null for paddr */
+  proc: SimProcess | null;
+  regions: Region[];
+}
+
+/** state K25 keeps in function statics shared by every kdamond */
+export interface SharedStatics {
+  lastNrRegions: number;
+}
+
+export const alignDown = (x: number, a: number): number => x - (x % a);
+export const alignUp = (x: number, a: number): number => alignDown(x + a - 1, a);
+export const regionSize = (r: Region): number => r.end - r.start;
+
+export function newRegion(start: number, end: number): Region {
+  return { start, end, nr: 0, last: 0, bp: 0, age: 0 };
+}
+
+/** split r at `left` bytes from its start; the new right region copies the counters */
+export function splitAt(regions: Region[], i: number, left: number): void {
+  const r = regions[i];
+  const right: Region = { start: r.start + left, end: r.end, nr: r.nr, last: r.last, bp: r.bp, age: r.age };
+  r.end = r.start + left;
+  regions.splice(i + 1, 0, right);
+}
+
+export class DamonContext {
+  sampleUs: number;
+  aggrUs: number;
+  updateUs: number;
+  readonly minNr: number;
+  readonly maxNr: number;
+  readonly goal: KContext['intervalsGoal'];
+  /** aggrUs / sampleUs frozen when the attrs were set: intervals tuning keeps the ratio */
+  readonly aggrSamples: number;
+  readonly targets: SimTarget[];
+  passedSis = 0;
+  nextAggrSis: number;
+  nextOpsUpdateSis: number;
+  nextTuneSis: number;
+  /** simulated time of sample number passedSis, µs */
+  tUs: number;
+  szLimit = MIN_SZ;
+  /** per-chunk access probabilities for the current sampling interval */
+  private tree: AccessTree | null = null;
+  private treeSampleUs = 0;
+  nrRegionsMin = Infinity;
+  nrRegionsMax = 0;
+
+  constructor(
+    readonly kdamond: number,
+    readonly k: KContext,
+    readonly m: Machine,
+    readonly rng: Rng,
+    readonly baseline: Baseline,
+    readonly statics: SharedStatics,
+    startUs: number,
+  ) {
+    this.sampleUs = Math.max(1, k.sampleUs);
+    this.aggrUs = Math.max(this.sampleUs, k.aggrUs);
+    this.updateUs = Math.max(this.sampleUs, k.updateUs);
+    this.minNr = Math.max(3, k.nrRegions.min);
+    this.maxNr = Math.max(this.minNr, k.nrRegions.max);
+    this.goal = k.intervalsGoal && k.intervalsGoal.aggrs > 0 ? k.intervalsGoal : null;
+    this.aggrSamples = Math.max(1, Math.floor(this.aggrUs / this.sampleUs));
+    this.tUs = startUs;
+    this.targets = k.targets.map((t, idx) => ({ idx, proc: this.procOf(t.pid), regions: [] }));
+    this.initRegions();
+    this.nextAggrSis = this.W;
+    this.nextOpsUpdateSis = Math.floor(this.updateUs / this.sampleUs);
+    this.nextTuneSis = this.goal ? this.nextAggrSis * this.goal.aggrs : Infinity;
+    this.szLimit = this.regionSizeLimit();
+    if (baseline === 'k26') this.applyMinNrRegions();
+  }
+
+  get isPaddr(): boolean {
+    return this.k.ops === 'paddr';
+  }
+
+  /** samples per aggregation: the largest nr_accesses a region can have */
+  get W(): number {
+    return Math.max(1, Math.floor(this.aggrUs / this.sampleUs));
+  }
+
+  private procOf(pid: number | null): SimProcess | null {
+    if (this.k.ops === 'paddr') return null;
+    return this.m.processes.find((p) => p.pid === pid) ?? null;
+  }
+
+  private initRegions(): void {
+    for (const [i, t] of this.targets.entries()) {
+      const kt = this.k.targets[i];
+      if (kt.regions.length > 0) {
+        for (const r of [...kt.regions].sort((a, b) => a.start - b.start)) {
+          const s = alignDown(r.start, MIN_SZ);
+          const e = alignUp(r.end, MIN_SZ);
+          if (e > s) t.regions.push(newRegion(s, e));
+        }
+        continue;
+      }
+      if (this.isPaddr) {
+        const ram = this.m.systemRam();
+        if (this.baseline === 'k25') {
+          const big = ram.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a), ram[0]);
+          if (big) t.regions.push(newRegion(big.start, big.end));
+        } else for (const r of ram) t.regions.push(newRegion(r.start, r.end));
+      } else if (t.proc) {
+        // one anonymous mapping: cut into min_nr_regions equal pieces like vaddr's init
+        const size = t.proc.sizeBytes;
+        const piece = Math.max(MIN_SZ, alignDown(Math.floor(size / this.minNr), MIN_SZ));
+        for (let s = 0; s < size; s += piece)
+          t.regions.push(newRegion(t.proc.vbase + s, t.proc.vbase + Math.min(size, s + piece)));
+      }
+    }
+  }
+
+  totalBytes(): number {
+    let sum = 0;
+    for (const t of this.targets) for (const r of t.regions) sum += r.end - r.start;
+    return sum;
+  }
+
+  nrRegions(): number {
+    let n = 0;
+    for (const t of this.targets) n += t.regions.length;
+    return n;
+  }
+
+  regionSizeLimit(): number {
+    return Math.max(MIN_SZ, Math.floor(this.totalBytes() / this.minNr));
+  }
+
+  /** 7.x: cut regions larger than total/min_nr_regions so the context has at least min_nr_regions */
+  applyMinNrRegions(): void {
+    const maxSz = alignUp(Math.max(MIN_SZ, Math.floor(this.totalBytes() / this.minNr)), MIN_SZ);
+    for (const t of this.targets) {
+      for (let i = 0; i < t.regions.length; i++) {
+        while (regionSize(t.regions[i]) > maxSz) {
+          splitAt(t.regions, i, maxSz);
+          i++;
+        }
+      }
+    }
+    this.szLimit = maxSz;
+  }
+
+  private accessTree(): AccessTree {
+    if (this.tree && this.treeSampleUs === this.sampleUs) return this.tree;
+    const space = this.isPaddr ? 'phys' : 'virt';
+    if (this.tree) this.m.releaseTree(space, this.treeSampleUs);
+    this.tree = this.m.acquireTree(space, this.sampleUs);
+    this.treeSampleUs = this.sampleUs;
+    return this.tree;
+  }
+
+  /**
+   * Run n sampling intervals on unchanged memory (§3.2, §3.3). Each interval checks one uniformly
+   * random address per region, so a region sees an access with probability equal to the mean of
+   * its pages' access probabilities, independently per interval: nr_accesses grows by a
+   * Binomial(n, mean) draw.
+   */
+  sample(n: number): void {
+    if (n <= 0) return;
+    const tree = this.accessTree();
+    const C = this.m.chunk;
+    const rng = this.rng;
+    const W = this.W;
+    for (const t of this.targets) {
+      const proc = t.proc;
+      if (!this.isPaddr && !proc) continue;
+      const base = proc ? proc.vbase - proc.firstV * C : 0;
+      for (const r of t.regions) {
+        const size = r.end - r.start;
+        let a = r.start;
+        let b = r.end;
+        if (proc) {
+          a = Math.max(a, proc.vbase);
+          b = Math.min(b, proc.vbase + proc.nV * C);
+        }
+        const q = b > a ? tree.rangeSum(a, b, C, base) / P_SCALE / (size / C) : 0;
+        const acc = q > 0 ? rng.binomial(n, Math.min(1, q)) : 0;
+        r.nr += acc;
+        r.bp = Math.max(0, r.bp - n * Math.floor((r.last * 10000) / W) + acc * 10000);
+      }
+    }
+    this.passedSis += n;
+    this.tUs += n * this.sampleUs;
+  }
+
+  maxNrAccesses(): number {
+    let mx = 0;
+    for (const t of this.targets) for (const r of t.regions) if (r.nr > mx) mx = r.nr;
+    return mx;
+  }
+
+  private updateAge(r: Region, thres: number): void {
+    if (Math.abs(r.nr - r.last) > thres) r.age = 0;
+    else if (this.baseline === 'k26' && (r.nr === 0) !== (r.last === 0)) r.age = 0;
+    else r.age++;
+  }
+
+  private mergeTarget(t: SimTarget, thres: number, szLimit: number, countAge: boolean): void {
+    const out: Region[] = [];
+    let prev: Region | null = null;
+    for (const r of t.regions) {
+      if (countAge) this.updateAge(r, thres);
+      if (
+        prev &&
+        prev.end === r.start &&
+        Math.abs(prev.nr - r.nr) <= thres &&
+        prev.end - prev.start + (r.end - r.start) <= szLimit
+      ) {
+        const ps = prev.end - prev.start;
+        const rs = r.end - r.start;
+        prev.nr = Math.floor((prev.nr * ps + r.nr * rs) / (ps + rs));
+        prev.bp = prev.nr * 10000;
+        prev.age = Math.floor((prev.age * ps + r.age * rs) / (ps + rs));
+        prev.end = r.end;
+      } else {
+        out.push(r);
+        prev = r;
+      }
+    }
+    t.regions = out;
+  }
+
+  /** §4.2: at each aggregation boundary, before schemes (includes the age update) */
+  mergeRegions(): void {
+    let thres = Math.floor(this.maxNrAccesses() / 10);
+    const maxThres = this.W;
+    let pass = 0;
+    let n: number;
+    do {
+      // K25 counts age on every pass (a quirk); later kernels only on the first
+      const countAge = this.baseline === 'k25' || pass === 0;
+      for (const t of this.targets) this.mergeTarget(t, thres, this.szLimit, countAge);
+      n = this.nrRegions();
+      thres = Math.max(1, thres * 2);
+      pass++;
+    } while (n > this.maxNr && Math.floor(thres / 2) < maxThres);
+    if (this.baseline === 'k26') this.applyMinNrRegions();
+  }
+
+  /** end of an aggregation window: last <- nr, nr <- 0 */
+  resetAggregated(): void {
+    for (const t of this.targets)
+      for (const r of t.regions) {
+        r.last = r.nr;
+        r.nr = 0;
+        r.bp = r.last * 10000;
+      }
+  }
+
+  /** §4.3 */
+  splitRegions(): void {
+    const n = this.nrRegions();
+    if (n > Math.floor(this.maxNr / 2)) return;
+    const k = this.statics.lastNrRegions === n && n < Math.floor(this.maxNr / 3) ? 3 : 2;
+    for (const t of this.targets) {
+      const out: Region[] = [];
+      for (const r of t.regions) {
+        const pieces: Region[] = [r];
+        let sz = r.end - r.start;
+        for (let i = 0; i < k - 1 && sz > 2 * MIN_SZ; i++) {
+          const frac = this.rng.between(1, 9);
+          const left = alignDown(Math.floor((frac * sz) / 10), MIN_SZ);
+          if (left === 0 || left >= sz) continue;
+          const cur = pieces[0];
+          const right: Region = { start: cur.start + left, end: cur.end, nr: cur.nr, last: cur.last, bp: cur.bp, age: cur.age };
+          cur.end = cur.start + left;
+          pieces.splice(1, 0, right);
+          sz = left;
+        }
+        for (const p of pieces) out.push(p);
+      }
+      t.regions = out;
+    }
+    this.statics.lastNrRegions = n;
+  }
+
+  /** §5.2 intervals auto-tuning; returns true when the intervals changed */
+  tuneIntervals(feedLoopNext: (last: bigint, score: bigint) => bigint): boolean {
+    const g = this.goal;
+    if (!g) return false;
+    let observed = 0;
+    let total = 0;
+    for (const t of this.targets)
+      for (const r of t.regions) {
+        observed += (r.end - r.start) * r.nr;
+        total += r.end - r.start;
+      }
+    const maxEvents = total * this.aggrSamples;
+    const target = Math.floor((maxEvents * g.accessBp) / 10000) || 1;
+    const score = Math.floor((observed * 10000) / target);
+    let a = Number(feedLoopNext(100_000_000n, BigInt(score)) / 10000n);
+    if (a <= 10000) a = 5000 + Math.floor(a / 2);
+    if (a === 10000) return false;
+    let ns = Math.floor((this.sampleUs * a) / 10000);
+    ns = Math.min(Math.max(ns, g.minSampleUs), g.maxSampleUs);
+    ns = Math.max(1, ns);
+    if (ns === this.sampleUs) return false;
+    this.setAttrs(ns, ns * this.aggrSamples);
+    return true;
+  }
+
+  /** §5.3 damon_set_attrs side effects (schemes' next apply is re-armed by the caller) */
+  private setAttrs(sampleUs: number, aggrUs: number): void {
+    const Wold = this.W;
+    const aggrOld = this.aggrUs;
+    this.sampleUs = sampleUs;
+    this.aggrUs = aggrUs;
+    const Wnew = this.W;
+    const conv = (x: number): number => Math.floor((Math.floor((x * 10000) / Wold) * Wnew) / 10000);
+    const aggregating = this.passedSis < this.nextAggrSis;
+    for (const t of this.targets)
+      for (const r of t.regions) {
+        if (!aggregating) {
+          r.nr = conv(r.nr);
+          r.bp = r.nr * 10000;
+        } else {
+          r.last = conv(r.last);
+          r.bp = r.last * 10000;
+          r.nr = 0;
+        }
+        r.age = Math.floor((r.age * aggrOld) / aggrUs);
+      }
+    this.nextAggrSis = this.passedSis + Math.floor(aggrUs / sampleUs);
+    this.nextOpsUpdateSis = this.passedSis + Math.floor(this.updateUs / sampleUs);
+  }
+
+  trackRegionCount(): void {
+    const n = this.nrRegions();
+    if (n < this.nrRegionsMin) this.nrRegionsMin = n;
+    if (n > this.nrRegionsMax) this.nrRegionsMax = n;
+  }
+}

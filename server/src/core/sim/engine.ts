@@ -1,0 +1,251 @@
+/**
+ * The simulation loop: every kdamond context runs its own sample-count schedule on a common clock
+ * (µs). Between two events (an aggregation, a scheme application, an ops update, a workload phase
+ * change, a recording instant) every context takes its sampling intervals in one batch on unchanged
+ * memory, which is exact because page state only changes at those events.
+ */
+import type { KConfig } from '../model/kernel';
+import type { Baseline, SharedStatics } from './damon';
+import { DamonContext } from './damon';
+import { SchemeState, applySchemes, feedLoopNext } from './damos';
+import { Machine } from './machine';
+import { Rng } from './rng';
+import type { Scenario } from './types';
+import { WorkloadDriver } from './workload';
+import { summarize } from './summary';
+import type { SimResult, SimSeries, SchemeSeries } from './result';
+
+export interface SimOptions {
+  seed?: number;
+  /** override scenario.durationSec */
+  durationSec?: number;
+  /** override the kernel baseline derived from scenario.kernel */
+  baseline?: Baseline;
+  /** called about every simulated second with the fraction done */
+  onProgress?: (fraction: number, simSec: number) => void;
+  /** polled with the progress; returning true stops the run (the result says cancelled) */
+  shouldStop?: () => boolean;
+}
+
+export function baselineFor(kernel: string): Baseline {
+  const m = /^(\d+)\.(\d+)/.exec(kernel.trim());
+  if (!m) return 'k26';
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  return major > 7 || (major === 7 && minor >= 1) ? 'k26' : 'k25';
+}
+
+interface CtxRun {
+  ctx: DamonContext;
+  schemes: SchemeState[];
+  kd: number;
+  ci: number;
+}
+
+const SUPPORTED_ACTIONS = new Set(['migrate_hot', 'migrate_cold', 'pageout', 'stat', 'lru_prio', 'lru_deprio', 'cold']);
+
+export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions = {}): SimResult {
+  const wallStart = Date.now();
+  const seed = (opts.seed ?? scenario.seed ?? 1) >>> 0;
+  const baseline = opts.baseline ?? baselineFor(scenario.kernel);
+  const durationSec = opts.durationSec ?? scenario.durationSec;
+  const tEnd = Math.round(durationSec * 1e6);
+  const rng = new Rng(seed);
+  const warnings: string[] = [];
+  const m = new Machine(scenario, rng);
+  const workload = new WorkloadDriver(
+    m,
+    scenario.processes.map((p) => p.workload),
+  );
+  const statics: SharedStatics = { lastNrRegions: 0 };
+  const runs: CtxRun[] = [];
+  config.kdamonds.forEach((kd, kdi) =>
+    kd.contexts.forEach((kc, ci) => {
+      const ctx = new DamonContext(kdi, kc, m, rng, baseline, statics, 0);
+      for (const [ti, t] of kc.targets.entries()) {
+        if (kc.ops !== 'paddr' && !ctx.targets[ti].proc)
+          warnings.push(`kdamond ${kdi} target ${ti}: pid ${t.pid} is not a process of the scenario; it is not monitored`);
+      }
+      if (kc.ops === 'paddr' && ctx.totalBytes() === 0) warnings.push(`kdamond ${kdi}: no memory to monitor`);
+      const schemes = kc.schemes.map((ks, si) => {
+        if (!SUPPORTED_ACTIONS.has(ks.action))
+          warnings.push(`kdamond ${kdi} scheme ${si}: action ${ks.action} is not modelled; it only counts like stat`);
+        if (ks.quota.goalTuner === 'temporal' && baseline === 'k25')
+          warnings.push(`kdamond ${kdi} scheme ${si}: kernel ${scenario.kernel} has no goal_tuner; simulated with consist`);
+        for (const g of ks.quota.goals) {
+          if (g.targetValue <= 0) warnings.push(`kdamond ${kdi} scheme ${si}: goal ${g.metric} has target 0 and is ignored`);
+          if ((g.metric === 'node_memcg_used_bp' || g.metric === 'node_memcg_free_bp') && (g.path === null || m.cgroupIndex(g.path) === undefined))
+            warnings.push(`kdamond ${kdi} scheme ${si}: goal cgroup ${g.path ?? '(none)'} is not in the scenario (the kernel refuses it with ENOMEM)`);
+        }
+        for (const f of ks.opsFilters)
+          if (f.type === 'memcg' && (f.memcgPath === null || m.cgroupIndex(f.memcgPath) === undefined))
+            warnings.push(`kdamond ${kdi} scheme ${si}: memcg filter cgroup ${f.memcgPath ?? '(none)'} is not in the scenario`);
+        return new SchemeState(kdi, si, ks, ctx);
+      });
+      runs.push({ ctx, schemes, kd: kdi, ci });
+    }),
+  );
+
+  const recordUs = Math.max(1, Math.round(scenario.sampling.intervalSec * 1e6));
+  const cgroups = m.cgroups.filter((c) => c !== '/');
+  const series: SimSeries = {
+    t: [],
+    usage: Object.fromEntries(cgroups.map((c) => [c, Object.fromEntries(m.nodes.map((n) => [String(n.nid), [] as number[]]))])),
+    nodeUsed: Object.fromEntries(m.nodes.map((n) => [String(n.nid), [] as number[]])),
+    migrationBytesPerSec: [],
+    schemes: [],
+    regions: runs.map((r) => ({ kdamond: r.kd, context: r.ci, nr: [] as number[] })),
+  };
+  const schemeSeries: SchemeSeries[] = [];
+  for (const r of runs)
+    for (const s of r.schemes) {
+      const ss: SchemeSeries = {
+        kdamond: r.kd,
+        context: r.ci,
+        scheme: s.idx,
+        action: s.k.action,
+        targetNid: s.k.targetNid,
+        effectiveQuotaBytes: [],
+        appliedBytesPerSec: [],
+        goals: s.k.quota.goals.map((g) => ({ metric: g.metric, nid: g.nid, path: g.path, targetValue: g.targetValue, current: [] as number[] })),
+      };
+      schemeSeries.push(ss);
+      series.schemes.push(ss);
+    }
+
+  let lastRecordUs = 0;
+  let lastMigrated = 0;
+  const record = (tUs: number): void => {
+    const dt = (tUs - lastRecordUs) / 1e6;
+    series.t.push(tUs / 1e6);
+    for (const c of cgroups) for (const n of m.nodes) series.usage[c][String(n.nid)].push(m.memcgNodeBytes(c, n.idx));
+    for (const n of m.nodes) series.nodeUsed[String(n.nid)].push(m.nodeUsedBytes(n));
+    series.migrationBytesPerSec.push(dt > 0 ? (m.migratedBytes - lastMigrated) / dt : 0);
+    lastMigrated = m.migratedBytes;
+    let i = 0;
+    for (const r of runs)
+      for (const s of r.schemes) {
+        const ss = schemeSeries[i++];
+        ss.effectiveQuotaBytes.push(Number.isFinite(s.esz) && (s.esz > 0 || s.quotaSet()) ? s.esz : null);
+        ss.appliedBytesPerSec.push(dt > 0 ? s.appliedSinceRecord / dt : 0);
+        s.appliedSinceRecord = 0;
+        ss.goals.forEach((g, gi) => g.current.push(s.goalCurrent[gi]));
+      }
+    runs.forEach((r, ri) => series.regions[ri].nr.push(r.ctx.nrRegions()));
+    lastRecordUs = tUs;
+  };
+
+  const totalManaged = m.nodes.reduce((a, n) => a + n.managedBytes, 0);
+  const updateWmarks = (s: SchemeState): void => {
+    const w = s.k.watermarks;
+    if (w.metric === 'none') {
+      s.wmarkActive = true;
+      return;
+    }
+    const free = m.nodes.reduce((a, n) => a + m.freeBytes(n), 0);
+    const v = Math.floor((free * 1000) / totalManaged);
+    if (v > w.high || v < w.low) s.wmarkActive = false;
+    else if (!s.wmarkActive && v > w.mid) s.wmarkActive = false;
+    else s.wmarkActive = true;
+  };
+
+  const dueSis = (r: CtxRun): number => {
+    let d = Math.min(r.ctx.nextAggrSis, r.ctx.nextOpsUpdateSis);
+    for (const s of r.schemes) if (s.nextApplySis < d) d = s.nextApplySis;
+    return d;
+  };
+
+  const step = (r: CtxRun): void => {
+    const ctx = r.ctx;
+    const aggrDue0 = ctx.nextAggrSis;
+    const opsDue0 = ctx.nextOpsUpdateSis;
+    const aggr = ctx.passedSis >= aggrDue0;
+    if (aggr) ctx.mergeRegions();
+    if (r.schemes.length > 0) {
+      for (const s of r.schemes) updateWmarks(s);
+      // the ops layer's work takes time: this kdamond's clock moves on without sampling
+      ctx.tUs += applySchemes(ctx, r.schemes, ctx.tUs);
+    }
+    if (aggr) {
+      if (ctx.goal && ctx.passedSis >= ctx.nextTuneSis) {
+        ctx.nextAggrSis = aggrDue0;
+        ctx.nextTuneSis += ctx.aggrSamples * ctx.goal.aggrs;
+        if (ctx.tuneIntervals(feedLoopNext))
+          for (const s of r.schemes) s.nextApplySis = ctx.passedSis + Math.floor((s.k.applyIntervalUs || ctx.aggrUs) / ctx.sampleUs);
+      }
+      ctx.nextAggrSis = aggrDue0 + Math.floor(ctx.aggrUs / ctx.sampleUs);
+      ctx.resetAggregated();
+      ctx.splitRegions();
+    }
+    if (ctx.passedSis >= opsDue0) {
+      ctx.nextOpsUpdateSis = opsDue0 + Math.floor(ctx.updateUs / ctx.sampleUs);
+      ctx.szLimit = ctx.regionSizeLimit();
+    }
+    ctx.trackRegionCount();
+  };
+
+  let recordNext = 0;
+  let refaultNext = 1_000_000;
+  let progressNext = 0;
+  let cancelled = false;
+  for (;;) {
+    let tNext = Math.min(tEnd, recordNext, workload.nextEventUs(), refaultNext);
+    for (const r of runs) {
+      const t = r.ctx.tUs + (dueSis(r) - r.ctx.passedSis) * r.ctx.sampleUs;
+      if (t < tNext) tNext = t;
+    }
+    for (const r of runs) {
+      const n = Math.floor((tNext - r.ctx.tUs) / r.ctx.sampleUs);
+      if (n > 0) r.ctx.sample(n);
+    }
+    workload.advance(tNext);
+    for (const r of runs) if (r.ctx.tUs === tNext && r.ctx.passedSis >= dueSis(r)) step(r);
+    if (tNext >= refaultNext) {
+      m.refault(tNext);
+      refaultNext += 1_000_000;
+    }
+    if (tNext >= recordNext) {
+      record(tNext);
+      recordNext += recordUs;
+    }
+    if (tNext >= progressNext) {
+      progressNext += 1_000_000;
+      opts.onProgress?.(tNext / Math.max(1, tEnd), tNext / 1e6);
+      if (opts.shouldStop?.()) {
+        cancelled = true;
+        break;
+      }
+    }
+    if (tNext >= tEnd) break;
+  }
+
+  const summary = summarize(config, scenario, m, series);
+  return {
+    seed,
+    scenario: scenario.name,
+    kernel: scenario.kernel,
+    baseline,
+    durationSec: Math.min(durationSec, series.t[series.t.length - 1] ?? 0),
+    chunkBytes: m.chunk,
+    cancelled,
+    wallMs: Date.now() - wallStart,
+    nodes: m.nodes.map((n) => ({ nid: n.nid, managedBytes: n.managedBytes })),
+    cgroups,
+    summary,
+    series,
+    stats: runs.flatMap((r) =>
+      r.schemes.map((s) => ({
+        kdamond: r.kd,
+        context: r.ci,
+        scheme: s.idx,
+        action: s.k.action,
+        ...s.stats,
+        effectiveQuotaBytes: Number.isFinite(s.esz) ? s.esz : null,
+      })),
+    ),
+    regions: runs.map((r) => ({ kdamond: r.kd, context: r.ci, min: r.ctx.nrRegionsMin, max: r.ctx.nrRegionsMax })),
+    migratedBytes: m.migratedBytes,
+    failedMigrationBytes: m.failedMigrationBytes,
+    warnings,
+  };
+}

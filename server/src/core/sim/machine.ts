@@ -1,0 +1,445 @@
+/**
+ * The simulated machine: physical memory cut into equal "chunks" (a few hundred KiB to a few MiB,
+ * a power of two), each either a hole, kernel memory, free, or one chunk of a process's memory.
+ * A process chunk behaves like one large folio: it is young/old, on a node, in a cgroup, and moves
+ * as a whole. DAMON regions stay 4 KiB aligned; the chunk is only the granularity of page state,
+ * so the cost of a run depends on the number of chunks (bounded) and regions, not on memory size.
+ */
+import { AccessTree, P_SCALE } from './access-tree';
+import type { Rng } from './rng';
+import type { Scenario, ScenarioNode } from './types';
+
+export const PAGE_SIZE = 4096;
+export const OWNER_FREE = -1;
+export const OWNER_HOLE = -2;
+export const OWNER_KERNEL = -3;
+/** below 4 GiB: ZONE_DMA32 on x86-64; the page allocator prefers ZONE_NORMAL */
+const DMA32_END = 4 * 1024 ** 3;
+/** a page counts as "active" (LRU) for this long after its last access */
+export const ACTIVE_AFTER_US = 10_000_000;
+const MAX_CHUNKS = 65536;
+
+export interface SimNode {
+  nid: number;
+  idx: number;
+  spec: ScenarioNode;
+  managedBytes: number;
+  watermarkBytes: number;
+  /** free slot pools: [0] ZONE_NORMAL, [1] below 4 GiB */
+  pools: [Int32Array, Int32Array];
+  poolLen: [number, number];
+  slotsTotal: number;
+}
+
+export interface SimProcess {
+  idx: number;
+  name: string;
+  pid: number;
+  cgroup: string;
+  cgroupIdx: number;
+  homeNodeIdx: number;
+  firstV: number;
+  nV: number;
+  /** virtual address of the process's (single, anonymous) mapping */
+  vbase: number;
+  sizeBytes: number;
+}
+
+interface LiveTree {
+  tree: AccessTree;
+  space: 'phys' | 'virt';
+  sampleUs: number;
+  refs: number;
+  /** fixed-point access probability per level */
+  pOf: number[];
+}
+
+function pow2AtLeast(x: number): number {
+  let p = PAGE_SIZE;
+  while (p < x) p *= 2;
+  return p;
+}
+
+/** largest power of two (≥ 4 KiB) dividing n */
+function alignmentOf(n: number): number {
+  if (n === 0) return 2 ** 40;
+  let p = PAGE_SIZE;
+  while (n % (p * 2) === 0 && p < 2 ** 40) p *= 2;
+  return p;
+}
+
+export function chooseChunkBytes(sc: Scenario): number {
+  let maxEnd = 0;
+  let align = 2 ** 40;
+  for (const n of sc.machine.nodes)
+    for (const r of n.ranges) {
+      maxEnd = Math.max(maxEnd, r.end);
+      align = Math.min(align, alignmentOf(r.start), alignmentOf(r.end));
+    }
+  let c = sc.machine.chunkBytes ?? pow2AtLeast(Math.ceil(maxEnd / MAX_CHUNKS));
+  c = Math.min(c, align);
+  return Math.max(PAGE_SIZE, c);
+}
+
+export class Machine {
+  readonly chunk: number;
+  readonly nSlots: number;
+  /** node index (not nid) of each slot, -1 for holes */
+  readonly slotNode: Int8Array;
+  readonly slotOwner: Int32Array;
+  private readonly slotPos: Int32Array;
+  readonly nodes: SimNode[];
+  readonly nodeByNid = new Map<number, SimNode>();
+  readonly processes: SimProcess[] = [];
+  readonly cgroups: string[];
+  private readonly cgroupIdx = new Map<string, number>();
+  /** chunks of each process on each node: [proc * nNodes + nodeIdx] */
+  readonly procNodeChunks: Float64Array;
+  readonly nV: number;
+  readonly vSlot: Int32Array;
+  readonly vProc: Int32Array;
+  readonly vLevel: Uint16Array;
+  /** hot: when the current access level started; cold: time of the last access (µs) */
+  readonly vTouch: Float64Array;
+  /** last time the chunk's Accessed state was cleared (mkold), -Infinity if never */
+  readonly vAged: Float64Array;
+  /** 1 marked active (lru_prio), -1 deactivated (lru_deprio), 0 by recency */
+  readonly vLru: Int8Array;
+  readonly vSwapped: Uint8Array;
+  /** accesses per page per second of each level; level 0 is idle */
+  readonly levels: number[] = [0];
+  private readonly levelOf = new Map<number, number>([[0, 0]]);
+  readonly thp: boolean;
+  readonly swapInUsPerPage: number;
+  /** 'lifo': the last freed chunk is reused first, fresh memory in address order (buddy-like); 'random' */
+  readonly allocPolicy: 'lifo' | 'random';
+  private readonly trees = new Map<string, LiveTree>();
+  /** cumulative counters */
+  psiUs = 0;
+  migratedBytes = 0;
+  pagedOutBytes = 0;
+  failedMigrationBytes = 0;
+
+  constructor(sc: Scenario, private readonly rng: Rng) {
+    this.chunk = chooseChunkBytes(sc);
+    this.thp = sc.machine.thp ?? false;
+    this.swapInUsPerPage = sc.machine.swapInUsPerPage ?? 20;
+    this.allocPolicy = sc.machine.allocPolicy ?? 'lifo';
+    const C = this.chunk;
+    let maxEnd = 0;
+    for (const n of sc.machine.nodes) for (const r of n.ranges) maxEnd = Math.max(maxEnd, r.end);
+    this.nSlots = Math.ceil(maxEnd / C);
+    this.slotNode = new Int8Array(this.nSlots).fill(-1);
+    this.slotOwner = new Int32Array(this.nSlots).fill(OWNER_HOLE);
+    this.slotPos = new Int32Array(this.nSlots).fill(-1);
+    this.nodes = sc.machine.nodes.map((spec, idx) => {
+      let slots = 0;
+      for (const r of spec.ranges) slots += Math.floor(r.end / C) - Math.floor(r.start / C);
+      const reserved = spec.reservedBytes ?? 0;
+      const managed = spec.managedBytes ?? Math.max(C, slots * C - reserved);
+      const node: SimNode = {
+        nid: spec.nid,
+        idx,
+        spec,
+        managedBytes: managed,
+        watermarkBytes: spec.watermarkBytes ?? Math.floor(managed * 0.005),
+        pools: [new Int32Array(slots), new Int32Array(slots)],
+        poolLen: [0, 0],
+        slotsTotal: slots,
+      };
+      this.nodeByNid.set(spec.nid, node);
+      // Kernel-owned memory (reserved + other used) sits at the start of the node's first range.
+      let kernelSlots = Math.ceil((reserved + (spec.otherUsedBytes ?? 0)) / C);
+      const free: number[] = [];
+      for (const r of spec.ranges) {
+        for (let s = Math.floor(r.start / C); s < Math.floor(r.end / C); s++) {
+          this.slotNode[s] = idx;
+          if (kernelSlots > 0) {
+            this.slotOwner[s] = OWNER_KERNEL;
+            kernelSlots--;
+          } else {
+            this.slotOwner[s] = OWNER_FREE;
+            free.push(s);
+          }
+        }
+      }
+      // pops take the lowest address first
+      for (let i = free.length - 1; i >= 0; i--) this.pushFree(node, free[i]);
+      return node;
+    });
+    this.cgroups = [...new Set(['/', ...sc.machine.cgroups, ...sc.processes.map((p) => p.cgroup)])];
+    this.cgroups.forEach((c, i) => this.cgroupIdx.set(c, i));
+    let nV = 0;
+    const VBASE = 0x7f0000000000;
+    let vbase = VBASE;
+    for (const [idx, p] of sc.processes.entries()) {
+      const n = Math.ceil(p.sizeBytes / C);
+      const home = this.nodeByNid.get(p.node);
+      this.processes.push({
+        idx,
+        name: p.name,
+        pid: p.pid,
+        cgroup: p.cgroup,
+        cgroupIdx: this.cgroupIdx.get(p.cgroup)!,
+        homeNodeIdx: home ? home.idx : 0,
+        firstV: nV,
+        nV: n,
+        vbase,
+        sizeBytes: n * C,
+      });
+      nV += n;
+      vbase += Math.ceil((n * C) / 2 ** 30 + 1) * 2 ** 30;
+    }
+    this.nV = nV;
+    this.vSlot = new Int32Array(nV).fill(-1);
+    this.vProc = new Int32Array(nV);
+    this.vLevel = new Uint16Array(nV);
+    this.vTouch = new Float64Array(nV);
+    this.vAged = new Float64Array(nV).fill(-Infinity);
+    this.vLru = new Int8Array(nV);
+    this.vSwapped = new Uint8Array(nV);
+    this.procNodeChunks = new Float64Array(Math.max(1, this.processes.length * this.nodes.length));
+    for (const p of this.processes) {
+      for (let v = p.firstV; v < p.firstV + p.nV; v++) {
+        this.vProc[v] = p.idx;
+        const slot = this.allocate(p.homeNodeIdx, false) ?? this.allocateAnywhere(p.homeNodeIdx);
+        if (slot === null) {
+          this.vSwapped[v] = 1;
+          continue;
+        }
+        this.place(v, slot);
+      }
+    }
+  }
+
+  private pushFree(node: SimNode, slot: number): void {
+    const z = slot * this.chunk < DMA32_END ? 1 : 0;
+    node.pools[z][node.poolLen[z]] = slot;
+    this.slotPos[slot] = node.poolLen[z]++;
+  }
+
+  private removeFree(node: SimNode, slot: number): void {
+    const z = slot * this.chunk < DMA32_END ? 1 : 0;
+    const pos = this.slotPos[slot];
+    const last = node.pools[z][--node.poolLen[z]];
+    node.pools[z][pos] = last;
+    this.slotPos[last] = pos;
+    this.slotPos[slot] = -1;
+  }
+
+  freeBytes(node: SimNode): number {
+    return (node.poolLen[0] + node.poolLen[1]) * this.chunk;
+  }
+
+  /** a random free slot of the node, ZONE_NORMAL first; null when the node is at its watermark */
+  allocate(nodeIdx: number, respectWatermark = true): number | null {
+    const node = this.nodes[nodeIdx];
+    if (!node) return null;
+    const free = this.freeBytes(node);
+    if (free < this.chunk || (respectWatermark && free - this.chunk < node.watermarkBytes)) return null;
+    const z = node.poolLen[0] > 0 ? 0 : 1;
+    const slot = node.pools[z][this.allocPolicy === 'random' ? this.rng.below(node.poolLen[z]) : node.poolLen[z] - 1];
+    this.removeFree(node, slot);
+    return slot;
+  }
+
+  private allocateAnywhere(prefer: number): number | null {
+    for (let i = 0; i < this.nodes.length; i++) {
+      const s = this.allocate((prefer + i) % this.nodes.length, true);
+      if (s !== null) return s;
+    }
+    return null;
+  }
+
+  private pOf(t: LiveTree, level: number): number {
+    while (t.pOf.length <= level) {
+      const rate = this.levels[t.pOf.length];
+      t.pOf.push(Math.round((1 - Math.exp(-(rate * t.sampleUs) / 1e6)) * P_SCALE));
+    }
+    return t.pOf[level];
+  }
+
+  /** the access-probability tree of an address space for a sampling interval (shared, ref-counted) */
+  acquireTree(space: 'phys' | 'virt', sampleUs: number): AccessTree {
+    const key = `${space}:${sampleUs}`;
+    const have = this.trees.get(key);
+    if (have) {
+      have.refs++;
+      return have.tree;
+    }
+    const n = space === 'phys' ? this.nSlots : this.nV;
+    const t: LiveTree = { tree: new AccessTree(n), space, sampleUs, refs: 1, pOf: [] };
+    const vals = new Int32Array(n);
+    if (space === 'phys') {
+      for (let s = 0; s < n; s++) {
+        const v = this.slotOwner[s];
+        if (v >= 0) vals[s] = this.pOf(t, this.vLevel[v]);
+      }
+    } else for (let v = 0; v < n; v++) if (this.vSlot[v] >= 0) vals[v] = this.pOf(t, this.vLevel[v]);
+    t.tree.build(vals);
+    this.trees.set(key, t);
+    return t.tree;
+  }
+
+  releaseTree(space: 'phys' | 'virt', sampleUs: number): void {
+    const key = `${space}:${sampleUs}`;
+    const t = this.trees.get(key);
+    if (t && --t.refs <= 0) this.trees.delete(key);
+  }
+
+  private treesUpdate(v: number, slot: number, present: boolean): void {
+    for (const t of this.trees.values()) {
+      const val = present ? this.pOf(t, this.vLevel[v]) : 0;
+      if (t.space === 'phys') {
+        if (slot >= 0) t.tree.set(slot, val);
+      } else t.tree.set(v, val);
+    }
+  }
+
+  private place(v: number, slot: number): void {
+    this.vSlot[v] = slot;
+    this.slotOwner[slot] = v;
+    if (this.trees.size) this.treesUpdate(v, slot, true);
+    this.procNodeChunks[this.vProc[v] * this.nodes.length + this.slotNode[slot]]++;
+  }
+
+  private unplace(v: number): number {
+    const slot = this.vSlot[v];
+    this.vSlot[v] = -1;
+    this.slotOwner[slot] = OWNER_FREE;
+    if (this.trees.size) this.treesUpdate(v, slot, false);
+    const node = this.nodes[this.slotNode[slot]];
+    this.procNodeChunks[this.vProc[v] * this.nodes.length + node.idx]--;
+    this.pushFree(node, slot);
+    return slot;
+  }
+
+  /** Migrate chunk v to a node; false when the destination has no free memory above its watermark. */
+  migrate(v: number, nodeIdx: number): boolean {
+    const dst = this.allocate(nodeIdx, true);
+    if (dst === null) {
+      this.failedMigrationBytes += this.chunk;
+      return false;
+    }
+    this.unplace(v);
+    this.place(v, dst);
+    this.migratedBytes += this.chunk;
+    return true;
+  }
+
+  /** Reclaim chunk v to swap. */
+  pageOut(v: number): void {
+    this.unplace(v);
+    this.vSwapped[v] = 1;
+    this.pagedOutBytes += this.chunk;
+  }
+
+  /** Bring back swapped chunks that are being accessed; the stall feeds some_mem_psi_us. */
+  refault(nowUs: number): void {
+    if (this.pagedOutBytes === 0) return;
+    for (let v = 0; v < this.nV; v++) {
+      if (!this.vSwapped[v] || this.vLevel[v] === 0) continue;
+      const p = this.processes[this.vProc[v]];
+      const slot = this.allocate(p.homeNodeIdx, false) ?? this.allocateAnywhere(p.homeNodeIdx);
+      if (slot === null) continue;
+      this.vSwapped[v] = 0;
+      this.place(v, slot);
+      this.vTouch[v] = nowUs;
+      this.psiUs += (this.chunk / PAGE_SIZE) * this.swapInUsPerPage;
+    }
+  }
+
+  levelFor(rate: number): number {
+    let l = this.levelOf.get(rate);
+    if (l === undefined) {
+      l = this.levels.length;
+      if (l > 65535) throw new Error('too many distinct access rates');
+      this.levels.push(rate);
+      this.levelOf.set(rate, l);
+    }
+    return l;
+  }
+
+  /** change the access level of chunk v at time now, keeping its Accessed history right */
+  setLevel(v: number, level: number, nowUs: number): void {
+    const old = this.vLevel[v];
+    if (old === level) return;
+    // hot -> cold: the last access was just now; cold -> hot: accesses start now
+    this.vTouch[v] = nowUs;
+    this.vLevel[v] = level;
+    this.vLru[v] = 0;
+    if (this.trees.size && this.vSlot[v] >= 0) this.treesUpdate(v, this.vSlot[v], true);
+  }
+
+  /**
+   * DAMON's young test for a chunk (mapped anon memory: PTE Accessed || !PG_idle). Hot chunks were
+   * accessed since the last mkold with probability 1 - exp(-rate * dt).
+   */
+  isYoung(v: number, nowUs: number): boolean {
+    const rate = this.levels[this.vLevel[v]];
+    const aged = this.vAged[v];
+    if (rate > 0) {
+      const since = Math.max(aged, this.vTouch[v]);
+      if (!Number.isFinite(since)) return true;
+      const dt = (nowUs - since) / 1e6;
+      if (dt <= 0) return false;
+      return this.rng.next32() < 1 - Math.exp(-rate * dt);
+    }
+    return this.vTouch[v] > aged;
+  }
+
+  mkOld(v: number, nowUs: number): void {
+    this.vAged[v] = nowUs;
+  }
+
+  isActive(v: number, nowUs: number): boolean {
+    const f = this.vLru[v];
+    if (f !== 0) return f > 0;
+    return this.vLevel[v] !== 0 || nowUs - this.vTouch[v] < ACTIVE_AFTER_US;
+  }
+
+  cgroupIndex(path: string): number | undefined {
+    return this.cgroupIdx.get(path);
+  }
+
+  /** LRU bytes of a cgroup (and its descendants, as memory.numa_stat counts) on a node */
+  memcgNodeBytes(path: string, nodeIdx: number): number {
+    const prefix = path === '/' ? '/' : `${path}/`;
+    let chunks = 0;
+    for (const p of this.processes) {
+      if (p.cgroup === path || p.cgroup.startsWith(prefix))
+        chunks += this.procNodeChunks[p.idx * this.nodes.length + nodeIdx];
+    }
+    return chunks * this.chunk;
+  }
+
+  nodeUsedBytes(node: SimNode): number {
+    return Math.max(0, node.managedBytes - this.freeBytes(node));
+  }
+
+  /** active / inactive LRU bytes system-wide */
+  lruActiveInactive(nowUs: number): { active: number; inactive: number } {
+    let a = 0;
+    let i = 0;
+    for (let v = 0; v < this.nV; v++) {
+      if (this.vSlot[v] < 0) continue;
+      if (this.isActive(v, nowUs)) a++;
+      else i++;
+    }
+    return { active: a * this.chunk, inactive: i * this.chunk };
+  }
+
+  /** the process owning a virtual address, and the chunk index in it */
+  vchunkAtVirtual(proc: SimProcess, addr: number): number {
+    const off = addr - proc.vbase;
+    if (off < 0 || off >= proc.nV * this.chunk) return -1;
+    return proc.firstV + Math.floor(off / this.chunk);
+  }
+
+  /** System RAM ranges of all nodes, in address order */
+  systemRam(): { start: number; end: number; nid: number }[] {
+    const out: { start: number; end: number; nid: number }[] = [];
+    for (const n of this.nodes) for (const r of n.spec.ranges) out.push({ start: r.start, end: r.end, nid: n.nid });
+    return out.sort((a, b) => a.start - b.start);
+  }
+}

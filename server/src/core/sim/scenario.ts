@@ -1,0 +1,144 @@
+/**
+ * Scenario files (YAML or JSON, schemas/scenario.schema.json): parsed with the `yaml` package,
+ * checked with ajv against the schema, sizes read with damo's size grammar. Every problem is
+ * reported at its line and column.
+ */
+import Ajv from 'ajv';
+import { isNode, parseDocument } from 'yaml';
+import schema from '../../../../schemas/scenario.schema.json';
+import { parseBytes } from '../model/units';
+import { LineIndex } from '../parse/lines';
+import { BUILTIN_SCENARIOS } from './builtin';
+import type { ProcessSpec, Scenario, ScenarioNode, WorkloadSpec } from './types';
+
+export interface ScenarioProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface LoadedScenario {
+  scenario: Scenario | null;
+  problems: ScenarioProblem[];
+}
+
+let validator: ReturnType<Ajv['compile']> | null = null;
+function validate(data: unknown): ReturnType<Ajv['compile']> {
+  if (!validator) validator = new Ajv({ allErrors: false, strict: false }).compile(schema);
+  validator(data);
+  return validator;
+}
+
+function ajvMessage(e: { keyword: string; message?: string; params: Record<string, unknown>; instancePath: string }): string {
+  const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'the scenario';
+  if (e.keyword === 'additionalProperties') return `${where}: unknown key "${String(e.params.additionalProperty)}"`;
+  if (e.keyword === 'required') return `${where}: missing "${String(e.params.missingProperty)}"`;
+  if (e.keyword === 'enum') return `${where}: must be one of ${(e.params.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`;
+  return `${where}: ${e.message ?? 'invalid'}`;
+}
+
+export function loadScenarioText(text: string, fileName = 'scenario.yaml'): LoadedScenario {
+  const problems: ScenarioProblem[] = [];
+  const lines = new LineIndex(text);
+  const at = (offset: number, message: string): void => {
+    const p = lines.positionAt(offset);
+    problems.push({ line: p.line + 1, column: p.character + 1, message });
+  };
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  for (const e of doc.errors) at(e.pos[0], e.message.split('\n')[0]);
+  if (problems.length) return { scenario: null, problems };
+  const data = doc.toJS() as unknown;
+  const offsetOf = (path: (string | number)[]): number => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) return node.range[0];
+    }
+    return 0;
+  };
+  const v = validate(data);
+  if (v.errors && v.errors.length) {
+    // oneOf failures of a workload: report the most specific error (the deepest path)
+    const errs = [...v.errors].sort((a, b) => b.instancePath.length - a.instancePath.length);
+    const e = errs.find((x) => x.keyword !== 'oneOf' && x.keyword !== 'const') ?? errs[0];
+    const path = e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+    at(offsetOf(path), ajvMessage(e));
+    return { scenario: null, problems };
+  }
+  const raw = data as Record<string, any>;
+  const size = (value: unknown, path: (string | number)[]): number => {
+    const r = parseBytes(value);
+    if (!r.ok) {
+      at(offsetOf(path), `${path.join('.')}: ${r.error}`);
+      return 0;
+    }
+    return r.v.value;
+  };
+  const nodes: ScenarioNode[] = (raw.machine.nodes as any[]).map((n, i) => {
+    const p = ['machine', 'nodes', i];
+    const ranges = (n.ranges as any[]).map((r, j) => ({ start: size(r.start, [...p, 'ranges', j, 'start']), end: size(r.end, [...p, 'ranges', j, 'end']) }));
+    ranges.forEach((r, j) => {
+      if (r.end <= r.start) at(offsetOf([...p, 'ranges', j]), `node ${n.nid}: range end must be above its start`);
+    });
+    const sum = ranges.reduce((a, r) => a + Math.max(0, r.end - r.start), 0);
+    const out: ScenarioNode = { nid: n.nid, sizeBytes: n.sizeBytes === undefined ? sum : size(n.sizeBytes, [...p, 'sizeBytes']), ranges };
+    if (n.cpus !== undefined) out.cpus = n.cpus;
+    if (n.speed !== undefined) out.speed = n.speed;
+    for (const k of ['managedBytes', 'reservedBytes', 'otherUsedBytes', 'watermarkBytes'] as const)
+      if (n[k] !== undefined) out[k] = size(n[k], [...p, k]);
+    return out;
+  });
+  const nids = new Set<number>();
+  nodes.forEach((n, i) => {
+    if (nids.has(n.nid)) at(offsetOf(['machine', 'nodes', i, 'nid']), `node ${n.nid} is listed twice`);
+    nids.add(n.nid);
+  });
+  const all = nodes.flatMap((n) => n.ranges.map((r) => ({ ...r, nid: n.nid }))).sort((a, b) => a.start - b.start);
+  for (let i = 1; i < all.length; i++)
+    if (all[i].start < all[i - 1].end) problems.push({ line: 1, column: 1, message: `address ranges of node ${all[i - 1].nid} and node ${all[i].nid} overlap` });
+  const processes: ProcessSpec[] = (raw.processes as any[]).map((p, i) => {
+    const node = p.node ?? nodes[0].nid;
+    if (!nids.has(node)) at(offsetOf(['processes', i, 'node']), `processes.${i}.node: node ${node} is not in machine.nodes`);
+    return { name: p.name, pid: p.pid, cgroup: p.cgroup, sizeBytes: size(p.sizeBytes, ['processes', i, 'sizeBytes']), node, workload: p.workload as WorkloadSpec };
+  });
+  const pids = new Set<number>();
+  processes.forEach((p, i) => {
+    if (pids.has(p.pid)) at(offsetOf(['processes', i, 'pid']), `pid ${p.pid} is used twice`);
+    pids.add(p.pid);
+  });
+  const totalMem = nodes.reduce((a, n) => a + n.ranges.reduce((b, r) => b + r.end - r.start, 0), 0);
+  const totalProc = processes.reduce((a, p) => a + p.sizeBytes, 0);
+  if (totalProc > totalMem) problems.push({ line: 1, column: 1, message: `the processes need ${totalProc} bytes but the machine has ${totalMem}` });
+  let chunkBytes: number | undefined;
+  if (raw.machine.chunkBytes !== undefined) {
+    chunkBytes = size(raw.machine.chunkBytes, ['machine', 'chunkBytes']);
+    if (chunkBytes < 4096 || (chunkBytes & (chunkBytes - 1)) !== 0 || chunkBytes > 2 ** 30)
+      at(offsetOf(['machine', 'chunkBytes']), 'machine.chunkBytes must be a power of two between 4 KiB and 1 GiB');
+  }
+  if (problems.length) return { scenario: null, problems };
+  const sampling = raw.sampling ?? {};
+  const scenario: Scenario = {
+    name: raw.name,
+    kernel: raw.kernel ?? '7.2',
+    machine: {
+      name: raw.machine.name,
+      nodes,
+      cgroups: raw.machine.cgroups ?? [],
+      chunkBytes,
+      thp: raw.machine.thp,
+      allocPolicy: raw.machine.allocPolicy,
+      swapInUsPerPage: raw.machine.swapInUsPerPage,
+    },
+    processes,
+    durationSec: raw.durationSec,
+    sampling: { intervalSec: sampling.intervalSec ?? 1, window: sampling.window ?? { samples: 42, intervalSec: 5 } },
+  };
+  if (raw.description !== undefined) scenario.description = raw.description;
+  if (raw.seed !== undefined) scenario.seed = raw.seed;
+  void fileName;
+  return { scenario, problems };
+}
+
+/** a built-in scenario by name, or undefined */
+export function builtinScenario(name: string): Scenario | undefined {
+  return BUILTIN_SCENARIOS[name]?.();
+}

@@ -1,0 +1,81 @@
+/**
+ * Scenario: the machine (a MachineProfile extended with simulator knobs), its processes and their
+ * workloads, how long to run and what to sample. Sizes are bytes, times seconds, after loading.
+ */
+import type { ProfileNode } from '../profile';
+
+export interface ScenarioNode extends ProfileNode {
+  /** managed memory the kernel's *_bp metrics divide by; default sizeBytes - reservedBytes */
+  managedBytes?: number;
+  /** memory the kernel keeps for itself (struct pages, reservations): not managed */
+  reservedBytes?: number;
+  /** non-LRU memory in use on the node (kernel, slab): counts as used, never young, never migrated */
+  otherUsedBytes?: number;
+  /** free memory a migration must leave on the node (the allocation watermark); default 0.5 % of managed */
+  watermarkBytes?: number;
+}
+
+export type WorkloadSpec =
+  | { pattern: 'idle' }
+  | { pattern: 'uniform'; accessesPerSec: number }
+  | {
+      /** N equal regions, `hotRegions` consecutive ones hot, moving to the next every periodSec (the seed's masim) */
+      pattern: 'rotating-hot';
+      regions: number;
+      hotRegions?: number;
+      periodSec: number;
+      offsetSec?: number;
+      accessesPerSec: number;
+    }
+  | {
+      /** zipf-like skew: the chunk of rank k (1-based) is accessed accessesPerSec / k^exponent times a second */
+      pattern: 'zipf';
+      exponent: number;
+      accessesPerSec: number;
+      /** spread ranks over the address space instead of hottest-first */
+      shuffle?: boolean;
+    }
+  | { pattern: 'phases'; repeat?: boolean; phases: { durationSec: number; workload: WorkloadSpec }[] };
+
+export interface ProcessSpec {
+  name: string;
+  pid: number;
+  /** absolute cgroup v2 path */
+  cgroup: string;
+  sizeBytes: number;
+  /** node the process allocates on first (CPU-local first touch); falls back to others when full */
+  node: number;
+  workload: WorkloadSpec;
+}
+
+export interface SamplingSpec {
+  /** series resolution, seconds */
+  intervalSec: number;
+  /** the measurement window, like the seed's 42 reads 5 s apart at the end of the run */
+  window: { samples: number; intervalSec: number };
+}
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  /** kernel release the simulator imitates: below 7.1 uses the 2025 (v6.19) rules, else the 2026 (7.x) rules */
+  kernel: string;
+  machine: {
+    name?: string;
+    nodes: ScenarioNode[];
+    cgroups: string[];
+    /** simulation granularity; default the power of two that gives at most 65536 chunks */
+    chunkBytes?: number;
+    /** transparent huge pages: folio size 2 MiB for hugepage_size filters */
+    thp?: boolean;
+    /** which free chunk an allocation takes: 'lifo' (buddy-like, default) or 'random' */
+    allocPolicy?: 'lifo' | 'random';
+    /** cost of a refault from swap per 4 KiB page, µs (feeds some_mem_psi_us) */
+    swapInUsPerPage?: number;
+  };
+  processes: ProcessSpec[];
+  durationSec: number;
+  sampling: SamplingSpec;
+  /** default PRNG seed when the caller gives none */
+  seed?: number;
+}
