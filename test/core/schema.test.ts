@@ -92,3 +92,14 @@ describe('structural diagnostics at the exact place', () => {
     expect(r.diagnostics.some((x) => x.code === 'json-duplicate-key')).toBe(true);
   });
 });
+
+describe('rule documentation', () => {
+  it('docs/rules is generated from the rules (run npm run gen:docs)', async () => {
+    const { ruleDocs, DOCS_DIR } = await import('../../scripts/gen-docs');
+    const { readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const files = ruleDocs();
+    expect(readdirSync(DOCS_DIR).sort()).toEqual([...files.keys()].sort());
+    for (const [name, text] of files) expect(readFileSync(join(DOCS_DIR, name), 'utf8'), name).toBe(text);
+  });
+});
