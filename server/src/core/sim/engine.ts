@@ -37,6 +37,8 @@ export function baselineFor(kernel: string): Baseline {
 
 interface CtxRun {
   ctx: DamonContext;
+  /** time of the context's next due sample */
+  dueUs: number;
   schemes: SchemeState[];
   kd: number;
   ci: number;
@@ -82,7 +84,7 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
             warnings.push(`kdamond ${kdi} scheme ${si}: memcg filter cgroup ${f.memcgPath ?? '(none)'} is not in the scenario`);
         return new SchemeState(kdi, si, ks, ctx);
       });
-      runs.push({ ctx, schemes, kd: kdi, ci });
+      runs.push({ ctx, schemes, kd: kdi, ci, dueUs: 0 });
     }),
   );
 
@@ -191,10 +193,19 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
   for (;;) {
     let tNext = Math.min(tEnd, recordNext, workload.nextEventUs(), refaultNext);
     for (const r of runs) {
-      const t = r.ctx.tUs + (dueSis(r) - r.ctx.passedSis) * r.ctx.sampleUs;
-      if (t < tNext) tNext = t;
+      r.dueUs = r.ctx.tUs + (dueSis(r) - r.ctx.passedSis) * r.ctx.sampleUs;
+      if (r.dueUs < tNext) tNext = r.dueUs;
+    }
+    // Page state changes only when a scheme applies, a workload changes phase or swapped memory
+    // refaults. Contexts that do nothing at tNext keep accumulating samples in one longer batch.
+    let memChange = workload.nextEventUs() <= tNext || (tNext >= refaultNext && m.pagedOutBytes > 0);
+    for (const r of runs) {
+      if (r.dueUs !== tNext) continue;
+      const d = dueSis(r);
+      if (r.schemes.some((s) => s.nextApplySis <= d)) memChange = true;
     }
     for (const r of runs) {
+      if (!memChange && r.dueUs !== tNext) continue;
       const n = Math.floor((tNext - r.ctx.tUs) / r.ctx.sampleUs);
       if (n > 0) r.ctx.sample(n);
     }
