@@ -67,6 +67,7 @@ export function validateImport(imp: DamoImport, yaml: string, opts: DamoTextOpti
   for (const d of r.diagnostics) {
     const path = d.path ?? (root ? pathAtOffset(root, d.range.start).path : []);
     if (imp.diagnosedPaths.some((p) => startsWith(path, p))) continue;
+    if (imp.dynamicOwners.some((o) => path.length === o.length + 1 && startsWith(path, o))) continue;
     if (covered.some((c) => startsWith(path, c.path!) && SAME_AS[c.code].includes(d.code))) continue;
     const hit = imp.sourceMap.lookup(path);
     const range: OffsetRange = hit?.range ?? fallback;

@@ -37,6 +37,8 @@ export interface DamoImport {
   comments: ConfigComment[];
   /** config paths whose values were already diagnosed here (dynamic, invalid, placeholders) */
   diagnosedPaths: ConfigPath[];
+  /** schemes/targets/contexts holding values only known at run time */
+  dynamicOwners: ConfigPath[];
 }
 
 /** Marker text of values the importer could not know. */
@@ -90,6 +92,8 @@ class Importer {
   readonly diagnostics: CoreDiagnostic[] = [];
   readonly sourceMap = new SourceMap();
   readonly diagnosedPaths: ConfigPath[] = [];
+  /** schemes/targets/contexts holding a value only known at run time */
+  readonly dynamicOwners: ConfigPath[] = [];
   readonly comments: ConfigComment[] = [];
   private readonly args: ParsedArgs;
   /** the node each option occurrence created (for comments) */
@@ -123,13 +127,26 @@ class Importer {
     else this.sourceMap.set(path, range);
   }
 
+  /** a run-time value at `path`: the validator's findings about it, or about its owner's direct keys, are not trusted */
+  noteDynamic(path: ConfigPath | null): void {
+    if (!path) return;
+    this.diagnosedPaths.push(path);
+    for (const list of ['schemes', 'targets', 'contexts']) {
+      const i = path.lastIndexOf(list);
+      if (i >= 0 && i + 1 < path.length) {
+        this.dynamicOwners.push(path.slice(0, i + 2));
+        return;
+      }
+    }
+  }
+
   /** Converts one option argument; records its span; diagnoses values damo rejects. */
   value(kind: Exclude<ValueKind, 'bool'>, w: ArgWord | undefined, path: ConfigPath | null, fallback: DcValue, what: string): DcValue {
     if (!w) return fallback;
     this.markPath(path, w.range);
     if (w.dynamic) {
       this.diag('damo-dynamic-value', 'information', `${what}: "${w.text}" is only known when the script runs (${w.dynamic}); not checked`, w.range);
-      if (path) this.diagnosedPaths.push(path);
+      this.noteDynamic(path);
       return w.text;
     }
     const r = parseByKind(kind, w.text);
@@ -524,7 +541,7 @@ class Importer {
         this.markPath(sub('pid'), pv.range);
         if (pv.dynamic) {
           this.diag('damo-dynamic-value', 'information', `--target_pid "${pv.text}" is only known when the script runs (${pv.dynamic}); not checked`, pv.range);
-          if (path) this.diagnosedPaths.push([...path, 'pid']);
+          this.noteDynamic(sub('pid'));
         }
       } else {
         pid = pv;
@@ -542,7 +559,7 @@ class Importer {
       this.markPath(sub('regions'), regionsOcc!.range);
       if (rw.dynamic) {
         this.diag('damo-dynamic-value', 'information', `--regions "${rw.text}" is only known when the script runs (${rw.dynamic}); not checked`, rw.range);
-        if (path) this.diagnosedPaths.push([...path, 'regions']);
+        this.noteDynamic(sub('regions'));
         target.regions.push({ start: rw.text, end: rw.text });
       } else {
         let prevEnd: number | undefined;
@@ -600,7 +617,7 @@ class Importer {
     for (const { a, nid } of nids) {
       if (a.dynamic) {
         this.diag('damo-dynamic-value', 'information', `--numa_node "${a.text}" is only known when the script runs (${a.dynamic}); not checked`, a.range);
-        if (path) this.diagnosedPaths.push(path);
+        this.noteDynamic(path);
         return [{ start: `${PLACEHOLDER_PREFIX}: start of NUMA node ${a.text}`, end: `${PLACEHOLDER_PREFIX}: end of NUMA node ${a.text}` }];
       }
       const node = profile.nodes.find((n) => n.nid === nid);
@@ -771,6 +788,7 @@ class Importer {
     const aw = actionOcc.args;
     const action = aw[0]?.text ?? 'stat';
     if (aw[0]) this.markPath(sub('action'), aw[0].range);
+    if (aw[0]?.dynamic) this.noteDynamic(sub('action'));
     if (aw[0] && !aw[0].dynamic && !DAMOS_ACTIONS.includes(action)) {
       this.diag('damo-invalid-value', 'error', `wrong damos action: ${action} (one of ${DAMOS_ACTIONS.join(', ')})`, aw[0].range);
       if (path) this.diagnosedPaths.push([...path, 'action']);
@@ -787,8 +805,12 @@ class Importer {
     if (action === 'migrate_hot' || action === 'migrate_cold') {
       if (extra.length === 1) {
         const nid = pyInt(extra[0].text);
-        if (nid === undefined && !extra[0].dynamic) {
+        if (extra[0].dynamic) {
+          this.diag('damo-dynamic-value', 'information', `target node "${extra[0].text}" is only known when the script runs (${extra[0].dynamic}); not checked`, extra[0].range);
+          this.noteDynamic(sub('target_nid'));
+        } else if (nid === undefined) {
           this.diag('damo-invalid-value', 'error', `"${action}" action require a numeric target_nid or dests arguments ("${extra[0].text}" is not an integer)`, extra[0].range);
+          if (path) this.diagnosedPaths.push([...path, 'target_nid']);
         }
         scheme.target_nid = nid ?? extra[0].text;
         this.markPath(sub('target_nid'), extra[0].range);
@@ -947,6 +969,7 @@ class Importer {
     }
     const metric = w[0].text;
     this.markPath(sub('metric'), w[0].range);
+    if (w[0].dynamic) this.noteDynamic(sub('metric'));
     if (!w[0].dynamic && !GOAL_METRICS.includes(metric)) {
       this.diag('damo-invalid-value', 'error', `unsupported DAMOS quota goal metric "${metric}" (one of ${GOAL_METRICS.join(', ')})`, w[0].range);
       if (path) this.diagnosedPaths.push(path);
@@ -973,7 +996,7 @@ class Importer {
         this.markPath(sub('memcg_path'), opt[1].range);
         if (opt[1].dynamic) {
           this.diag('damo-dynamic-value', 'information', `memcg path "${opt[1].text}" is only known when the script runs (${opt[1].dynamic}); not checked`, opt[1].range);
-          if (path) this.diagnosedPaths.push([...path, 'memcg_path']);
+          this.noteDynamic(sub('memcg_path'));
         }
       }
     } else if (metric === 'user_input') {
@@ -1026,7 +1049,7 @@ class Importer {
         this.markPath(p && [...p, 'memcg_path'], f.args[0].range);
         if (f.args[0].dynamic) {
           this.diag('damo-dynamic-value', 'information', `memcg path "${f.args[0].text}" is only known when the script runs (${f.args[0].dynamic}); not checked`, f.args[0].range);
-          if (p) this.diagnosedPaths.push([...p, 'memcg_path']);
+          this.noteDynamic(p && [...p, 'memcg_path']);
         }
       } else if (f.type === 'addr') {
         this.markPath(p && [...p, 'address_range'], { start: f.args[0].range.start, end: f.args[1].range.end });
@@ -1215,5 +1238,5 @@ export function importDamoCommandLine(cmd: DamoCommandLine, opts: ImportOptions 
     // a bug here must not take the editor or the CLI down: report it at the command
     imp.diag('damo-internal-error', 'error', `internal error while reading this damo command: ${e instanceof Error ? e.message : String(e)}`, cmd.damoWord.range);
   }
-  return { command: cmd, config, sourceMap: imp.sourceMap, diagnostics: imp.diagnostics, comments: imp.comments, diagnosedPaths: imp.diagnosedPaths };
+  return { command: cmd, config, sourceMap: imp.sourceMap, diagnostics: imp.diagnostics, comments: imp.comments, diagnosedPaths: imp.diagnosedPaths, dynamicOwners: imp.dynamicOwners };
 }
