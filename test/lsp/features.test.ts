@@ -251,7 +251,7 @@ describe('language server features (in-process)', () => {
       const v2 = await c.change(uri, fixedAll);
       const left = await c.diagnostics(uri, v2);
       // the promotion schemes' OR chains had a preferred fix (the AND form); they are gone
-      expect(left.filter((x) => x.code === 'filter-admits-outside-goal-cgroup' && /OR young/.test(x.message))).toEqual([]);
+      expect(left.filter((x) => x.code === 'filter-admits-outside-goal-cgroup' && /OR young/.test(String(x.message)))).toEqual([]);
       expect(fixedAll).toContain('- {filter_type: memcg, matching: false, allow: false, memcg_path: "/workloads/b"}');
       // comments survive
       expect(fixedAll).toContain('# promotion scheme for cgroup b');
@@ -336,7 +336,7 @@ describe('language server features (in-process)', () => {
       await c.notify('workspace/didChangeConfiguration', { settings: { damon: c.settings } });
       await expect.poll(() => c.status.filter((s) => s.uri === SEED_URI).at(-1)?.kernel).toBe('6.12');
       const last = c.published.filter((p) => p.uri === SEED_URI).at(-1)!;
-      expect(last.diagnostics.some((d) => d.code === 'kernel-feature' && /6\.19/.test(d.message))).toBe(true);
+      expect(last.diagnostics.some((d) => d.code === 'kernel-feature' && /6\.19/.test(String(d.message)))).toBe(true);
       c.settings.kernel = '';
       await c.notify('workspace/didChangeConfiguration', { settings: { damon: c.settings } });
       await expect.poll(() => c.status.filter((s) => s.uri === SEED_URI).at(-1)?.kernel).toBe('7.2');

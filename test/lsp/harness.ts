@@ -113,7 +113,9 @@ async function wire(conn: ProtocolConnection, opts: ClientOptions, extra: Partia
       }
     }
   });
-  conn.onNotification('damon/status', (p: StatusParams) => status.push(p));
+  conn.onNotification('damon/status', (p: StatusParams) => {
+    status.push(p);
+  });
   conn.onNotification('window/logMessage', () => undefined);
   conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((it) => (it.section === 'damon' ? client.settings : null)));
   conn.onRequest('workspace/inlayHint/refresh', () => {

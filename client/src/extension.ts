@@ -1,0 +1,321 @@
+/**
+ * The VS Code client: a thin shell around the bundled language server (dist/server.js) and the bundled
+ * CLI (dist/cli.js) for the commands that touch hosts. Bundled to dist/extension.js.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  ClientCommands, Notifications, looksLikeDamonConfig,
+  type CommandTarget, type GoalValuesParams, type StatusParams,
+} from '../../server/src/lsp/protocol';
+
+const activatedAt = Date.now();
+let client: LanguageClient | undefined;
+let log: vscode.LogOutputChannel;
+let statusItem: vscode.StatusBarItem;
+const lastStatus = new Map<string, StatusParams>();
+const running = new Set<ChildProcess>();
+
+const DAMON_LANGS = new Set(['damon-yaml', 'damon-json']);
+
+function isDamonEditor(e: vscode.TextEditor | undefined): boolean {
+  return !!e && DAMON_LANGS.has(e.document.languageId);
+}
+
+/** YAML/JSON files whose root has a `kdamonds` key become DAMON documents (so the YAML extension and ours do not both validate them). */
+async function promote(doc: vscode.TextDocument): Promise<void> {
+  if (doc.languageId !== 'yaml' && doc.languageId !== 'json') return;
+  if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled') return;
+  if (!vscode.workspace.getConfiguration('damon').get<boolean>('detectByContent', true)) return;
+  if (!looksLikeDamonConfig(doc.getText())) return;
+  log.info(`${doc.uri.fsPath}: root "kdamonds" key found, treating it as a DAMON config`);
+  await vscode.languages.setTextDocumentLanguage(doc, doc.languageId === 'json' ? 'damon-json' : 'damon-yaml');
+}
+
+function updateStatusItem(): void {
+  const e = vscode.window.activeTextEditor;
+  if (!isDamonEditor(e)) {
+    statusItem.hide();
+    return;
+  }
+  const s = lastStatus.get(e!.document.uri.toString());
+  const cfg = vscode.workspace.getConfiguration('damon');
+  const kernel = s?.kernel ?? (cfg.get<string>('kernel') || 'newest');
+  const profile = s?.profileName ?? (s?.profilePath ? s.profilePath.split('/').pop() : undefined);
+  statusItem.text = `$(server-process) DAMON ${kernel}${profile ? ` · ${profile}` : ''}${s?.profileError ? ' $(warning)' : ''}`;
+  statusItem.tooltip = new vscode.MarkdownString([
+    `Checked against Linux **${kernel}**`,
+    profile ? `Machine profile: **${profile}**${s?.profilePath ? ` (\`${s.profilePath}\`)` : ''}` : 'No machine profile (set `damon.profile`)',
+    s?.profileError ? `⚠ ${s.profileError}` : '',
+    s ? `${s.errors} error(s), ${s.warnings} warning(s)` : '',
+  ].filter(Boolean).join('\n\n'));
+  statusItem.show();
+}
+
+// ------------------------------------------------------------------------------------------- CLI
+function cliPath(context: vscode.ExtensionContext): string {
+  return context.asAbsolutePath('dist/cli.js');
+}
+
+interface CliRun { code: number; stdout: string; stderr: string }
+
+/** Run the bundled CLI with arguments as an argv array (never through a shell). */
+function runCli(context: vscode.ExtensionContext, args: string[], token?: vscode.CancellationToken, stdin?: string): Promise<CliRun> {
+  const cli = cliPath(context);
+  if (!existsSync(cli)) return Promise.resolve({ code: 2, stdout: '', stderr: `the bundled CLI is missing (${cli})` });
+  return new Promise((resolve) => {
+    log.info(`damon-config ${args.map((a) => (/^[\w./:=@-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')}`);
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    running.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+      log.info(String(d).trimEnd());
+    });
+    const sub = token?.onCancellationRequested(() => child.kill('SIGTERM'));
+    child.on('error', (e) => {
+      running.delete(child);
+      resolve({ code: 2, stdout, stderr: stderr + e.message });
+    });
+    child.on('close', (code) => {
+      running.delete(child);
+      sub?.dispose();
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+function targetUri(arg: CommandTarget | vscode.Uri | undefined): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (arg && typeof arg.uri === 'string') return vscode.Uri.parse(arg.uri);
+  const e = vscode.window.activeTextEditor;
+  return e && DAMON_LANGS.has(e.document.languageId) ? e.document.uri : undefined;
+}
+
+/** Commands that touch hosts are refused in Restricted Mode. */
+function refuseUntrusted(what: string): boolean {
+  if (vscode.workspace.isTrusted) return false;
+  const msg = `DAMON: ${what} is disabled in Restricted Mode. Trust this folder to deploy to or stop DAMON on hosts; editing features keep working.`;
+  log.warn(msg);
+  void vscode.window.showErrorMessage(msg, 'Manage Workspace Trust').then((c) => {
+    if (c) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
+  return true;
+}
+
+async function pickHost(): Promise<string | undefined> {
+  const hosts = vscode.workspace.getConfiguration('damon').get<string[]>('deploy.hosts', []);
+  if (hosts.length === 1) return hosts[0];
+  if (hosts.length > 1) return vscode.window.showQuickPick(hosts, { title: 'DAMON: host (ssh alias)' });
+  return vscode.window.showInputBox({ title: 'DAMON: host', prompt: 'ssh alias of the host (as in your ssh config)', validateInput: (v) => (/^[\w.@-]+$/.test(v) ? undefined : 'an ssh alias: letters, digits, . _ - @') });
+}
+
+/** Feed a host's live goal values (damon-config status --json) to the server's inlay hints and hovers. */
+async function refreshLiveValues(context: vscode.ExtensionContext, uri: vscode.Uri, host: string, token?: vscode.CancellationToken): Promise<number> {
+  const r = await runCli(context, ['status', '--host', host, '--json'], token);
+  if (r.code !== 0) return 0;
+  type Live = { host: string; kdamonds: { index: number; schemes: { goals: { current: number | null }[] }[] }[] }[];
+  let parsed: Live;
+  try {
+    parsed = JSON.parse(r.stdout) as Live;
+  } catch {
+    return 0;
+  }
+  const values: GoalValuesParams['values'] = [];
+  for (const h of parsed) {
+    for (const kd of h.kdamonds) {
+      kd.schemes.forEach((s, si) => s.goals.forEach((g, gi) => {
+        if (g.current !== null) values.push({ path: ['kdamonds', kd.index, 'contexts', 0, 'schemes', si, 'quotas', 'goals', gi], value: g.current });
+      }));
+    }
+  }
+  await client?.sendNotification(Notifications.liveValues, { uri: uri.toString(), source: host, replace: true, values } satisfies GoalValuesParams);
+  return values.length;
+}
+
+async function deploy(context: vscode.ExtensionContext, arg?: CommandTarget | vscode.Uri): Promise<void> {
+  if (refuseUntrusted('Deploy to Host')) return;
+  const uri = targetUri(arg);
+  if (!uri) {
+    void vscode.window.showErrorMessage('DAMON: open a DAMON config to deploy.');
+    return;
+  }
+  const doc = await vscode.workspace.openTextDocument(uri);
+  if (doc.isUntitled || uri.scheme !== 'file') {
+    void vscode.window.showErrorMessage('DAMON: save the config to a file before deploying it.');
+    return;
+  }
+  if (doc.isDirty && !(await doc.save())) return;
+  const errors = vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+  if (errors.length) {
+    const go = await vscode.window.showWarningMessage(`DAMON: the config has ${errors.length} error(s); the kernel would refuse it or behave differently than intended.`, { modal: true }, 'Deploy Anyway');
+    if (go !== 'Deploy Anyway') return;
+  }
+  const host = await pickHost();
+  if (!host) return;
+  const kernel = vscode.workspace.getConfiguration('damon').get<string>('kernel');
+  const base = ['deploy', uri.fsPath, '--host', host, ...(kernel ? ['--kernel', kernel] : [])];
+  const dry = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAMON: comparing with ${host}…`, cancellable: true }, (_p, token) => runCli(context, [...base, '--dry-run'], token));
+  log.info(dry.stdout.trimEnd());
+  if (dry.code === 2) {
+    log.show(true);
+    void vscode.window.showErrorMessage(`DAMON: cannot deploy to ${host}: ${dry.stderr.trim().split('\n')[0] || 'see the DAMON output'}`);
+    return;
+  }
+  const ok = await vscode.window.showWarningMessage(`Deploy ${uri.path.split('/').pop()} to ${host}? The changes are in the DAMON output.`, { modal: true, detail: dry.stdout.slice(0, 1500) }, `Deploy to ${host}`);
+  if (ok !== `Deploy to ${host}`) return;
+  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAMON: deploying to ${host}…`, cancellable: true }, (_p, token) => runCli(context, [...base, '--yes'], token));
+  log.info(r.stdout.trimEnd());
+  if (r.code === 0) {
+    void vscode.window.showInformationMessage(`DAMON: deployed to ${host}.`);
+    void refreshLiveValues(context, uri, host);
+  } else {
+    log.show(true);
+    void vscode.window.showErrorMessage(`DAMON: deploy to ${host} failed (rolled back): ${r.stderr.trim().split('\n')[0]}`);
+  }
+}
+
+async function stop(context: vscode.ExtensionContext): Promise<void> {
+  if (refuseUntrusted('Stop DAMON on Host')) return;
+  const host = await pickHost();
+  if (!host) return;
+  const ok = await vscode.window.showWarningMessage(`Stop every running kdamond on ${host}?`, { modal: true }, `Stop DAMON on ${host}`);
+  if (ok !== `Stop DAMON on ${host}`) return;
+  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAMON: stopping on ${host}…`, cancellable: true }, (_p, token) => runCli(context, ['stop', '--host', host], token));
+  log.info(r.stdout.trimEnd());
+  if (r.code === 0) void vscode.window.showInformationMessage(`DAMON: stopped on ${host}.`);
+  else void vscode.window.showErrorMessage(`DAMON: stop on ${host} failed: ${r.stderr.trim().split('\n')[0]}`);
+}
+
+async function importDamo(context: vscode.ExtensionContext, arg?: vscode.Uri): Promise<void> {
+  let args: string[];
+  let stdin: string | undefined;
+  const editor = vscode.window.activeTextEditor;
+  const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
+  if (arg instanceof vscode.Uri) args = ['import-damo', arg.fsPath];
+  else if (selected && /\bdamo\b/.test(selected)) {
+    args = ['import-damo', '-'];
+    stdin = selected;
+  } else if (editor && editor.document.languageId === 'shellscript') args = ['import-damo', editor.document.uri.fsPath];
+  else {
+    const line = await vscode.window.showInputBox({ title: 'DAMON: Import damo Command', prompt: 'a damo start/tune command line', placeHolder: 'damo start --numa_node 1 --damos_action migrate_hot 0 …' });
+    if (!line) return;
+    args = ['import-damo', '-'];
+    stdin = line;
+  }
+  const profile = vscode.workspace.getConfiguration('damon').get<string>('profile');
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (profile) args.push('--profile', profile.startsWith('/') || !folder ? profile : `${folder}/${profile}`);
+  const r = await runCli(context, args, undefined, stdin);
+  if (!r.stdout.trim()) {
+    void vscode.window.showErrorMessage(`DAMON: no config imported: ${r.stderr.trim().split('\n')[0] || 'no damo command found'}`);
+    return;
+  }
+  const doc = await vscode.workspace.openTextDocument({ language: 'damon-yaml', content: r.stdout });
+  await vscode.window.showTextDocument(doc);
+  if (r.code !== 0) void vscode.window.showWarningMessage('DAMON: imported, but damo or the kernel would refuse parts of it: see the problems.');
+}
+
+async function simulate(arg?: CommandTarget | vscode.Uri): Promise<void> {
+  const uri = targetUri(arg);
+  if (!uri) {
+    void vscode.window.showErrorMessage('DAMON: open a DAMON config to simulate.');
+    return;
+  }
+  const target = arg && !(arg instanceof vscode.Uri) ? arg : { uri: uri.toString() };
+  // The simulator (server/src/core/sim, dist/sim-worker.js) and its chart (client/src/webview) plug in here.
+  const handler = simulateHandler;
+  if (!handler) {
+    void vscode.window.showInformationMessage('DAMON: the simulator is not part of this build.');
+    return;
+  }
+  await handler(target as CommandTarget);
+}
+
+/** Set by the simulator's client module when it is built in. */
+export let simulateHandler: ((t: CommandTarget) => Promise<void>) | undefined;
+export function setSimulateHandler(h: (t: CommandTarget) => Promise<void>): void {
+  simulateHandler = h;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const started = Date.now();
+  log = vscode.window.createOutputChannel('DAMON', { log: true });
+  statusItem = vscode.window.createStatusBarItem('damon.status', vscode.StatusBarAlignment.Right, 100);
+  statusItem.name = 'DAMON';
+  statusItem.command = ClientCommands.showOutput;
+  context.subscriptions.push(log, statusItem);
+
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { language: 'damon-yaml' },
+      { language: 'damon-json' },
+    ],
+    outputChannel: log,
+    initializationOptions: { settings: vscode.workspace.getConfiguration('damon') },
+    synchronize: { configurationSection: 'damon' },
+    markdown: { isTrusted: false, supportHtml: false },
+  };
+  client = new LanguageClient('damon', 'DAMON Language Server', serverOptions, clientOptions);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(ClientCommands.simulate, (arg?: CommandTarget | vscode.Uri) => simulate(arg)),
+    vscode.commands.registerCommand(ClientCommands.deploy, (arg?: CommandTarget | vscode.Uri) => deploy(context, arg)),
+    vscode.commands.registerCommand(ClientCommands.stop, () => stop(context)),
+    vscode.commands.registerCommand(ClientCommands.importDamo, (arg?: vscode.Uri) => importDamo(context, arg)),
+    vscode.commands.registerCommand(ClientCommands.showOutput, () => log.show()),
+    vscode.commands.registerCommand('damon.openExample', async () => {
+      const file = context.asAbsolutePath('examples/seed-rfc-example.damon.yaml');
+      const content = existsSync(file) ? readFileSync(file, 'utf8') : 'kdamonds:\n  - contexts: []\n';
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'damon-yaml', content }));
+    }),
+    vscode.commands.registerCommand('damon.refreshLiveValues', async () => {
+      if (refuseUntrusted('Reading live values from a host')) return;
+      const uri = targetUri(undefined);
+      const host = uri && (await pickHost());
+      if (uri && host) {
+        const n = await refreshLiveValues(context, uri, host);
+        void vscode.window.showInformationMessage(`DAMON: ${n} live goal value(s) from ${host}.`);
+      }
+    }),
+    vscode.workspace.registerTextDocumentContentProvider('damon-rule', {
+      provideTextDocumentContent: async (uri) => {
+        const id = uri.path.replace(/^\//, '').replace(/\.md$/, '');
+        const text = await client?.sendRequest<string | null>('damon/ruleDoc', { id });
+        return text ?? `No explanation for rule "${id}".`;
+      },
+    }),
+    vscode.window.onDidChangeActiveTextEditor(() => updateStatusItem()),
+    vscode.workspace.onDidOpenTextDocument((d) => void promote(d)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: deploy commands enabled')),
+  );
+
+  client.onNotification(Notifications.status, (s: StatusParams) => {
+    lastStatus.set(s.uri, s);
+    updateStatusItem();
+  });
+  // the server starts in the background: activation does not wait for the server process
+  const starting = Date.now();
+  void client.start().then(
+    () => log.info(`language server ready in ${Date.now() - starting} ms`),
+    (e: Error) => log.error(`language server failed to start: ${e.message}`),
+  );
+  for (const d of vscode.workspace.textDocuments) void promote(d);
+  updateStatusItem();
+  log.info(`DAMON extension activated in ${Date.now() - started} ms (${Date.now() - activatedAt} ms since load); workspace ${vscode.workspace.isTrusted ? 'trusted' : 'restricted'}`);
+}
+
+export async function deactivate(): Promise<void> {
+  for (const c of running) c.kill('SIGTERM');
+  await client?.stop();
+}
