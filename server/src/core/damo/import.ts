@@ -548,7 +548,7 @@ class Importer {
         if (typeof pv === 'string' && path) this.diagnosedPaths.push([...path, 'pid']);
       }
     } else if (!hasPid && pv !== undefined && typeof pv === 'object') {
-      this.diag('damo-ignored', 'warning', `--target_pid is ignored: target ${t} is in a ${ops} context, which has no process`, pv.range);
+      this.diag('damo-ignored', 'information', `--target_pid is ignored: target ${t} is in a ${ops} context, which has no process`, pv.range);
     }
     const target: DcTarget = { pid, regions: [] };
     if (obsolete) target.obsolete = true;
