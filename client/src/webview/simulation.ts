@@ -1,0 +1,169 @@
+/// <reference lib="dom" />
+/**
+ * The simulation chart page's script (bundled with uPlot into dist/webview/simulation.js). It draws
+ * a SimResult (server/src/core/sim/result.ts) posted to the page and exports PNG/CSV.
+ */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import './simulation.css';
+
+interface SummaryRow { cgroup: string; nid: number; meanBytes: number; stdevBytes: number; targetBytes: number | null; targetLowBytes: number | null; targetHighBytes: number | null; convergedAtSec: number | null; windowStartSec: number; windowEndSec: number; samples: number }
+interface SchemeSeries { kdamond: number; scheme: number; action: string; targetNid: number; effectiveQuotaBytes: (number | null)[]; appliedBytesPerSec: number[] }
+interface Result {
+  seed: number; scenario: string; kernel: string; durationSec: number; wallMs: number;
+  summary: SummaryRow[];
+  series: { t: number[]; usage: Record<string, Record<string, number[]>>; migrationBytesPerSec: number[]; schemes: SchemeSeries[] };
+}
+declare function acquireVsCodeApi(): { postMessage(m: unknown): void };
+
+const vscode = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : null;
+const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
+const GiB = 1024 ** 3;
+const plots: uPlot[] = [];
+let current: Result | null = null;
+
+function fmtBytes(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return '-';
+  const a = Math.abs(n);
+  if (a >= GiB) return `${(n / GiB).toFixed(2)} GiB`;
+  if (a >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  if (a >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${Math.round(n)} B`;
+}
+
+function width(el: HTMLElement): number {
+  return Math.max(320, el.clientWidth || 800);
+}
+
+function makePlot(el: HTMLElement, opts: Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData): uPlot {
+  el.textContent = '';
+  const p = new uPlot({ width: width(el), height: 260, ...opts }, data, el);
+  plots.push(p);
+  return p;
+}
+
+const bytesAxis = (label: string): uPlot.Axis => ({ label, size: 80, values: (_u, vals) => vals.map((v) => fmtBytes(v)) });
+
+function render(r: Result): void {
+  current = r;
+  for (const p of plots.splice(0)) p.destroy();
+  const t = r.series.t;
+  document.getElementById('title')!.textContent = `DAMON simulation: ${r.scenario}`;
+  document.getElementById('meta')!.textContent = `${r.durationSec} s simulated (kernel ${r.kernel} rules), seed ${r.seed}, ${(r.wallMs / 1000).toFixed(2)} s wall`;
+
+  // usage per cgroup per node, with the target band of each (cgroup, node) the goals name
+  const series: uPlot.Series[] = [{ label: 'time (s)' }];
+  const data: (number | null)[][] = [t];
+  const bands: uPlot.Band[] = [];
+  let c = 0;
+  for (const [cg, byNid] of Object.entries(r.series.usage))
+    for (const [nid, xs] of Object.entries(byNid)) {
+      if (!xs.some((x) => x > 0)) continue;
+      const color = PALETTE[c++ % PALETTE.length];
+      series.push({ label: `${cg} node${nid}`, stroke: color, width: 1.5, value: (_u, v) => fmtBytes(v) });
+      data.push(xs);
+      const row = r.summary.find((s) => s.cgroup === cg && String(s.nid) === nid);
+      if (row && row.targetLowBytes !== null && row.targetHighBytes !== null) {
+        const hi = Math.max(row.targetHighBytes, row.targetLowBytes + 0.004 * GiB);
+        series.push({ label: `${cg} node${nid} target`, stroke: color, dash: [4, 4], width: 1, value: (_u, v) => fmtBytes(v) });
+        data.push(t.map(() => hi));
+        series.push({ label: `${cg} node${nid} target low`, stroke: color, dash: [4, 4], width: 1, show: true, value: (_u, v) => fmtBytes(v) });
+        data.push(t.map(() => row.targetLowBytes));
+        bands.push({ series: [series.length - 2, series.length - 1], fill: `${color}33` });
+      }
+    }
+  makePlot(document.getElementById('chart-usage')!, { series, bands, axes: [{ label: 'seconds' }, bytesAxis('bytes')], scales: { x: { time: false } } }, data as uPlot.AlignedData);
+
+  // effective quota per scheme (log scale; unlimited is a gap)
+  const qs: uPlot.Series[] = [{ label: 'time (s)' }];
+  const qd: (number | null)[][] = [t];
+  r.series.schemes.forEach((s, i) => {
+    qs.push({ label: `kdamond${s.kdamond} scheme${s.scheme} ${s.action}`, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: (_u, v) => (v === null ? 'unlimited' : fmtBytes(v)) });
+    qd.push(s.effectiveQuotaBytes.map((v) => (v === null || v <= 0 ? null : v)));
+  });
+  makePlot(document.getElementById('chart-quota')!, { series: qs, axes: [{ label: 'seconds' }, bytesAxis('bytes')], scales: { x: { time: false }, y: { distr: 3 } } }, qd as uPlot.AlignedData);
+
+  // migrations per second: total and per scheme
+  const ms: uPlot.Series[] = [{ label: 'time (s)' }, { label: 'all migrations', stroke: '#444', width: 2, value: (_u, v) => `${fmtBytes(v)}/s` }];
+  const md: number[][] = [t, r.series.migrationBytesPerSec];
+  r.series.schemes.forEach((s, i) => {
+    if (!s.action.startsWith('migrate')) return;
+    ms.push({ label: `kdamond${s.kdamond} scheme${s.scheme} ${s.action}`, stroke: PALETTE[i % PALETTE.length], width: 1, value: (_u, v) => `${fmtBytes(v)}/s` });
+    md.push(s.appliedBytesPerSec);
+  });
+  makePlot(document.getElementById('chart-migrations')!, { series: ms, axes: [{ label: 'seconds' }, bytesAxis('bytes/s')], scales: { x: { time: false } } }, md as uPlot.AlignedData);
+
+  const table = document.getElementById('summary') as HTMLTableElement;
+  table.textContent = '';
+  const head = table.insertRow();
+  for (const h of ['cgroup', 'node', 'mean', 'stdev', 'target', 'converged']) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    head.appendChild(th);
+  }
+  for (const s of r.summary) {
+    const tr = table.insertRow();
+    for (const v of [s.cgroup, String(s.nid), fmtBytes(s.meanBytes), fmtBytes(s.stdevBytes), fmtBytes(s.targetBytes), s.convergedAtSec === null ? 'never' : `${s.convergedAtSec} s`]) tr.insertCell().textContent = v;
+  }
+  for (const id of ['export-png', 'export-csv']) (document.getElementById(id) as HTMLButtonElement).disabled = false;
+  document.body.dataset.rendered = 'true';
+}
+
+/** all charts stacked into one PNG */
+function chartsPng(): string {
+  const canvases = plots.map((p) => p.root.querySelector('canvas') as HTMLCanvasElement);
+  const w = Math.max(...canvases.map((c) => c.width));
+  const h = canvases.reduce((a, c) => a + c.height, 0);
+  const out = document.createElement('canvas');
+  out.width = w;
+  out.height = h;
+  const g = out.getContext('2d')!;
+  g.fillStyle = '#ffffff';
+  g.fillRect(0, 0, w, h);
+  let y = 0;
+  for (const c of canvases) {
+    g.drawImage(c, 0, y);
+    y += c.height;
+  }
+  return out.toDataURL('image/png');
+}
+
+function toCsv(r: Result): string {
+  const cols: [string, (i: number) => number | null][] = [['t_sec', (i) => r.series.t[i]]];
+  for (const [cg, byNid] of Object.entries(r.series.usage)) for (const [nid, xs] of Object.entries(byNid)) cols.push([`usage_bytes[${cg}][node${nid}]`, (i) => xs[i]]);
+  cols.push(['migration_bytes_per_sec', (i) => r.series.migrationBytesPerSec[i]]);
+  for (const s of r.series.schemes) {
+    cols.push([`kdamond${s.kdamond}.scheme${s.scheme}.${s.action}.effective_quota_bytes`, (i) => s.effectiveQuotaBytes[i]]);
+    cols.push([`kdamond${s.kdamond}.scheme${s.scheme}.${s.action}.applied_bytes_per_sec`, (i) => s.appliedBytesPerSec[i]]);
+  }
+  const lines = [cols.map(([n]) => n).join(',')];
+  for (let i = 0; i < r.series.t.length; i++) lines.push(cols.map(([, f]) => { const v = f(i); return v === null ? '' : String(v); }).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+function exportAs(format: 'png' | 'csv'): void {
+  if (!current) return;
+  const fileName = `${current.scenario}-seed${current.seed}.${format}`;
+  const data = format === 'png' ? chartsPng() : toCsv(current);
+  if (vscode) {
+    vscode.postMessage({ type: 'export', format, fileName, data });
+    return;
+  }
+  const a = document.createElement('a');
+  a.download = fileName;
+  a.href = format === 'png' ? data : URL.createObjectURL(new Blob([data], { type: 'text/csv' }));
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+document.getElementById('export-png')!.addEventListener('click', () => exportAs('png'));
+document.getElementById('export-csv')!.addEventListener('click', () => exportAs('csv'));
+window.addEventListener('message', (e: MessageEvent) => {
+  const m = e.data as { type?: string; result?: Result };
+  if (m && m.type === 'result' && m.result && m.result.series) render(m.result);
+});
+window.addEventListener('resize', () => {
+  for (const p of plots) p.setSize({ width: width(p.root.parentElement as HTMLElement), height: 260 });
+});
+vscode?.postMessage({ type: 'ready' });
