@@ -98,3 +98,19 @@ describe('finding damo commands', () => {
     expect(text.slice(commands[0].damoWord.range.start, commands[0].damoWord.range.end)).toBe('./damo');
   });
 });
+
+describe('damo commands broken across lines', () => {
+  it('a missing backslash or a # comment line cuts the command; both are reported', async () => {
+    const { importDamoText } = await import('../../server/src/core/damo/index');
+    const missing = 'damo start --ops paddr --regions 4G-8G\n    --damos_action pageout\n';
+    const r1 = importDamoText(missing, { validate: false, stripPrompts: false });
+    const d1 = r1.diagnostics.find((d) => d.code === 'damo-missing-continuation')!;
+    expect(missing.slice(d1.range.start, d1.range.end)).toBe('--damos_action');
+    const comment = 'damo start --ops paddr --regions 4G-8G \\\n    # the scheme\n    --damos_action pageout\n';
+    const r2 = importDamoText(comment, { validate: false, stripPrompts: false });
+    const d2 = r2.diagnostics.find((d) => d.code === 'damo-comment-ends-command')!;
+    expect(comment.slice(d2.range.start, d2.range.end)).toBe('# the scheme');
+    const fine = 'damo start --ops paddr --regions 4G-8G; echo --done\n';
+    expect(importDamoText(fine, { validate: false }).diagnostics).toEqual([]);
+  });
+});

@@ -99,6 +99,19 @@ export function importDamoText(text: string, opts: DamoTextOptions = {}): DamoTe
   const { commands, parse } = findDamoCommands(text, { stripPrompts: opts.stripPrompts ?? true });
   const diagnostics: CoreDiagnostic[] = parse.problems.map((p) => ({ code: 'shell-syntax', severity: 'warning', message: p.message, range: p.range }));
   const out: ImportedCommand[] = [];
+  // options on the lines after a damo command that are not part of it: a missing `\`, or a `#`
+  // comment line inside the continued command (bash ends the command at the comment's newline)
+  for (const cmd of commands) {
+    const i = parse.commands.indexOf(cmd.command);
+    const next = parse.commands[i + 1];
+    if (!next || !next.words[0].text.startsWith('--') || next.words[0].quoted) continue;
+    const between = parse.comments.find((c) => c.kind === 'hash' && c.range.start >= cmd.command.range.end && c.range.end <= next.range.start);
+    const between2 = text.slice(cmd.command.range.end, next.range.start);
+    if (/[;&|]/.test(between2.replace(/#[^\n]*/g, ''))) continue;
+    diagnostics.push(between
+      ? { code: 'damo-comment-ends-command', severity: 'error', message: `this # comment ends the damo ${cmd.subcommand} command: the options after it run as a separate command (use \`# comment\` in backticks inside a continued command)`, range: between.range }
+      : { code: 'damo-missing-continuation', severity: 'error', message: `"${next.words[0].text}" is not part of the damo ${cmd.subcommand} command above: the line before it does not end with \\`, range: next.words[0].range });
+  }
   for (const cmd of commands) {
     const r = importCommand(text, cmd, opts);
     out.push(r.imported);
