@@ -14,6 +14,7 @@ const entries = [
   ['client/src/extension.ts', 'dist/extension.js', { external: ['vscode'] }],
   ['server/src/core/sim/worker.ts', 'dist/sim-worker.js', {}],
   ['bench/main.ts', 'dist/bench.js', {}],
+  ['bench/sim.ts', 'dist/bench-sim.js', {}],
   ['client/src/webview/simulation.ts', 'dist/webview/simulation.js', { platform: 'browser', format: 'iife', target: 'es2020' }],
 ];
 
