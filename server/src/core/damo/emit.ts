@@ -34,7 +34,11 @@ export function configToYaml(config: DamoConfig, opts: EmitOptions = {}): string
   placeholders(config, [], ph);
   for (const p of ph) {
     const node = doc.getIn(p, true) as YAML.Node | undefined;
-    if (node && YAML.isScalar(node)) node.comment = ' placeholder: damo reads this on the live host; import with --profile FILE';
+    if (node && YAML.isScalar(node)) {
+      node.comment = /NUMA node|System RAM/.test(String(node.value))
+        ? ' placeholder: damo reads this on the live host; import with --profile FILE'
+        : ' placeholder: only known when damo runs on the host';
+    }
   }
   return doc.toString({ lineWidth: 0, indentSeq: true });
 }
