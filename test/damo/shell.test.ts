@@ -114,3 +114,20 @@ describe('damo commands broken across lines', () => {
     expect(importDamoText(fine, { validate: false }).diagnostics).toEqual([]);
   });
 });
+
+describe('pasted text', () => {
+  it('reads the damo commands of a whole mail, prose with apostrophes around them', async () => {
+    const { importDamoText } = await import('../../server/src/core/damo/index');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    // the seed RFC mail, from ../shared (every checkout and CI run has it)
+    const mail = readFileSync(join(__dirname, '..', '..', '..', 'shared', 'seeds', '000_dd3e0e8ff1443e01.txt'), 'utf8');
+    const r = importDamoText(mail, { validate: false });
+    expect(r.commands).toHaveLength(2);
+    expect(r.diagnostics.filter((d) => d.code === 'shell-syntax')).toEqual([]);
+    expect(r.commands.map((c) => c.config!.kdamonds[0].contexts[0].schemes.length)).toEqual([2, 2]);
+    // a prose line with an unbalanced quote right before the command does not swallow it
+    const text = "Here's the command:\n$ damo start --ops paddr --regions 4G-8G\nthat's all\n";
+    expect(importDamoText(text, { validate: false }).commands[0].config!.kdamonds[0].contexts[0].targets[0].regions).toEqual([{ start: 4 * 2 ** 30, end: 8 * 2 ** 30 }]);
+  });
+});

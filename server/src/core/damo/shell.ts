@@ -53,7 +53,8 @@ export interface ShellParse {
 export interface TokenizeOptions {
   /**
    * Pasted text: a leading shell prompt (`$ ` or `# `) on a line that goes on with a damo
-   * command is not a comment, as in "# ./damo start \" from a mail.
+   * command is not a comment, as in "# ./damo start \" from a mail; lines that are not part of a
+   * damo command are ignored.
    */
   stripPrompts?: boolean;
 }
@@ -67,8 +68,26 @@ export function blankPrompts(text: string): string {
     (_m, lead: string, prompt: string) => lead + ' '.repeat(prompt.length));
 }
 
+const DAMO_LINE = /(?:^|[\s;&|(`!{])(?:\S*\/)?damo(?:\.py)?[ \t]+(?:start|tune)\b/;
+
+/**
+ * Pasted text (a mail, a web page): keeps only the lines of damo start/tune commands and their
+ * continuation lines, blanking the prose around them so that its apostrophes cannot open quotes.
+ * Offsets are unchanged.
+ */
+export function isolateDamoLines(text: string): string {
+  const lines = text.split(/(?<=\n)/);
+  let inCommand = false;
+  return lines.map((line) => {
+    const body = line.replace(/\r?\n$/, '');
+    const keep = inCommand || DAMO_LINE.test(body);
+    inCommand = keep && /\\$/.test(body);
+    return keep ? line : line.replace(/[^\r\n]/g, ' ');
+  }).join('');
+}
+
 export function tokenizeShell(source: string, opts: TokenizeOptions = {}): ShellParse {
-  const text = opts.stripPrompts ? blankPrompts(source) : source;
+  const text = opts.stripPrompts ? isolateDamoLines(blankPrompts(source)) : source;
   const commands: ShellCommand[] = [];
   const comments: ShellComment[] = [];
   const problems: ShellProblem[] = [];
