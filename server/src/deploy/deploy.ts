@@ -139,6 +139,22 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   // 1. before connecting: static checks and unsafe values
   const pre = loadForDeploy(opts.text, opts.fileName, undefined, opts.kernel);
   precheckValues(pre);
+  let confirmedDiff: string | null = null;
+  for (let attempt = 1; ; attempt++) {
+    const r = await attemptDeploy(opts, confirmedDiff);
+    if (r.kind === 'done') return r.result;
+    confirmedDiff = r.confirmedDiff;
+    // another deploy changed the host between our probe and our apply: start over from a new probe
+    if (attempt >= 5) throw new DeployError(`the DAMON state of ${host} kept changing between probe and apply (${attempt} attempts; another writer?); nothing was written`, 'changed');
+    log(`${host}: DAMON state changed since the probe (another deploy?); probing again`);
+  }
+}
+
+type Attempt = { kind: 'done'; result: DeployResult } | { kind: 'changed'; confirmedDiff: string | null };
+
+async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null): Promise<Attempt> {
+  const log = opts.log ?? (() => {});
+  const host = opts.target.alias;
   // 2. probe
   log(`probing ${host}`);
   const probe = await probeHost(opts.target);
@@ -155,10 +171,10 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   const diff = diffTree(probe.tree, plan);
   const diffText = renderDiff(diff);
   log(`changes on ${host} (${plan.mode}):\n${diffText}`);
-  if (opts.dryRun) return { host, status: 'dry-run', plan, diff, probe };
-  if (opts.confirm) {
+  if (opts.dryRun) return { kind: 'done', result: { host, status: 'dry-run', plan, diff, probe } };
+  if (opts.confirm && confirmedDiff !== diffText) {
     const ok = await opts.confirm(`Deploy ${cfg.fileName} to ${host} (${plan.writes.length} sysfs writes, ${plan.mode})?`, diffText);
-    if (!ok) return { host, status: 'declined', plan, diff, probe };
+    if (!ok) return { kind: 'done', result: { host, status: 'declined', plan, diff, probe } };
   }
   // 4. apply in one session
   const script = renderDeployScript(plan, probe.fingerprint, restoreSpec(probe, cfg.kconfig.kdamonds.length));
@@ -187,13 +203,13 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   const applyMs = Date.now() - started;
   if (done) {
     log(`${host}: applied ${plan.writes.length} writes in ${applyMs} ms`);
-    return { host, status: 'applied', plan, diff, probe, applyMs };
+    return { kind: 'done', result: { host, status: 'applied', plan, diff, probe, applyMs } };
   }
-  if (r.code === 255 && !applied && !failed) {
+  if ((r.code === 255 || r.code === null) && !failed) {
     const stderr = r.stderr.trim();
-    throw new DeployError(`the ssh session to ${host} was lost before the deploy completed; the host rolls back by itself (nothing is kept without the client's final COMMIT)${stderr ? `: ${stderr}` : ''}`, 'lost');
+    throw new DeployError(`the ssh session to ${host} was lost before the deploy completed${applied ? ' (after all writes, before the final COMMIT)' : ''}; the host rolls back by itself (nothing is kept without the client's final COMMIT)${stderr ? `: ${stderr}` : ''}`, 'lost');
   }
-  if (changed) throw new DeployError(`the DAMON state of ${host} changed between the probe and the apply (another writer?); nothing was written — run deploy again`, 'changed');
+  if (changed) return { kind: 'changed', confirmedDiff: diffText };
   if (busyLock) throw new DeployError(`another deploy to ${host} (pid ${busyLock}) held the lock for over a minute; nothing was written`, 'busy');
   if (failed) {
     const f = failed as { step: number; err: string };

@@ -6,9 +6,10 @@
  * nothing from a config is ever part of the remote command line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export interface SshTarget {
   /** a Host alias (or user@host) as ssh understands it */
@@ -33,13 +34,25 @@ export function checkAlias(alias: string): string | null {
   return null;
 }
 
-let controlDir: string | null = null;
-function controlPath(): string {
-  if (!controlDir) {
-    controlDir = join(tmpdir(), `damon-config-ssh-${process.getuid?.() ?? 'u'}`);
-    mkdirSync(controlDir, { recursive: true, mode: 0o700 });
+/**
+ * The multiplexing socket. A mux client skips host key verification (the master did it), so the
+ * socket must never be shared between different ssh configurations: it lives in a directory
+ * named after the -F file (path and contents), and %C hashes host, port, user and alias.
+ */
+function controlPath(configFile?: string): string {
+  let key = 'default';
+  if (configFile) {
+    let body = '';
+    try {
+      body = readFileSync(configFile, 'utf8');
+    } catch {
+      body = '';
+    }
+    key = createHash('sha256').update(resolve(configFile)).update('\0').update(body).digest('hex').slice(0, 16);
   }
-  return join(controlDir, '%C');
+  const dir = join(tmpdir(), `damon-config-ssh-${process.getuid?.() ?? 'u'}`, key);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return join(dir, '%C');
 }
 
 export function sshArgs(t: SshTarget, remoteCommand: string, opts: { multiplex?: boolean } = {}): string[] {
@@ -49,7 +62,7 @@ export function sshArgs(t: SshTarget, remoteCommand: string, opts: { multiplex?:
   if (t.configFile) args.push('-F', t.configFile);
   args.push('-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=15', '-T');
   if (opts.multiplex !== false) {
-    args.push('-o', 'ControlMaster=auto', '-o', `ControlPath=${controlPath()}`, '-o', 'ControlPersist=120');
+    args.push('-o', 'ControlMaster=auto', '-o', `ControlPath=${controlPath(t.configFile)}`, '-o', 'ControlPersist=120');
   }
   args.push('--', t.alias, remoteCommand);
   return args;
@@ -142,7 +155,7 @@ export async function runChecked(t: SshTarget, script: string): Promise<RunResul
 export function closeMaster(t: SshTarget): Promise<void> {
   const args: string[] = [];
   if (t.configFile) args.push('-F', t.configFile);
-  args.push('-o', `ControlPath=${controlPath()}`, '-O', 'exit', '--', t.alias);
+  args.push('-o', `ControlPath=${controlPath(t.configFile)}`, '-O', 'exit', '--', t.alias);
   return new Promise((resolve) => {
     const c = spawn(t.sshBinary ?? 'ssh', args, { stdio: 'ignore' });
     c.on('close', () => resolve());

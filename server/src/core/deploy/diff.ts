@@ -20,14 +20,22 @@ export function diffTree(tree: Map<string, string>, plan: SysfsPlan): DiffLine[]
     if (before === undefined) out.push({ kind: 'add', path, after });
     else if (before !== after) out.push({ kind: 'change', path, before, after });
   }
-  // files that will disappear: under kdamonds/subtrees the new plan does not keep
-  const kept = (p: string) => [...planned.keys()].some((q) => q === p) || planned.has(p);
+  // files that disappear: under a numbered directory that the plan's nr_* count no longer covers
+  const counts = new Map<string, number>();
+  for (const [p, v] of planned) {
+    const m = /^(.*)\/nr_[a-z_]+$/.exec(p);
+    if (m) counts.set(m[1], Number(v));
+  }
   for (const w of restoreWrites(tree)) {
-    if (kept(w.path)) continue;
-    const parent = w.path.split('/').slice(0, -1).join('/');
-    // a file of a directory the plan recreates keeps its default: report only when the directory goes away
-    if ([...planned.keys()].some((q) => q.startsWith(parent + '/'))) continue;
-    out.push({ kind: 'remove', path: w.path, before: w.value });
+    if (planned.has(w.path)) continue;
+    const segs = w.path.split('/');
+    let gone = false;
+    for (let i = 1; i < segs.length && !gone; i++) {
+      if (!/^\d+$/.test(segs[i])) continue;
+      const n = counts.get(segs.slice(0, i).join('/'));
+      if (n !== undefined && Number(segs[i]) >= n) gone = true;
+    }
+    if (gone) out.push({ kind: 'remove', path: w.path, before: w.value });
   }
   for (const w of plan.writes) if (w.state) out.push({ kind: 'state', path: w.path, before: tree.get(w.path) ?? 'off', after: w.value });
   return out;

@@ -32,7 +32,9 @@ w() {
   STEP=$1
   n=0
   while :; do
-    if { printf '%s' "$3" > "$A/$2"; } 2>"$EF"; then return 0; fi
+    if { printf '%s' "$3" > "$A/$2"; } 2>/dev/null; then return 0; fi
+    # busybox's printf builtin does not report the errno: write again through cat for the message
+    if printf '%s' "$3" | cat > "$A/$2" 2>"$EF"; then return 0; fi
     ERR=$(cat "$EF" 2>/dev/null)
     case "$ERR" in
       *[Bb]usy*) n=$((n + 1)); if [ "$n" -le 25 ]; then sleep 0.2 2>/dev/null || sleep 1; continue; fi ;;
@@ -149,7 +151,7 @@ export function renderDeployScript(plan: SysfsPlan, fingerprint: string, restore
  */
 export const FINGERPRINT_FN = `fp() {
   for f in $(find "$A" -type f 2>/dev/null | grep -v -e /stats/ -e /tried_regions/ -e /effective_bytes -e /intervals/sample_us -e /intervals/aggr_us | sort); do
-    printf '%s=' "$f"; cat "$f" 2>/dev/null
+    printf '%s=' "$f"; while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done < "$f" 2>/dev/null
   done | md5sum | cut -d' ' -f1
 }`;
 

@@ -1,0 +1,19 @@
+/** Run the built CLI the way a user does (a child process) and collect its output. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from '../testhost/vm';
+
+export interface CliRun { code: number | null; stdout: string; stderr: string; ms: number }
+
+export function runCli(args: string[], opts: { input?: string } = {}): Promise<CliRun> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => (stdout += d));
+    c.stderr.on('data', (d) => (stderr += d));
+    c.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+    c.stdin.end(opts.input ?? '');
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * An older host: Debian bookworm's Linux 6.12 in the QEMU test VM. The seed's tiering config needs
+ * 6.16+/6.19+ features: the deploy must name them, point at the config lines, and write nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeHost } from '../../server/src/deploy/deploy';
+import { closeMaster, type SshTarget } from '../../server/src/deploy/ssh';
+import { bootTestHost, ROOT, type TestHost } from '../testhost/vm';
+import { runCli } from './cli';
+
+let vm: TestHost;
+let target: SshTarget;
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
+  vm = bootTestHost('6.12');
+  target = { alias: vm.alias, configFile: vm.sshConfig };
+  vm.sh('mkdir -p /sys/fs/cgroup/workload_a /sys/fs/cgroup/workload_b');
+}, 300_000);
+
+afterAll(async () => {
+  if (target) await closeMaster(target);
+  vm?.stop();
+});
+
+describe('Linux 6.12 host', () => {
+  it('probe detects the missing features by file', async () => {
+    const p = await probeHost(target);
+    expect(p.release).toMatch(/^6\.12\./);
+    expect(p.caps.features.has('goals')).toBe(true);
+    expect(p.caps.features.has('core_filters')).toBe(false);
+    expect(p.caps.features.has('goal_nid')).toBe(false);
+    expect(p.caps.features.has('goal_path')).toBe(false);
+    expect(p.caps.features.has('goal_tuner')).toBe(false);
+    expect(p.caps.features.has('filter_allow')).toBe(false);
+    expect(p.profile.nodes.map((n) => n.nid)).toEqual([0, 1]);
+    expect(p.host.nrKdamonds).toBe(0);
+  });
+
+  it('the seed tiering config is refused with feature diagnostics and nothing is written', async () => {
+    const before = await probeHost(target, { skeleton: false });
+    const r = await runCli(['deploy', join(ROOT, 'test/deploy/fixtures/tiering-vm.damon.yaml'), '--host', vm.alias, '--ssh-config', vm.sshConfig, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/6\.12/);
+    expect(r.stderr).toMatch(/tiering-vm\.damon\.yaml:\d+:\d+: .*node_memcg_used_bp/);
+    expect(r.stderr).toMatch(/nothing was (written|deployed)/);
+    const after = await probeHost(target, { skeleton: false });
+    expect(after.fingerprint).toBe(before.fingerprint);
+    expect(after.tree.get('kdamonds/nr_kdamonds')).toBe('0');
+  });
+
+  it('a config within 6.12 deploys (legacy filters/ dir, files the host lacks left out)', async () => {
+    const cfg = join(vm.dir, 'old.damon.yaml');
+    execFileSync('sh', ['-c', `cat > ${cfg}`], { input: `kdamonds:
+  - contexts:
+      - ops: paddr
+        targets:
+          - pid: null
+            regions:
+              - {start: 1073741824, end: 2147352576}
+        intervals: {sample_us: 5 ms, aggr_us: 100 ms, ops_update_us: 1 s}
+        nr_regions: {min: 10, max: 1000}
+        schemes:
+          - action: stat
+            access_pattern:
+              sz_bytes: {min: min, max: max}
+              nr_accesses: {min: 0 %, max: 100 %}
+              age: {min: 0, max: max}
+            filters:
+              - {filter_type: anon, matching: false, allow: false}
+` });
+    const r = await runCli(['deploy', cfg, '--host', vm.alias, '--ssh-config', vm.sshConfig, '--yes']);
+    expect(r.stderr + r.stdout).toMatch(/applied/);
+    expect(r.code).toBe(0);
+    const p = await probeHost(target, { skeleton: false });
+    expect(p.host.running).toEqual([true]);
+    expect(p.tree.get('kdamonds/0/contexts/0/schemes/0/filters/0/type')).toBe('anon');
+    expect(p.tree.has('kdamonds/0/refresh_ms')).toBe(false);
+    expect((await runCli(['stop', '--host', vm.alias, '--ssh-config', vm.sshConfig])).code).toBe(0);
+  });
+});

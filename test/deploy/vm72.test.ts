@@ -1,0 +1,287 @@
+/**
+ * End-to-end deploy tests against a real Linux 7.2 kernel in a QEMU VM (scripts/testhost/).
+ * One VM is booted for the whole file; tests run in order and share it.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deploy, DeployError, probeHost } from '../../server/src/deploy/deploy';
+import { closeMaster, type SshTarget } from '../../server/src/deploy/ssh';
+import { hostStatus } from '../../server/src/deploy/status';
+import { planSysfs } from '../../server/src/core/deploy/plan';
+import { checkText } from '../../server/src/core/index';
+import { bootTestHost, ROOT, type TestHost } from '../testhost/vm';
+import { runCli } from './cli';
+
+const TIERING = join(ROOT, 'test/deploy/fixtures/tiering-vm.damon.yaml');
+const tieringText = readFileSync(TIERING, 'utf8');
+
+let vm: TestHost;
+let target: SshTarget;
+const sshArgs = () => ['--host', vm.alias, '--ssh-config', vm.sshConfig];
+
+async function snapshot() {
+  const p = await probeHost(target, { skeleton: false });
+  return { fp: p.fingerprint, tree: p.tree, running: p.host.running, pids: p.host.running.map((_, k) => p.tree.get(`kdamonds/${k}/pid`)) };
+}
+async function waitUnlocked() {
+  for (let i = 0; i < 200; i++) {
+    if (vm.sh('test -d /tmp/.damon-config.lock && echo locked || echo free').trim() === 'free') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the deploy lock was never released');
+}
+function vaddrConfig(pid: number, aggr = '100 ms'): string {
+  return `kdamonds:
+  - contexts:
+      - ops: vaddr
+        targets:
+          - pid: ${pid}
+            regions: []
+        intervals: {sample_us: 5 ms, aggr_us: ${aggr}, ops_update_us: 1 s}
+        nr_regions: {min: 10, max: 1000}
+        schemes:
+          - action: stat
+            access_pattern:
+              sz_bytes: {min: min, max: max}
+              nr_accesses: {min: 0 %, max: 100 %}
+              age: {min: 0, max: max}
+`;
+}
+function writeTmp(name: string, text: string): string {
+  const f = join(vm.dir, name);
+  writeFileSync(f, text);
+  return f;
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
+  vm = bootTestHost('7.2');
+  target = { alias: vm.alias, configFile: vm.sshConfig };
+  vm.sh('mkdir -p /sys/fs/cgroup/workload_a /sys/fs/cgroup/workload_b');
+}, 300_000);
+
+afterAll(async () => {
+  if (target) await closeMaster(target);
+  vm?.stop();
+});
+
+describe('refused before connecting', () => {
+  it('refuses a memcg path with a line break and never contacts the host', async () => {
+    const bad = tieringText.replace('memcg_path: /workload_b}', 'memcg_path: "/workload_b\\nrm -rf /"}');
+    const f = writeTmp('newline.damon.yaml', bad);
+    // an alias that cannot be reached: if the tool tried to connect, the error would say so
+    const cfg = writeTmp('unreachable.ssh_config', 'Host nowhere\n  HostName 127.0.0.1\n  Port 1\n');
+    const r = await runCli(['deploy', f, '--host', 'nowhere', '--ssh-config', cfg, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/newline\.damon\.yaml:49:\d+: error: .*(newline|line break)/);
+    expect(r.stderr).toMatch(/nothing was (deployed|sent)/);
+    expect(r.stderr).not.toMatch(/connect/i);
+  });
+
+  it('refuses a control character in a memcg path and never contacts the host', async () => {
+    const bad = tieringText.replace('memcg_path: /workload_a, current_value: 0}', 'memcg_path: "/workload_a\\e]0;x\\a", current_value: 0}');
+    const f = writeTmp('ctrl.damon.yaml', bad);
+    const cfg = writeTmp('unreachable2.ssh_config', 'Host nowhere\n  HostName 127.0.0.1\n  Port 1\n');
+    const r = await runCli(['deploy', f, '--host', 'nowhere', '--ssh-config', cfg, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ctrl\.damon\.yaml:\d+:\d+: .*control character/);
+    expect(r.stderr).not.toMatch(/connect/i);
+  });
+
+  it('refuses host aliases that ssh would read as options', async () => {
+    const r = await runCli(['deploy', TIERING, '--host', '-oProxyCommand=touch /tmp/pwned', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/starts with "-"/);
+  });
+});
+
+describe('host keys', () => {
+  it('refuses a host whose key is not the pinned one', async () => {
+    const other = join(vm.dir, 'other_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    const pub = readFileSync(`${other}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+    const kh = writeTmp('wrong_known_hosts', `damon-testhost-7.2 ${pub}\n`);
+    const cfg = readFileSync(vm.sshConfig, 'utf8').replace(/UserKnownHostsFile .*/, `UserKnownHostsFile ${kh}`);
+    const cfgFile = writeTmp('wrongkey.ssh_config', cfg);
+    const before = await snapshot();
+    const r = await runCli(['deploy', TIERING, '--host', vm.alias, '--ssh-config', cfgFile, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/host key verification failed/i);
+    expect((await snapshot()).fp).toBe(before.fp);
+  });
+});
+
+describe('plan --script on the real kernel', () => {
+  it('the standalone script starts the config and the kernel holds every value', async () => {
+    const r = await runCli(['plan', TIERING, '--script']);
+    expect(r.code).toBe(0);
+    vm.sh('cat > /tmp/apply.sh', r.stdout);
+    vm.sh('sh /tmp/apply.sh');
+    const s = await snapshot();
+    expect(s.running).toEqual([true, true]);
+    const k = checkText(tieringText, { fileName: TIERING }).documents[0].kconfig!;
+    for (const w of planSysfs(k).writes.filter((x) => !x.state)) expect([w.path, s.tree.get(w.path)]).toEqual([w.path, w.value]);
+    const stop = await runCli(['stop', ...sshArgs()]);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toMatch(/stopped kdamond 0, 1/);
+    expect((await snapshot()).running).toEqual([false, false]);
+    vm.sh('echo 0 > /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds');
+  });
+});
+
+describe('DAMON held by a module', () => {
+  it('names DAMON_STAT and writes nothing', async () => {
+    vm.sh('echo Y > /sys/module/damon_stat/parameters/enabled');
+    try {
+      const before = await snapshot();
+      const r = await runCli(['deploy', TIERING, ...sshArgs(), '--yes']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/DAMON_STAT is enabled on damon-testhost-7\.2/);
+      expect(r.stderr).toMatch(/echo N > \/sys\/module\/damon_stat\/parameters\/enabled/);
+      expect((await snapshot()).fp).toBe(before.fp);
+    } finally {
+      vm.sh('echo N > /sys/module/damon_stat/parameters/enabled');
+    }
+  });
+});
+
+describe('seed tiering config on two cgroups', () => {
+  it('deploys, reads back and shows a dry-run diff naming the host', async () => {
+    // the workloads: a static binary copied in with cat, one process per cgroup on node 1
+    vm.sh('cat > /tmp/workload && chmod +x /tmp/workload', readFileSync(join(ROOT, '.cache/testhost/workload')));
+    for (const c of ['a', 'b']) {
+      vm.sh(`sh -c 'echo $$ > /sys/fs/cgroup/workload_${c}/cgroup.procs; exec /tmp/workload 1 256 32 10' > /tmp/w${c}.log 2>&1 &`);
+    }
+    for (let i = 0; i < 100 && !/ready/.test(vm.sh('cat /tmp/wa.log /tmp/wb.log')); i++) await new Promise((r) => setTimeout(r, 300));
+    const r = await runCli(['deploy', TIERING, ...sshArgs(), '--yes']);
+    expect(r.stderr + r.stdout).toMatch(/applied \(203 writes, start/);
+    expect(r.code).toBe(0);
+    const s = await snapshot();
+    expect(s.running).toEqual([true, true]);
+    expect(s.tree.get('kdamonds/0/contexts/0/schemes/0/quotas/goals/0/path')).toBe('/workload_a');
+    expect(s.tree.get('kdamonds/0/contexts/0/schemes/1/ops_filters/0/memcg_path')).toBe('/workload_b');
+    expect(s.tree.get('kdamonds/1/contexts/0/schemes/0/access_pattern/age/min')).toBe('10');
+    const k = checkText(tieringText, { fileName: TIERING }).documents[0].kconfig!;
+    for (const w of planSysfs(k).writes.filter((x) => !x.state)) expect([w.path, s.tree.get(w.path)]).toEqual([w.path, w.value]);
+
+    const dry = await runCli(['deploy', TIERING, ...sshArgs(), '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toMatch(/changes on damon-testhost-7\.2 \(commit\)/);
+    expect(dry.stderr).toMatch(/kdamonds\/0\/state: on -> commit/);
+    expect(dry.stderr).not.toMatch(/^\s+[~+-] /m);
+    expect((await snapshot()).fp).toBe(s.fp);
+  });
+
+  it('moves pages of each cgroup to node 0 toward its goal', async () => {
+    let last = await hostStatus(target);
+    const onNode0 = (cg: string) => (last.usage.find((u) => u.cgroup === cg)?.perNode[0] ?? 0) / 1048576;
+    const started = Date.now();
+    while (Date.now() - started < 150_000) {
+      last = await hostStatus(target);
+      if (onNode0('/workload_a') > 60 && onNode0('/workload_b') > 30) break;
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    const goalA = last.kdamonds[0].schemes[0].goals[0];
+    const goalB = last.kdamonds[0].schemes[1].goals[0];
+    // goals: a = 10 % of node 0 (~100 MiB), b = 5 % (~50 MiB)
+    expect(onNode0('/workload_a')).toBeGreaterThan(60);
+    expect(onNode0('/workload_b')).toBeGreaterThan(30);
+    expect(onNode0('/workload_a')).toBeLessThan(220);
+    expect(onNode0('/workload_b')).toBeLessThan(130);
+    expect(goalA.current).toBeGreaterThan(500);
+    expect(goalB.current).toBeGreaterThan(250);
+    expect(last.kdamonds[0].schemes[0].stats.sz_applied).toBeGreaterThan(0);
+    const st = await runCli(['status', ...sshArgs()]);
+    expect(st.code).toBe(0);
+    expect(st.stdout).toMatch(/goal node_memcg_used_bp nid 0 \/workload_a: live \d+\.\d+ % \/ target 10\.00 %/);
+  }, 200_000);
+});
+
+describe('faults leave the host exactly as before', () => {
+  const changed = () => tieringText.replace('target_value: 10%', 'target_value: 12%').replace('sz_bytes: 8 MiB', 'sz_bytes: 4 MiB');
+
+  for (const cut of ['@@S 0', '@@S 120', '@@APPLIED']) {
+    it(`ssh cut at "${cut}"`, async () => {
+      const before = await snapshot();
+      let err: unknown = null;
+      try {
+        await deploy({ target, text: changed(), fileName: 'changed.damon.yaml', onRemoteLine: (line, ctl) => { if (line === cut) ctl.kill(); } });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(DeployError);
+      expect((err as DeployError).message).toMatch(/lost before the deploy completed.*rolls back by itself/);
+      await waitUnlocked();
+      const after = await snapshot();
+      expect(after.fp).toBe(before.fp);
+      expect(after.pids).toEqual(before.pids);
+    });
+  }
+
+  let sleeper = 0;
+  it('kernel rejection at commit (pid gone): rolled back in place, cause shown', async () => {
+    sleeper = Number(vm.sh('sleep 100000 > /dev/null 2>&1 & echo $!').trim());
+    const ok = await runCli(['deploy', writeTmp('vaddr.damon.yaml', vaddrConfig(sleeper)), ...sshArgs(), '--yes']);
+    expect(ok.code).toBe(0);
+    const before = await snapshot();
+    const bad = await runCli(['deploy', writeTmp('vaddr-bad.damon.yaml', vaddrConfig(999999, '200 ms')), ...sshArgs(), '--yes']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/vaddr-bad\.damon\.yaml:2:\d+: the kernel on damon-testhost-7\.2 refused writing "commit" to kdamonds\/0\/state: EINVAL/);
+    expect(bad.stderr).toMatch(/rolled back/);
+    const after = await snapshot();
+    expect(after.fp).toBe(before.fp);
+    expect(after.pids).toEqual(before.pids);
+    expect(after.running).toEqual([true]);
+  });
+
+  it('kernel rejection at on: everything stays stopped as before', async () => {
+    expect((await runCli(['stop', ...sshArgs()])).code).toBe(0);
+    const before = await snapshot();
+    const bad = await runCli(['deploy', writeTmp('vaddr-bad2.damon.yaml', vaddrConfig(999999)), ...sshArgs(), '--yes']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/refused writing "on" to kdamonds\/0\/state: EINVAL/);
+    expect((await snapshot()).fp).toBe(before.fp);
+  });
+});
+
+describe('fleet and concurrency', () => {
+  it('two aliases of one host deploy in parallel, serialized by the host lock', async () => {
+    const cfg = readFileSync(vm.sshConfig, 'utf8');
+    const twin = cfg.replace(/^Host \S+/m, 'Host damon-twin');
+    const both = writeTmp('fleet.ssh_config', `${cfg}\n${twin}`);
+    const r = await runCli(['deploy', TIERING, '--host', vm.alias, '--host', 'damon-twin', '--ssh-config', both, '--yes']);
+    expect(r.stdout).toMatch(/^host\s+result$/m);
+    expect(r.stdout).toMatch(new RegExp(`^${vm.alias.replace(/\./g, '\\.')}\\s+applied`, 'm'));
+    expect(r.stdout).toMatch(/^damon-twin\s+applied/m);
+    expect(r.code).toBe(0);
+    expect((await snapshot()).running).toEqual([true, true]);
+  });
+});
+
+describe('injection through a memcg path', () => {
+  it('a cgroup name full of shell syntax is written literally and runs nothing', async () => {
+    // no "/" inside: a cgroup name; every shell quoting form at once
+    const evil = "/x'$(touch pwned)\"; touch pwned2; `touch pwned3` '";
+    spawnSync('ssh', ['-F', vm.sshConfig, '-T', '--', vm.alias, 'cat > /tmp/cgname && mkdir "/sys/fs/cgroup$(cat /tmp/cgname)"'], { input: evil });
+    const cfg = tieringText.replace(/memcg_path: \/workload_b\}/g, `memcg_path: ${JSON.stringify(evil)}}`);
+    const f = writeTmp('evil.damon.yaml', cfg);
+    const r = await runCli(['deploy', f, ...sshArgs(), '--yes']);
+    expect(r.stderr + r.stdout).toMatch(/applied/);
+    expect(r.code).toBe(0);
+    const s = await snapshot();
+    expect(s.tree.get('kdamonds/0/contexts/0/schemes/1/ops_filters/0/memcg_path')).toBe(evil);
+    expect(s.tree.get('kdamonds/0/contexts/0/schemes/1/quotas/goals/0/path')).toBe(evil);
+    expect(vm.sh('ls -a /root /tmp | grep pwned; true').trim()).toBe('');
+  });
+
+  it('a memcg path naming no cgroup on the host is refused with the line, nothing written', async () => {
+    const before = await snapshot();
+    const f = writeTmp('nocg.damon.yaml', tieringText.replace('memcg_path: /workload_a, current_value: 0}', 'memcg_path: /no_such_cgroup, current_value: 0}'));
+    const r = await runCli(['deploy', f, ...sshArgs(), '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nocg\.damon\.yaml:\d+:\d+: error: .*no_such_cgroup/);
+    expect((await snapshot()).fp).toBe(before.fp);
+  });
+});
