@@ -1,0 +1,182 @@
+/**
+ * The packaged extension in a real VS Code (code-server) driven through Chromium: install the .vsix,
+ * open the seed's buggy config, see squiggles and the Problems panel, a hover, an inlay hint, apply a
+ * quick fix through the light bulb; then, with workspace trust on, check that deploy is refused in an
+ * untrusted folder. Screenshots go to test-results/.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ensureBuilt } from '../lsp/built';
+import { ensureCodeServer, findLogLines, packageVsix, RESULTS, ROOT, startEditor, type Editor } from './codeserver';
+
+const SEED = readFileSync(join(ROOT, 'examples', 'seed-rfc-example.damon.yaml'), 'utf8');
+const SEED_LINES = SEED.split('\n');
+const lineOf = (needle: string): number => SEED_LINES.findIndex((l) => l.includes(needle)) + 1;
+const colOf = (needle: string, inner = needle): number => SEED_LINES[lineOf(needle) - 1].indexOf(inner) + 1;
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: join(RESULTS, `e2e-${name}.png`) });
+}
+
+async function openFile(page: Page, name: string): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').waitFor();
+  await page.keyboard.type(name);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab[aria-label*="${name}"], .tab:has-text("${name}")`).first().waitFor({ timeout: 30_000 });
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+}
+
+async function goTo(page: Page, line: number, col: number): Promise<void> {
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').waitFor();
+  await page.keyboard.type(`${line}:${col}`);
+  await page.keyboard.press('Enter');
+}
+
+function workspace(trusted: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), `damon-ws-${trusted ? 'trusted' : 'untrusted'}-`));
+  copyFileSync(join(ROOT, 'examples', 'seed-rfc-example.damon.yaml'), join(dir, 'seed-rfc-example.damon.yaml'));
+  copyFileSync(join(ROOT, 'examples', 'seed-vm.profile.yaml'), join(dir, 'seed-vm.profile.yaml'));
+  mkdirSync(join(dir, '.vscode'));
+  writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'damon.profile': 'seed-vm.profile.yaml' }));
+  return dir;
+}
+
+describe('VS Code (code-server) with the packaged extension', () => {
+  let vsix: string;
+  let work: string;
+  beforeAll(() => {
+    ensureBuilt();
+    ensureCodeServer();
+    work = mkdtempSync(join(tmpdir(), 'damon-vsix-'));
+    vsix = packageVsix(work);
+  }, 900_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  describe('trusted folder', () => {
+    let ed: Editor;
+    let ws: string;
+    beforeAll(async () => {
+      ws = workspace(true);
+      ed = await startEditor({ vsix, trust: false });
+      await ed.page.goto(ed.url(ws));
+      await openFile(ed.page, 'seed-rfc-example.damon.yaml');
+    }, 180_000);
+    afterAll(async () => {
+      await ed?.stop();
+      rmSync(ws, { recursive: true, force: true });
+    });
+
+    it('shows squiggles and the problems in the Problems panel', async () => {
+      const { page } = ed;
+      // squiggles are rendered for visible lines only: bring the relative cgroup path into view
+      await page.locator('#status\\.problems').first().waitFor();
+      await expect.poll(async () => page.locator('#status\\.problems').first().getAttribute('aria-label'), { timeout: 60_000 }).toMatch(/Errors: [1-9]/);
+      await goTo(page, lineOf('memcg_path: workloads/b'), 1);
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+      expect(await page.locator('.monaco-editor .squiggly-error').count()).toBeGreaterThan(0);
+      await shot(page, 'squiggles');
+      await page.keyboard.press('Control+Shift+M');
+      const rows = page.locator('.markers-panel .monaco-list-row');
+      await rows.first().waitFor();
+      await expect.poll(async () => (await page.locator('.markers-panel').innerText()).includes('memcg-path-form'), { timeout: 30_000 }).toBe(true);
+      const text = await page.locator('.markers-panel').innerText();
+      expect(text).toContain('goal-memcg-path-required');
+      expect(text).toMatch(/workloads\/b" is relative/);
+      await shot(page, 'problems');
+      await page.keyboard.press('Control+Shift+M');
+    }, 120_000);
+
+    it('hovers a value with its normalized size', async () => {
+      const { page } = ed;
+      await goTo(page, lineOf('sz_bytes: 200 MiB'), colOf('sz_bytes: 200 MiB', '200 MiB') + 1);
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I');
+      const hover = page.locator('.monaco-hover:visible');
+      await hover.first().waitFor({ timeout: 20_000 });
+      await expect.poll(async () => hover.first().innerText(), { timeout: 20_000 }).toContain('209715200 bytes');
+      await shot(page, 'hover');
+      await page.keyboard.press('Escape');
+    }, 60_000);
+
+    it('shows an inlay hint with the goal target as a share of the node', async () => {
+      const { page } = ed;
+      await goTo(page, lineOf('target_value: 29.7%'), 1);
+      // the status bar names the machine profile the hints use
+      await expect.poll(async () => page.locator('.statusbar-item', { hasText: 'DAMON' }).first().innerText(), { timeout: 30_000 }).toContain('seed-vm');
+      await expect.poll(async () => (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ').includes('29.7 % of node 0 ≈ 8.91 GiB'), { timeout: 30_000 }).toBe(true);
+      await shot(page, 'inlay-hint');
+    }, 60_000);
+
+    it('applies the preferred quick fix through the light bulb', async () => {
+      const { page } = ed;
+      await goTo(page, lineOf('memcg_path: workloads/b'), colOf('memcg_path: workloads/b', 'workloads/b') + 2);
+      const bulb = page.locator('.editor-instance .lightBulbWidget:visible').first();
+      await bulb.waitFor({ state: 'visible', timeout: 30_000 });
+      await shot(page, 'lightbulb');
+      await bulb.click();
+      const item = page.locator('.action-widget .monaco-list-row, .context-view .action-label').filter({ hasText: 'leading "/"' }).first();
+      await item.waitFor({ timeout: 20_000 });
+      await shot(page, 'quick-fix-menu');
+      await item.click();
+      await page.keyboard.press('Control+S');
+      const file = join(ws, 'seed-rfc-example.damon.yaml');
+      await expect.poll(() => readFileSync(file, 'utf8'), { timeout: 20_000 }).toBe(SEED.replace('memcg_path: workloads/b,', 'memcg_path: /workloads/b,'));
+      await page.keyboard.press('Control+Shift+M');
+      await expect.poll(async () => (await page.locator('.markers-panel').innerText()).includes('memcg-path-form'), { timeout: 30_000 }).toBe(false);
+      await shot(page, 'after-fix');
+    }, 90_000);
+
+    it('activates quickly and logs its activation time', async () => {
+      const lines = findLogLines(join(ed.userDataDir, 'logs'), /DAMON\.log$|exthost\.log$|\d+-DAMON\.log$/, /DAMON extension activated in \d+ ms/);
+      expect(lines.length).toBeGreaterThan(0);
+      const ms = Number(/activated in (\d+) ms/.exec(lines[0])![1]);
+      mkdirSync(RESULTS, { recursive: true });
+      writeFileSync(join(RESULTS, 'e2e-activation.json'), JSON.stringify({ activationMs: ms, line: lines[0] }, null, 2));
+      expect(ms).toBeLessThan(1000);
+    });
+  });
+
+  describe('untrusted folder (workspace trust on)', () => {
+    let ed: Editor;
+    let ws: string;
+    beforeAll(async () => {
+      ws = workspace(false);
+      ed = await startEditor({ vsix, trust: true });
+      await ed.page.goto(ed.url(ws));
+      await openFile(ed.page, 'seed-rfc-example.damon.yaml');
+    }, 180_000);
+    afterAll(async () => {
+      await ed?.stop();
+      rmSync(ws, { recursive: true, force: true });
+    });
+
+    it('keeps editing features but refuses to deploy', async () => {
+      const { page } = ed;
+      // Restricted Mode: language features still work
+      await expect.poll(async () => page.locator('#status\\.problems').first().getAttribute('aria-label'), { timeout: 60_000 }).toMatch(/Errors: [1-9]/);
+      const lens = page.locator('.codelens-decoration a', { hasText: 'Deploy…' }).first();
+      await lens.waitFor({ timeout: 30_000 });
+      await lens.click();
+      const toast = page.locator('.notifications-toasts .notification-toast, .notification-list-item').filter({ hasText: 'Restricted Mode' }).first();
+      await toast.waitFor({ timeout: 20_000 });
+      expect(await toast.innerText()).toContain('Deploy to Host is disabled in Restricted Mode');
+      await shot(page, 'untrusted-deploy-refused');
+      // the command palette does not even offer it
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').waitFor();
+      await page.keyboard.type('DAMON: Deploy');
+      await page.waitForTimeout(500);
+      expect(await page.locator('.quick-input-list').innerText()).not.toContain('Deploy to Host');
+      await page.keyboard.press('Escape');
+    }, 120_000);
+  });
+});
