@@ -87,6 +87,8 @@ export interface RunControl {
   end(): void;
   /** kill the ssh client (tests use it to cut a session) */
   kill(): void;
+  /** kill() was called */
+  readonly killed: boolean;
 }
 
 export interface RunResult {
@@ -115,10 +117,12 @@ export function runScript(t: SshTarget, script: string, opts: { onLine?: (line: 
     let stdout = '';
     let stderr = '';
     let partial = '';
+    let killed = false;
     const ctl: RunControl = {
-      send: (text) => { if (child.stdin && !child.stdin.destroyed) child.stdin.write(text); },
+      send: (text) => { if (!killed && child.stdin && !child.stdin.destroyed) child.stdin.write(text); },
       end: () => { child.stdin?.end(); },
-      kill: () => { child.kill('SIGKILL'); },
+      kill: () => { killed = true; child.kill('SIGKILL'); },
+      get killed() { return killed; },
     };
     child.on('error', (e) => reject(new SshError(`cannot run ssh: ${e.message}`, 'usage')));
     child.stdin?.on('error', () => { /* the remote side went away; the exit code tells */ });

@@ -34,7 +34,7 @@ w() {
   while :; do
     if { printf '%s' "$3" > "$A/$2"; } 2>/dev/null; then return 0; fi
     # busybox's printf builtin does not report the errno: write again through cat for the message
-    if printf '%s' "$3" | cat > "$A/$2" 2>"$EF"; then return 0; fi
+    if printf '%s' "$3" | cat 2>"$EF" > "$A/$2"; then return 0; fi
     ERR=$(cat "$EF" 2>/dev/null)
     case "$ERR" in
       *[Bb]usy*) n=$((n + 1)); if [ "$n" -le 25 ]; then sleep 0.2 2>/dev/null || sleep 1; continue; fi ;;
