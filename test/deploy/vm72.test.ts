@@ -265,13 +265,13 @@ describe('injection through a memcg path', () => {
     // no "/" inside: a cgroup name; every shell quoting form at once
     const evil = "/x'$(touch pwned)\"; touch pwned2; `touch pwned3` '";
     spawnSync('ssh', ['-F', vm.sshConfig, '-T', '--', vm.alias, 'cat > /tmp/cgname && mkdir "/sys/fs/cgroup$(cat /tmp/cgname)"'], { input: evil });
-    const cfg = tieringText.replace(/memcg_path: \/workload_b\}/g, `memcg_path: ${JSON.stringify(evil)}}`);
+    const cfg = tieringText.replace(/memcg_path: \/workload_b([,}])/g, (_m, end: string) => `memcg_path: ${JSON.stringify(evil)}${end}`);
     const f = writeTmp('evil.damon.yaml', cfg);
     const r = await runCli(['deploy', f, ...sshArgs(), '--yes']);
     expect(r.stderr + r.stdout).toMatch(/applied/);
     expect(r.code).toBe(0);
     const s = await snapshot();
-    expect(s.tree.get('kdamonds/0/contexts/0/schemes/1/ops_filters/0/memcg_path')).toBe(evil);
+    expect(s.tree.get('kdamonds/0/contexts/0/schemes/1/ops_filters/0/memcg_path'), r.stderr).toBe(evil);
     expect(s.tree.get('kdamonds/0/contexts/0/schemes/1/quotas/goals/0/path')).toBe(evil);
     expect(vm.sh('ls -a /root /tmp | grep pwned; true').trim()).toBe('');
   });
