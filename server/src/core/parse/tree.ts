@@ -125,6 +125,17 @@ function sameScalar(a: ScalarValue, b: ScalarValue): boolean {
   return a === b;
 }
 
+/** A plain scalar as damo reads it, with the YAML 1.2 reading when that differs. */
+function plainScalar(src: string, range: OffsetRange, raw: string): SScalar {
+  const v11 = resolveYaml11(src);
+  const node: SScalar = { kind: 'scalar', range, value: v11, source: raw, quoted: false };
+  // a string under YAML 1.1 can only be something else under 1.2 if it looks numeric
+  if (typeof v11 === 'string' && !/^[-+.\d]/.test(src)) return node;
+  const v12 = resolveYaml12(src);
+  if (!sameScalar(v11, v12)) node.yaml12 = v12;
+  return node;
+}
+
 // ---------------------------------------------------------------------------------------------
 // YAML
 
@@ -208,11 +219,7 @@ class YamlConverter {
       const src = String(node.value ?? '');
       const tag = node.tag;
       if (tag && /str$/.test(tag)) return { kind: 'scalar', range, value: src, source: raw, quoted: true };
-      const v11 = resolveYaml11(src);
-      const v12 = resolveYaml12(src);
-      const s: SScalar = { kind: 'scalar', range, value: v11, source: raw, quoted: false };
-      if (!sameScalar(v11, v12)) s.yaml12 = v12;
-      return s;
+      return plainScalar(src, range, raw);
     }
     return { kind: 'scalar', range, value: String(node.value ?? ''), source: raw, quoted: true };
   }
@@ -336,10 +343,7 @@ function parseYamlFast(text: string): SourceDocument[] | undefined {
       const src = String(state.result);
       if (c === '"' || c === "'" || c === '|' || c === '>') node = { kind: 'scalar', range: { start, end }, value: src, source: raw, quoted: true };
       else {
-        const v11 = resolveYaml11(src);
-        const v12 = resolveYaml12(src);
-        node = { kind: 'scalar', range: { start, end }, value: v11, source: raw, quoted: false };
-        if (!sameScalar(v11, v12)) node.yaml12 = v12;
+        node = plainScalar(src, { start, end }, raw);
       }
     } else {
       // An empty value: where the yaml library places it (and the extent of its parent) depends on

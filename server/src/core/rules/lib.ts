@@ -13,8 +13,15 @@ export interface SchemeRef {
   index: number;
 }
 
+const schemeCache = new WeakMap<object, SchemeRef[]>();
+const filterCache = new WeakMap<SchemeRef, { filter: KFilter; path: ConfigPath }[]>();
+
+/** Every scheme with its config path (computed once per document). */
 export function schemes(ctx: RuleContext): SchemeRef[] {
+  const cached = schemeCache.get(ctx.kconfig);
+  if (cached) return cached;
   const out: SchemeRef[] = [];
+  schemeCache.set(ctx.kconfig, out);
   ctx.kconfig.kdamonds.forEach((kd, k) =>
     kd.contexts.forEach((c, ci) => {
       const contextPath = ['kdamonds', k, 'contexts', ci];
@@ -36,9 +43,14 @@ export function goals(ctx: RuleContext): { goal: KQuotaGoal; path: ConfigPath; r
 
 /** Filters of a scheme in damo's written order, with their config paths. */
 export function filtersOf(ref: SchemeRef): { filter: KFilter; path: ConfigPath }[] {
-  return [...ref.scheme.coreFilters, ...ref.scheme.opsFilters]
-    .sort((a, b) => a.sourceIndex - b.sourceIndex)
-    .map((filter) => ({ filter, path: [...ref.path, 'filters', filter.sourceIndex] }));
+  let f = filterCache.get(ref);
+  if (!f) {
+    f = [...ref.scheme.coreFilters, ...ref.scheme.opsFilters]
+      .sort((a, b) => a.sourceIndex - b.sourceIndex)
+      .map((filter) => ({ filter, path: [...ref.path, 'filters', filter.sourceIndex] }));
+    filterCache.set(ref, f);
+  }
+  return f;
 }
 
 export const NODE_METRICS = new Set(['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'node_eligible_mem_bp']);

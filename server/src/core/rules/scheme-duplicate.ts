@@ -9,26 +9,23 @@ export const rule: Rule = {
   title: 'Two schemes that act on exactly the same memory',
   explanation: `Two schemes of one context with the same action, the same access pattern and the same filter chain select exactly the same memory; they differ only in quotas or goals. That is almost always a copy-paste mistake — typically the second of a per-cgroup pair still filters on the first cgroup (as in the seed RFC's "demotion scheme for cgroup b", which filters on /workloads/a).`,
   check(ctx) {
+    const seen = new Map<string, (typeof all)[number]>();
     const all = schemes(ctx);
-    for (let j = 0; j < all.length; j++) {
-      const b = all[j];
+    for (const b of all) {
       const fb = filtersOf(b);
       if (fb.length === 0) continue;
-      const sigB = JSON.stringify([b.scheme.action, b.scheme.targetNid, b.scheme.accessPattern, fb.map((f) => [atomOf(f.filter).key, f.filter.matching, f.filter.allow])]);
-      for (let i = 0; i < j; i++) {
-        const a = all[i];
-        if (a.contextPath.join('/') !== b.contextPath.join('/')) continue;
-        const fa = filtersOf(a);
-        const sigA = JSON.stringify([a.scheme.action, a.scheme.targetNid, a.scheme.accessPattern, fa.map((f) => [atomOf(f.filter).key, f.filter.matching, f.filter.allow])]);
-        if (sigA !== sigB) continue;
-        ctx.report({
-          path: [...b.path, 'filters'],
-          onKey: true,
-          message: `scheme ${b.index} has the same action, access pattern and filters as scheme ${a.index} (${fb.map((f) => atomOf(f.filter).label).join(', ')}): both act on the same memory — did you mean to filter on another cgroup?`,
-          related: [{ range: ctx.rangeOf([...a.path, 'filters'], true), message: `scheme ${a.index}'s filters`, path: [...a.path, 'filters'] }],
-        });
-        break;
+      const sig = JSON.stringify([b.contextPath, b.scheme.action, b.scheme.targetNid, b.scheme.accessPattern, fb.map((f) => [atomOf(f.filter).key, f.filter.matching, f.filter.allow])]);
+      const a = seen.get(sig);
+      if (!a) {
+        seen.set(sig, b);
+        continue;
       }
+      ctx.report({
+        path: [...b.path, 'filters'],
+        onKey: true,
+        message: `scheme ${b.index} has the same action, access pattern and filters as scheme ${a.index} (${fb.map((f) => atomOf(f.filter).label).join(', ')}): both act on the same memory — did you mean to filter on another cgroup?`,
+        related: [{ range: ctx.rangeOf([...a.path, 'filters'], true), message: `scheme ${a.index}'s filters`, path: [...a.path, 'filters'] }],
+      });
     }
   },
   examples: {

@@ -1,11 +1,14 @@
 import type { SNode } from '../parse/tree';
 import type { Rule } from './types';
 
-function* scalars(n: SNode | null): Generator<SNode & { kind: 'scalar' }> {
-  if (!n) return;
-  if (n.kind === 'scalar') yield n;
-  else if (n.kind === 'seq') for (const i of n.items) yield* scalars(i);
-  else for (const p of n.pairs) yield* scalars(p.value);
+/** Plain scalars whose YAML 1.1 and 1.2 readings differ. */
+function ambiguous(n: SNode | null, out: (SNode & { kind: 'scalar' })[] = []): (SNode & { kind: 'scalar' })[] {
+  if (!n) return out;
+  if (n.kind === 'scalar') {
+    if (!n.quoted && n.yaml12 !== undefined) out.push(n);
+  } else if (n.kind === 'seq') for (const i of n.items) ambiguous(i, out);
+  else for (const p of n.pairs) ambiguous(p.value, out);
+  return out;
 }
 
 function show(v: unknown): string {
@@ -19,8 +22,7 @@ export const rule: Rule = {
   explanation: `damo reads YAML with PyYAML, which follows YAML 1.1: unquoted \`yes\`/\`no\`/\`on\`/\`off\` are booleans, \`010\` is octal (8), \`1:30\` is sexagesimal (90). Most editors, linters and other tools use YAML 1.2, where these are strings or decimal numbers. The same file then means different things to different tools. Quote the value, or write \`true\`/\`false\` and plain decimals.`,
   check(ctx) {
     if (ctx.format !== 'yaml') return;
-    for (const s of scalars(ctx.root)) {
-      if (s.kind !== 'scalar' || s.quoted || s.yaml12 === undefined) continue;
+    for (const s of ambiguous(ctx.root)) {
       const v11 = s.value;
       const fixText = typeof v11 === 'boolean' ? String(v11) : typeof v11 === 'number' ? String(v11) : JSON.stringify(s.source);
       ctx.report({

@@ -1,0 +1,98 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { parseYaml, type SNode } from '../../server/src/core/parse/tree';
+import { RULES } from '../../server/src/core/index';
+import { generateConfig } from '../../bench/gen';
+
+/**
+ * Structural fingerprint: exact ranges of every scalar (keys and values) and every container's
+ * start. Where a block collection ends when comment lines follow it is a convention of each parser
+ * (the fast path stops after its last entry's line, which is what whole-collection quick fixes want),
+ * so container ends are only checked to cover their children.
+ */
+function shape(n: SNode | null): unknown {
+  if (!n) return null;
+  if (n.kind === 'scalar') return ['s', n.range.start, n.range.end, Number.isNaN(n.value) ? 'NaN' : n.value, n.quoted, n.yaml12 ?? '-'];
+  const lastEnd = n.kind === 'seq' ? n.items[n.items.length - 1]?.range.end : (n.pairs[n.pairs.length - 1]?.value ?? n.pairs[n.pairs.length - 1]?.key)?.range.end;
+  expect(n.range.end).toBeGreaterThanOrEqual(lastEnd ?? n.range.start);
+  if (n.kind === 'seq') return ['q', n.range.start, n.flow, n.items.map(shape)];
+  return ['m', n.range.start, n.flow, n.pairs.map((p) => [shape(p.key), shape(p.value)])];
+}
+
+function diff(a: unknown, b: unknown, path: string): string | undefined {
+  if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    for (let i = 0; i < a.length; i++) {
+      const d = diff(a[i], b[i], `${path}/${i}`);
+      if (d) return d;
+    }
+  }
+  return `${path}: fast=${JSON.stringify(a)} full=${JSON.stringify(b)}`;
+}
+
+function same(text: string): boolean {
+  const fast = parseYaml(text);
+  const full = parseYaml(text, { fast: false });
+  if (full.length !== 1 || full[0].diagnostics.length) return true; // fast path only claims clean single docs
+  expect(fast.length).toBe(1);
+  const d = diff(shape(fast[0].root), shape(full[0].root), '');
+  expect(d, `${JSON.stringify(text.slice(0, 2000))}`).toBeUndefined();
+  return true;
+}
+
+const dir = join(__dirname, '..', '..', 'examples');
+const texts = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => readFileSync(join(dir, f), 'utf8'));
+
+describe('the js-yaml fast path builds the same tree as the yaml library', () => {
+  it('examples, rule examples and generated configs', () => {
+    for (const t of texts) {
+      same(t);
+      same(t.replace(/\n/g, '\r\n'));
+    }
+    for (const r of RULES) for (const t of [...r.examples.pass, ...r.examples.fail]) same(t);
+    same(generateConfig(300));
+  });
+
+  it('tricky but common YAML', () => {
+    for (const t of [
+      'a: 5 ms  # c\nb:\n  - {x: "q", y: [1, 2]}\n  - k: on\n    e:\nz: |\n  lit\n',
+      'a:\n  # comment\n  b: 1\n',
+      'a: # c\n  1\n',
+      "a: 'it''s'\nb: \"x\\ny\"\n",
+      'a:\n- 1\n- 2\n',
+      'a: [ ]\nb: { }\nc: ""\n',
+      'k: >\n  folded\n  text\n\nn: 1\n',
+      'a: 010\nb: 0x1F\nc: 1:30\nd: 1e3\ne: .5\nf: -.inf\ng: ~\nh: null\ni: yes\n',
+      '- a\n-   b\n-\n  - c\n',
+      'a: b: c\n',
+      'x: "unterminated\n',
+    ]) same(t);
+  });
+
+  it('random shaped documents in block and flow style', () => {
+    const leaf = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('5 ms', '29.7%', 'on', '010', 'a b', "it's", 'x: y', '#x', '- z', ''), fc.string({ maxLength: 6 }));
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), tie('node'), { maxKeys: 3 })),
+    })).node;
+    fc.assert(
+      fc.property(tree, fc.constantFrom('block', 'flow', 'mixed'), (v, style) => {
+        const opts = style === 'flow' ? { collectionStyle: 'flow' as const } : style === 'mixed' ? { flowLevel: 2 } : {};
+        same(stringify({ kdamonds: v }, opts));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('random edits of the examples', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...texts), fc.nat(), fc.nat({ max: 12 }), fc.constantFrom('', ' ', '\n', ':', '- ', '#', '"', '{', '}', '[', ']', ',', 'x', '  '), (t, pos, del, ins) => {
+        const p = pos % (t.length + 1);
+        same(t.slice(0, p) + ins + t.slice(p + del));
+      }),
+      { numRuns: Number(process.env.FP_RUNS ?? 500) },
+    );
+  });
+});
