@@ -110,3 +110,17 @@ describe('damon-config check', () => {
     expect(by('e.damon.yaml')).toEqual(['io-error']);
   });
 });
+
+describe('damon-config check on shell scripts', () => {
+  it('checks the damo command lines of a script, at the exact command text', () => {
+    const r = run(['check', '--profile', 'examples/seed-vm.profile.yaml', 'examples/scripts/seed-experiment.sh']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^examples\/scripts\/seed-experiment\.sh:\d+:\d+: warning \[filter-admits-outside-goal-cgroup\] the filters admit "memcg \/workload_a OR young"/m);
+    expect(r.out).not.toContain('damo-numa-node-needs-profile');
+  });
+
+  it('a directory includes scripts with damo commands; JSON output has the same shape', () => {
+    const arr = JSON.parse(run(['check', '--format', 'json', 'examples/scripts']).out) as { file: string; code: string }[];
+    expect(new Set(arr.map((d) => d.file))).toContain('examples/scripts/seed-experiment.sh');
+  });
+});

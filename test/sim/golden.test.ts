@@ -8,7 +8,8 @@ const MEASURED = { '/workload_a': { mean: 2.79 * GiB, stdev: 522.06 * MiB }, '/w
 
 describe('golden: the seed experiment (seed-test-script config on the seed-memcg-tiering scenario)', () => {
   const config = configFile('examples/seed-test-script.damon.yaml');
-  const runs = [1, 2, 3, 4].map((seed) => simulate(config, seedScenario(), { seed }));
+  // single runs vary a lot (one hot region rotating per minute); the fidelity claim is about the average of 8 seeds
+  const runs = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => simulate(config, seedScenario(), { seed }));
 
   it('converges within a few minutes and stays near the measured means (within 10 % over seeds)', () => {
     for (const cg of ['/workload_a', '/workload_b'] as const) {

@@ -8,6 +8,9 @@ import { checkText, isDamonConfigText, LineIndex, RULES_BY_ID, type CoreDiagnost
 import { parseKernelVersion } from '../core/kernel-version';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError, loadProfileFile, type FileText } from './util';
+import { checkShellScript, damoCommandRanges } from '../core/damo/index';
+
+const SHELL = /\.(?:sh|bash)$/i;
 
 export const CHECK_USAGE = `usage: damon-config check [--format text|json|sarif] [--kernel X.Y] [--profile FILE] FILE|DIR|- ...
 
@@ -33,12 +36,17 @@ function collect(path: string, explicit: boolean, out: string[]): void {
     }
     return;
   }
-  if (explicit || EXT.test(path)) out.push(path);
+  if (explicit || EXT.test(path) || SHELL.test(path)) out.push(path);
 }
 
 export function checkOne(file: string, f: FileText, opts: { profile?: MachineProfile; kernel?: string; explicit: boolean }): FileReport | null {
   if (f.problem) return { file, text: null, diagnostics: [f.problem] };
   const text = f.text!;
+  if (SHELL.test(file) || /^#!.*\b(?:ba|da)?sh\b/.test(text.slice(0, 80))) {
+    // a shell script: check its damo start/tune command lines
+    if (!opts.explicit && damoCommandRanges(text).length === 0) return null;
+    return { file, text, diagnostics: checkShellScript(text, { profile: opts.profile, kernel: opts.kernel }) };
+  }
   if (!opts.explicit && !isDamonConfigText(text, file)) return null;
   const r = checkText(text, { fileName: file, profile: opts.profile, kernel: opts.kernel });
   return { file, text, diagnostics: r.diagnostics };

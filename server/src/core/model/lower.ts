@@ -34,6 +34,15 @@ const CORE_FILTER_TYPES = new Set<string>(['addr', 'target']);
 
 export const pathKey = (p: ConfigPath): string => p.join('/');
 
+/**
+ * The integer this tool writes for a value: the exact value the user wrote, truncated to an integer
+ * ("9.7%" is 970 bp; damo's float arithmetic would give 969 — rule damo-float-rounding says so).
+ */
+export function written(v: ParsedValue): number {
+  if (v.special === 'max') return ULONG_MAX;
+  return Math.trunc(v.value);
+}
+
 class Lowerer {
   readonly values = new Map<SScalar, ParsedValue>();
   readonly patternUnits = new Map<string, { nrAccesses: 'percent' | 'samples'; age: 'us' | 'aggr_intervals' }>();
@@ -47,7 +56,7 @@ class Lowerer {
   /** Parse the scalar at `key` of `map` with a damo value parser. */
   num(map: SNode | null | undefined, key: string, kind: Exclude<ValueKind, 'bool'>, path: ConfigPath, dflt: number, signed = false): number {
     const v = this.parsed(map, key, kind, path, signed);
-    return v ? v.damo : dflt;
+    return v ? written(v) : dflt;
   }
 
   parsed(map: SNode | null | undefined, key: string, kind: Exclude<ValueKind, 'bool'>, path: ConfigPath, signed = false): ParsedValue | undefined {
@@ -147,7 +156,7 @@ class Lowerer {
     let pid: number | null = null;
     if (pidNode && pidNode.kind === 'scalar' && pidNode.value !== null) {
       const v = this.parseNode(pidNode, 'nr', [...path, 'pid'], true);
-      pid = v ? v.damo : null;
+      pid = v ? written(v) : null;
     }
     return {
       pid,
@@ -224,7 +233,7 @@ class Lowerer {
     let nid: number | null = null;
     if (nidNode && nidNode.kind === 'scalar' && nidNode.value !== null) {
       const v = this.parseNode(nidNode, 'nr', [...path, 'nid'], true);
-      nid = v ? v.damo : null;
+      nid = v ? written(v) : null;
     }
     return {
       metric: (m?.name ?? 'user_input') as GoalMetricName,
@@ -273,8 +282,10 @@ class Lowerer {
     let hugepageMin = 0;
     let hugepageMax = 0;
     if (hp && hp.kind === 'seq' && hp.items.length === 2) {
-      hugepageMin = this.parseNode(hp.items[0], 'bytes', [...path, 'hugepage_size', 0])?.damo ?? 0;
-      hugepageMax = this.parseNode(hp.items[1], 'bytes', [...path, 'hugepage_size', 1])?.damo ?? 0;
+      const lo = this.parseNode(hp.items[0], 'bytes', [...path, 'hugepage_size', 0]);
+      const hi = this.parseNode(hp.items[1], 'bytes', [...path, 'hugepage_size', 1]);
+      hugepageMin = lo ? written(lo) : 0;
+      hugepageMax = hi ? written(hi) : 0;
     }
     const allowKey = mapGet(node, 'allow') !== undefined ? 'allow' : 'filter_pass';
     return {
@@ -297,7 +308,7 @@ class Lowerer {
     let targetNid = -1;
     if (tnNode && tnNode.kind === 'scalar' && tnNode.value !== null) {
       const v = this.parseNode(tnNode, 'nr', [...path, 'target_nid'], true);
-      if (v) targetNid = v.damo;
+      if (v) targetNid = written(v);
     }
     const filters = this.seq(node, 'filters').map((f, i) => this.filter(f, [...path, 'filters', i], i));
     return {
