@@ -74,6 +74,6 @@ describe('damon-config simulate', () => {
     writeFileSync(broken, 'kdamonds:\n  - contexts:\n      - ops: paddr\n        nr_regions: {min: 2000, max: 1000}\n');
     const d = io();
     expect(await simulate([broken, '--scenario', 'seed-memcg-tiering'], d.o)).toBe(1);
-    expect(d.err()).toMatch(/broken\.damon\.yaml:\d+:\d+: error: /);
+    expect(d.err()).toMatch(/broken\.damon\.yaml:\d+:\d+: error \[/);
   });
 });
