@@ -124,3 +124,23 @@ describe('damon-config check on shell scripts', () => {
     expect(new Set(arr.map((d) => d.file))).toContain('examples/scripts/seed-experiment.sh');
   });
 });
+
+describe('damon-config check --fix', () => {
+  it('applies the preferred fixes in place, one round, keeping comments, and reports what is left', async () => {
+    const { copyFileSync, readFileSync } = await import('node:fs');
+    const f = join(tmp, 'seed-fix.damon.yaml');
+    copyFileSync(join(root, 'examples', 'seed-rfc-example.damon.yaml'), f);
+    const before = readFileSync(f, 'utf8');
+    const r = run(['check', '--fix', f]);
+    expect(r.err).toContain('fixed 3 problem(s)');
+    expect(r.err).toContain('[memcg-path-form] Add the leading "/"');
+    const after = readFileSync(f, 'utf8');
+    expect(after).toContain('memcg_path: /workloads/b, current_value: 0}');
+    const comments = (t: string) => t.split('\n').filter((l) => l.trim().startsWith('#'));
+    expect(comments(after)).toEqual(comments(before));
+    expect(r.code).toBe(1); // the demotion goals' missing paths need a human
+    expect(r.out).toContain('[goal-memcg-path-required]');
+    expect(r.out).not.toContain('[memcg-path-form]');
+    expect(run(['check', '--fix', '-']).code).toBe(2);
+  });
+});

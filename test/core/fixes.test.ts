@@ -20,11 +20,18 @@ describe('quick fixes on the seed RFC example (block-style YAML with comments)',
     expect(fixed.replace('/workloads/b, current_value', 'workloads/b, current_value')).toBe(seed);
   });
 
-  it('add memcg_path to the demotion goals from the scheme filters, in flow style', () => {
+  it('no memcg_path guess for the demotion goals: their memcg filters are duplicated, so the cgroup is not a safe guess', () => {
     const ds = checkText(seed, { fileName: 'seed.damon.yaml' }).diagnostics.filter((x) => x.code === 'goal-memcg-path-required');
     expect(ds).toHaveLength(2);
-    const fixed = applyEdits(seed, preferred(ds[0])!.edits);
-    expect(fixed).toContain('{metric: node_memcg_free_bp, target_value: 70.5%, nid: 0, current_value: 0, memcg_path: "/workloads/a"}');
+    for (const d of ds) expect(d.fixes ?? []).toEqual([]);
+  });
+
+  it('add memcg_path from the scheme\'s own memcg filter, in flow style', () => {
+    const fixedFilters = seed.replace(/(# demotion scheme for cgroup b[\s\S]*?memcg_path: )\/workloads\/a/, '$1/workloads/b');
+    const ds = checkText(fixedFilters, { fileName: 'seed.damon.yaml' }).diagnostics.filter((x) => x.code === 'goal-memcg-path-required');
+    expect(ds).toHaveLength(2);
+    const fixed = applyEdits(fixedFilters, preferred(ds[1])!.edits);
+    expect(fixed).toContain('{metric: node_memcg_free_bp, target_value: 30.5%, nid: 0, current_value: 0, memcg_path: "/workloads/b"}');
     const after = checkText(fixed, { fileName: 'seed.damon.yaml' }).diagnostics;
     expect(after.filter((x) => x.code === 'goal-memcg-path-required')).toHaveLength(1);
   });

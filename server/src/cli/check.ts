@@ -2,7 +2,7 @@
  * `damon-config check [--format text|json|sarif] [--kernel X.Y] [--profile FILE] FILE|DIR|-...`
  * Exit: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O problems.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { checkText, isDamonConfigText, LineIndex, RULES_BY_ID, type CoreDiagnostic, type MachineProfile } from '../core/index';
 import { parseKernelVersion } from '../core/kernel-version';
@@ -12,11 +12,13 @@ import { checkShellScript, damoCommandRanges } from '../core/damo/index';
 
 const SHELL = /\.(?:sh|bash)$/i;
 
-export const CHECK_USAGE = `usage: damon-config check [--format text|json|sarif] [--kernel X.Y] [--profile FILE] FILE|DIR|- ...
+export const CHECK_USAGE = `usage: damon-config check [--format text|json|sarif] [--kernel X.Y] [--profile FILE] [--fix] FILE|DIR|- ...
 
 Checks DAMON configs (damo's kdamonds format, YAML or JSON) and the damo command lines in shell
 scripts. A directory is searched for *.damon.{yaml,yml,json}, other YAML/JSON files whose root has a
 "kdamonds" key, and *.sh/*.bash files with damo commands.
+--fix applies each problem's preferred quick fix in place (minimal edits: comments and layout are kept)
+and reports what is left.
 Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or I/O problems.`;
 
 export interface FileReport {
@@ -138,10 +140,38 @@ export function formatSarif(reports: FileReport[], version: string): string {
 
 export const VERSION = '0.1.0';
 
+/**
+ * Applies the preferred, non-overlapping quick fixes of the problems found in `text` — one round only:
+ * a fix never builds on another fix's result, so nothing is changed on the strength of a guess.
+ */
+export function fixText(file: string, text: string, opts: { profile?: MachineProfile; kernel?: string }): { text: string; applied: string[] } {
+  const applied: string[] = [];
+  let cur = text;
+  for (let round = 0; round < 1; round++) {
+    const r = checkOne(file, { text: cur }, { ...opts, explicit: true });
+    const fixes = (r?.diagnostics ?? [])
+      .map((d) => ({ d, fix: d.fixes?.find((f) => f.preferred) }))
+      .filter((x): x is { d: CoreDiagnostic; fix: NonNullable<typeof x.fix> } => !!x.fix && x.fix.edits.length > 0);
+    const chosen: typeof fixes = [];
+    const taken: { start: number; end: number }[] = [];
+    for (const x of fixes) {
+      const overlaps = x.fix.edits.some((e) => taken.some((t) => e.range.start <= t.end && t.start <= e.range.end));
+      if (overlaps) continue;
+      chosen.push(x);
+      taken.push(...x.fix.edits.map((e) => e.range));
+    }
+    if (chosen.length === 0) break;
+    const edits = chosen.flatMap((x) => x.fix.edits).sort((a, b) => b.range.start - a.range.start);
+    for (const e of edits) cur = cur.slice(0, e.range.start) + e.newText + cur.slice(e.range.end);
+    applied.push(...chosen.map((x) => `[${x.d.code}] ${x.fix.title}`));
+  }
+  return { text: cur, applied };
+}
+
 export const check: Subcommand = async (args: string[], io: CliIO) => {
   let parsed;
   try {
-    parsed = parseArgs(args, { format: 'string', kernel: 'string', profile: 'string', help: 'bool' });
+    parsed = parseArgs(args, { format: 'string', kernel: 'string', profile: 'string', help: 'bool', fix: 'bool' });
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`damon-config check: ${e.message}\n${CHECK_USAGE}\n`);
@@ -181,6 +211,10 @@ export const check: Subcommand = async (args: string[], io: CliIO) => {
   let ioProblem = false;
   for (const arg of positional) {
     if (arg === '-') {
+      if (flags.fix) {
+        io.stderr('damon-config check: --fix needs files, not standard input\n');
+        return 2;
+      }
       const text = await io.readStdin();
       const r = checkOne('<stdin>', { text }, { profile, kernel, explicit: true });
       if (r) reports.push(r);
@@ -199,6 +233,19 @@ export const check: Subcommand = async (args: string[], io: CliIO) => {
       const shown = relative(io.cwd, file) || file;
       const f = readTextFile(file);
       if (f.problem?.code === 'io-error') ioProblem = true;
+      if (flags.fix && f.text !== undefined && (file === abs || checkOne(shown, f, { profile, kernel, explicit: false }))) {
+        const fixed = fixText(shown, f.text, { profile, kernel });
+        if (fixed.text !== f.text) {
+          try {
+            writeFileSync(file, fixed.text);
+            f.text = fixed.text;
+            io.stderr(`${shown}: fixed ${fixed.applied.length} problem(s):\n${fixed.applied.map((a) => `  ${a}`).join('\n')}\n`);
+          } catch (e) {
+            ioProblem = true;
+            io.stderr(`${shown}: cannot write the fixes: ${(e as Error).message}\n`);
+          }
+        }
+      }
       const r = checkOne(shown, f, { profile, kernel, explicit: file === abs });
       if (r) reports.push(r);
     }

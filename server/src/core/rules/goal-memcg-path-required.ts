@@ -1,6 +1,6 @@
 import type { Rule } from './types';
 import { config, QUOTAS } from './examples';
-import { addKeyEdits, filtersOf, goals, MEMCG_METRICS } from './lib';
+import { addKeyEdits, filtersOf, goals, MEMCG_METRICS, schemes } from './lib';
 
 export const rule: Rule = {
   id: 'goal-memcg-path-required',
@@ -13,7 +13,10 @@ The seed RFC's first command line forgets the path of both demotion goals.`,
     for (const { goal, path, ref } of goals(ctx)) {
       if (MEMCG_METRICS.has(goal.metric) && (goal.path === null || goal.path === '')) {
         const cgs = [...new Set(filtersOf(ref).filter((f) => f.filter.type === 'memcg' && f.filter.memcgPath).map((f) => f.filter.memcgPath!))];
-        const fixes = cgs.length === 1 && ctx.node([...path, 'memcg_path']) === undefined
+        // the filter's cgroup is only a safe guess if no sibling scheme with the same action filters on it too
+        const shared = schemes(ctx).some((o) => o !== ref && o.contextPath.join('/') === ref.contextPath.join('/') && o.scheme.action === ref.scheme.action
+          && filtersOf(o).some((f) => f.filter.type === 'memcg' && cgs.includes(f.filter.memcgPath ?? '')));
+        const fixes = cgs.length === 1 && !shared && ctx.node([...path, 'memcg_path']) === undefined
           ? [{ title: `Add memcg_path: ${cgs[0]} (the scheme's memcg filter)`, edits: addKeyEdits(ctx, path, 'memcg_path', JSON.stringify(cgs[0])), preferred: true }]
           : [];
         ctx.report({ path: [...path, 'metric'], fixes: fixes.filter((f) => f.edits.length), message: `quota goal metric ${goal.metric} needs \`memcg_path\` (the cgroup it measures); without it the kernel refuses to start with a misleading ENOMEM` });
