@@ -3,7 +3,9 @@
  * CLI (dist/cli.js) for the commands that touch hosts. Bundled to dist/extension.js.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
@@ -221,26 +223,84 @@ async function importDamo(context: vscode.ExtensionContext, arg?: vscode.Uri): P
   if (r.code !== 0) void vscode.window.showWarningMessage('DAMON: imported, but damo or the kernel would refuse parts of it: see the problems.');
 }
 
-async function simulate(arg?: CommandTarget | vscode.Uri): Promise<void> {
+let simPanel: vscode.WebviewPanel | undefined;
+
+function simulationHtml(context: vscode.ExtensionContext, webview: vscode.Webview): string {
+  const page = readFileSync(context.asAbsolutePath('client/src/webview/simulation.html'), 'utf8');
+  const nonce = randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  const assets = webview.asWebviewUri(vscode.Uri.file(context.asAbsolutePath('dist/webview'))).toString();
+  return page.replace(/\{\{nonce\}\}/g, nonce).replace(/\{\{cspSource\}\}/g, webview.cspSource).replace(/\{\{assetsUri\}\}/g, assets);
+}
+
+/** Run the simulator (dist/sim-worker.js, a worker thread) on the document and chart the result in a webview. */
+async function simulate(context: vscode.ExtensionContext, arg?: CommandTarget | vscode.Uri): Promise<void> {
   const uri = targetUri(arg);
   if (!uri) {
     void vscode.window.showErrorMessage('DAMON: open a DAMON config to simulate.');
     return;
   }
-  const target = arg && !(arg instanceof vscode.Uri) ? arg : { uri: uri.toString() };
-  // The simulator (server/src/core/sim, dist/sim-worker.js) and its chart (client/src/webview) plug in here.
-  const handler = simulateHandler;
-  if (!handler) {
-    void vscode.window.showInformationMessage('DAMON: the simulator is not part of this build.');
-    return;
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const workerFile = context.asAbsolutePath('dist/sim-worker.js');
+  const durationSec = vscode.workspace.getConfiguration('damon').get<number>('simulator.durationSec', 0);
+  const request = {
+    configText: doc.getText(),
+    fileName: doc.languageId === 'damon-json' ? 'config.json' : 'config.yaml',
+    scenario: { builtin: vscode.workspace.getConfiguration('damon').get<string>('simulator.scenario', 'seed-memcg-tiering') },
+    ...(durationSec > 0 ? { durationSec } : {}),
+  };
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'DAMON: simulating…', cancellable: true }, (progress, token) => new Promise<unknown>((resolve) => {
+    const worker = new Worker(workerFile, { workerData: request });
+    let last = 0;
+    token.onCancellationRequested(() => void worker.terminate().then(() => resolve(undefined)));
+    worker.on('message', (m: { type: string; fraction?: number; result?: unknown; message?: string; warnings?: string[] }) => {
+      if (m.type === 'progress' && typeof m.fraction === 'number') {
+        progress.report({ increment: Math.max(0, (m.fraction - last) * 100) });
+        last = m.fraction;
+      } else if (m.type === 'result') {
+        for (const w of m.warnings ?? []) log.warn(`simulation: ${w}`);
+        resolve(m.result);
+        void worker.terminate();
+      } else if (m.type === 'error') {
+        log.error(`simulation failed: ${m.message}`);
+        void vscode.window.showErrorMessage(`DAMON: simulation failed: ${m.message}`);
+        resolve(undefined);
+        void worker.terminate();
+      }
+    });
+    worker.on('error', (e) => {
+      log.error(`simulation worker: ${e.message}`);
+      resolve(undefined);
+    });
+  }));
+  if (!result) return;
+  if (!simPanel) {
+    simPanel = vscode.window.createWebviewPanel('damon.simulation', 'DAMON Simulation', vscode.ViewColumn.Beside, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.file(context.asAbsolutePath('dist/webview'))],
+    });
+    simPanel.onDidDispose(() => (simPanel = undefined));
+    simPanel.webview.onDidReceiveMessage(async (m: { type?: string; format?: string; fileName?: string; data?: string }) => {
+      // messages from the page are untrusted: only a save dialog for an export
+      if (m?.type !== 'export' || typeof m.data !== 'string' || (m.format !== 'png' && m.format !== 'csv')) return;
+      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(String(m.fileName ?? `simulation.${m.format}`).replace(/[^\w.-]/g, '_')) });
+      if (!target) return;
+      const bytes = m.format === 'png' ? Buffer.from(m.data.replace(/^data:image\/png;base64,/, ''), 'base64') : Buffer.from(m.data, 'utf8');
+      await vscode.workspace.fs.writeFile(target, bytes);
+    });
   }
-  await handler(target as CommandTarget);
-}
-
-/** Set by the simulator's client module when it is built in. */
-export let simulateHandler: ((t: CommandTarget) => Promise<void>) | undefined;
-export function setSimulateHandler(h: (t: CommandTarget) => Promise<void>): void {
-  simulateHandler = h;
+  const panel = simPanel;
+  const ready = new Promise<void>((resolve) => {
+    const sub = panel.webview.onDidReceiveMessage((m: { type?: string }) => {
+      if (m?.type === 'ready') {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+  panel.webview.html = simulationHtml(context, panel.webview);
+  panel.reveal(vscode.ViewColumn.Beside, true);
+  await ready;
+  await panel.webview.postMessage({ type: 'result', result });
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -269,7 +329,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient('damon', 'DAMON Language Server', serverOptions, clientOptions);
 
   context.subscriptions.push(
-    vscode.commands.registerCommand(ClientCommands.simulate, (arg?: CommandTarget | vscode.Uri) => simulate(arg)),
+    vscode.commands.registerCommand(ClientCommands.simulate, (arg?: CommandTarget | vscode.Uri) => simulate(context, arg)),
     vscode.commands.registerCommand(ClientCommands.deploy, (arg?: CommandTarget | vscode.Uri) => deploy(context, arg)),
     vscode.commands.registerCommand(ClientCommands.stop, () => stop(context)),
     vscode.commands.registerCommand(ClientCommands.importDamo, (arg?: vscode.Uri) => importDamo(context, arg)),
