@@ -9,6 +9,7 @@ import { stop } from './stop';
 import { importDamo } from './import-damo';
 import { exportDamo } from './export-damo';
 import { simulate } from './simulate';
+import { probe } from './probe';
 
 const rules: Subcommand = async (args, io) => {
   if (args[0]) {
@@ -32,6 +33,7 @@ export const COMMANDS: Record<string, { run: Subcommand; help: string }> = {
   deploy: { run: deploy, help: 'deploy a config to hosts over ssh (dry run, confirmation, rollback)' },
   status: { run: status, help: 'live DAMON state, stats and goal values of hosts' },
   stop: { run: stop, help: 'stop every running kdamond on hosts' },
+  probe: { run: probe, help: 'read a host\'s machine profile (nodes, ranges, cgroups, kernel) for check --profile' },
   'import-damo': { run: importDamo, help: 'turn damo start/tune command lines into a config file' },
   'export-damo': { run: exportDamo, help: 'write a config as a damo start command line or damo JSON' },
   simulate: { run: simulate, help: 'simulate DAMON/DAMOS on a scenario and print the seed-style table' },

@@ -31,6 +31,7 @@ import { rule as nrRegionsRange } from './nr-regions-range';
 import { rule as quotaGoalConsistOvershoot } from './quota-goal-consist-overshoot';
 import { rule as quotaGoalTemporalUnbounded } from './quota-goal-temporal-unbounded';
 import { rule as regionsInvalid } from './regions-invalid';
+import { rule as regionsOutsideMemory } from './regions-outside-memory';
 import { rule as schemeDuplicate } from './scheme-duplicate';
 import { rule as targetsForOps } from './targets-for-ops';
 import { rule as tieringChurnBand } from './tiering-churn-band';
@@ -73,6 +74,7 @@ export const RULES: Rule[] = [
   quotaGoalConsistOvershoot,
   quotaGoalTemporalUnbounded,
   regionsInvalid,
+  regionsOutsideMemory,
   schemeDuplicate,
   targetsForOps,
   tieringChurnBand,
