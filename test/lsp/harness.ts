@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import {
   createProtocolConnection, StreamMessageReader, StreamMessageWriter,
-  type ProtocolConnection, type PublishDiagnosticsParams, type Diagnostic,
+  type ProtocolConnection, type PublishDiagnosticsParams, type Diagnostic, type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer, type ServerHandle } from '../../server/src/lsp/server';
@@ -20,6 +20,12 @@ export interface ClientOptions {
   rootDir?: string;
   /** extra client capabilities merged into the defaults */
   refreshSupport?: boolean;
+  /**
+   * The client applies WorkspaceEdits that create files (workspace.applyEdit, documentChanges,
+   * resourceOperations: create) and shows documents (window.showDocument). The harness records the
+   * edits and shown URIs; the test applies them.
+   */
+  fileOps?: boolean;
 }
 
 export interface TestClient {
@@ -31,6 +37,10 @@ export interface TestClient {
   /** every publishDiagnostics received, in order */
   published: PublishDiagnosticsParams[];
   refreshes: number;
+  /** workspace/applyEdit requests received (with fileOps) */
+  appliedEdits: WorkspaceEdit[];
+  /** window/showDocument requests received (with fileOps) */
+  shown: string[];
   /** the server's answer to initialize */
   init?: { capabilities: Record<string, unknown>; serverInfo?: { name: string; version?: string } };
   open(uri: string, text: string, languageId?: string): Promise<void>;
@@ -44,9 +54,13 @@ export interface TestClient {
 
 export const fileUri = (p: string): string => pathToFileURL(p).toString();
 
-function defaultCapabilities(refresh: boolean) {
+function defaultCapabilities(refresh: boolean, fileOps: boolean) {
   return {
-    workspace: { configuration: true, inlayHint: { refreshSupport: refresh }, codeLens: { refreshSupport: refresh }, workspaceFolders: true },
+    workspace: {
+      configuration: true, inlayHint: { refreshSupport: refresh }, codeLens: { refreshSupport: refresh }, workspaceFolders: true,
+      ...(fileOps ? { applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } } : {}),
+    },
+    ...(fileOps ? { window: { showDocument: { support: true } } } : {}),
     textDocument: {
       synchronization: { dynamicRegistration: false },
       publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true, dataSupport: true, versionSupport: true },
@@ -71,6 +85,8 @@ async function wire(conn: ProtocolConnection, opts: ClientOptions, extra: Partia
     status,
     published,
     refreshes: 0,
+    appliedEdits: [],
+    shown: [],
     async open(uri, text, languageId = 'yaml') {
       versions.set(uri, 1);
       await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
@@ -125,6 +141,14 @@ async function wire(conn: ProtocolConnection, opts: ClientOptions, extra: Partia
     return null;
   });
   conn.onRequest('workspace/codeLens/refresh', () => null);
+  conn.onRequest('workspace/applyEdit', (p: { edit: WorkspaceEdit }) => {
+    client.appliedEdits.push(p.edit);
+    return { applied: true };
+  });
+  conn.onRequest('window/showDocument', (p: { uri: string }) => {
+    client.shown.push(p.uri);
+    return { success: true };
+  });
   conn.onRequest('client/registerCapability', () => null);
   conn.listen();
   const root = opts.rootDir ?? process.cwd();
@@ -132,7 +156,7 @@ async function wire(conn: ProtocolConnection, opts: ClientOptions, extra: Partia
     processId: process.pid,
     rootUri: fileUri(root),
     workspaceFolders: [{ uri: fileUri(root), name: 'test' }],
-    capabilities: defaultCapabilities(opts.refreshSupport ?? true),
+    capabilities: defaultCapabilities(opts.refreshSupport ?? true, opts.fileOps ?? false),
   });
   await conn.sendNotification('initialized', {});
   return client;

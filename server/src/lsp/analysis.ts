@@ -3,7 +3,10 @@
  * find its way around (line index, the document under an offset). Cached by URI + version, so
  * diagnostics, hover, completion, inlay hints, code lens and symbols share one parse.
  */
-import { checkText, LineIndex, pathAtOffset, type CheckedDocument, type CheckResult, type MachineProfile, type SNode, type SourceFormat } from './core';
+import {
+  checkShellScript, checkText, damoCommandRanges, LineIndex, pathAtOffset,
+  type CheckedDocument, type CheckResult, type MachineProfile, type OffsetRange, type SNode, type SourceFormat,
+} from './core';
 import { isDamonFileName, looksLikeDamonConfig } from './protocol';
 
 export interface Analysis {
@@ -12,8 +15,12 @@ export interface Analysis {
   text: string;
   lines: LineIndex;
   format: SourceFormat;
-  /** the document is a DAMON config and is served */
+  /** the document is a DAMON config, or a shell script with damo start|tune commands, and is served */
   damon: boolean;
+  /** 'shell': a shell script; `result.documents` is empty and `commands` lists its damo command lines */
+  kind: 'config' | 'shell';
+  /** the damo start|tune command lines of a shell script (empty for configs) */
+  commands: { range: OffsetRange; subcommand: 'start' | 'tune' }[];
   result: CheckResult;
   /** kernel / profile the result was computed with */
   kernel: string;
@@ -41,6 +48,22 @@ export function isServed(uri: string, languageId: string, text: string): boolean
   return looksLikeDamonConfig(text);
 }
 
+/** A shell script: languageId shellscript, a .sh/.bash name, or a `#!` sh/bash/dash shebang. */
+export function isShellDocument(uri: string, languageId: string, text: string): boolean {
+  if (languageId === 'shellscript') return true;
+  if (/\.(?:sh|bash)$/i.test(uri)) return true;
+  return /^#![ \t]*\S*?(?:\/env[ \t]+(?:-\S+[ \t]+)*)?(?:\/|\b)(?:ba|da)?sh\b/.test(text.slice(0, 200));
+}
+
+/**
+ * The damo start|tune command lines of a shell script. Scripts that do not mention `damo` at all
+ * (nearly all of them) cost one regex scan; only the rest are tokenized.
+ */
+export function shellDamoCommands(text: string): { range: OffsetRange; subcommand: 'start' | 'tune' }[] {
+  if (!/damo/.test(text)) return [];
+  return damoCommandRanges(text);
+}
+
 const EMPTY: CheckResult = { format: 'yaml', documents: [], diagnostics: [] };
 
 export class AnalysisCache {
@@ -54,10 +77,22 @@ export class AnalysisCache {
     const env = this.env();
     const cached = this.byUri.get(input.uri);
     if (cached && cached.version === input.version && this.generationOf.get(input.uri) === env.generation && cached.text === input.text) return cached;
-    const format = formatOf(input.uri, input.languageId, input.text);
-    const damon = isServed(input.uri, input.languageId, input.text);
     const started = performance.now();
-    const result = damon ? checkText(input.text, { format, profile: env.profile, kernel: env.kernel || undefined }) : { ...EMPTY, format };
+    const shell = input.languageId !== 'damon-yaml' && input.languageId !== 'damon-json' && isShellDocument(input.uri, input.languageId, input.text);
+    let format: SourceFormat;
+    let damon: boolean;
+    let result: CheckResult;
+    let commands: Analysis['commands'] = [];
+    if (shell) {
+      format = 'yaml';
+      commands = shellDamoCommands(input.text);
+      damon = commands.length > 0;
+      result = damon ? { ...EMPTY, diagnostics: checkShellScript(input.text, { profile: env.profile, kernel: env.kernel || undefined }) } : EMPTY;
+    } else {
+      format = formatOf(input.uri, input.languageId, input.text);
+      damon = isServed(input.uri, input.languageId, input.text);
+      result = damon ? checkText(input.text, { format, profile: env.profile, kernel: env.kernel || undefined }) : { ...EMPTY, format };
+    }
     const analysis: Analysis = {
       uri: input.uri,
       version: input.version,
@@ -65,6 +100,8 @@ export class AnalysisCache {
       lines: new LineIndex(input.text),
       format,
       damon,
+      kind: shell ? 'shell' : 'config',
+      commands,
       result,
       kernel: env.kernel,
       profile: env.profile,

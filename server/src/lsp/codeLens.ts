@@ -1,17 +1,28 @@
 /** Code lenses above each kdamond ("▶ Simulate", "Deploy…") and each scheme ("▶ Simulate scheme"). */
 import { mapGet, type OffsetRange } from './core';
 import type { Analysis } from './analysis';
-import { ClientCommands, type CommandTarget } from './protocol';
+import { ClientCommands, ServerCommands, type CommandTarget, type ConvertTarget } from './protocol';
 
 export interface Lens {
   range: OffsetRange;
   title: string;
   command: string;
-  args: CommandTarget[];
+  args: (CommandTarget | ConvertTarget)[];
 }
+
+export const CONVERT_TITLE = 'Convert to config file';
 
 export function codeLenses(a: Analysis): Lens[] {
   if (!a.damon) return [];
+  if (a.kind === 'shell') {
+    // one lens on the first line of each damo start|tune command of a shell script
+    return a.commands.map((c) => ({
+      range: { start: c.range.start, end: c.range.start },
+      title: CONVERT_TITLE,
+      command: ServerCommands.convertToConfig,
+      args: [{ uri: a.uri, offset: c.range.start }],
+    }));
+  }
   const out: Lens[] = [];
   for (const doc of a.result.documents) {
     const kds = mapGet(doc.root, 'kdamonds');

@@ -68,7 +68,22 @@ export interface CommandTarget {
 export const ServerCommands = {
   /** returns the document's checked config as JSON text (kernel units), for the simulator/deploy */
   checkedConfig: 'damon.server.checkedConfig',
+  /**
+   * "Convert to config file" for the damo command of a shell script: arguments `[{ uri, offset }]`
+   * (offset: UTF-16 offset inside the command). Creates `<script>.damon.yaml` next to the script
+   * through workspace/applyEdit (or on disk when the client cannot create files) and shows it.
+   * Returns `{ uri }` of the new file, or null.
+   */
+  convertToConfig: 'damon.server.convertToConfig',
+  /** shows a document in the client (window/showDocument): arguments `[{ uri }]` */
+  showDocument: 'damon.server.showDocument',
 } as const;
+
+/** Arguments of ServerCommands.convertToConfig. */
+export interface ConvertTarget {
+  uri: string;
+  offset: number;
+}
 
 export type InlayHintKind = 'nodeShare' | 'units' | 'goalValues';
 

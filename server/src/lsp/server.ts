@@ -2,14 +2,14 @@
  * Wires the DAMON core to LSP. `startServer(connection)` registers every handler on a connection the
  * caller created (stdio, IPC, or in-process streams in tests). No work happens at import time.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind, CompletionItemKind, DiagnosticSeverity, DiagnosticTag, InlayHintKind as LspInlayHintKind, InsertTextFormat, MarkupKind,
   SymbolKind, TextDocumentSyncKind, TextDocuments,
   type CancellationToken, type CodeAction, type CodeLens, type CompletionItem, type Connection, type Diagnostic, type DocumentSymbol,
-  type InitializeParams, type InitializeResult, type InlayHint, type Range, type TextEdit as LspTextEdit,
+  type InitializeParams, type InitializeResult, type InlayHint, type Range, type TextEdit as LspTextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache, type Analysis } from './analysis';
@@ -21,8 +21,10 @@ import { hoverAt } from './hover';
 import { inlayHintsIn } from './inlayHints';
 import {
   DEFAULT_SETTINGS, Notifications, ServerCommands, normalizeSettings,
-  type DamonSettings, type GoalValuesParams, type StatusParams,
+  type ConvertTarget, type DamonSettings, type GoalValuesParams, type StatusParams,
 } from './protocol';
+import { CONVERT_TITLE } from './codeLens';
+import { conversionAt, DAMO_CODE_DOCS, shellHoverAt, type Conversion } from './shell';
 import { outline, type OutlineSymbol } from './symbols';
 import { GoalValueStore } from './values';
 
@@ -66,6 +68,10 @@ export function startServer(connection: Connection, options: StartOptions = {}):
   let canRefreshInlay = false;
   let canRefreshLens = false;
   let relatedInfo = true;
+  /** the client applies WorkspaceEdits that create files (CreateFile + TextDocumentEdit) */
+  let canCreateFiles = false;
+  let canApplyEdit = false;
+  let canShowDocument = false;
   let generation = 0;
   let profile: MachineProfile | undefined;
   let profileError: string | undefined;
@@ -147,7 +153,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
   function ruleHref(code: string): string | undefined {
     const file = join(packageRoot, 'docs', 'rules', `${code}.md`);
     if (existsSync(file)) return pathToFileURL(file).toString();
-    if (RULES_BY_ID.has(code)) return `damon-rule:/${code}.md`;
+    if (RULES_BY_ID.has(code) || DAMO_CODE_DOCS[code]) return `damon-rule:/${code}.md`;
     return undefined;
   }
 
@@ -245,6 +251,9 @@ export function startServer(connection: Connection, options: StartOptions = {}):
     canRefreshInlay = !!caps.workspace?.inlayHint?.refreshSupport;
     canRefreshLens = !!caps.workspace?.codeLens?.refreshSupport;
     relatedInfo = caps.textDocument?.publishDiagnostics?.relatedInformation !== false;
+    canApplyEdit = !!caps.workspace?.applyEdit;
+    canCreateFiles = !!caps.workspace?.workspaceEdit?.documentChanges && !!caps.workspace.workspaceEdit.resourceOperations?.includes('create');
+    canShowDocument = !!caps.window?.showDocument?.support;
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
     if (folder?.startsWith('file:')) workspaceRoot = fileURLToPath(folder);
     else if (params.rootPath) workspaceRoot = params.rootPath;
@@ -260,7 +269,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
         codeLensProvider: { resolveProvider: false },
         inlayHintProvider: { resolveProvider: false },
         documentSymbolProvider: { label: 'DAMON' },
-        executeCommandProvider: { commands: [ServerCommands.checkedConfig] },
+        executeCommandProvider: { commands: [ServerCommands.checkedConfig, ServerCommands.convertToConfig, ServerCommands.showDocument] },
       },
       serverInfo: { name: 'damon-config', version: '0.1.0' },
     };
@@ -301,14 +310,70 @@ export function startServer(connection: Connection, options: StartOptions = {}):
   connection.onNotification(Notifications.liveValues, onValues('live'));
   connection.onRequest('damon/ruleDoc', (p: { id?: string }) => {
     const rule = p?.id ? RULES_BY_ID.get(p.id) : undefined;
-    return rule ? `# ${rule.id}: ${rule.title}\n\nSeverity: ${rule.severity}\n\n${rule.explanation}\n` : null;
+    if (rule) return `# ${rule.id}: ${rule.title}\n\nSeverity: ${rule.severity}\n\n${rule.explanation}\n`;
+    const damo = p?.id && Object.hasOwn(DAMO_CODE_DOCS, p.id) ? DAMO_CODE_DOCS[p.id] : undefined;
+    return damo ? `# ${p.id}: ${damo.title}\n\nA finding of the damo command-line reader (damo start|tune in shell scripts and pasted commands).\n\n${damo.explanation}\n` : null;
   });
 
-  connection.onExecuteCommand((p) => {
+  /** The WorkspaceEdit that creates the converted config file: CreateFile, then its text. */
+  function conversionEdit(conv: Conversion): WorkspaceEdit {
+    return {
+      documentChanges: [
+        { kind: 'create', uri: conv.uri, options: { overwrite: false, ignoreIfExists: false } },
+        { textDocument: { uri: conv.uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: conv.yaml }] },
+      ],
+    };
+  }
+
+  async function showDocument(uri: string): Promise<void> {
+    if (!canShowDocument) return;
+    try {
+      await connection.window.showDocument({ uri, takeFocus: true });
+    } catch (e) {
+      log(`could not show ${uri}: ${(e as Error).message}`);
+    }
+  }
+
+  /** "Convert to config file" run as a command (code lens, or clients that cannot create files from a code action edit). */
+  async function convertToConfig(target: ConvertTarget | undefined): Promise<{ uri: string } | null> {
+    const a = typeof target?.uri === 'string' ? analysisOf(target.uri) : undefined;
+    const conv = a && typeof target?.offset === 'number' ? conversionAt(a, target.offset) : null;
+    if (!conv) return null;
+    try {
+      if (canApplyEdit && canCreateFiles) {
+        const r = await connection.workspace.applyEdit({ label: CONVERT_TITLE, edit: conversionEdit(conv) });
+        if (!r.applied) {
+          log(`${CONVERT_TITLE}: the editor did not create ${conv.uri}${r.failureReason ? `: ${r.failureReason}` : ''}`);
+          return null;
+        }
+      } else if (conv.uri.startsWith('file:')) {
+        writeFileSync(fileURLToPath(conv.uri), conv.yaml, { flag: 'wx' });
+      } else {
+        void connection.window.showErrorMessage(`${CONVERT_TITLE}: this editor cannot create ${conv.uri}`);
+        return null;
+      }
+    } catch (e) {
+      const msg = `${CONVERT_TITLE}: could not create ${conv.uri}: ${(e as Error).message}`;
+      log(msg);
+      void connection.window.showErrorMessage(msg);
+      return null;
+    }
+    log(`${CONVERT_TITLE}: created ${conv.uri}`);
+    await showDocument(conv.uri);
+    return { uri: conv.uri };
+  }
+
+  connection.onExecuteCommand(async (p) => {
+    if (p.command === ServerCommands.convertToConfig) return convertToConfig(p.arguments?.[0] as ConvertTarget | undefined);
+    if (p.command === ServerCommands.showDocument) {
+      const uri = (p.arguments?.[0] as { uri?: string } | undefined)?.uri;
+      if (typeof uri === 'string') await showDocument(uri);
+      return null;
+    }
     if (p.command === ServerCommands.checkedConfig) {
       const uri = (p.arguments?.[0] as { uri?: string } | undefined)?.uri;
       const a = uri ? analysisOf(uri) : undefined;
-      if (!a?.damon) return null;
+      if (!a?.damon || a.kind !== 'config') return null;
       const errors = a.result.diagnostics.filter((d) => d.severity === 'error').length;
       return { uri: a.uri, version: a.version, errors, format: a.format, kernel: kernel() || NEWEST_KNOWN_KERNEL, documents: a.result.documents.map((d) => ({ config: toJS(d.root), kconfig: d.kconfig })) };
     }
@@ -321,7 +386,8 @@ export function startServer(connection: Connection, options: StartOptions = {}):
   connection.onHover((p, token) => {
     const a = analysisOf(p.textDocument.uri);
     if (!a || cancelled(token)) return null;
-    const h = hoverAt(a, toOffset(a, p.position), store);
+    const offset = toOffset(a, p.position);
+    const h = a.kind === 'shell' ? shellHoverAt(a, offset) : hoverAt(a, offset, store);
     if (!h) return null;
     return { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(a, h.range) };
   });
@@ -336,7 +402,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
 
   connection.onCompletion((p, token): CompletionItem[] | null => {
     const a = analysisOf(p.textDocument.uri);
-    if (!a || cancelled(token)) return null;
+    if (!a || a.kind !== 'config' || cancelled(token)) return null;
     const items = completeAt(a, toOffset(a, p.position));
     return items.map((c) => ({
       label: c.label,
@@ -374,6 +440,18 @@ export function startServer(connection: Connection, options: StartOptions = {}):
         ? (d: CoreDiagnostic) => sent.some((s) => s.code === d.code && toOffset(a, s.range.start) === d.range.start && toOffset(a, s.range.end) === d.range.end)
         : undefined;
       for (const act of quickFixes(a, range, filter)) out.push(toCodeAction(a, act));
+      if (a.kind === 'shell') {
+        // "Convert to config file" on each damo command the range touches
+        for (const c of a.commands) {
+          if (c.range.start > range.end || range.start > c.range.end) continue;
+          const conv = conversionAt(a, c.range.start);
+          if (!conv) continue;
+          const name = decodeURIComponent(conv.uri.split('/').pop() ?? conv.uri);
+          out.push(canCreateFiles
+            ? { title: `${CONVERT_TITLE} (${name})`, kind: CodeActionKind.QuickFix, edit: conversionEdit(conv), command: canShowDocument ? { title: `Open ${name}`, command: ServerCommands.showDocument, arguments: [{ uri: conv.uri }] } : undefined }
+            : { title: `${CONVERT_TITLE} (${name})`, kind: CodeActionKind.QuickFix, command: { title: CONVERT_TITLE, command: ServerCommands.convertToConfig, arguments: [{ uri: a.uri, offset: c.range.start } satisfies ConvertTarget] } });
+        }
+      }
     }
     if (wants('source.fixAll.damon')) {
       const all = fixAll(a);
@@ -391,7 +469,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
 
   connection.languages.inlayHint.on((p, token): InlayHint[] | null => {
     const a = analysisOf(p.textDocument.uri);
-    if (!a || cancelled(token)) return null;
+    if (!a || a.kind !== 'config' || cancelled(token)) return null;
     const range = { start: toOffset(a, p.range.start), end: toOffset(a, p.range.end) };
     return inlayHintsIn(a, range, settings, store).map((h) => ({
       position: a.lines.positionAt(h.offset),
@@ -412,7 +490,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
 
   connection.onDocumentSymbol((p, token): DocumentSymbol[] | null => {
     const a = analysisOf(p.textDocument.uri);
-    if (!a || cancelled(token)) return null;
+    if (!a || a.kind !== 'config' || cancelled(token)) return null;
     const conv = (s: OutlineSymbol): DocumentSymbol => ({
       name: s.name,
       detail: s.detail,
