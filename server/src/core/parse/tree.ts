@@ -81,7 +81,11 @@ function sexagesimal(s: string, float: boolean): number {
 }
 
 /** Resolve a plain YAML scalar the way PyYAML (YAML 1.1) does. */
+/** First characters that can start a YAML 1.1 null, bool, int or float. */
+const NON_STRING_START = /^[-+.\d~nNyYtTfFoO]|^$/;
+
 export function resolveYaml11(src: string): ScalarValue {
+  if (!NON_STRING_START.test(src)) return src;
   if (PY_NULL.test(src)) return null;
   if (PY_BOOL.test(src)) return /^(?:yes|true|on)$/i.test(src);
   if (PY_INT.test(src)) {
@@ -319,13 +323,13 @@ function parseYamlFast(text: string): SourceDocument[] | undefined {
         pairs.push({ key, value, range: { start: key.range.start, end: value.range.end } });
       }
       const flow = text[start] === '{';
-      if (flow && text.slice(start, state.position).includes('\n')) throw new FastPathAbort(); // multi-line flow: full parser
+      if (flow && text.lastIndexOf('\n', state.position - 1) >= start) throw new FastPathAbort(); // multi-line flow: full parser
       const last = pairs[pairs.length - 1];
       const end = flow || !last ? trimEnd(text, start, state.position) : last.value ? childEnd(text, last.value) : last.key.range.end;
       node = { kind: 'map', range: { start, end }, pairs, flow };
     } else if (state.kind === 'sequence') {
       const flow = text[start] === '[';
-      if (flow && text.slice(start, state.position).includes('\n')) throw new FastPathAbort();
+      if (flow && text.lastIndexOf('\n', state.position - 1) >= start) throw new FastPathAbort();
       for (const item of f.children) {
         if (item.kind !== 'scalar') continue;
         let after = item.range.end;
