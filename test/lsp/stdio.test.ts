@@ -43,4 +43,24 @@ describe('bundled server over stdio', () => {
     const fixed = applyEdits(SEED, actions[0].edit!.changes![fileUri(SEED_PATH)]);
     expect(fixed).toBe(SEED.replace('memcg_path: workloads/b,', 'memcg_path: /workloads/b,'));
   });
+
+  it('checks the damo command of a .sh script and offers its conversion through the bundle', async () => {
+    const path = join(ROOT, 'examples', 'scripts', 'seed-experiment.sh');
+    const text = readFileSync(path, 'utf8');
+    const uri = fileUri(path);
+    await c.open(uri, text, 'shellscript');
+    const diags = await c.diagnostics(uri, 1);
+    expect(diags.map((d) => d.code)).toEqual([
+      'filter-admits-outside-goal-cgroup', 'quota-goal-consist-overshoot', 'damo-float-truncation',
+      'filter-admits-outside-goal-cgroup', 'quota-goal-consist-overshoot', 'damo-float-truncation',
+      'filter-admits-outside-goal-cgroup', 'quota-goal-consist-overshoot',
+      'filter-admits-outside-goal-cgroup', 'quota-goal-consist-overshoot',
+    ]);
+    const trunc = diags.find((d) => d.code === 'damo-float-truncation')!;
+    expect(trunc.range).toEqual({ start: positionOf(text, '9.7%'), end: positionOf(text, '9.7%', 4) });
+    const hover = await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, '--numa_node 1', 4) });
+    expect((hover.contents as { value: string }).value).toContain('**--numa_node**');
+    const lenses = await c.request<{ command: { title: string; command: string } }[]>('textDocument/codeLens', { textDocument: { uri } });
+    expect(lenses.map((l) => [l.command.title, l.command.command])).toEqual([['Convert to config file', 'damon.server.convertToConfig']]);
+  });
 });
