@@ -320,6 +320,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [
       { language: 'damon-yaml' },
       { language: 'damon-json' },
+      // shell scripts: the server serves only those with damo start|tune commands (a text scan for
+      // "damo" first) and publishes nothing for the rest
+      { language: 'shellscript' },
     ],
     outputChannel: log,
     initializationOptions: { settings: vscode.workspace.getConfiguration('damon') },
