@@ -12,7 +12,7 @@ import { Machine } from './machine';
 import { Rng } from './rng';
 import type { Scenario } from './types';
 import { WorkloadDriver } from './workload';
-import { summarize } from './summary';
+import { summarize, summarizeGoals, windowIndices } from './summary';
 import type { SimResult, SimSeries, SchemeSeries } from './result';
 
 export interface SimOptions {
@@ -42,6 +42,8 @@ interface CtxRun {
   schemes: SchemeState[];
   kd: number;
   ci: number;
+  /** sample count of the last step: the kernel runs its schedules once after each sample, never twice */
+  steppedSis: number;
 }
 
 const SUPPORTED_ACTIONS = new Set(['migrate_hot', 'migrate_cold', 'pageout', 'stat', 'lru_prio', 'lru_deprio', 'cold']);
@@ -84,7 +86,7 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
             warnings.push(`kdamond ${kdi} scheme ${si}: memcg filter cgroup ${f.memcgPath ?? '(none)'} is not in the scenario`);
         return new SchemeState(kdi, si, ks, ctx);
       });
-      runs.push({ ctx, schemes, kd: kdi, ci, dueUs: 0 });
+      runs.push({ ctx, schemes, kd: kdi, ci, dueUs: 0, steppedSis: 0 });
     }),
   );
 
@@ -193,7 +195,10 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
   for (;;) {
     let tNext = Math.min(tEnd, recordNext, workload.nextEventUs(), refaultNext);
     for (const r of runs) {
-      r.dueUs = r.ctx.tUs + (dueSis(r) - r.ctx.passedSis) * r.ctx.sampleUs;
+      // The kernel checks its schedules once per sample: an interval shorter than the (tuned)
+      // sampling interval (apply_interval_us 1 s with sample_us grown to 10 s) re-arms at the current
+      // count and fires at the next sample, not again at this one.
+      r.dueUs = r.ctx.tUs + Math.max(1, dueSis(r) - r.ctx.passedSis) * r.ctx.sampleUs;
       if (r.dueUs < tNext) tNext = r.dueUs;
     }
     // Page state changes only when a scheme applies, a workload changes phase or swapped memory
@@ -210,7 +215,11 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
       if (n > 0) r.ctx.sample(n);
     }
     workload.advance(tNext);
-    for (const r of runs) if (r.ctx.tUs === tNext && r.ctx.passedSis >= dueSis(r)) step(r);
+    for (const r of runs)
+      if (r.ctx.tUs === tNext && r.ctx.passedSis > r.steppedSis && r.ctx.passedSis >= dueSis(r)) {
+        r.steppedSis = r.ctx.passedSis;
+        step(r);
+      }
     if (tNext >= refaultNext) {
       m.refault(tNext);
       refaultNext += 1_000_000;
@@ -243,6 +252,7 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
     nodes: m.nodes.map((n) => ({ nid: n.nid, managedBytes: n.managedBytes })),
     cgroups,
     summary,
+    goals: summarizeGoals(series, windowIndices(scenario, series)),
     series,
     stats: runs.flatMap((r) =>
       r.schemes.map((s) => ({

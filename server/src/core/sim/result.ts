@@ -43,6 +43,28 @@ export interface SummaryRow {
   samples: number;
 }
 
+/** A quota goal's metric over the same measurement window as the summary (the converged value). */
+export interface GoalSummary {
+  kdamond: number;
+  context: number;
+  scheme: number;
+  /** index of the goal in the scheme's quotas.goals */
+  goal: number;
+  /** the goal's place in the config: ['kdamonds', k, 'contexts', c, 'schemes', s, 'quotas', 'goals', g] */
+  configPath: (string | number)[];
+  metric: string;
+  nid: number | null;
+  /** memcg path of node_memcg_* goals */
+  path: string | null;
+  targetValue: number;
+  /** mean of the metric as the kernel computes it for the goal, in the metric's unit (bp for *_bp); null without samples */
+  meanValue: number | null;
+  stdevValue: number | null;
+  windowStartSec: number;
+  windowEndSec: number;
+  samples: number;
+}
+
 export interface SimResult {
   seed: number;
   scenario: string;
@@ -55,6 +77,8 @@ export interface SimResult {
   nodes: { nid: number; managedBytes: number }[];
   cgroups: string[];
   summary: SummaryRow[];
+  /** every quota goal's converged value (what the editor shows next to the goal) */
+  goals: GoalSummary[];
   series: SimSeries;
   stats: ({ kdamond: number; context: number; scheme: number; action: string; effectiveQuotaBytes: number | null } & SchemeStats)[];
   regions: { kdamond: number; context: number; min: number; max: number }[];

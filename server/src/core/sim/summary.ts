@@ -5,7 +5,7 @@
  */
 import type { KConfig } from '../model/kernel';
 import type { Machine } from './machine';
-import type { SimSeries, SummaryRow } from './result';
+import type { GoalSummary, SimSeries, SummaryRow } from './result';
 import type { Scenario } from './types';
 
 export function meanStdev(xs: number[]): { mean: number; stdev: number } {
@@ -38,13 +38,11 @@ export function goalTargets(config: KConfig, m: Machine): Map<string, { cgroup: 
   return out;
 }
 
-export function summarize(config: KConfig, sc: Scenario, m: Machine, series: SimSeries): SummaryRow[] {
-  const targets = goalTargets(config, m);
-  const pairs: { cgroup: string; nid: number; targets: number[]; used: number | null }[] = [...targets.values()];
-  if (pairs.length === 0) {
-    for (const c of Object.keys(series.usage))
-      for (const n of m.nodes) if (m.processes.some((p) => p.cgroup === c)) pairs.push({ cgroup: c, nid: n.nid, targets: [], used: null });
-  }
+/**
+ * Indices into series.t of the measurement window: `samples` reads `intervalSec` apart, the last at
+ * the end of the run (the seed read memory.numa_stat 42 times 5 s apart after convergence).
+ */
+export function windowIndices(sc: Scenario, series: SimSeries): number[] {
   const t = series.t;
   const end = t.length > 0 ? t[t.length - 1] : 0;
   const w = sc.sampling.window;
@@ -66,6 +64,46 @@ export function summarize(config: KConfig, sc: Scenario, m: Machine, series: Sim
     }
     if (best >= 0 && (idx.length === 0 || idx[idx.length - 1] !== best)) idx.push(best);
   }
+  return idx;
+}
+
+/** Each quota goal's metric averaged over the measurement window, in the metric's own unit. */
+export function summarizeGoals(series: SimSeries, idx: number[]): GoalSummary[] {
+  const t = series.t;
+  const out: GoalSummary[] = [];
+  for (const s of series.schemes)
+    s.goals.forEach((g, gi) => {
+      const xs = idx.map((i) => g.current[i]).filter((x) => x !== undefined && Number.isFinite(x));
+      const { mean, stdev } = meanStdev(xs);
+      out.push({
+        kdamond: s.kdamond,
+        context: s.context,
+        scheme: s.scheme,
+        goal: gi,
+        configPath: ['kdamonds', s.kdamond, 'contexts', s.context, 'schemes', s.scheme, 'quotas', 'goals', gi],
+        metric: g.metric,
+        nid: g.nid,
+        path: g.path,
+        targetValue: g.targetValue,
+        meanValue: xs.length ? Math.round(mean) : null,
+        stdevValue: xs.length ? Math.round(stdev) : null,
+        windowStartSec: idx.length ? t[idx[0]] : 0,
+        windowEndSec: idx.length ? t[idx[idx.length - 1]] : 0,
+        samples: xs.length,
+      });
+    });
+  return out;
+}
+
+export function summarize(config: KConfig, sc: Scenario, m: Machine, series: SimSeries): SummaryRow[] {
+  const targets = goalTargets(config, m);
+  const pairs: { cgroup: string; nid: number; targets: number[]; used: number | null }[] = [...targets.values()];
+  if (pairs.length === 0) {
+    for (const c of Object.keys(series.usage))
+      for (const n of m.nodes) if (m.processes.some((p) => p.cgroup === c)) pairs.push({ cgroup: c, nid: n.nid, targets: [], used: null });
+  }
+  const t = series.t;
+  const idx = windowIndices(sc, series);
   return pairs.map((p) => {
     const xs = series.usage[p.cgroup]?.[String(p.nid)] ?? [];
     const { mean, stdev } = meanStdev(idx.map((i) => xs[i]).filter((x) => x !== undefined));

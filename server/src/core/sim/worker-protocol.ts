@@ -19,4 +19,4 @@ export interface WorkerRequest {
 export type WorkerMessage =
   | { type: 'progress'; fraction: number; simSec: number }
   | { type: 'result'; result: SimResult; warnings: string[] }
-  | { type: 'error'; message: string; problems?: { line: number; column: number; message: string; file: string }[] };
+  | { type: 'error'; message: string; problems?: { line: number; column: number; message: string; file: string; code?: string }[] };

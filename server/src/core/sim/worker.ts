@@ -19,13 +19,17 @@ export function runRequest(req: WorkerRequest, postMessage: (m: WorkerMessage) =
   const kconfig = checked.documents[0]?.kconfig ?? null;
   if (errors.length || !kconfig) {
     const lines = new LineIndex(req.configText);
+    const problems = errors.map((d) => {
+      const p = lines.positionAt(d.range.start);
+      return { file: req.fileName, line: p.line + 1, column: p.character + 1, message: d.message, code: d.code };
+    });
+    const first = problems[0];
     postMessage({
       type: 'error',
-      message: kconfig ? 'the config has errors the kernel would refuse' : 'no DAMON config to simulate',
-      problems: errors.map((d) => {
-        const p = lines.positionAt(d.range.start);
-        return { file: req.fileName, line: p.line + 1, column: p.character + 1, message: d.message };
-      }),
+      message: !first
+        ? 'no DAMON config to simulate'
+        : `not simulated: the config has ${problems.length} error(s) the kernel would refuse or run differently; the first, at line ${first.line}:${first.column} [${first.code}]: ${first.message}`,
+      problems,
     });
     return;
   }
