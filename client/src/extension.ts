@@ -4,14 +4,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { DidChangeConfigurationNotification, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
   ClientCommands, Notifications, looksLikeDamonConfig,
   type CommandTarget, type GoalValuesParams, type StatusParams,
 } from '../../server/src/lsp/protocol';
+import { simulatedValuesParams } from '../../server/src/lsp/simulated';
+import type { SimResult } from '../../server/src/core/sim/result';
+import type { WorkerMessage } from '../../server/src/core/sim/worker-protocol';
 
 const activatedAt = Date.now();
 let client: LanguageClient | undefined;
@@ -223,6 +227,36 @@ async function importDamo(context: vscode.ExtensionContext, arg?: vscode.Uri): P
   if (r.code !== 0) void vscode.window.showWarningMessage('DAMON: imported, but damo or the kernel would refuse parts of it: see the problems.');
 }
 
+/**
+ * Probe a host (bundled CLI `probe`, an argument list, never a shell) into the extension's global
+ * storage and make it the workspace's machine profile: the language server re-checks every open
+ * config against that host's cgroups, nodes, physical memory and kernel release.
+ */
+async function useHostProfile(context: vscode.ExtensionContext): Promise<void> {
+  if (refuseUntrusted('Use Host Profile')) return;
+  const host = await pickHost();
+  if (!host) return;
+  const dir = join(context.globalStorageUri.fsPath, 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${host.replace(/[^\w.@-]/g, '_')}.profile.yaml`);
+  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAMON: probing ${host}…`, cancellable: true }, (_p, token) => runCli(context, ['probe', '--host', host, '--out', file], token));
+  if (r.code !== 0) {
+    log.show(true);
+    void vscode.window.showErrorMessage(`DAMON: could not probe ${host}: ${r.stderr.trim().split('\n')[0] || 'see the DAMON output'}`);
+    return;
+  }
+  const kernel = /^# kernel ([^\s;]+)/m.exec(readFileSync(file, 'utf8'))?.[1];
+  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const cfg = vscode.workspace.getConfiguration('damon');
+  if (cfg.get<string>('profile') === file) {
+    // same host probed again: the setting does not change, so ask the server to re-read it (it
+    // reloads a profile whose file changed)
+    await client?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  } else await cfg.update('profile', file, target);
+  log.info(`machine profile of ${host} written to ${file}; damon.profile set for the ${target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user'}`);
+  void vscode.window.showInformationMessage(`DAMON: configs are now checked against ${host}${kernel ? ` (Linux ${kernel})` : ''}.`);
+}
+
 let simPanel: vscode.WebviewPanel | undefined;
 
 function simulationHtml(context: vscode.ExtensionContext, webview: vscode.Webview): string {
@@ -248,21 +282,29 @@ async function simulate(context: vscode.ExtensionContext, arg?: CommandTarget | 
     scenario: { builtin: vscode.workspace.getConfiguration('damon').get<string>('simulator.scenario', 'seed-memcg-tiering') },
     ...(durationSec > 0 ? { durationSec } : {}),
   };
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'DAMON: simulating…', cancellable: true }, (progress, token) => new Promise<unknown>((resolve) => {
+  const started = Date.now();
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'DAMON: simulating…', cancellable: true }, (progress, token) => new Promise<SimResult | undefined>((resolve) => {
     const worker = new Worker(workerFile, { workerData: request });
     let last = 0;
     token.onCancellationRequested(() => void worker.terminate().then(() => resolve(undefined)));
-    worker.on('message', (m: { type: string; fraction?: number; result?: unknown; message?: string; warnings?: string[] }) => {
-      if (m.type === 'progress' && typeof m.fraction === 'number') {
-        progress.report({ increment: Math.max(0, (m.fraction - last) * 100) });
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') {
+        progress.report({ increment: Math.max(0, (m.fraction - last) * 100), message: `${Math.round(m.simSec)} simulated s` });
         last = m.fraction;
       } else if (m.type === 'result') {
         for (const w of m.warnings ?? []) log.warn(`simulation: ${w}`);
+        log.info(`simulated ${m.result.durationSec} s of ${m.result.scenario} (seed ${m.result.seed}) in ${Date.now() - started} ms`);
         resolve(m.result);
         void worker.terminate();
       } else if (m.type === 'error') {
-        log.error(`simulation failed: ${m.message}`);
-        void vscode.window.showErrorMessage(`DAMON: simulation failed: ${m.message}`);
+        // a config with errors is refused: the message names the first one and its place
+        log.error(`simulation of ${uri.toString()}: ${m.message}`);
+        const first = m.problems?.[0];
+        void vscode.window.showErrorMessage(`DAMON: ${m.message}`, ...(first ? ['Show Problem'] : [])).then(async (choice) => {
+          if (!choice || !first) return;
+          const pos = new vscode.Position(first.line - 1, first.column - 1);
+          await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
+        });
         resolve(undefined);
         void worker.terminate();
       }
@@ -273,6 +315,8 @@ async function simulate(context: vscode.ExtensionContext, arg?: CommandTarget | 
     });
   }));
   if (!result) return;
+  // inlay hints next to each goal: "sim 9.8 %" (the converged value, the table's window)
+  await client?.sendNotification(Notifications.simulatedValues, simulatedValuesParams(uri.toString(), result.goals));
   if (!simPanel) {
     simPanel = vscode.window.createWebviewPanel('damon.simulation', 'DAMON Simulation', vscode.ViewColumn.Beside, {
       enableScripts: true,
@@ -335,6 +379,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(ClientCommands.simulate, (arg?: CommandTarget | vscode.Uri) => simulate(context, arg)),
     vscode.commands.registerCommand(ClientCommands.deploy, (arg?: CommandTarget | vscode.Uri) => deploy(context, arg)),
     vscode.commands.registerCommand(ClientCommands.stop, () => stop(context)),
+    vscode.commands.registerCommand('damon.useHostProfile', () => useHostProfile(context)),
     vscode.commands.registerCommand(ClientCommands.importDamo, (arg?: vscode.Uri) => importDamo(context, arg)),
     vscode.commands.registerCommand(ClientCommands.showOutput, () => log.show()),
     vscode.commands.registerCommand('damon.openExample', async () => {

@@ -260,6 +260,33 @@ describe('fleet and concurrency', () => {
   });
 });
 
+describe('probe → check --profile (what "DAMON: Use Host Profile…" runs)', () => {
+  it('probes the VM into a machine profile: the VM config stays clean, the 61 GiB example does not fit', async () => {
+    const out = join(vm.dir, 'probed.profile.yaml');
+    const p = await runCli(['probe', ...sshArgs(), '--out', out]);
+    expect(p.code, p.stderr).toBe(0);
+    const profile = readFileSync(out, 'utf8');
+    expect(profile).toMatch(/^# kernel 7\.2/m);
+    expect(profile).toMatch(/\/workload_a\b/);
+    const codes = async (file: string, withProfile: boolean) => {
+      const r = await runCli(['check', '--format', 'json', ...(withProfile ? ['--profile', out] : []), file]);
+      const found = JSON.parse(r.stdout) as { code: string; severity: string; message: string }[];
+      return { code: r.code, found, rules: [...new Set(found.map((d) => d.code))].sort() };
+    };
+    // the VM-scaled tiering config: the host's profile adds nothing (no unknown cgroup, node, range or feature)
+    const vmCfg = await codes(TIERING, true);
+    expect(vmCfg.code).toBe(0);
+    expect(vmCfg.found.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(vmCfg.rules).toEqual((await codes(TIERING, false)).rules);
+    // the seed-sized example names /workloads/a and b, and physical ranges up to 61 GiB on a 2 GiB host
+    const big = await codes(join(ROOT, 'examples/memcg-tiering.damon.yaml'), true);
+    expect(big.code).toBe(1);
+    expect(big.rules).toContain('memcg-path-unknown');
+    expect(big.rules).toContain('regions-outside-memory');
+    expect(big.found.find((d) => d.code === 'memcg-path-unknown')!.message).toMatch(/\/workloads\/[ab]/);
+  }, 60_000);
+});
+
 describe('injection through a memcg path', () => {
   it('a cgroup name full of shell syntax is written literally and runs nothing', async () => {
     // no "/" inside: a cgroup name; every shell quoting form at once
