@@ -4,7 +4,7 @@
  * quick fix through the light bulb; then, with workspace trust on, check that deploy is refused in an
  * untrusted folder. Screenshots go to test-results/.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,9 +27,15 @@ async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Control+P');
   await page.locator('.quick-input-widget input').waitFor();
   await page.keyboard.type(name);
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  // wait for the row of this file (not a stale row of the recently opened list) before Enter
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor();
   await page.keyboard.press('Enter');
-  await page.locator(`.tab[aria-label*="${name}"], .tab:has-text("${name}")`).first().waitFor({ timeout: 30_000 });
+  try {
+    await page.locator(`.tab[aria-label*="${name}"], .tab:has-text("${name}")`).first().waitFor({ timeout: 30_000 });
+  } catch (e) {
+    await shot(page, `open-failed-${name}`);
+    throw e;
+  }
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
 }
 
@@ -46,6 +52,7 @@ function workspace(trusted: boolean): string {
   copyFileSync(join(ROOT, 'examples', 'seed-rfc-example.damon.yaml'), join(dir, 'seed-rfc-example.damon.yaml'));
   copyFileSync(join(ROOT, 'examples', 'seed-vm.profile.yaml'), join(dir, 'seed-vm.profile.yaml'));
   copyFileSync(join(ROOT, 'examples', 'memcg-tiering.damon.yaml'), join(dir, 'memcg-tiering.damon.yaml'));
+  copyFileSync(join(ROOT, 'examples', 'scripts', 'seed-experiment.sh'), join(dir, 'seed-experiment.sh'));
   mkdirSync(join(dir, '.vscode'));
   writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'damon.profile': 'seed-vm.profile.yaml', 'damon.simulator.durationSec': 60 }));
   return dir;
@@ -153,6 +160,35 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await expect.poll(async () => frame.locator('#meta').innerText(), { timeout: 90_000 }).not.toContain('Waiting');
       await shot(page, 'simulation');
     }, 150_000);
+
+    it('checks the damo command of a shell script and converts it to a config file from its code lens', async () => {
+      const { page } = ed;
+      // one editor group, the script alone in it (the simulation opened a webview beside)
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').waitFor();
+      await page.keyboard.type('View: Close All Editors');
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Close All Editors' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.editor-instance').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+      await openFile(page, 'seed-experiment.sh');
+      try {
+        // the script's validator findings are warnings on the damo options
+        await page.locator('.editor-instance .monaco-editor .squiggly-warning').first().waitFor({ timeout: 30_000 });
+        await page.locator('.codelens-decoration a', { hasText: 'Convert to config file' }).first().waitFor({ timeout: 30_000 });
+      } catch (e) {
+        await shot(page, 'shell-script-failed');
+        throw e;
+      }
+      const lens = page.locator('.codelens-decoration a', { hasText: 'Convert to config file' }).first();
+      await shot(page, 'shell-script');
+      await lens.click();
+      await page.locator('.tab', { hasText: 'seed-experiment.damon.yaml' }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+S');
+      const created = join(ws, 'seed-experiment.damon.yaml');
+      await expect.poll(() => (existsSync(created) ? readFileSync(created, 'utf8') : ''), { timeout: 20_000 }).toMatch(/^# Imported from a damo start command line \(seed-experiment\.sh\)[^]*\nkdamonds:\n/);
+      await shot(page, 'shell-converted');
+    }, 90_000);
 
     it('activates quickly and logs its activation time', async () => {
       const lines = findLogLines(join(ed.userDataDir, 'logs'), /DAMON\.log$|exthost\.log$|\d+-DAMON\.log$/, /DAMON extension activated in \d+ ms/);

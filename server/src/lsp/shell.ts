@@ -107,8 +107,27 @@ export function commandAt(a: Analysis, offset: number): Analysis['commands'][num
   return a.commands.find((c) => contains(c.range, offset));
 }
 
+/** Imports per analysis (one document version and settings generation), by command start: hover and code actions ask often. */
+const imports = new WeakMap<Analysis, Map<number, ImportedCommand | null>>();
+
+function scriptName(a: Analysis): string {
+  try {
+    return decodeURIComponent(a.uri.replace(/[?#].*$/, '').split('/').pop() ?? '');
+  } catch {
+    return '';
+  }
+}
+
 function importAt(a: Analysis, offset: number): ImportedCommand | null {
-  return importDamoCommandAt(a.text, offset, { profile: a.profile, kernel: a.kernel || undefined, validate: false });
+  const cmd = commandAt(a, offset);
+  if (!cmd) return null;
+  let byStart = imports.get(a);
+  if (!byStart) imports.set(a, (byStart = new Map()));
+  if (!byStart.has(cmd.range.start)) {
+    const name = scriptName(a);
+    byStart.set(cmd.range.start, importDamoCommandAt(a.text, cmd.range.start, { profile: a.profile, kernel: a.kernel || undefined, validate: false, sourceName: name || undefined }));
+  }
+  return byStart.get(cmd.range.start) ?? null;
 }
 
 /**
@@ -203,8 +222,7 @@ export function conversionAt(a: Analysis, offset: number): Conversion | null {
   const index = a.commands.findIndex((c) => contains(c.range, offset));
   if (index < 0) return null;
   const cmd = a.commands[index];
-  const name = decodeURIComponent(a.uri.replace(/[?#].*$/, '').split('/').pop() ?? '');
-  const imp = importDamoCommandAt(a.text, cmd.range.start, { profile: a.profile, kernel: a.kernel || undefined, validate: false, sourceName: name || undefined });
+  const imp = importAt(a, cmd.range.start);
   if (!imp?.config || !imp.yaml) return null;
   const uri = configUriFor(a.uri, index);
   if (!uri) return null;
