@@ -62,19 +62,21 @@ class Lowerer {
   parsed(map: SNode | null | undefined, key: string, kind: Exclude<ValueKind, 'bool'>, path: ConfigPath, signed = false): ParsedValue | undefined {
     const node = mapGet(map, key);
     if (node === undefined || node === null) return undefined;
-    return this.parseNode(node, kind, [...path, key], signed);
+    return this.parseNode(node, kind, () => [...path, key], signed);
   }
 
-  parseNode(node: SNode, kind: Exclude<ValueKind, 'bool'>, path: ConfigPath, signed = false): ParsedValue | undefined {
+  /** `path` may be a thunk: paths are only needed when there is something to report. */
+  parseNode(node: SNode, kind: Exclude<ValueKind, 'bool'>, path: ConfigPath | (() => ConfigPath), signed = false): ParsedValue | undefined {
     if (node.kind !== 'scalar') return undefined; // the schema pass reports the type
     if (node.value === null) return undefined;
     const r = parseByKind(kind, node.value);
+    const at = () => (typeof path === 'function' ? path() : path);
     if (!r.ok) {
-      this.err(node, path, 'value-format', r.error);
+      this.err(node, at(), 'value-format', r.error);
       return undefined;
     }
     if (!signed && r.v.value < 0) {
-      this.err(node, path, 'value-negative', `${node.source || String(node.value)} is negative: the kernel's file takes an unsigned number and rejects it with EINVAL`);
+      this.err(node, at(), 'value-negative', `${node.source || String(node.value)} is negative: the kernel's file takes an unsigned number and rejects it with EINVAL`);
       return undefined;
     }
     this.values.set(node, r.v);

@@ -237,11 +237,13 @@ class YamlConverter {
 // falls back to the `yaml` library, which recovers from errors and reports them all. A differential
 // test checks that both paths build the same tree.
 
-const NEEDS_FULL_PARSER = /(?:^|[\s[{,:-])[&*!]|<<|^\s*\?\s|^%|^(?:---|\.\.\.)(?:\s|$)|\t|^\s*-\s+-(?:\s|$)|^\s*-[ ]*(?:#.*)?$/m;
+const NEEDS_FULL_PARSER = /(?:^|[\s[{,:-])[&*!]|<<|^[ ]*\?[ \r\n]|^%|^(?:---|\.\.\.)(?:[ \r\n]|$)|\t|^[ ]*-[ ]+-(?:[ \r\n]|$)|^[ ]*-[ ]*(?:#.*)?\r?$/m;
 
 interface Frame {
   open: number;
   children: SNode[];
+  /** js-yaml's value of the last child (to spot the double frame it opens around some collections) */
+  lastResult?: unknown;
 }
 
 function skipBlank(text: string, i: number, end: number): number {
@@ -289,7 +291,6 @@ function trickyComments(text: string): boolean {
 function parseYamlFast(text: string): SourceDocument[] | undefined {
   if (NEEDS_FULL_PARSER.test(text) || trickyComments(text)) return undefined;
   const stack: Frame[] = [{ open: 0, children: [] }];
-  const results: unknown[] = [];
   let depth = 0;
   const listener = (ev: 'open' | 'close', state: { position: number; kind: string | null; result: unknown }) => {
     if (ev === 'open') {
@@ -302,7 +303,7 @@ function parseYamlFast(text: string): SourceDocument[] | undefined {
     const parent = stack[stack.length - 1];
     const start = skipBlank(text, f.open, state.position);
     let node: SNode;
-    if (f.children.length === 1 && state.kind !== 'scalar' && results[results.length - 1] === state.result && (state.kind === 'mapping' || state.kind === 'sequence') && f.children[0].kind !== 'scalar') {
+    if (f.children.length === 1 && state.kind !== 'scalar' && f.lastResult === state.result && (state.kind === 'mapping' || state.kind === 'sequence') && f.children[0].kind !== 'scalar') {
       node = f.children[0];
     } else if (state.kind === 'mapping') {
       if (f.children.length % 2 !== 0) throw new FastPathAbort();
@@ -354,7 +355,7 @@ function parseYamlFast(text: string): SourceDocument[] | undefined {
       // the comments around it; leave such documents to the full parser.
       throw new FastPathAbort();
     }
-    results.push(state.result);
+    parent.lastResult = state.result;
     parent.children.push(node);
   };
   try {

@@ -4,13 +4,14 @@ import { config, QUOTAS } from './examples';
 import { filtersOf, goals, normalizeCgroupPath, scalarText, schemes } from './lib';
 
 function checkPath(ctx: RuleContext, p: string, path: ConfigPath): void {
+  const fixed = normalizeCgroupPath(p);
+  if (p === fixed && !/[\n\r\0]/.test(p)) return; // the common case: nothing to look up
   const node = ctx.node(path);
   if (!node) return;
   if (/[\n\r\0]/.test(p)) {
     ctx.report({ path, message: 'a cgroup path cannot contain a newline or NUL byte' });
     return;
   }
-  const fixed = normalizeCgroupPath(p);
   if (!p.startsWith('/')) {
     ctx.report({
       path,

@@ -11,6 +11,7 @@ export const rule: Rule = {
   explanation: `Some DAMON values are stored in 32-bit fields although their sysfs files take 64-bit numbers: access-pattern nr_accesses and age bounds are truncated silently (2^32 becomes 0), and quota weights, goal tuner inputs, fail-charge ratio, refresh_ms and dests ids/weights are unsigned int. Write "max" for "no upper bound" (this tool writes 4294967295), or a smaller number.`,
   check(ctx) {
     const big = (v: number, path: ConfigPath, what: string) => {
+      if (v <= UINT_MAX) return;
       const node = ctx.node(path);
       if (!node || node.kind !== 'scalar') return;
       const parsed = ctx.lowered.values.get(node);
