@@ -8,13 +8,13 @@ describe('the per-cgroup tiering example on its scenario', () => {
 
   it('promotes /workloads/a from the slow node up to about its 29.7 % of node 0, not beyond', () => {
     const a = row('/workloads/a');
-    expect(a.meanBytes).toBeGreaterThan(0.85 * a.targetBytes);
-    expect(a.meanBytes).toBeLessThan(1.1 * a.targetBytes);
+    expect(a.meanBytes).toBeGreaterThan(0.85 * a.targetBytes!);
+    expect(a.meanBytes).toBeLessThan(1.1 * a.targetBytes!);
   });
 
   it('promotes the hot data of /workloads/b, whose whole 10 GiB fits under its 69.7 %', () => {
     const b = row('/workloads/b');
     expect(b.meanBytes).toBeGreaterThan(5 * GiB);
-    expect(b.meanBytes).toBeLessThan(b.targetBytes);
+    expect(b.meanBytes).toBeLessThan(b.targetBytes!);
   });
 });
