@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // one test file at a time: the QEMU kernel hosts, code-server + Chromium and the timing-sensitive
+    // simulator tests each want the 2 cores to themselves
+    fileParallelism: false,
     reporters: ['default'],
   },
 });
