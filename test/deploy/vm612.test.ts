@@ -4,25 +4,19 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { probeHost } from '../../server/src/deploy/deploy';
-import { closeMaster, type SshTarget } from '../../server/src/deploy/ssh';
-import { bootTestHost, ROOT, type TestHost } from '../testhost/vm';
+import type { SshTarget } from '../../server/src/deploy/ssh';
+import { ROOT, useTestHost, type TestHost } from '../testhost/vm';
 import { runCli } from './cli';
 
 let vm: TestHost;
 let target: SshTarget;
 
+const host = useTestHost('6.12');
 beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-  vm = bootTestHost('6.12');
-  target = { alias: vm.alias, configFile: vm.sshConfig };
-  vm.sh('mkdir -p /sys/fs/cgroup/workload_a /sys/fs/cgroup/workload_b');
-}, 300_000);
-
-afterAll(async () => {
-  if (target) await closeMaster(target);
-  vm?.stop();
+  vm = host.vm();
+  target = host.target();
 });
 
 describe('Linux 6.12 host', () => {

@@ -5,13 +5,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deploy, DeployError, probeHost } from '../../server/src/deploy/deploy';
-import { closeMaster, type SshTarget } from '../../server/src/deploy/ssh';
+import type { SshTarget } from '../../server/src/deploy/ssh';
 import { hostStatus } from '../../server/src/deploy/status';
 import { planSysfs } from '../../server/src/core/deploy/plan';
 import { checkText } from '../../server/src/core/index';
-import { bootTestHost, ROOT, type TestHost } from '../testhost/vm';
+import { ROOT, useTestHost, type TestHost } from '../testhost/vm';
 import { runCli } from './cli';
 
 const TIERING = join(ROOT, 'test/deploy/fixtures/tiering-vm.damon.yaml');
@@ -55,16 +55,10 @@ function writeTmp(name: string, text: string): string {
   return f;
 }
 
+const host = useTestHost('7.2');
 beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-  vm = bootTestHost('7.2');
-  target = { alias: vm.alias, configFile: vm.sshConfig };
-  vm.sh('mkdir -p /sys/fs/cgroup/workload_a /sys/fs/cgroup/workload_b');
-}, 300_000);
-
-afterAll(async () => {
-  if (target) await closeMaster(target);
-  vm?.stop();
+  vm = host.vm();
+  target = host.target();
 });
 
 describe('refused before connecting', () => {

@@ -5,6 +5,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { closeMaster, type SshTarget } from '../../server/src/deploy/ssh';
 
 export const ROOT = resolve(__dirname, '../..');
 
@@ -41,4 +43,24 @@ export function bootTestHost(version: '7.2' | '6.12'): TestHost {
     },
   };
   return host;
+}
+
+/**
+ * Boots a test host for one test file (build first, cgroups /workload_a and /workload_b made) and
+ * stops it afterwards. Returns getters: the host and its ssh target exist once beforeAll has run.
+ */
+export function useTestHost(version: '7.2' | '6.12'): { vm: () => TestHost; target: () => SshTarget } {
+  let vm: TestHost | undefined;
+  let target: SshTarget | undefined;
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
+    vm = bootTestHost(version);
+    target = { alias: vm.alias, configFile: vm.sshConfig };
+    vm.sh('mkdir -p /sys/fs/cgroup/workload_a /sys/fs/cgroup/workload_b');
+  }, 300_000);
+  afterAll(async () => {
+    if (target) await closeMaster(target);
+    vm?.stop();
+  });
+  return { vm: () => vm!, target: () => target! };
 }
