@@ -203,10 +203,15 @@ async function importDamo(context: vscode.ExtensionContext, arg?: vscode.Uri): P
   let stdin: string | undefined;
   const editor = vscode.window.activeTextEditor;
   const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
+  // the source, in this order: an explorer file, the selection, the clipboard, the active script, a prompt
+  const clipboard = arg || selected ? undefined : await vscode.env.clipboard.readText().then((t) => t, () => undefined);
   if (arg instanceof vscode.Uri) args = ['import-damo', arg.fsPath];
   else if (selected && /\bdamo\b/.test(selected)) {
     args = ['import-damo', '-'];
     stdin = selected;
+  } else if (clipboard && /\bdamo\s+(?:start|tune)\b/.test(clipboard)) {
+    args = ['import-damo', '-'];
+    stdin = clipboard;
   } else if (editor && editor.document.languageId === 'shellscript') args = ['import-damo', editor.document.uri.fsPath];
   else {
     const line = await vscode.window.showInputBox({ title: 'DAMON: Import damo Command', prompt: 'a damo start/tune command line', placeHolder: 'damo start --numa_node 1 --damos_action migrate_hot 0 …' });
@@ -223,7 +228,7 @@ async function importDamo(context: vscode.ExtensionContext, arg?: vscode.Uri): P
     return;
   }
   const doc = await vscode.workspace.openTextDocument({ language: 'damon-yaml', content: r.stdout });
-  await vscode.window.showTextDocument(doc);
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside });
   if (r.code !== 0) void vscode.window.showWarningMessage('DAMON: imported, but damo or the kernel would refuse parts of it: see the problems.');
 }
 

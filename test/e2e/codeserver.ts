@@ -26,6 +26,8 @@ export function ensureCodeServer(): void {
 /** Package the extension as the user would get it (vsce 3, offline, bundles from dist/). */
 export function packageVsix(outDir: string): string {
   const out = join(outDir, 'damon-config.vsix');
+  // package what the sources say now, not a stale dist/
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   execFileSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   return out;
 }

@@ -227,6 +227,28 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await shot(page, 'shell-converted');
     }, 90_000);
 
+    it('imports the selected damo command line into a config opened beside it', async () => {
+      const { page } = ed;
+      await openFile(page, 'seed-experiment.sh');
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').waitFor();
+      await page.keyboard.type('DAMON: Import damo Command');
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Import damo Command' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      // a new untitled config in a second editor group, beside the script
+      try {
+        await page.locator('.editor-group-container').nth(1).waitFor({ timeout: 30_000 });
+      } catch (e) {
+        await shot(page, 'import-damo-failed');
+        throw e;
+      }
+      const second = page.locator('.editor-group-container').nth(1);
+      await expect.poll(async () => second.locator('.view-lines').innerText(), { timeout: 30_000 }).toMatch(/kdamonds:[^]*migrate_hot/);
+      await shot(page, 'import-damo');
+    }, 90_000);
+
     it('activates quickly and logs its activation time', async () => {
       const lines = findLogLines(join(ed.userDataDir, 'logs'), /DAMON\.log$|exthost\.log$|\d+-DAMON\.log$/, /DAMON extension activated in \d+ ms/);
       expect(lines.length).toBeGreaterThan(0);
