@@ -4,7 +4,7 @@
  */
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { checkText, isDamonConfigText, LineIndex, RULES_BY_ID, type CoreDiagnostic, type MachineProfile } from '../core/index';
+import { checkText, LineIndex, RULES_BY_ID, type CoreDiagnostic, type MachineProfile } from '../core/index';
 import { parseKernelVersion } from '../core/kernel-version';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError, loadProfileFile, type FileText } from './util';
@@ -49,8 +49,12 @@ export function checkOne(file: string, f: FileText, opts: { profile?: MachinePro
     if (!opts.explicit && damoCommandRanges(text).length === 0) return null;
     return { file, text, diagnostics: checkShellScript(text, { profile: opts.profile, kernel: opts.kernel }) };
   }
-  if (!opts.explicit && !isDamonConfigText(text, file)) return null;
+  const named = /\.damon\.(?:ya?ml|json)$/i.test(file);
+  // cheap pre-check for YAML/JSON found by a directory scan: no "kdamonds" key, not a config
+  if (!opts.explicit && !named && !/["']?kdamonds["']?\s*:/.test(text)) return null;
   const r = checkText(text, { fileName: file, profile: opts.profile, kernel: opts.kernel });
+  // one parse: the check's own documents say whether a scanned file is a DAMON config
+  if (!opts.explicit && !named && !r.documents.some((d) => d.isDamonConfig)) return null;
   return { file, text, diagnostics: r.diagnostics };
 }
 
