@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deploy, probeHost, stopHost } from '../server/src/deploy/deploy';
-import { closeMaster } from '../server/src/deploy/ssh';
+import { deploy, probeHost, stopHost } from '../server/src/host/deploy';
+import { closeMaster } from '../server/src/host/ssh';
 import { bootTestHost, ROOT } from '../test/testhost/vm';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -12,8 +12,8 @@ import { DidChangeConfigurationNotification, LanguageClient, TransportKind, type
 import {
   ClientCommands, Notifications, looksLikeDamonConfig,
   type CommandTarget, type GoalValuesParams, type StatusParams,
-} from '../../server/src/lsp/protocol';
-import { simulatedValuesParams } from '../../server/src/lsp/simulated';
+} from '../../server/src/ide/protocol';
+import { simulatedValuesParams } from '../../server/src/ide/simulated';
 import type { SimResult } from '../../server/src/core/sim/result';
 import type { WorkerMessage } from '../../server/src/core/sim/worker-protocol';
 

@@ -5,8 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { probeHost } from '../../server/src/deploy/deploy';
-import type { SshTarget } from '../../server/src/deploy/ssh';
+import { probeHost } from '../../server/src/host/deploy';
+import type { SshTarget } from '../../server/src/host/ssh';
 import { ROOT, useTestHost, type TestHost } from '../testhost/vm';
 import { runCli } from './cli';
 

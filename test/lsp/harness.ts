@@ -13,7 +13,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer, type ServerHandle } from '../../server/src/lsp/server';
-import type { StatusParams } from '../../server/src/lsp/protocol';
+import type { StatusParams } from '../../server/src/ide/protocol';
 
 export interface ClientOptions {
   settings?: Record<string, unknown>;

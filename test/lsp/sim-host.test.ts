@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostic, Hover, InlayHint } from 'vscode-languageserver-protocol';
 import type { SimResult } from '../../server/src/core/sim/result';
-import { runRequest } from '../../server/src/core/sim/worker';
+import { runRequest } from '../../server/src/sim-worker/worker';
 import type { WorkerMessage } from '../../server/src/core/sim/worker-protocol';
-import { simulatedValuesParams } from '../../server/src/lsp/simulated';
+import { simulatedValuesParams } from '../../server/src/ide/simulated';
 import { fileUri, inProcess, positionOf, type TestClient } from './harness';
 
 const ROOT = join(__dirname, '..', '..');

@@ -33,7 +33,7 @@ describe('sim worker (the bundle the language server starts)', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     // the same entry and options as scripts/build.mjs's dist/sim-worker.js
-    await build({ absWorkingDir: ROOT, entryPoints: ['server/src/core/sim/worker.ts'], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], logLevel: 'warning' });
+    await build({ absWorkingDir: ROOT, entryPoints: ['server/src/sim-worker/worker.ts'], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], logLevel: 'warning' });
   }, 60_000);
 
   const configText = readFileSync(join(ROOT, 'examples/seed-test-script.damon.yaml'), 'utf8');

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { closeMaster, type SshTarget } from '../../server/src/deploy/ssh';
+import { closeMaster, type SshTarget } from '../../server/src/host/ssh';
 
 export const ROOT = resolve(__dirname, '../..');
 

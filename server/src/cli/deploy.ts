@@ -2,8 +2,8 @@
  * `damon-config deploy CONFIG --host ALIAS [--host ALIAS...] [--dry-run] [--yes] [--ssh-config FILE] [--kernel X.Y]`
  */
 import { createInterface } from 'node:readline';
-import { deploy as deployOne, DeployError, loadForDeploy, precheckValues, type DeployResult } from '../deploy/deploy';
-import { checkAlias, closeMaster, type SshTarget } from '../deploy/ssh';
+import { deploy as deployOne, DeployError, loadForDeploy, precheckValues, type DeployResult } from '../host/deploy';
+import { checkAlias, closeMaster, type SshTarget } from '../host/ssh';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError } from './util';
 

@@ -2,10 +2,10 @@
  * `damon-config plan CONFIG [--script] [--kernel X.Y]`: the ordered sysfs writes a config becomes,
  * or a standalone POSIX sh script that applies them on a host without this tool.
  */
-import { capabilitiesForVersion } from '../core/deploy/features';
-import { planSysfs, renderPlan } from '../core/deploy/plan';
-import { renderStandaloneScript } from '../core/deploy/script';
-import { DeployError, loadForDeploy } from '../deploy/deploy';
+import { capabilitiesForVersion } from '../core/sysfs/features';
+import { planSysfs, renderPlan } from '../core/sysfs/plan';
+import { renderStandaloneScript } from '../core/sysfs/script';
+import { DeployError, loadForDeploy } from '../host/deploy';
 import type { Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError } from './util';
 

@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { profileToYaml } from '../core/index';
-import { DeployError, probeHost } from '../deploy/deploy';
-import { closeMaster } from '../deploy/ssh';
+import { DeployError, probeHost } from '../host/deploy';
+import { closeMaster } from '../host/ssh';
 import { targetsFrom } from './deploy';
 import type { Subcommand } from './io';
 import { parseArgs } from './util';

@@ -1,7 +1,7 @@
 /** `damon-config status --host ALIAS [--host ...] [--ssh-config FILE] [--json]`: live DAMON values of hosts. */
-import { DeployError } from '../deploy/deploy';
-import { closeMaster } from '../deploy/ssh';
-import { hostStatus, renderStatus } from '../deploy/status';
+import { DeployError } from '../host/deploy';
+import { closeMaster } from '../host/ssh';
+import { hostStatus, renderStatus } from '../host/status';
 import { targetsFrom } from './deploy';
 import type { Subcommand } from './io';
 import { parseArgs } from './util';

@@ -1,6 +1,6 @@
 /** `damon-config stop --host ALIAS [--host ...] [--ssh-config FILE]`: stop every running kdamond. */
-import { DeployError, stopHost } from '../deploy/deploy';
-import { closeMaster } from '../deploy/ssh';
+import { DeployError, stopHost } from '../host/deploy';
+import { closeMaster } from '../host/ssh';
 import { targetsFrom } from './deploy';
 import type { Subcommand } from './io';
 import { parseArgs } from './util';

@@ -12,21 +12,21 @@ import {
   type InitializeParams, type InitializeResult, type InlayHint, type Range, type TextEdit as LspTextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisCache, type Analysis } from './analysis';
-import { codeLenses } from './codeLens';
-import { fixAll, quickFixes, type Action } from './codeActions';
-import { completeAt, type ItemKind } from './completion';
-import { loadProfile, NEWEST_KNOWN_KERNEL, RULES_BY_ID, toJS, type CoreDiagnostic, type MachineProfile, type OffsetRange, type TextEdit } from './core';
-import { hoverAt } from './hover';
-import { inlayHintsIn } from './inlayHints';
+import { AnalysisCache, type Analysis } from '../ide/analysis';
+import { codeLenses } from '../ide/codeLens';
+import { fixAll, quickFixes, type Action } from '../ide/codeActions';
+import { completeAt, type ItemKind } from '../ide/completion';
+import { loadProfile, NEWEST_KNOWN_KERNEL, RULES_BY_ID, toJS, type CoreDiagnostic, type MachineProfile, type OffsetRange, type TextEdit } from '../ide/core';
+import { hoverAt } from '../ide/hover';
+import { inlayHintsIn } from '../ide/inlayHints';
 import {
   DEFAULT_SETTINGS, Notifications, ServerCommands, normalizeSettings,
   type ConvertTarget, type DamonSettings, type GoalValuesParams, type StatusParams,
-} from './protocol';
-import { CONVERT_TITLE } from './codeLens';
-import { conversionAt, DAMO_CODE_DOCS, shellHoverAt, type Conversion } from './shell';
-import { outline, type OutlineSymbol } from './symbols';
-import { GoalValueStore } from './values';
+} from '../ide/protocol';
+import { CONVERT_TITLE } from '../ide/codeLens';
+import { conversionAt, DAMO_CODE_DOCS, shellHoverAt, type Conversion } from '../ide/shell';
+import { outline, type OutlineSymbol } from '../ide/symbols';
+import { GoalValueStore } from '../ide/values';
 
 export interface StartOptions {
   /** the installed package's root (holds docs/rules/); default: found from this module's location */

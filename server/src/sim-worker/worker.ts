@@ -3,11 +3,11 @@
  * posts progress and the result (see worker-protocol.ts). It imports nothing from vscode or the LSP.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { checkText } from '../check';
-import { LineIndex } from '../parse/lines';
-import { simulate } from './engine';
-import { builtinScenario, loadScenarioText } from './scenario';
-import type { WorkerMessage, WorkerRequest } from './worker-protocol';
+import { checkText } from '../core/check';
+import { LineIndex } from '../core/parse/lines';
+import { simulate } from '../core/sim/engine';
+import { builtinScenario, loadScenarioText } from '../core/sim/scenario';
+import type { WorkerMessage, WorkerRequest } from '../core/sim/worker-protocol';
 
 function post(m: WorkerMessage): void {
   parentPort?.postMessage(m);

@@ -6,11 +6,11 @@
 import { checkText, LineIndex, nodeAtPath, type CoreDiagnostic } from '../core/index';
 import type { ConfigPath } from '../core/diagnostic';
 import type { KConfig } from '../core/model/kernel';
-import { diffTree, renderDiff, type DiffLine } from '../core/deploy/diff';
-import { parseProbeOutput, renderProbeScript, restoreSpec, type ProbeOptions, type ProbeResult } from '../core/deploy/hostinfo';
-import { capabilitiesForVersion } from '../core/deploy/features';
-import { planSysfs, type SysfsPlan, type SysfsWrite } from '../core/deploy/plan';
-import { LOCK_FN, renderDeployScript } from '../core/deploy/script';
+import { diffTree, renderDiff, type DiffLine } from '../core/sysfs/diff';
+import { parseProbeOutput, renderProbeScript, restoreSpec, type ProbeOptions, type ProbeResult } from '../core/sysfs/hostinfo';
+import { capabilitiesForVersion } from '../core/sysfs/features';
+import { planSysfs, type SysfsPlan, type SysfsWrite } from '../core/sysfs/plan';
+import { LOCK_FN, renderDeployScript } from '../core/sysfs/script';
 import { runChecked, runScript, SshError, type RunControl, type SshTarget } from './ssh';
 
 export class DeployError extends Error {

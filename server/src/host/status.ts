@@ -5,7 +5,7 @@
  * (active+inactive anon+file on the node) over the node's MemTotal; node_mem_* from node meminfo;
  * active/inactive_mem_bp from /proc/meminfo.
  */
-import type { ProbeResult } from '../core/deploy/hostinfo';
+import type { ProbeResult } from '../core/sysfs/hostinfo';
 import { probeHost } from './deploy';
 import type { SshTarget } from './ssh';
 
