@@ -120,8 +120,8 @@ describe('pasted text', () => {
     const { importDamoText } = await import('../../server/src/core/damo/index');
     const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    // the seed RFC mail, from ../shared (every checkout and CI run has it)
-    const mail = readFileSync(join(__dirname, '..', '..', '..', 'shared', 'seeds', '000_dd3e0e8ff1443e01.txt'), 'utf8');
+    // the seed RFC mail's use-case and experiment sections, verbatim (fixture names its source)
+    const mail = readFileSync(join(__dirname, 'fixtures', 'seed-rfc-mail.txt'), 'utf8');
     const r = importDamoText(mail, { validate: false });
     expect(r.commands).toHaveLength(2);
     expect(r.diagnostics.filter((d) => d.code === 'shell-syntax')).toEqual([]);

@@ -1,7 +1,8 @@
 /**
  * DAMON monitoring for one context: regions, per-sample access checks, aggregation, merge/split
  * with age, min_nr_regions enforcement (7.x), and monitoring intervals auto-tuning. Formulas follow
- * ../shared/reference/damon-algorithms.md §2-§5 (kernel integer arithmetic, floor divisions).
+ * the kernel's mm/damon/core.c (the kdamond main loop, region merge/split, intervals auto-tuning):
+ * kernel integer arithmetic, floor divisions.
  */
 import type { KContext } from '../model/kernel';
 import type { Machine, SimProcess } from './machine';

@@ -1,7 +1,8 @@
 /**
  * DAMOS: access-pattern matching, priority scores, quotas (size, time, goals with the consist and
  * temporal tuners), the resume cursor, core and ops filters with first-hit semantics, and the
- * paddr/vaddr actions. See ../shared/reference/damon-algorithms.md §6-§10.
+ * paddr/vaddr actions. Follows the kernel's mm/damon/core.c (scheme application, quotas and
+ * the goal tuners) and mm/damon/paddr.c.
  */
 import type { KFilter, KQuotaGoal, KScheme } from '../model/kernel';
 import type { DamonContext, Region, SimTarget } from './damon';
