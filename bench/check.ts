@@ -61,3 +61,5 @@ for (const r of rows) console.log(fmt(r));
 const ok1k = results.check_1000 <= 10;
 const ok10k = results.check_10000 <= 100;
 console.log(`targets: 1,000 lines <= 10 ms: ${ok1k ? 'met' : 'MISSED'} (${results.check_1000.toFixed(2)} ms); 10,000 lines <= 100 ms: ${ok10k ? 'met' : 'MISSED'} (${results.check_10000.toFixed(2)} ms)`);
+// one convention for every bench (docs/benchmarks.md): a missed goal says MISSED and exits 1
+if (!ok1k || !ok10k) process.exitCode = 1;

@@ -13,7 +13,6 @@ const entries = [
   ['server/src/server.ts', 'dist/server.js', {}],
   ['client/src/extension.ts', 'dist/extension.js', { external: ['vscode'] }],
   ['server/src/sim-worker/worker.ts', 'dist/sim-worker.js', {}],
-  ['bench/main.ts', 'dist/bench.js', {}],
   ['bench/sim.ts', 'dist/bench-sim.js', {}],
   ['client/src/webview/simulation.ts', 'dist/webview/simulation.js', { platform: 'browser', format: 'iife', target: 'es2020' }],
 ];

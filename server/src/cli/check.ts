@@ -9,6 +9,7 @@ import { parseKernelVersion } from '../core/kernel-version';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError, loadProfileFile, type FileText } from './util';
 import { checkShellScript, damoCommandRanges } from '../core/damo/index';
+import { VERSION } from './version';
 
 const SHELL = /\.(?:sh|bash)$/i;
 
@@ -142,7 +143,7 @@ export function formatSarif(reports: FileReport[], version: string): string {
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version';
 
 /**
  * Applies the preferred, non-overlapping quick fixes of the problems found in `text` — one round only:

@@ -1,6 +1,8 @@
 /** damon-config: the command-line entry point (bundled as dist/cli.js, run by bin/damon-config). */
 import { RULES, RULES_BY_ID } from '../core/index';
-import { check, VERSION } from './check';
+import { check } from './check';
+import { VERSION } from './version';
+import { parseArgs, UsageError } from './util';
 import type { CliIO, Subcommand } from './io';
 import { plan } from './plan';
 import { deploy } from './deploy';
@@ -11,11 +13,29 @@ import { exportDamo } from './export-damo';
 import { simulate } from './simulate';
 import { probe } from './probe';
 
+export const RULES_USAGE = `usage: damon-config rules [RULE-ID]
+
+Without RULE-ID: lists every semantic rule (id, severity, title). With RULE-ID: explains that rule
+(the same text as docs/rules/RULE-ID.md).`;
+
 const rules: Subcommand = async (args, io) => {
-  if (args[0]) {
-    const r = RULES_BY_ID.get(args[0]);
+  let parsed;
+  try {
+    parsed = parseArgs(args, {});
+    if (parsed.positional.length > 1) throw new UsageError('rules takes at most one RULE-ID');
+  } catch (e) {
+    io.stderr(`damon-config rules: ${(e as Error).message}\n${RULES_USAGE}\n`);
+    return 2;
+  }
+  if (parsed.flags.help) {
+    io.stdout(`${RULES_USAGE}\n`);
+    return 0;
+  }
+  const id = parsed.positional[0];
+  if (id) {
+    const r = RULES_BY_ID.get(id);
     if (!r) {
-      io.stderr(`damon-config rules: no rule "${args[0]}" (run \`damon-config rules\` for the list)\n`);
+      io.stderr(`damon-config rules: no rule "${id}" (run \`damon-config rules\` for the list)\n`);
       return 2;
     }
     io.stdout(`${r.id} (${r.severity}): ${r.title}\n\n${r.explanation}\n`);
@@ -48,11 +68,15 @@ Run \`damon-config COMMAND --help\` for a command's options.`;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    io.stdout(`${USAGE()}\n`);
-    return cmd ? 0 : 2;
+  if (!cmd) {
+    io.stderr(`${USAGE()}\n`);
+    return 2;
   }
-  if (cmd === '--version') {
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.stdout(`${USAGE()}\n`);
+    return 0;
+  }
+  if (cmd === '--version' || cmd === '-V') {
     io.stdout(`damon-config ${VERSION}\n`);
     return 0;
   }

@@ -31,7 +31,7 @@ export const plan: Subcommand = async (args, io) => {
   const f = file === '-' ? { text: await io.readStdin() } : readTextFile(file);
   if (f.problem) { io.stderr(`${file}: ${f.problem.message}\n`); return 2; }
   try {
-    const cfg = loadForDeploy(f.text as string, file, undefined, kernel);
+    const cfg = loadForDeploy(f.text as string, file, undefined, kernel, 'fix them to get a plan');
     const p = planSysfs(cfg.kconfig, { caps: capabilitiesForVersion(kernel) });
     if (p.problems.length) {
       for (const pr of p.problems) io.stderr(`${cfg.where(pr.source)}: error: ${pr.message}\n`);

@@ -10,6 +10,7 @@ import { simulate as runSimulation, type SimOptions } from '../core/sim/engine';
 import { builtinScenario, loadScenarioText } from '../core/sim/scenario';
 import { BUILTIN_SCENARIOS } from '../core/sim/builtin';
 import { formatSummaryTable, resultToCsv, resultToJson } from '../core/sim/report';
+import { isSeedMeasuredConfig, SEED_MEASURED_LINE } from '../core/sim/seed-measured';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError } from './util';
 
@@ -27,10 +28,11 @@ options:
   --csv OUT             write the time series as CSV
 `;
 
+/** `--duration`: a bare number is seconds; else a number with a time unit (900s, 15m, 1h). */
 function parseDuration(s: string): number {
   if (/^\s*\d+(\.\d+)?\s*$/.test(s)) return Number(s);
-  const r = parseUs(s);
-  if (!r.ok) throw new UsageError(`--duration: ${r.error}`);
+  const r = /\d/.test(s) ? parseUs(s) : undefined;
+  if (!r?.ok) throw new UsageError(`--duration: "${s}" is not a duration: write seconds (900) or a time with a unit (900s, 15m, 1h)`);
   return r.v.value / 1e6;
 }
 
@@ -128,9 +130,8 @@ export const simulate: Subcommand = async (args, io: CliIO) => {
   if (io.isTTY) io.stderr(`\r${' '.repeat(60)}\r`);
   for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
   io.stdout(formatSummaryTable(result));
-  if (name === 'seed-memcg-tiering') {
-    io.stdout('the RFC measured (real kernel, same config): /workload_a 2.79GiB (stdev 522.06MiB), /workload_b 5.15GiB (stdev 739.10MiB)\n');
-  }
+  // the RFC's measurement belongs beside the table only when this is the config it measured
+  if (name === 'seed-memcg-tiering' && isSeedMeasuredConfig(kconfig)) io.stdout(`${SEED_MEASURED_LINE}\n`);
   try {
     if (typeof flags.json === 'string') writeFileSync(resolve(io.cwd, flags.json), resultToJson(result));
     if (typeof flags.csv === 'string') writeFileSync(resolve(io.cwd, flags.csv), resultToCsv(result));

@@ -1,9 +1,11 @@
-/** Small CLI helpers: flag parsing, safe file reading, profile loading. */
+/** Small CLI helpers: argument parsing (node:util parseArgs), safe file reading, profile loading. */
 import { closeSync, openSync, readSync, statSync, readFileSync } from 'node:fs';
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { loadProfile, LineIndex, MAX_TEXT_LENGTH, type CoreDiagnostic, type MachineProfile } from '../core/index';
 
 export class UsageError extends Error {}
 
+/** A subcommand's options: `string` takes a value, `bool` none, `multi` a value and may repeat. */
 export type FlagSpec = Record<string, 'string' | 'bool' | 'multi'>;
 
 export interface ParsedArgs {
@@ -11,39 +13,43 @@ export interface ParsedArgs {
   positional: string[];
 }
 
-/** `--name value`, `--name=value`, boolean `--name`; `--` ends flags; `-` is a positional (stdin). */
+/**
+ * Parses a subcommand's arguments with node:util `parseArgs` (strict): `--name value`, `--name=value`,
+ * boolean `--name`, `-h`/`--help` always; `--` ends the options; `-` is a positional (stdin).
+ * An unknown option (`-x`, `--nope`), a missing value or a value on a boolean option is a
+ * UsageError with a one-line message (the caller prints it with the usage and exits 2).
+ */
 export function parseArgs(args: string[], spec: FlagSpec): ParsedArgs {
-  const flags: ParsedArgs['flags'] = {};
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--') {
-      positional.push(...args.slice(i + 1));
-      break;
-    }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-      const kind = spec[name];
-      if (!kind) throw new UsageError(`unknown option --${name}`);
-      if (kind === 'bool') {
-        if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-        flags[name] = true;
-        continue;
-      }
-      const value = eq >= 0 ? a.slice(eq + 1) : args[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      if (kind === 'multi') flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
-      else flags[name] = value;
-      continue;
-    }
-    if (a === '-h') {
-      flags.help = true;
-      continue;
-    }
-    positional.push(a);
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [name, kind] of Object.entries(spec)) {
+    options[name] = kind === 'bool' ? { type: 'boolean' } : { type: 'string', ...(kind === 'multi' ? { multiple: true } : {}) };
+    if (name === 'help') options[name].short = 'h';
   }
-  return { flags, positional };
+  try {
+    const { values, positionals } = nodeParseArgs({ args, options, strict: true, allowPositionals: true });
+    return { flags: values as ParsedArgs['flags'], positional: positionals };
+  } catch (e) {
+    throw new UsageError(usageMessage(e as NodeJS.ErrnoException));
+  }
+}
+
+/** node:util's parse errors as one short line naming the option. */
+function usageMessage(e: NodeJS.ErrnoException): string {
+  const opt = /'(-[^' ]*)/.exec(e.message)?.[1] ?? '';
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${opt} (a file name starting with "-" goes after "--")`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/does not take an argument/.test(e.message)) return `${opt} takes no value`;
+      if (/ambiguous/.test(e.message)) return `${opt} needs a value (write ${opt}=VALUE for a value starting with "-")`;
+      return `${opt} needs a value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument: ${e.message}`;
+    default:
+      return e.message.split('\n')[0];
+  }
 }
 
 export interface FileText {

@@ -134,8 +134,19 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
       for (const rel of d.related ?? []) clamp(rel.range);
     }
   }
+  if (isEmptyConfigText(text, format)) {
+    // one verdict for an empty file everywhere (check, plan, simulate, the editor): this error alone
+    const d: CoreDiagnostic = { code: 'empty-file', severity: 'error', message: 'the file is empty (nothing but whitespace or comments): a DAMON config needs a top-level "kdamonds" key (see examples/)', range: { start: 0, end: Math.min(1, text.length) } };
+    documents.forEach((doc, i) => (doc.diagnostics = i === 0 ? [d] : []));
+    return { format, documents, diagnostics: [d] };
+  }
   const diagnostics = sortDiagnostics(documents.flatMap((d) => d.diagnostics));
   return { format, documents, diagnostics };
+}
+
+/** Only whitespace, comments and (YAML) document markers: nothing a config could be made of. */
+export function isEmptyConfigText(text: string, format: 'yaml' | 'json'): boolean {
+  return format === 'json' ? /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*$/.test(text) : /^(?:\s|#[^\n]*|---(?=\s|$)|\.\.\.(?=\s|$))*$/.test(text);
 }
 
 /** Whether a file is a DAMON config: by name, or by a root `kdamonds` key. */

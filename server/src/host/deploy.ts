@@ -36,13 +36,13 @@ function formatDiag(fileName: string, text: string, d: CoreDiagnostic): string {
  * Check a config text for deploying: error diagnostics refuse it; exactly one config document.
  * With a probe, the check runs against the host's profile and kernel version.
  */
-export function loadForDeploy(text: string, fileName: string, probe?: ProbeResult, kernel?: string): LoadedConfig {
+export function loadForDeploy(text: string, fileName: string, probe?: ProbeResult, kernel?: string, refusal = 'nothing was deployed'): LoadedConfig {
   const ver = kernel ?? (probe ? /^(\d+\.\d+)/.exec(probe.release)?.[1] : undefined);
   const res = checkText(text, { fileName, profile: probe?.profile, kernel: ver });
   const errors = res.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     throw new DeployError(
-      `${fileName}: ${errors.length} error${errors.length > 1 ? 's' : ''}${probe ? ` against ${probe.release}` : ''}; nothing was deployed`,
+      `${fileName}: ${errors.length} error${errors.length > 1 ? 's' : ''}${probe ? ` against ${probe.release}` : ''}; ${refusal}`,
       'check',
       errors.map((d) => formatDiag(fileName, text, d)),
     );

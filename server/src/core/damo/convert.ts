@@ -8,6 +8,7 @@ import { sortDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange
 import { pathAtOffset } from '../parse/tree';
 import type { MachineProfile } from '../profile';
 import { findDamoCommands, type DamoCommandLine } from './commands';
+import { blankPrompts, findPrompts } from './shell';
 import { configToJson, configToYaml } from './emit';
 import { importDamoCommandLine, type DamoImport } from './import';
 
@@ -132,7 +133,8 @@ export interface ShellCheckOptions {
  */
 export function checkShellScript(text: string, opts: ShellCheckOptions = {}): CoreDiagnostic[] {
   try {
-    return importDamoText(text, { profile: opts.profile, kernel: opts.kernel, stripPrompts: false }).diagnostics;
+    const own = importDamoText(text, { profile: opts.profile, kernel: opts.kernel, stripPrompts: false }).diagnostics;
+    return sortDiagnostics([...own, ...checkPromptedCommands(text, opts)]);
   } catch (e) {
     return [{ code: 'internal-error', severity: 'warning', message: `damo command check failed: ${(e as Error)?.message ?? String(e)}`, range: { start: 0, end: Math.min(1, text.length) } }];
   }
@@ -149,4 +151,38 @@ export function importDamoCommandAt(text: string, offset: number, opts: DamoText
 /** Spans of the damo command lines in a text (for code lenses / quick fixes). */
 export function damoCommandRanges(text: string, stripPrompts = false): { range: OffsetRange; subcommand: 'start' | 'tune' }[] {
   return findDamoCommands(text, { stripPrompts }).commands.map((c) => ({ range: c.range, subcommand: c.subcommand }));
+}
+
+/**
+ * damo commands behind a prompt in a script (`# ./damo start \`, as pasted from a mail; `$ damo ...`):
+ * the shell does not run them as written. Each gets one note at the prompt, and its problems are
+ * found as import-damo finds them (the same prompt handling), as information: the command does not run.
+ */
+function checkPromptedCommands(text: string, opts: ShellCheckOptions): CoreDiagnostic[] {
+  const prompts = findPrompts(text);
+  if (prompts.length === 0) return [];
+  const blanked = blankPrompts(text);
+  const cmds = findDamoCommands(blanked, { stripPrompts: false }).commands;
+  const found = importDamoText(blanked, { profile: opts.profile, kernel: opts.kernel, stripPrompts: false }).diagnostics;
+  const out: CoreDiagnostic[] = [];
+  for (const p of prompts) {
+    const lineEnd = text.indexOf('\n', p.range.start);
+    const cmd = cmds.find((c) => c.range.start > p.range.start && (lineEnd < 0 || c.range.start < lineEnd));
+    // a comment that mentions damo in prose ("# damo start needs root") is no command: options make one
+    if (!cmd || !cmd.command.words.some((w) => w.text.startsWith('--'))) continue;
+    const commented = p.char === '#';
+    out.push({
+      code: 'damo-commented-out',
+      severity: commented ? 'information' : 'warning',
+      message: commented
+        ? `a damo ${cmd.subcommand} command is commented out ("# ", a root prompt copied with it?): the shell does not run it. Its problems are shown as notes; remove "# " to run it`
+        : `a "${p.char} " prompt before a damo ${cmd.subcommand} command: the shell runs a command named "${p.char}", not damo; remove the prompt`,
+      range: p.range,
+    });
+    for (const d of found) {
+      if (d.range.start < cmd.range.start || d.range.end > cmd.range.end) continue;
+      out.push({ ...d, severity: d.severity === 'hint' ? 'hint' : 'information', message: `(${commented ? 'commented out' : 'after a prompt'}) ${d.message}` });
+    }
+  }
+  return out;
 }

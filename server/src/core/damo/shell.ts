@@ -62,10 +62,20 @@ export interface TokenizeOptions {
 const BLANK = new Set([' ', '\t']);
 const OPERATOR_START = new Set([';', '&', '|', '(', ')']);
 
+/** A shell prompt (`$ `, `# `, `% `, `> `) at the start of a line that goes on with a damo command. */
+const PROMPT = /^([ \t]*)([#$%>][ \t]+)(?=(?:sudo[ \t]+)?(?:\S*\/)?damo(?:\.py)?[ \t])/gm;
+
 /** Replaces prompts (`$ `, `# `) in front of damo commands by blanks; offsets are unchanged. */
 export function blankPrompts(text: string): string {
-  return text.replace(/^([ \t]*)([#$%>][ \t]+)(?=(?:sudo[ \t]+)?(?:\S*\/)?damo(?:\.py)?[ \t])/gm,
-    (_m, lead: string, prompt: string) => lead + ' '.repeat(prompt.length));
+  return text.replace(PROMPT, (_m, lead: string, prompt: string) => lead + ' '.repeat(prompt.length));
+}
+
+/** The prompts `blankPrompts` blanks: where each is and which character it is (`#` comments the line out). */
+export function findPrompts(text: string): { range: { start: number; end: number }; char: string }[] {
+  return [...text.matchAll(PROMPT)].map((m) => {
+    const start = m.index + m[1].length;
+    return { range: { start, end: start + 1 }, char: m[2][0] };
+  });
 }
 
 const DAMO_LINE = /(?:^|[\s;&|(`!{])(?:\S*\/)?damo(?:\.py)?[ \t]+(?:start|tune)\b/;
