@@ -13,7 +13,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache, type Analysis } from '../ide/analysis';
 import { NEWEST_KNOWN_KERNEL, RULES_BY_ID, type CoreDiagnostic, type MachineProfile, type OffsetRange, type TextEdit } from '../ide/core';
-import { DEFAULT_SETTINGS, type DamonSettings } from '../ide/protocol';
+import { DEFAULT_SETTINGS, MAX_EDITOR_TEXT_LENGTH, type DamonSettings, type SettingsSource } from '../ide/protocol';
 import { DAMO_CODE_DOCS } from '../ide/shell';
 import { GoalValueStore } from '../ide/values';
 
@@ -58,6 +58,7 @@ export class ServerContext {
   readonly store = new GoalValueStore();
   readonly packageRoot: string;
   settings: DamonSettings = DEFAULT_SETTINGS;
+  settingsSource: SettingsSource = 'defaults';
   workspaceRoot: string | undefined;
   caps: ClientCaps = { pullConfig: false, refreshInlay: false, refreshLens: false, relatedInfo: true, createFiles: false, applyEdit: false, showDocument: false };
   /** bumped by settings/profile changes: invalidates every cached analysis */
@@ -88,8 +89,13 @@ export class ServerContext {
 
   analysisOf(uri: string): Analysis | undefined {
     const doc = this.documents.get(uri);
-    if (!doc) return undefined;
+    if (!doc || this.tooLarge(doc)) return undefined;
     return this.cache.get({ uri, version: doc.version, languageId: doc.languageId, text: doc.getText() });
+  }
+
+  /** the document is over the editor's size limit: it is not analyzed (see MAX_EDITOR_TEXT_LENGTH) */
+  tooLarge(doc: { getText(): string }): boolean {
+    return doc.getText().length > MAX_EDITOR_TEXT_LENGTH;
   }
 
   // ------------------------------------------------------------------------------------ conversions

@@ -3,7 +3,7 @@
  * symbols. Each asks the analysis cache for the document and converts a pure `ide/` result to LSP.
  */
 import {
-  CodeActionKind, CompletionItemKind, InlayHintKind as LspInlayHintKind, InsertTextFormat, MarkupKind, SymbolKind,
+  CodeActionKind, CompletionItemKind, ErrorCodes, ResponseError, InlayHintKind as LspInlayHintKind, InsertTextFormat, InsertTextMode, MarkupKind, SymbolKind,
   type CancellationToken, type CodeAction, type CodeLens, type CompletionItem, type DocumentSymbol, type InlayHint,
 } from 'vscode-languageserver';
 import type { Analysis } from '../ide/analysis';
@@ -17,6 +17,7 @@ import { ServerCommands, type ConvertTarget } from '../ide/protocol';
 import { conversionAt, shellHoverAt } from '../ide/shell';
 import { outline, type OutlineSymbol } from '../ide/symbols';
 import { conversionEdit } from './commands';
+import { checkParams, isPosition } from './params';
 import type { ServerContext } from './context';
 
 const ITEM_KIND: Record<ItemKind, CompletionItemKind> = {
@@ -45,6 +46,7 @@ export class LanguageHandlers {
     const { connection, store } = ctx;
 
     connection.onHover((p, token) => {
+      checkParams('textDocument/hover', p, { position: true });
       const a = ctx.analysisOf(p.textDocument.uri);
       if (!a || cancelled(token)) return null;
       const offset = ctx.toOffset(a, p.position);
@@ -54,6 +56,7 @@ export class LanguageHandlers {
     });
 
     connection.onCompletion((p, token): CompletionItem[] | null => {
+      checkParams('textDocument/completion', p, { position: true });
       const a = ctx.analysisOf(p.textDocument.uri);
       if (!a || a.kind !== 'config' || cancelled(token)) return null;
       const items = completeAt(a, ctx.toOffset(a, p.position));
@@ -64,12 +67,16 @@ export class LanguageHandlers {
         documentation: c.documentation ? { kind: MarkupKind.Markdown, value: c.documentation } : undefined,
         textEdit: { range: ctx.toRange(a, c.range), newText: c.insert },
         insertTextFormat: c.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+        // multi-line text is indented for its position already: the client must not add the line's indentation
+        insertTextMode: c.insert.includes('\n') ? InsertTextMode.asIs : undefined,
         sortText: c.sortText,
         filterText: c.label,
       }));
     });
 
     connection.onCodeAction((p, token) => {
+      checkParams('textDocument/codeAction', p, { range: true });
+      if (!Array.isArray(p.context?.diagnostics)) throw new ResponseError(ErrorCodes.InvalidParams, 'textDocument/codeAction: params.context.diagnostics must be an array');
       const a = ctx.analysisOf(p.textDocument.uri);
       if (!a?.damon || cancelled(token)) return null;
       const only = p.context.only;
@@ -78,7 +85,7 @@ export class LanguageHandlers {
       if (wants(CodeActionKind.QuickFix)) {
         const range = { start: ctx.toOffset(a, p.range.start), end: ctx.toOffset(a, p.range.end) };
         // restrict to the diagnostics the client sent, when it sent any
-        const sent = p.context.diagnostics;
+        const sent = p.context.diagnostics.filter((s) => s && typeof s === 'object' && s.range && isPosition(s.range.start) && isPosition(s.range.end));
         const filter = sent.length
           ? (d: CoreDiagnostic) => sent.some((s) => s.code === d.code && ctx.toOffset(a, s.range.start) === d.range.start && ctx.toOffset(a, s.range.end) === d.range.end)
           : undefined;
@@ -104,6 +111,7 @@ export class LanguageHandlers {
     });
 
     connection.onCodeLens((p, token): CodeLens[] | null => {
+      checkParams('textDocument/codeLens', p);
       if (!ctx.settings.codeLens.enable) return [];
       const a = ctx.analysisOf(p.textDocument.uri);
       if (!a || cancelled(token)) return null;
@@ -111,6 +119,7 @@ export class LanguageHandlers {
     });
 
     connection.languages.inlayHint.on((p, token): InlayHint[] | null => {
+      checkParams('textDocument/inlayHint', p, { range: true });
       const a = ctx.analysisOf(p.textDocument.uri);
       if (!a || a.kind !== 'config' || cancelled(token)) return null;
       const range = { start: ctx.toOffset(a, p.range.start), end: ctx.toOffset(a, p.range.end) };
@@ -124,6 +133,7 @@ export class LanguageHandlers {
     });
 
     connection.onDocumentSymbol((p, token): DocumentSymbol[] | null => {
+      checkParams('textDocument/documentSymbol', p);
       const a = ctx.analysisOf(p.textDocument.uri);
       if (!a || a.kind !== 'config' || cancelled(token)) return null;
       const conv = (s: OutlineSymbol): DocumentSymbol => ({

@@ -12,6 +12,7 @@ import type { GoalValueStore } from '../ide/values';
 import { CommandHandlers } from './commands';
 import { ServerContext, type StartOptions } from './context';
 import { LanguageHandlers } from './language';
+import { guardedSync } from './params';
 import { SettingsHandlers } from './settings';
 import { ValidationHandlers } from './validation';
 
@@ -62,7 +63,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
   validation.register(settings);
   new CommandHandlers(ctx).register();
   new LanguageHandlers(ctx).register();
-  ctx.documents.listen(connection);
+  ctx.documents.listen(guardedSync(connection, (m) => ctx.log(m)));
 
   return {
     flush: () => validation.flush(),

@@ -1,12 +1,16 @@
 /**
- * Settings handlers: where the `damon` settings come from (initializationOptions,
- * workspace/configuration, workspace/didChangeConfiguration) and loading the machine profile they name.
+ * Settings handlers: where the `damon` settings come from and loading the machine profile they name.
+ * Sources, later ones winning: `initializationOptions` at initialize (`{settings: {...}}` as the VS
+ * Code client sends it, or `{damon: {...}}` as a Neovim 0.7 `init_options` would), then
+ * `workspace/configuration` (requested only when the client declares the capability; an empty answer
+ * keeps what initialize gave), then every `workspace/didChangeConfiguration` with `{damon: {...}}`.
+ * The source in effect is logged and reported in `damon/status`.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadProfile } from '../ide/core';
-import { normalizeSettings } from '../ide/protocol';
+import { normalizeSettings, type SettingsSource } from '../ide/protocol';
 import type { ServerContext } from './context';
 import type { ValidationHandlers } from './validation';
 
@@ -22,17 +26,31 @@ export class SettingsHandlers {
       void this.pullSettings();
     });
     connection.onDidChangeConfiguration((change) => {
-      const s = (change.settings as { damon?: unknown } | null | undefined)?.damon;
-      if (s !== undefined) this.applySettings(s);
-      else void this.pullSettings();
+      const s = (change?.settings as { damon?: unknown } | null | undefined)?.damon;
+      if (s !== undefined && s !== null) this.applySettings(s, 'workspace/didChangeConfiguration');
+      else if (this.ctx.caps.pullConfig) void this.pullSettings();
+      // a push without damon settings from a client that cannot be asked: the profile file may have changed
+      else if (this.refreshProfile()) this.validation.revalidateAll();
     });
   }
 
-  /** settings sent in initialize (initializationOptions.settings) */
+  /** settings sent in initialize: initializationOptions.settings, .damon, or the damon settings themselves */
   fromInitialize(init: unknown): void {
-    const s = (init as { settings?: unknown } | undefined)?.settings;
-    if (s) this.ctx.settings = normalizeSettings(s);
+    const o = init && typeof init === 'object' ? (init as Record<string, unknown>) : undefined;
+    const isObj = (v: unknown): boolean => !!v && typeof v === 'object';
+    const s = isObj(o?.settings) ? o!.settings : isObj(o?.damon) ? o!.damon : o && ['profile', 'kernel', 'inlayHints', 'codeLens', 'validation'].some((k) => k in o) ? o : undefined;
+    if (s) {
+      this.ctx.settings = normalizeSettings(s);
+      this.ctx.settingsSource = 'initializationOptions';
+    }
     this.refreshProfile();
+    this.logSource();
+  }
+
+  private logSource(): void {
+    const { settings, settingsSource } = this.ctx;
+    const how = settingsSource === 'defaults' ? 'no damon settings received: defaults' : `damon settings from ${settingsSource}`;
+    this.ctx.log(`${how} (profile: ${settings.profile || 'none'}, kernel: ${settings.kernel || 'from the profile, else the newest known'})`);
   }
 
   profilePath(): string | undefined {
@@ -89,14 +107,21 @@ export class SettingsHandlers {
     if (!ctx.caps.pullConfig) return;
     try {
       const [damon] = await ctx.connection.workspace.getConfiguration([{ section: 'damon' }]);
-      this.applySettings(damon);
+      // a client with no damon section answers null: keep what initialize sent
+      if (damon === null || damon === undefined || typeof damon !== 'object') {
+        ctx.log(`workspace/configuration has no damon section; keeping the settings from ${ctx.settingsSource}`);
+        return;
+      }
+      this.applySettings(damon, 'workspace/configuration');
     } catch (e) {
       ctx.log(`could not read the damon settings: ${(e as Error).message}`);
     }
   }
 
-  applySettings(raw: unknown): void {
+  applySettings(raw: unknown, source: SettingsSource): void {
     this.ctx.settings = normalizeSettings(raw);
+    this.ctx.settingsSource = source;
+    this.logSource();
     this.refreshProfile();
     this.validation.revalidateAll();
   }

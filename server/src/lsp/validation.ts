@@ -3,7 +3,8 @@
  * the `damon/status` notification, and the document lifecycle (open, change, close, save).
  */
 import type { StatusParams } from '../ide/protocol';
-import { Notifications } from '../ide/protocol';
+import { isServed, isShellDocument } from '../ide/analysis';
+import { MAX_EDITOR_TEXT_LENGTH, Notifications } from '../ide/protocol';
 import type { ServerContext } from './context';
 import type { SettingsHandlers } from './settings';
 
@@ -34,11 +35,24 @@ export class ValidationHandlers {
   }
 
   validate(uri: string): void {
+    try {
+      this.validateNow(uri);
+    } catch (e) {
+      // a bug must cost one document's diagnostics, not the server
+      this.ctx.log(`checking ${uri} failed: ${(e as Error).stack ?? (e as Error).message}`);
+    }
+  }
+
+  private validateNow(uri: string): void {
     const { ctx } = this;
     this.timers.delete(uri);
     const doc = ctx.documents.get(uri);
     if (!doc) return;
     this.lastRun.set(uri, Date.now());
+    if (ctx.tooLarge(doc)) {
+      this.refuseLarge(uri, doc);
+      return;
+    }
     const a = ctx.analysisOf(uri);
     if (!a) return;
     if (!a.damon) {
@@ -46,7 +60,7 @@ export class ValidationHandlers {
         void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
         this.published.delete(uri);
       }
-      void ctx.connection.sendNotification(Notifications.status, { uri, damon: false, kernel: ctx.kernelOrNewest(), errors: 0, warnings: 0 } satisfies StatusParams);
+      void ctx.connection.sendNotification(Notifications.status, { uri, damon: false, kernel: ctx.kernelOrNewest(), settingsSource: ctx.settingsSource, errors: 0, warnings: 0 } satisfies StatusParams);
       return;
     }
     const diagnostics = a.result.diagnostics.map((d) => ctx.toDiagnostic(a, d));
@@ -59,10 +73,26 @@ export class ValidationHandlers {
       profileName: ctx.profile?.name,
       profilePath: ctx.profileLoaded?.path,
       profileError: ctx.profileError,
+      settingsSource: ctx.settingsSource,
       errors: a.result.diagnostics.filter((d) => d.severity === 'error').length,
       warnings: a.result.diagnostics.filter((d) => d.severity === 'warning').length,
     };
     void ctx.connection.sendNotification(Notifications.status, status);
+  }
+
+  /** One diagnostic for a document over the editor's size limit (only for documents the server serves). */
+  private refuseLarge(uri: string, doc: { version: number; languageId: string; getText(): string }): void {
+    const { ctx } = this;
+    const text = doc.getText();
+    const head = text.slice(0, 200_000);
+    if (!isServed(uri, doc.languageId, head) && !(isShellDocument(uri, doc.languageId, head) && /damo/.test(head))) return;
+    const mib = (n: number): string => (n / 1048576).toFixed(1).replace(/\.0$/, '');
+    const message = `the document is ${mib(text.length)} MiB; the DAMON language server analyzes documents up to ${mib(MAX_EDITOR_TEXT_LENGTH)} MiB, so it was not checked (run \`damon-config check\` on the file: the CLI reads up to 50 MiB)`;
+    const end = text.indexOf('\n');
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: Math.min(end < 0 ? text.length : end, 200) } };
+    this.published.add(uri);
+    void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [{ range, severity: 1, code: 'file-too-large', source: 'damon', message }] });
+    void ctx.connection.sendNotification(Notifications.status, { uri, damon: true, kernel: ctx.kernelOrNewest(), profileName: ctx.profile?.name, profilePath: ctx.profileLoaded?.path, profileError: ctx.profileError, settingsSource: ctx.settingsSource, errors: 1, warnings: 0 } satisfies StatusParams);
   }
 
   /**
