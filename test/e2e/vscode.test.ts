@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { checkText } from '../../server/src/core/check';
+import { loadProfile } from '../../server/src/core/index';
 import { ensureBuilt } from '../lsp/built';
 import { ensureCodeServer, findLogLines, packageVsix, RESULTS, ROOT, startEditor, type Editor } from './codeserver';
 
@@ -53,6 +55,7 @@ function workspace(trusted: boolean): string {
   copyFileSync(join(ROOT, 'examples', 'seed-vm.profile.yaml'), join(dir, 'seed-vm.profile.yaml'));
   copyFileSync(join(ROOT, 'examples', 'memcg-tiering.damon.yaml'), join(dir, 'memcg-tiering.damon.yaml'));
   copyFileSync(join(ROOT, 'examples', 'scripts', 'seed-experiment.sh'), join(dir, 'seed-experiment.sh'));
+  writeFileSync(join(dir, 'tiering.damon.yaml'), '');
   mkdirSync(join(dir, '.vscode'));
   writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'damon.profile': 'seed-vm.profile.yaml', 'editor.inlayHints.maximumLength': 0 }));
   return dir;
@@ -120,7 +123,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await goTo(page, lineOf('target_value: 29.7%'), 1);
       // the status bar names the machine profile the hints use
       await expect.poll(async () => page.locator('.statusbar-item', { hasText: 'DAMON' }).first().innerText(), { timeout: 30_000 }).toContain('seed-vm');
-      await expect.poll(async () => (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ').includes('29.7 % of node 0 ≈ 8.91 GiB'), { timeout: 30_000 }).toBe(true);
+      await expect.poll(async () => (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ').includes('≈ 8.91 GiB of node 0'), { timeout: 30_000 }).toBe(true);
       await shot(page, 'inlay-hint');
     }, 60_000);
 
@@ -142,6 +145,52 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await expect.poll(async () => (await page.locator('.markers-panel').innerText()).includes('memcg-path-form'), { timeout: 30_000 }).toBe(false);
       await shot(page, 'after-fix');
     }, 90_000);
+
+    it('builds the seed\'s 4-scheme tiering config from an empty file using only completion', async () => {
+      const { page } = ed;
+      await openFile(page, 'tiering.damon.yaml');
+      const suggest = page.locator('.editor-widget.suggest-widget.visible');
+      const focused = suggest.locator('.monaco-list-row.focused');
+      /** open the suggestions (Ctrl+Space) unless they are open, wait for a row, and accept it */
+      const accept = async (row: RegExp, open = true): Promise<void> => {
+        if (open) await page.keyboard.press('Control+Space');
+        await suggest.locator('.monaco-list-row', { hasText: row }).first().waitFor({ timeout: 30_000 });
+        // walk down to the row (choices open with their first value focused)
+        for (let i = 0; i < 10 && !row.test(await focused.innerText().catch(() => '')); i++) await page.keyboard.press('Down');
+        expect(await focused.innerText()).toMatch(row);
+        await page.keyboard.press('Enter');
+      };
+      try {
+        await page.keyboard.type('kd');
+        await accept(/^kdamonds/);
+        // `kdamonds:` + a new item `  - `: the tiering pair skeleton
+        await page.keyboard.type('tier');
+        await accept(/tiering pair/, false);
+        // the snippet's first two placeholders are the cgroups, choices of the profile's cgroups
+        await accept(/^\/workloads\/a$/m, false);
+        await page.keyboard.press('Tab');
+        await accept(/^\/workloads\/b$/m, false);
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+S');
+      } catch (e) {
+        await shot(page, 'completion-build-failed');
+        throw e;
+      }
+      const file = join(ws, 'tiering.damon.yaml');
+      await expect.poll(() => readFileSync(file, 'utf8'), { timeout: 20_000 }).toMatch(/memcg_path: \/workloads\/b[^]*migrate_cold/);
+      await shot(page, 'completion-built');
+      const text = readFileSync(file, 'utf8');
+      // it checks clean against the seed VM's profile ...
+      const profile = loadProfile(readFileSync(join(ws, 'seed-vm.profile.yaml'), 'utf8'), 'seed-vm.profile.yaml').profile!;
+      const r = checkText(text, { format: 'yaml', profile });
+      expect(r.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning').map((d) => `${d.code}: ${d.message}`), text).toEqual([]);
+      // ... and its four schemes are the seed's, corrected (examples/memcg-tiering.damon.yaml)
+      const schemesOf = (t: string) => checkText(t, { format: 'yaml' }).documents[0].kconfig!.kdamonds.flatMap((k) => k.contexts.flatMap((c) => c.schemes));
+      expect(schemesOf(text)).toEqual(schemesOf(readFileSync(join(ROOT, 'examples', 'memcg-tiering.damon.yaml'), 'utf8')));
+      // and the editor shows no squiggle in it
+      await expect.poll(async () => page.locator('.editor-instance .monaco-editor .squiggly-error, .editor-instance .monaco-editor .squiggly-warning').count(), { timeout: 30_000 }).toBe(0);
+    }, 180_000);
 
     it('refuses to simulate a config with errors, naming the first one', async () => {
       const { page } = ed;

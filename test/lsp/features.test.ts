@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, Hover, InlayHint } from 'vscode-languageserver-protocol';
-import { applyEdits, fileUri, inProcess, positionOf, type TestClient } from './harness';
+import { checkText } from '../../server/src/core/check';
+import { applyEdits, expandSnippet, fileUri, inProcess, positionOf, type TestClient } from './harness';
 
 const ROOT = join(__dirname, '..', '..');
 const SEED_PATH = join(ROOT, 'examples', 'seed-rfc-example.damon.yaml');
@@ -215,16 +216,84 @@ describe('language server features (in-process)', () => {
       expect(labels).toContain('contexts');
       const skel = r.find((i) => i.label.startsWith('tiering pair'));
       expect(skel).toBeDefined();
-      const inserted = applyEdits(text, [skel!.textEdit as never]).replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\|([^,|]*)[^}]*\}/g, '$1').replace(/\$\d/g, '');
+      // absolute indentation: the client must insert it as is
+      expect(skel!.insertTextMode).toBe(1);
+      const edit = skel!.textEdit as { newText: string; range: never };
+      const inserted = applyEdits(text, [{ ...edit, newText: expandSnippet(edit.newText) }]);
       // the skeleton is a valid two-kdamond config
       await c.change(u, inserted);
       const d = await c.diagnostics(u);
       expect(d.filter((x) => x.severity === 1 || x.severity === 2).map((x) => `${String(x.code)}: ${x.message}`)).toEqual([]);
       const syms = await c.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: u } });
       expect(syms.map((x) => x.name)).toEqual(['kdamond 0 · paddr node 1', 'kdamond 1 · paddr node 0']);
-      expect(inserted).toContain('memcg_path: /workload_a}');
       await c.notify('textDocument/didClose', { textDocument: { uri: u } });
     });
+
+    // the skeletons at any indentation and in flow style, with the profile's cgroups and node ids:
+    // two cgroups (different targets), accepted with the defaults or with other cgroups picked
+    const SKELETON_CASES: { name: string; text: string; at: string; label: string; pick?: Record<number, string> }[] = [
+      { name: 'pair, list at column 0', text: 'kdamonds:\n- ', at: '- ', label: 'tiering pair' },
+      { name: 'pair, list at column 2', text: 'kdamonds:\n  - ', at: '  - ', label: 'tiering pair', pick: { 1: '/workloads/a', 2: '/workloads/b' } },
+      { name: 'pair, list at column 6', text: 'kdamonds:\n      - ', at: '      - ', label: 'tiering pair' },
+      { name: 'pair, flow sequence', text: 'kdamonds: []', at: 'kdamonds: [', label: 'tiering pair' },
+      { name: 'pair, multi-line flow sequence', text: 'kdamonds: [\n    \n]', at: '[\n    ', label: 'tiering pair' },
+      {
+        name: 'promotion scheme, deep block list',
+        text: 'kdamonds:\n  - contexts:\n      - ops: paddr\n        targets: [{pid: null, regions: [{start: 31 GiB, end: 61 GiB}]}]\n        schemes:\n          - ',
+        at: '          - ', label: 'promotion scheme',
+      },
+      {
+        name: 'demotion scheme, flow sequence',
+        text: 'kdamonds:\n  - contexts:\n      - ops: paddr\n        targets: [{pid: null, regions: [{start: 4 GiB, end: 31 GiB}]}]\n        schemes: []\n',
+        at: 'schemes: [', label: 'demotion scheme',
+      },
+    ];
+    it('offers the flow skeleton after an item of a flow sequence, not inside an item', async () => {
+      const text = 'kdamonds: [{contexts: [{ops: paddr}]}, ]';
+      const u = fileUri(join(ROOT, 'tmp-skel-flow-comma.damon.yaml'));
+      await c.open(u, text, 'damon-yaml');
+      const labels = async (character: number) => (await c.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: u }, position: { line: 0, character } })).map((i) => i.label);
+      expect(await labels(text.length - 1)).toContain('tiering pair: promotion + demotion kdamonds');
+      expect(await labels(text.indexOf('ops'))).not.toContain('tiering pair: promotion + demotion kdamonds');
+      await c.notify('textDocument/didClose', { textDocument: { uri: u } });
+    });
+
+    for (const t of SKELETON_CASES) {
+      it(`inserts a skeleton that checks clean: ${t.name}`, async () => {
+        const u = fileUri(join(ROOT, `tmp-skel-${t.name.replace(/\W+/g, '-')}.damon.yaml`));
+        await c.open(u, t.text, 'damon-yaml');
+        await c.diagnostics(u, 1);
+        const pos = positionOf(t.text, t.at, t.at.length);
+        const r = await c.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: u }, position: pos });
+        const item = r.find((i) => i.label.startsWith(t.label));
+        expect(item, r.map((i) => i.label).join(', ')).toBeDefined();
+        const edit = item!.textEdit as { newText: string; range: never };
+        // the cgroups are choices of every cgroup in the profile
+        expect(edit.newText).toContain('|/workload_a,/workload_b,/workloads/a,/workloads/b|');
+        const inserted = applyEdits(t.text, [{ ...edit, newText: expandSnippet(edit.newText, t.pick) }]);
+        await c.change(u, inserted);
+        const d = await c.diagnostics(u);
+        expect(d.filter((x) => x.severity === 1 || x.severity === 2).map((x) => `${String(x.code)}: ${x.message}`), inserted).toEqual([]);
+        const checked = await c.request<{ documents: { kconfig: { kdamonds: { contexts: { schemes: { targetNid: number; quota: { goals: { path: string; targetValue: number; nid: number }[] } }[] }[] }[] } }[] }>(
+          'workspace/executeCommand', { command: 'damon.server.checkedConfig', arguments: [{ uri: u }] });
+        const schemes = checked.documents[0].kconfig.kdamonds.flatMap((k) => k.contexts.flatMap((x) => x.schemes));
+        const goals = schemes.map((s) => s.quota.goals[0]);
+        if (t.label === 'tiering pair') {
+          const [a, b] = t.pick ? [t.pick[1], t.pick[2]] : ['/workload_a', '/workload_b'];
+          expect(goals.map((g) => [g.path, g.targetValue, g.nid])).toEqual([[a, 2970, 0], [b, 6970, 0], [a, 7050, 0], [b, 3050, 0]]);
+          expect(schemes.map((s) => s.targetNid)).toEqual([0, 0, 1, 1]);
+          if (t.pick) {
+            // with the seed's cgroups picked, the skeleton IS the seed's corrected 4-scheme tiering config
+            const example = checkText(readFileSync(join(ROOT, 'examples', 'memcg-tiering.damon.yaml'), 'utf8'), { format: 'yaml' }).documents[0].kconfig!;
+            expect(schemes).toEqual(example.kdamonds.flatMap((k) => k.contexts.flatMap((x) => x.schemes)));
+          }
+        } else {
+          expect(goals.map((g) => g.path)).toEqual(['/workload_a']);
+          expect(schemes.map((s) => s.targetNid)).toEqual([t.label.startsWith('promotion') ? 0 : 1]);
+        }
+        await c.notify('textDocument/didClose', { textDocument: { uri: u } });
+      });
+    }
   });
 
   describe('quick fixes', () => {
@@ -274,7 +343,7 @@ describe('language server features (in-process)', () => {
     it('shows bp goal targets as a share of the node, and units next to bare numbers', async () => {
       const hs = await hints();
       const at = positionOf(TEXT, '29.7%', 5);
-      expect(hs).toContainEqual({ label: '29.7 % of node 0 ≈ 8.91 GiB', line: at.line, character: at.character });
+      expect(hs).toContainEqual({ label: '≈ 8.91 GiB of node 0', line: at.line, character: at.character });
       const s = positionOf(TEXT, 'sample_us: 5000', 'sample_us: 5000'.length);
       expect(hs).toContainEqual({ label: 'µs = 5 ms', line: s.line, character: s.character });
     });

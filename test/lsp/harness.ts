@@ -26,6 +26,9 @@ export interface ClientOptions {
    * edits and shown URIs; the test applies them.
    */
   fileOps?: boolean;
+  /** the client does not declare workspace.configuration (Neovim 0.7) */
+  noConfiguration?: boolean;
+  initializationOptions?: unknown;
 }
 
 export interface TestClient {
@@ -37,6 +40,10 @@ export interface TestClient {
   /** every publishDiagnostics received, in order */
   published: PublishDiagnosticsParams[];
   refreshes: number;
+  /** workspace/configuration requests received */
+  configurationRequests: number;
+  /** window/logMessage texts received */
+  logs: string[];
   /** workspace/applyEdit requests received (with fileOps) */
   appliedEdits: WorkspaceEdit[];
   /** window/showDocument requests received (with fileOps) */
@@ -54,10 +61,10 @@ export interface TestClient {
 
 export const fileUri = (p: string): string => pathToFileURL(p).toString();
 
-function defaultCapabilities(refresh: boolean, fileOps: boolean) {
+function defaultCapabilities(refresh: boolean, fileOps: boolean, configuration: boolean) {
   return {
     workspace: {
-      configuration: true, inlayHint: { refreshSupport: refresh }, codeLens: { refreshSupport: refresh }, workspaceFolders: true,
+      configuration, inlayHint: { refreshSupport: refresh }, codeLens: { refreshSupport: refresh }, workspaceFolders: true,
       ...(fileOps ? { applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } } : {}),
     },
     ...(fileOps ? { window: { showDocument: { support: true } } } : {}),
@@ -85,6 +92,8 @@ async function wire(conn: ProtocolConnection, opts: ClientOptions, extra: Partia
     status,
     published,
     refreshes: 0,
+    configurationRequests: 0,
+    logs: [],
     appliedEdits: [],
     shown: [],
     async open(uri, text, languageId = 'yaml') {
@@ -134,8 +143,13 @@ async function wire(conn: ProtocolConnection, opts: ClientOptions, extra: Partia
   conn.onNotification('damon/status', (p: StatusParams) => {
     status.push(p);
   });
-  conn.onNotification('window/logMessage', () => undefined);
-  conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((it) => (it.section === 'damon' ? client.settings : null)));
+  conn.onNotification('window/logMessage', (p: { message: string }) => {
+    client.logs.push(p.message);
+  });
+  conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => {
+    client.configurationRequests++;
+    return p.items.map((it) => (it.section === 'damon' ? client.settings : null));
+  });
   conn.onRequest('workspace/inlayHint/refresh', () => {
     client.refreshes++;
     return null;
@@ -156,7 +170,8 @@ async function wire(conn: ProtocolConnection, opts: ClientOptions, extra: Partia
     processId: process.pid,
     rootUri: fileUri(root),
     workspaceFolders: [{ uri: fileUri(root), name: 'test' }],
-    capabilities: defaultCapabilities(opts.refreshSupport ?? true, opts.fileOps ?? false),
+    capabilities: defaultCapabilities(opts.refreshSupport ?? true, opts.fileOps ?? false, !opts.noConfiguration),
+    initializationOptions: opts.initializationOptions,
   });
   await conn.sendNotification('initialized', {});
   return client;
@@ -207,4 +222,20 @@ export function positionOf(text: string, needle: string, delta = 0, nth = 0): { 
   const before = text.slice(0, o);
   const line = before.split('\n').length - 1;
   return { line, character: o - (before.lastIndexOf('\n') + 1) };
+}
+
+/**
+ * What a snippet inserts when the user accepts every default: placeholders take their default (a
+ * choice its first value), mirrors (`$n`, `${n}`) the value of their placeholder, `$0` nothing.
+ */
+export function expandSnippet(snippet: string, pick: Record<number, string> = {}): string {
+  const values = new Map<number, string>(Object.entries(pick).map(([k, v]) => [Number(k), v]));
+  const unesc = (s: string): string => s.replace(/\\([$}\\,|])/g, '$1');
+  for (const m of snippet.matchAll(/\$\{(\d+)(?::((?:[^}\\]|\\.)*)|\|((?:[^|\\]|\\.)*)\|)\}/g)) {
+    const n = Number(m[1]);
+    if (!values.has(n)) values.set(n, m[2] !== undefined ? unesc(m[2]) : unesc(m[3].split(/(?<!\\),/)[0]));
+  }
+  return snippet
+    .replace(/\$\{(\d+)(?::((?:[^}\\]|\\.)*)|\|((?:[^|\\]|\\.)*)\|)\}/g, (_, n) => values.get(Number(n)) ?? '')
+    .replace(/\$\{(\d+)\}|\$(\d+)/g, (_, a, b) => values.get(Number(a ?? b)) ?? '');
 }

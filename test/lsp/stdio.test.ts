@@ -37,7 +37,7 @@ describe('bundled server over stdio', () => {
     const hover = await c.request<Hover>('textDocument/hover', { textDocument: { uri: fileUri(SEED_PATH) }, position: positionOf(SEED, '200 MiB', 1) });
     expect((hover.contents as { value: string }).value).toContain('200 MiB = 209715200 bytes');
     const hints = await c.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: fileUri(SEED_PATH) }, range: { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } } });
-    expect(hints.map((h) => h.label)).toContain('29.7 % of node 0 ≈ 8.91 GiB');
+    expect(hints.map((h) => h.label)).toContain('≈ 8.91 GiB of node 0');
     const d = diags.find((x) => x.code === 'memcg-path-form')!;
     const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: fileUri(SEED_PATH) }, range: d.range, context: { diagnostics: [d] } });
     const fixed = applyEdits(SEED, actions[0].edit!.changes![fileUri(SEED_PATH)]);
@@ -62,5 +62,51 @@ describe('bundled server over stdio', () => {
     expect((hover.contents as { value: string }).value).toContain('**--numa_node**');
     const lenses = await c.request<{ command: { title: string; command: string } }[]>('textDocument/codeLens', { textDocument: { uri } });
     expect(lenses.map((l) => [l.command.title, l.command.command])).toEqual([['Convert to config file', 'damon.server.convertToConfig']]);
+  });
+
+  it('survives a didOpen whose text is null, missing or a number, and answers bad params with -32602', async () => {
+    const bad = [null, undefined, 42];
+    for (const [i, text] of bad.entries()) {
+      const td: Record<string, unknown> = { uri: `file:///bad-${i}.damon.yaml`, languageId: 'yaml', version: 1 };
+      if (text !== undefined) td.text = text;
+      await c.notify('textDocument/didOpen', { textDocument: td });
+    }
+    await c.notify('textDocument/didChange', { textDocument: { uri: fileUri(SEED_PATH), version: 7 }, contentChanges: [{ text: null }] });
+    const code = async (method: string, params: unknown): Promise<number | undefined> => {
+      try {
+        await c.request(method, params);
+        return undefined;
+      } catch (e) {
+        return (e as { code?: number }).code;
+      }
+    };
+    expect(await code('textDocument/hover', null)).toBe(-32602);
+    expect(await code('textDocument/hover', { textDocument: { uri: fileUri(SEED_PATH) }, position: { line: 'x', character: -1 } })).toBe(-32602);
+    expect(await code('textDocument/completion', { textDocument: {} })).toBe(-32602);
+    expect(await code('textDocument/codeAction', { textDocument: { uri: fileUri(SEED_PATH) }, range: null, context: { diagnostics: [] } })).toBe(-32602);
+    expect(await code('textDocument/codeAction', { textDocument: { uri: fileUri(SEED_PATH) }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } })).toBe(-32602);
+    expect(await code('textDocument/inlayHint', { textDocument: { uri: fileUri(SEED_PATH) } })).toBe(-32602);
+    expect(await code('textDocument/documentSymbol', {})).toBe(-32602);
+    expect(await code('textDocument/codeLens', [])).toBe(-32602);
+    // still alive and serving: the seed (untouched by the malformed change) still hovers
+    expect(c.child!.exitCode).toBeNull();
+    const hover = await c.request<Hover>('textDocument/hover', { textDocument: { uri: fileUri(SEED_PATH) }, position: positionOf(SEED, '200 MiB', 1) });
+    expect((hover.contents as { value: string }).value).toContain('200 MiB = 209715200 bytes');
+  });
+
+  it('refuses a 20 MB single-line document with one diagnostic and keeps answering', async () => {
+    const uri = 'file:///huge.damon.yaml';
+    const text = `kdamonds: [${'{contexts: []}, '.repeat(20 * 1024 * 1024 / 16)}]`;
+    const started = Date.now();
+    await c.open(uri, text, 'yaml');
+    const diags = await c.diagnostics(uri, 1, 60_000);
+    expect(diags).toHaveLength(1);
+    expect(diags[0]).toMatchObject({ code: 'file-too-large', severity: 1, range: { start: { line: 0, character: 0 } } });
+    expect(diags[0].message).toMatch(/^the document is 20(\.\d)? MiB; the DAMON language server analyzes documents up to 2 MiB/);
+    // no analysis behind the features: they answer at once (nothing is parsed)
+    expect(await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 5_000_000 } })).toBeNull();
+    expect(await c.request('textDocument/documentSymbol', { textDocument: { uri } })).toBeNull();
+    expect(Date.now() - started).toBeLessThan(30_000);
+    await c.notify('textDocument/didClose', { textDocument: { uri } });
   });
 });

@@ -5,9 +5,10 @@
  * the core's tree only for the path of nearby, complete keys.
  */
 import * as jsonc from 'jsonc-parser';
-import { formatBytes, keysAt, mapGet, nodeAtPath, pathAtOffset, type ConfigPath, type JSONSchema, type MachineProfile, type OffsetRange, type SNode } from './core';
+import { keysAt, mapGet, nodeAtPath, pathAtOffset, type ConfigPath, type JSONSchema, type MachineProfile, type OffsetRange, type SNode } from './core';
 import { documentAt, type Analysis } from './analysis';
 import { keyMarkdown, kindAt, schemaOf, sinceText, unitName } from './describe';
+import { renderItems, tieringPair, tieringScheme } from './skeletons';
 
 export type ItemKind = 'property' | 'value' | 'enum' | 'snippet' | 'unit';
 
@@ -16,7 +17,10 @@ export interface Completion {
   kind: ItemKind;
   detail?: string;
   documentation?: string;
-  /** snippet text (LSP snippet syntax) replacing `range` */
+  /**
+   * snippet text (LSP snippet syntax) replacing `range`. Multi-line text carries its absolute
+   * indentation: clients must insert it as is (LSP insertTextMode asIs), not re-indent it.
+   */
   insert: string;
   snippet: boolean;
   range: OffsetRange;
@@ -251,108 +255,69 @@ function nodeIdItems(ctx: Ctx, profile: MachineProfile | undefined, documentatio
   }));
 }
 
-/** Two kdamonds doing per-cgroup memory tiering (promotion on the slow node, demotion on the fast). */
-function tieringPairSnippet(col: number, profile: MachineProfile | undefined): string {
-  const i = (n: number) => ' '.repeat(col + n);
-  // fast node: one with CPUs (else the first); slow node: a CPU-less or slower one (else the last)
-  const nodes = profile?.nodes ?? [];
-  const fast = nodes.find((n) => (n.cpus ?? 0) > 0) ?? nodes[0];
-  const slow = nodes.find((n) => n !== fast && ((n.cpus ?? 0) === 0 || (n.speed ?? 1) > (fast?.speed ?? 1))) ?? nodes.find((n) => n !== fast);
-  const span = (n: typeof fast | undefined, d: [string, string]): [string, string] => {
-    if (!n?.ranges.length) return d;
-    const start = Math.min(...n.ranges.map((r) => r.start));
-    const end = Math.max(...n.ranges.map((r) => r.end));
-    // skip a low hole (e.g. below 4 GiB) if the node has several ranges: monitor the largest one
-    const big = [...n.ranges].sort((a, b) => b.end - b.start - (a.end - a.start))[0];
-    const [s0, e0] = n.ranges.length > 1 ? [big.start, big.end] : [start, end];
-    return [formatBytes(s0).replace(/\.0+ /, ' '), formatBytes(e0).replace(/\.0+ /, ' ')];
-  };
-  const [slowStart, slowEnd] = span(slow, ['31 GiB', '61 GiB']);
-  const [fastStart, fastEnd] = span(fast, ['4 GiB', '31 GiB']);
-  const slowId = String(slow?.nid ?? 1);
-  const fastId = String(fast?.nid ?? 0);
-  const cg = profile?.cgroups[0] ?? '/workload_a';
-  const lines = [
-    'contexts:',
-    `${i(2)}- ops: paddr`,
-    `${i(4)}targets:`,
-    `${i(6)}- pid: null`,
-    `${i(8)}regions:`,
-    `${i(10)}- {start: \${1:${slowStart}}, end: \${2:${slowEnd}}}   # slow node \${3:${slowId}}`,
-    `${i(4)}schemes:`,
-    `${i(6)}- action: migrate_hot`,
-    `${i(8)}target_nid: \${4:${fastId}}`,
-    `${i(8)}access_pattern:`,
-    `${i(10)}sz_bytes: {min: min, max: max}`,
-    `${i(10)}nr_accesses: {min: 5%, max: max}`,
-    `${i(10)}age: {min: 0, max: max}`,
-    `${i(8)}apply_interval_us: 1 s`,
-    `${i(8)}quotas:`,
-    `${i(10)}time_ms: 0`,
-    `${i(10)}sz_bytes: 200 MiB`,
-    `${i(10)}reset_interval_ms: 1 s`,
-    `${i(10)}weights: {sz_permil: 0, nr_accesses_permil: 1000, age_permil: 0}`,
-    `${i(10)}goals:`,
-    `${i(12)}- {metric: node_memcg_used_bp, target_value: \${5:29.7%}, current_value: 0, nid: \${4:${fastId}}, memcg_path: \${6:${cg}}}`,
-    `${i(8)}filters:`,
-    `${i(10)}# reject other cgroups, then reject not-young pages: admits ${cg} AND young`,
-    `${i(10)}- {filter_type: memcg, matching: false, allow: false, memcg_path: \${6:${cg}}}`,
-    `${i(10)}- {filter_type: young, matching: false, allow: false}`,
-    `${i(-2)}- contexts:`,
-    `${i(2)}- ops: paddr`,
-    `${i(4)}targets:`,
-    `${i(6)}- pid: null`,
-    `${i(8)}regions:`,
-    `${i(10)}- {start: \${7:${fastStart}}, end: \${8:${fastEnd}}}   # fast node \${4:${fastId}}`,
-    `${i(4)}schemes:`,
-    `${i(6)}- action: migrate_cold`,
-    `${i(8)}target_nid: \${3:${slowId}}`,
-    `${i(8)}access_pattern:`,
-    `${i(10)}sz_bytes: {min: min, max: max}`,
-    `${i(10)}nr_accesses: {min: 0%, max: 0%}`,
-    `${i(10)}age: {min: 0, max: max}`,
-    `${i(8)}apply_interval_us: 1 s`,
-    `${i(8)}quotas:`,
-    `${i(10)}time_ms: 0`,
-    `${i(10)}sz_bytes: 200 MiB`,
-    `${i(10)}reset_interval_ms: 1 s`,
-    `${i(10)}weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 1000}`,
-    `${i(10)}goals:`,
-    `${i(12)}- {metric: node_memcg_free_bp, target_value: \${9:70.5%}, current_value: 0, nid: \${4:${fastId}}, memcg_path: \${6:${cg}}}`,
-    `${i(8)}filters:`,
-    `${i(10)}# reject other cgroups, then reject young pages: admits ${cg} AND NOT young`,
-    `${i(10)}- {filter_type: memcg, matching: false, allow: false, memcg_path: \${6:${cg}}}`,
-    `${i(10)}- {filter_type: young, matching: true, allow: false}`,
-  ];
-  return lines.join('\n');
+const PAIR_DOC = 'Per-cgroup memory tiering as in the DAMON RFC, for two cgroups of the machine profile: the slow node\'s kdamond promotes hot pages of each cgroup to the fast node (goals: the cgroup uses 29.7 % and 69.7 % of the fast node); the fast node\'s kdamond demotes their cold pages (goals: 70.5 % and 30.5 % free). Each pair of goals overlaps a little on purpose, so pages keep exchanging when access patterns shift. Tab through the cgroups (a choice of the profile\'s cgroups), the targets, the node ids and the monitored ranges.';
+
+/** The skeleton snippets offered for a new item of the `kdamonds` or `schemes` list. */
+function skeletonItems(owner: string | number | undefined, profile: MachineProfile | undefined, where: Parameters<typeof renderItems>[1], range: OffsetRange): Completion[] {
+  if (owner === 'kdamonds') {
+    return [{ label: 'tiering pair: promotion + demotion kdamonds', kind: 'snippet', detail: 'two kdamonds: migrate_hot on the slow node, migrate_cold on the fast node, two cgroups', documentation: PAIR_DOC, insert: renderItems(tieringPair(profile), where), snippet: true, range, sortText: '00' }];
+  }
+  if (owner === 'schemes') {
+    return [
+      { label: 'promotion scheme (migrate_hot)', kind: 'snippet', detail: 'migrate hot pages of a cgroup to the fast node', insert: renderItems(tieringScheme(profile, true), where), snippet: true, range, sortText: '00' },
+      { label: 'demotion scheme (migrate_cold)', kind: 'snippet', detail: 'migrate cold pages of a cgroup to the slow node', insert: renderItems(tieringScheme(profile, false), where), snippet: true, range, sortText: '01' },
+    ];
+  }
+  return [];
 }
 
-function schemeSnippet(col: number, hot: boolean): string {
-  const i = (n: number) => ' '.repeat(col + n);
-  return [
-    `action: ${hot ? 'migrate_hot' : 'migrate_cold'}`,
-    `${i(0)}target_nid: \${1:${hot ? 0 : 1}}`,
-    `${i(0)}access_pattern:`,
-    `${i(2)}sz_bytes: {min: min, max: max}`,
-    `${i(2)}nr_accesses: ${hot ? '{min: 5%, max: max}' : '{min: 0%, max: 0%}'}`,
-    `${i(2)}age: {min: 0, max: max}`,
-    `${i(0)}apply_interval_us: 1 s`,
-    `${i(0)}quotas:`,
-    `${i(2)}time_ms: 0`,
-    `${i(2)}sz_bytes: \${2:200 MiB}`,
-    `${i(2)}reset_interval_ms: 1 s`,
-    `${i(2)}weights: {sz_permil: 0, nr_accesses_permil: ${hot ? 1000 : 0}, age_permil: ${hot ? 0 : 1000}}`,
-    `${i(2)}goals:`,
-    `${i(4)}- {metric: ${hot ? 'node_memcg_used_bp' : 'node_memcg_free_bp'}, target_value: \${3:${hot ? '29.7%' : '70.5%'}}, current_value: 0, nid: \${4:0}, memcg_path: \${5:/workload_a}}`,
-    `${i(0)}filters:`,
-    `${i(2)}- {filter_type: memcg, matching: false, allow: false, memcg_path: \${5:/workload_a}}`,
-    `${i(2)}- {filter_type: young, matching: ${hot ? 'false' : 'true'}, allow: false}`,
-  ].join('\n');
+/**
+ * A new item of a flow sequence (`kdamonds: [|]`, `schemes: [{…}, |]`): the skeletons in flow style.
+ * Scans back from the cursor to the unclosed `[` (quotes and nested brackets skipped).
+ */
+function flowSkeletons(a: Analysis, offset: number): Completion[] {
+  let depth = 0;
+  let i = offset - 1;
+  const stop = Math.max(0, offset - 100_000);
+  for (; i >= stop; i--) {
+    const ch = a.text[i];
+    if (ch === ']' || ch === '}') depth++;
+    else if (ch === '{' && depth > 0) depth--;
+    else if (ch === '[' && depth > 0) depth--;
+    else if (ch === '[' && depth === 0) break;
+    else if (ch === '{' && depth === 0) return [];
+    else if (depth === 0 && ch === ',') break;
+    else if (depth === 0 && !/\s/.test(ch)) return []; // text of the current item before the cursor
+    else if (ch === '"' || ch === "'") {
+      const j = a.text.lastIndexOf(ch, i - 1);
+      if (j < 0) return [];
+      i = j;
+    }
+  }
+  if (i < stop) return [];
+  // the comma case: keep scanning to the sequence's `[`
+  if (a.text[i] === ',') {
+    let d = 0;
+    for (i--; i >= stop; i--) {
+      const ch = a.text[i];
+      if (ch === ']' || ch === '}') d++;
+      else if ((ch === '[' || ch === '{') && d > 0) d--;
+      else if (ch === '[') break;
+      else if (ch === '{') return [];
+    }
+    if (i < stop) return [];
+  }
+  const key = /([A-Za-z_]\w*)["']?\s*:\s*$/.exec(a.text.slice(Math.max(0, i - 200), i))?.[1];
+  return skeletonItems(key, a.profile, { style: 'flow' }, { start: offset, end: offset });
 }
 
 export function completeAt(a: Analysis, offset: number): Completion[] {
   if (!a.damon) return [];
   const ctx = a.format === 'json' ? jsonContext(a, offset) : yamlContext(a, offset);
+  if (a.format === 'yaml') {
+    const flowItems = flowSkeletons(a, offset);
+    if (flowItems.length) return flowItems;
+  }
   if (!ctx) return [];
   const doc = documentAt(a, offset);
   const root = doc?.root ?? null;
@@ -377,13 +342,7 @@ export function completeAt(a: Analysis, offset: number): Completion[] {
     }
     const last = ctx.path[ctx.path.length - 1];
     const owner = ctx.path[ctx.path.length - 2];
-    if (ctx.format === 'yaml' && ctx.newItem && typeof last === 'number' && owner === 'kdamonds') {
-      out.push({ label: 'tiering pair: promotion + demotion kdamonds', kind: 'snippet', detail: 'two kdamonds: migrate_hot on the slow node, migrate_cold on the fast node, per cgroup', documentation: 'Per-cgroup memory tiering as in the DAMON RFC: the slow node\'s kdamond promotes hot pages of the cgroup to the fast node; the fast node\'s kdamond demotes its cold pages. The goals overlap on purpose (used 29.7 % vs free 70.5 %).', insert: tieringPairSnippet(ctx.keyCol, a.profile), snippet: true, range: ctx.range, sortText: '00' });
-    }
-    if (ctx.format === 'yaml' && ctx.newItem && typeof last === 'number' && owner === 'schemes') {
-      out.push({ label: 'promotion scheme (migrate_hot)', kind: 'snippet', detail: 'migrate hot pages of a cgroup to the fast node', insert: schemeSnippet(ctx.keyCol, true), snippet: true, range: ctx.range, sortText: '00' });
-      out.push({ label: 'demotion scheme (migrate_cold)', kind: 'snippet', detail: 'migrate cold pages of a cgroup to the slow node', insert: schemeSnippet(ctx.keyCol, false), snippet: true, range: ctx.range, sortText: '01' });
-    }
+    if (ctx.format === 'yaml' && ctx.newItem && typeof last === 'number') out.push(...skeletonItems(owner, a.profile, { style: 'block', col: ctx.keyCol }, ctx.range));
     return out;
   }
 

@@ -74,8 +74,17 @@ export function inlayHintsIn(a: Analysis, range: OffsetRange, settings: DamonSet
       if (enabled.nodeShare && isGoalTarget(path) && kind === 'bp') {
         const goalPath = path.slice(0, -1);
         const v = parseScalarAt(root, path, node);
-        const share = v ? nodeShare(v.value, goalNid(root, goalPath), a.profile) : undefined;
-        if (share) out.push({ offset: node.range.end, label: share, kind: 'nodeShare', tooltip: `${goalMetric(root, goalPath)} target as a share of the node's memory in the machine profile${a.profile?.name ? ` "${a.profile.name}"` : ''}` });
+        const nid = goalNid(root, goalPath);
+        const sizeBytes = a.profile?.nodes.find((n) => n.nid === nid)?.sizeBytes;
+        // the value itself is on the line already (and its % in the units hint): only the bytes it means
+        if (v && sizeBytes !== undefined) {
+          out.push({
+            offset: node.range.end,
+            label: `≈ ${formatBytes((sizeBytes * v.value) / 10000)} of node ${nid}`,
+            kind: 'nodeShare',
+            tooltip: `${goalMetric(root, goalPath)} target: ${nodeShare(v.value, nid, a.profile)} (node ${nid} has ${formatBytes(sizeBytes)} in the machine profile${a.profile?.name ? ` "${a.profile.name}"` : ''})`,
+          });
+        }
       }
     };
     const goalValueHints = (goal: SNode, goalPath: ConfigPath): void => {

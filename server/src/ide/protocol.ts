@@ -35,6 +35,8 @@ export const Notifications = {
   status: 'damon/status',
 } as const;
 
+export type SettingsSource = 'defaults' | 'initializationOptions' | 'workspace/configuration' | 'workspace/didChangeConfiguration';
+
 export interface StatusParams {
   uri: string;
   /** the document is a DAMON config (and is served) */
@@ -44,6 +46,12 @@ export interface StatusParams {
   profilePath?: string;
   /** a problem loading the profile, if any */
   profileError?: string;
+  /**
+   * where the damon settings in effect came from: 'workspace/configuration' (pulled, the client
+   * declared the capability), 'workspace/didChangeConfiguration' (pushed), 'initializationOptions'
+   * (sent with initialize; Neovim 0.7), or 'defaults' (none received)
+   */
+  settingsSource?: SettingsSource;
   errors: number;
   warnings: number;
 }
@@ -143,3 +151,11 @@ export function looksLikeDamonConfig(text: string): boolean {
 export function isDamonFileName(uriOrPath: string): boolean {
   return /\.damon\.(?:ya?ml|json)$/i.test(uriOrPath);
 }
+
+/**
+ * The largest document the language server analyzes (UTF-16 code units, about bytes for configs). A
+ * DAMON config with a thousand kdamonds is about 4 MiB and takes seconds to check on a busy 2-core
+ * machine; larger documents get one `file-too-large` diagnostic and no features, so a huge file
+ * cannot stall the editor. The CLI reads files up to 50 MiB (core/check.ts MAX_TEXT_LENGTH).
+ */
+export const MAX_EDITOR_TEXT_LENGTH = 2 * 1024 * 1024;

@@ -1,0 +1,128 @@
+/**
+ * Validation handlers: the debounced check of every open document, publishing its diagnostics and
+ * the `damon/status` notification, and the document lifecycle (open, change, close, save).
+ */
+import type { StatusParams } from '../ide/protocol';
+import { isServed, isShellDocument } from '../ide/analysis';
+import { MAX_EDITOR_TEXT_LENGTH, Notifications } from '../ide/protocol';
+import type { ServerContext } from './context';
+import type { SettingsHandlers } from './settings';
+
+export class ValidationHandlers {
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly lastRun = new Map<string, number>();
+  private readonly published = new Set<string>();
+
+  constructor(private readonly ctx: ServerContext) {}
+
+  register(settings: SettingsHandlers): void {
+    const { documents, connection, cache, store } = this.ctx;
+    documents.onDidOpen((e) => this.schedule(e.document.uri, true));
+    documents.onDidChangeContent((e) => this.schedule(e.document.uri));
+    documents.onDidClose((e) => {
+      const uri = e.document.uri;
+      const t = this.timers.get(uri);
+      if (t) clearTimeout(t);
+      this.timers.delete(uri);
+      this.lastRun.delete(uri);
+      cache.delete(uri);
+      store.clear(uri);
+      if (this.published.delete(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    });
+    documents.onDidSave(() => {
+      if (settings.refreshProfile()) this.revalidateAll();
+    });
+  }
+
+  validate(uri: string): void {
+    try {
+      this.validateNow(uri);
+    } catch (e) {
+      // a bug must cost one document's diagnostics, not the server
+      this.ctx.log(`checking ${uri} failed: ${(e as Error).stack ?? (e as Error).message}`);
+    }
+  }
+
+  private validateNow(uri: string): void {
+    const { ctx } = this;
+    this.timers.delete(uri);
+    const doc = ctx.documents.get(uri);
+    if (!doc) return;
+    this.lastRun.set(uri, Date.now());
+    if (ctx.tooLarge(doc)) {
+      this.refuseLarge(uri, doc);
+      return;
+    }
+    const a = ctx.analysisOf(uri);
+    if (!a) return;
+    if (!a.damon) {
+      if (this.published.has(uri)) {
+        void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
+        this.published.delete(uri);
+      }
+      void ctx.connection.sendNotification(Notifications.status, { uri, damon: false, kernel: ctx.kernelOrNewest(), settingsSource: ctx.settingsSource, errors: 0, warnings: 0 } satisfies StatusParams);
+      return;
+    }
+    const diagnostics = a.result.diagnostics.map((d) => ctx.toDiagnostic(a, d));
+    this.published.add(uri);
+    void ctx.connection.sendDiagnostics({ uri, version: a.version, diagnostics });
+    const status: StatusParams = {
+      uri,
+      damon: true,
+      kernel: ctx.kernelOrNewest(),
+      profileName: ctx.profile?.name,
+      profilePath: ctx.profileLoaded?.path,
+      profileError: ctx.profileError,
+      settingsSource: ctx.settingsSource,
+      errors: a.result.diagnostics.filter((d) => d.severity === 'error').length,
+      warnings: a.result.diagnostics.filter((d) => d.severity === 'warning').length,
+    };
+    void ctx.connection.sendNotification(Notifications.status, status);
+  }
+
+  /** One diagnostic for a document over the editor's size limit (only for documents the server serves). */
+  private refuseLarge(uri: string, doc: { version: number; languageId: string; getText(): string }): void {
+    const { ctx } = this;
+    const text = doc.getText();
+    const head = text.slice(0, 200_000);
+    if (!isServed(uri, doc.languageId, head) && !(isShellDocument(uri, doc.languageId, head) && /damo/.test(head))) return;
+    const mib = (n: number): string => (n / 1048576).toFixed(1).replace(/\.0$/, '');
+    const message = `the document is ${mib(text.length)} MiB; the DAMON language server analyzes documents up to ${mib(MAX_EDITOR_TEXT_LENGTH)} MiB, so it was not checked (run \`damon-config check\` on the file: the CLI reads up to 50 MiB)`;
+    const end = text.indexOf('\n');
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: Math.min(end < 0 ? text.length : end, 200) } };
+    this.published.add(uri);
+    void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [{ range, severity: 1, code: 'file-too-large', source: 'damon', message }] });
+    void ctx.connection.sendNotification(Notifications.status, { uri, damon: true, kernel: ctx.kernelOrNewest(), profileName: ctx.profile?.name, profilePath: ctx.profileLoaded?.path, profileError: ctx.profileError, settingsSource: ctx.settingsSource, errors: 1, warnings: 0 } satisfies StatusParams);
+  }
+
+  /**
+   * Leading-edge debounce: a change to a document that was not validated within the delay is
+   * validated on the next tick; changes arriving faster than the delay (typing) are coalesced and
+   * validated once, `delay` ms after the last one.
+   */
+  schedule(uri: string, immediate = false): void {
+    const pending = this.timers.get(uri);
+    if (pending) clearTimeout(pending);
+    const delay = this.ctx.settings.validation.delay;
+    const since = Date.now() - (this.lastRun.get(uri) ?? 0);
+    const wait = immediate || (!pending && since >= delay) ? 0 : delay;
+    this.timers.set(uri, setTimeout(() => this.validate(uri), wait));
+  }
+
+  /** settings or profile changed: re-check every document and ask the client to refresh hints and lenses */
+  revalidateAll(): void {
+    const { ctx } = this;
+    ctx.generation++;
+    for (const d of ctx.documents.all()) this.schedule(d.uri, true);
+    if (ctx.caps.refreshInlay) void ctx.connection.languages.inlayHint.refresh().catch(() => undefined);
+    if (ctx.caps.refreshLens) void ctx.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  }
+
+  /** settle pending debounced validations now */
+  flush(): void {
+    for (const [uri, t] of [...this.timers]) {
+      clearTimeout(t);
+      this.validate(uri);
+    }
+  }
+}
