@@ -85,7 +85,7 @@ describe('the js-yaml fast path builds the same tree as the yaml library', () =>
     );
   });
 
-  it('random edits of the examples', () => {
+  it('random edits of the examples', { timeout: 300_000 }, () => {
     fc.assert(
       fc.property(fc.constantFrom(...texts), fc.nat(), fc.nat({ max: 12 }), fc.constantFrom('', ' ', '\n', ':', '- ', '#', '"', '{', '}', '[', ']', ',', 'x', '  '), (t, pos, del, ins) => {
         const p = pos % (t.length + 1);

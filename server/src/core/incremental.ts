@@ -49,7 +49,11 @@ export interface Split {
 
 /** Split a block-YAML config into its `kdamonds` items, or undefined when its layout is anything else. */
 export function splitItems(text: string): Split | undefined {
-  if (NOT_SPLITTABLE.test(text)) return undefined;
+  return NOT_SPLITTABLE.test(text) ? undefined : splitLines(text);
+}
+
+/** The line scan of splitItems; the NOT_SPLITTABLE test is left to the caller (per changed item). */
+function splitLines(text: string): Split | undefined {
   let phase: 'header' | 'seek' | 'items' = 'header';
   let keyStart = -1;
   let indent = -1;
@@ -88,47 +92,133 @@ export function splitItems(text: string): Split | undefined {
 // ---------------------------------------------------------------------------------------------
 // shifting cached offsets in place
 
-function shiftRange(r: OffsetRange, delta: number, seen: Set<OffsetRange>): void {
-  if (seen.has(r)) return;
-  seen.add(r);
+function shiftRange(r: OffsetRange, delta: number): void {
   r.start += delta;
   r.end += delta;
 }
 
-function shiftNode(n: SNode | null, delta: number, seen: Set<OffsetRange>): void {
+function shiftNode(n: SNode | null, delta: number): void {
   if (!n) return;
-  shiftRange(n.range, delta, seen);
+  shiftRange(n.range, delta);
   if (n.kind === 'map') {
     for (const p of n.pairs) {
-      shiftRange(p.range, delta, seen);
-      shiftRange(p.key.range, delta, seen);
-      shiftNode(p.value, delta, seen);
+      shiftRange(p.range, delta);
+      shiftRange(p.key.range, delta);
+      shiftNode(p.value, delta);
     }
   } else if (n.kind === 'seq') {
-    for (const it of n.items) shiftNode(it, delta, seen);
+    for (const it of n.items) shiftNode(it, delta);
   }
 }
 
-function shiftDiagnostics(ds: CoreDiagnostic[], delta: number, seen: Set<OffsetRange>): void {
+function shiftDiagnostics(ds: CoreDiagnostic[], delta: number): void {
   for (const d of ds) {
-    shiftRange(d.range, delta, seen);
-    for (const r of d.related ?? []) shiftRange(r.range, delta, seen);
-    for (const f of d.fixes ?? []) for (const e of f.edits) shiftRange(e.range, delta, seen);
+    shiftRange(d.range, delta);
+    for (const r of d.related ?? []) shiftRange(r.range, delta);
+    for (const f of d.fixes ?? []) for (const e of f.edits) shiftRange(e.range, delta);
   }
 }
 
-function remapPath(p: ConfigPath | undefined, index: number): ConfigPath | undefined {
-  if (!p || p[0] !== 'kdamonds' || p[1] !== 0 || index === 0) return p;
+/**
+ * Give every cached diagnostic its own range objects (rules and the schema pass often hand out a
+ * node's range object), so shifting an item moves each range exactly once.
+ */
+function ownRanges(ds: CoreDiagnostic[]): void {
+  for (const d of ds) {
+    d.range = { start: d.range.start, end: d.range.end };
+    if (d.related) d.related = d.related.map((r) => ({ ...r, range: { start: r.range.start, end: r.range.end } }));
+    if (d.fixes) d.fixes = d.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, range: { start: e.range.start, end: e.range.end } })) }));
+  }
+}
+
+function remapPath(p: ConfigPath | undefined, index: number, from: number): ConfigPath | undefined {
+  if (!p || p[0] !== 'kdamonds' || p[1] !== from || index === from) return p;
   const q = [...p];
   q[1] = index;
   return q;
 }
 
-function remapDiagnostics(ds: CoreDiagnostic[], index: number): void {
-  if (index === 0) return;
+/** Paths of an item's findings say which kdamond they are in: move them from index `from` to `index`. */
+function remapDiagnostics(ds: CoreDiagnostic[], index: number, from = 0): void {
+  if (index === from) return;
   for (const d of ds) {
-    if (d.path) d.path = remapPath(d.path, index);
-    if (d.related) d.related = d.related.map((r) => (r.path ? { ...r, path: remapPath(r.path, index)! } : r));
+    if (d.path) d.path = remapPath(d.path, index, from);
+    if (d.related) d.related = d.related.map((r) => (r.path ? { ...r, path: remapPath(r.path, index, from)! } : r));
+  }
+}
+
+/**
+ * A Map assembled from the items' maps on first use: editor features that read parsed values (hover,
+ * inlay hints) pay for the merge, the diagnostics after an edit do not.
+ */
+class MergedMap<K, V> extends Map<K, V> {
+  private parts: Map<K, V>[] | undefined;
+
+  constructor(parts: Map<K, V>[]) {
+    super();
+    this.parts = parts;
+  }
+
+  private fill(): void {
+    const parts = this.parts;
+    if (!parts) return;
+    this.parts = undefined;
+    for (const m of parts) for (const [k, v] of m) super.set(k, v);
+  }
+
+  override get(k: K): V | undefined {
+    this.fill();
+    return super.get(k);
+  }
+
+  override has(k: K): boolean {
+    this.fill();
+    return super.has(k);
+  }
+
+  override set(k: K, v: V): this {
+    this.fill();
+    return super.set(k, v);
+  }
+
+  override delete(k: K): boolean {
+    this.fill();
+    return super.delete(k);
+  }
+
+  override clear(): void {
+    this.parts = undefined;
+    super.clear();
+  }
+
+  override get size(): number {
+    this.fill();
+    return super.size;
+  }
+
+  override forEach(cb: (v: V, k: K, m: Map<K, V>) => void, thisArg?: unknown): void {
+    this.fill();
+    super.forEach(cb, thisArg);
+  }
+
+  override entries(): MapIterator<[K, V]> {
+    this.fill();
+    return super.entries();
+  }
+
+  override keys(): MapIterator<K> {
+    this.fill();
+    return super.keys();
+  }
+
+  override values(): MapIterator<V> {
+    this.fill();
+    return super.values();
+  }
+
+  override [Symbol.iterator](): MapIterator<[K, V]> {
+    this.fill();
+    return super[Symbol.iterator]();
   }
 }
 
@@ -180,9 +270,8 @@ function parseItem(text: string, span: ItemSpan): { node: SNode; fast: boolean; 
   const diagnostics = docs[0].diagnostics;
   for (const d of diagnostics) if (d.range.start < PREFIX.length) return undefined;
   const delta = span.start - PREFIX.length;
-  const seen = new Set<OffsetRange>();
-  shiftNode(node, delta, seen);
-  shiftDiagnostics(diagnostics, delta, seen);
+  shiftNode(node, delta);
+  shiftDiagnostics(diagnostics, delta);
   return { node, fast: info.fast, diagnostics };
 }
 
@@ -195,6 +284,7 @@ function syntheticRoot(node: SNode, keyStart: number): SMap {
 
 function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined {
   const span = split.items[index];
+  if (NOT_SPLITTABLE.test(env.text.slice(span.start, span.end))) return undefined;
   const parsed = parseItem(env.text, span);
   if (!parsed) return undefined;
   const { node } = parsed;
@@ -218,7 +308,10 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
     runRule(rule, ctx, out);
     return out;
   });
-  for (const ds of [parsed.diagnostics, schema, lower, ...rules]) remapDiagnostics(ds, index);
+  for (const ds of [parsed.diagnostics, schema, lower, ...rules]) {
+    ownRanges(ds);
+    remapDiagnostics(ds, index);
+  }
   const patternUnits: LoweredDocument['patternUnits'] = new Map();
   for (const [k, v] of lowered.patternUnits) patternUnits.set(index === 0 ? k : k.replace(/^kdamonds\/0\//, `kdamonds/${index}/`), v);
   return {
@@ -228,12 +321,21 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
   };
 }
 
+/** An unchanged item that moved to another position in the list (an item inserted or deleted before it). */
+function reindexItem(e: ItemEntry, index: number): void {
+  if (e.index === index) return;
+  for (const ds of [e.parseErrors, e.parseWarnings, e.parseOther, e.schema, e.lower, ...e.rules]) remapDiagnostics(ds, index, e.index);
+  const units: LoweredDocument['patternUnits'] = new Map();
+  for (const [k, v] of e.patternUnits) units.set(k.replace(/^kdamonds\/\d+\//, `kdamonds/${index}/`), v);
+  e.patternUnits = units;
+  e.index = index;
+}
+
 function moveItem(e: ItemEntry, start: number): void {
   if (e.start === start) return;
   const delta = start - e.start;
-  const seen = new Set<OffsetRange>();
-  shiftNode(e.node, delta, seen);
-  for (const ds of [e.parseErrors, e.parseWarnings, e.parseOther, e.schema, e.lower, ...e.rules]) shiftDiagnostics(ds, delta, seen);
+  shiftNode(e.node, delta);
+  for (const ds of [e.parseErrors, e.parseWarnings, e.parseOther, e.schema, e.lower, ...e.rules]) shiftDiagnostics(ds, delta);
   e.start = start;
 }
 
@@ -344,7 +446,13 @@ export interface IncrementalState {
   kernelKey: string;
   profile?: MachineProfile;
   entries: ItemEntry[];
-  frame: Frame;
+  /** the last frame computed with each parser (typing in and out of an error state flips between them) */
+  frames: { fast?: Frame; slow?: Frame };
+}
+
+function reuseHeader(prev: IncrementalState | undefined, text: string, split: Split): boolean {
+  const h = prev?.frames.fast?.header ?? prev?.frames.slow?.header;
+  return h !== undefined && h.length === split.items[0].start && text.startsWith(h);
 }
 
 export interface IncrementalResult {
@@ -365,18 +473,35 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   const full = (): IncrementalResult => ({ result: checkText(text, opts), mode: 'full', reparsed: 0, items: 0 });
   const format = opts.format ?? formatFor(opts.fileName, text);
   if (format !== 'yaml' || opts.only || text.length > 4 * 1024 * 1024 || text.includes('\u0000')) return full();
-  const split = splitItems(text);
+  const split = splitLines(text);
   if (!split) return full();
+  // the header is tested here, every item when it is (re)built
+  if (!(reuseHeader(prev, text, split) || !NOT_SPLITTABLE.test(text.slice(0, split.items[0].start)))) return full();
   const { kernelText } = kernelOf(opts);
   const kernelKey = kernelText;
   const reuse = prev && prev.kernelKey === kernelKey && prev.profile === opts.profile ? prev : undefined;
   const env: Env = { text, kernelKey, profile: opts.profile, opts };
   const entries: ItemEntry[] = [];
   let reparsed = 0;
+  const used = new Set<ItemEntry>();
+  let pool: Map<string, ItemEntry[]> | undefined;
   for (let i = 0; i < split.items.length; i++) {
     const span = split.items[i];
-    const old = reuse?.entries[i];
-    if (old && old.text.length === span.end - span.start && text.startsWith(old.text, span.start)) {
+    let old = reuse?.entries[i];
+    if (!(old && old.text.length === span.end - span.start && text.startsWith(old.text, span.start) && !used.has(old))) {
+      old = undefined;
+      if (reuse) {
+        // an item that moved in the list (one inserted, deleted or pasted before it)
+        if (!pool) {
+          pool = new Map();
+          for (const e of reuse.entries) pool.set(e.text, [...(pool.get(e.text) ?? []), e]);
+        }
+        old = pool.get(text.slice(span.start, span.end))?.find((e) => !used.has(e));
+      }
+    }
+    if (old) {
+      used.add(old);
+      reindexItem(old, i);
       moveItem(old, span.start);
       entries.push(old);
       continue;
@@ -395,18 +520,14 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     e.containedBefore = next.text;
   }
   const fast = entries.every((e) => e.fast);
-  const frame = frameOf(text, split, fast, reuse?.frame);
+  const frame = frameOf(text, split, fast, fast ? reuse?.frames.fast : reuse?.frames.slow);
   if (!frame) return full();
 
   const seq: SSeq = { kind: 'seq', range: { ...frame.seqRange }, items: entries.map((e) => e.node), flow: false };
   const key: SScalar = { ...frame.key, range: { ...frame.key.range } };
   const root: SMap = { kind: 'map', range: { ...frame.rootRange }, pairs: [{ key, value: seq, range: { ...frame.pairRange } }], flow: false };
-  const values = new Map<SScalar, ParsedValue>();
-  const patternUnits: LoweredDocument['patternUnits'] = new Map();
-  for (const e of entries) {
-    for (const [k, v] of e.values) values.set(k, v);
-    for (const [k, v] of e.patternUnits) patternUnits.set(k, v);
-  }
+  const values = new MergedMap<SScalar, ParsedValue>(entries.map((e) => e.values));
+  const patternUnits: LoweredDocument['patternUnits'] = new MergedMap(entries.map((e) => e.patternUnits));
   const kconfig = { kdamonds: entries.map((e) => e.kdamond) };
   const lowered: LoweredDocument = { kconfig, values, patternUnits };
 
@@ -436,5 +557,29 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   }
   const doc: CheckedDocument = { range: { ...frame.docRange }, root, isDamonConfig: true, kconfig, lowered, diagnostics };
   const result: CheckResult = { format: 'yaml', documents: [doc], diagnostics: sortDiagnostics([...diagnostics]) };
-  return { result, state: { text, kernelKey, profile: opts.profile, entries, frame }, mode: 'items', reparsed, items: entries.length };
+  return { result, state: { text, kernelKey, profile: opts.profile, entries, frames: fast ? { fast: frame, slow: reuse?.frames.slow } : { fast: reuse?.frames.fast, slow: frame } }, mode: 'items', reparsed, items: entries.length };
+}
+
+/**
+ * The visible part of a config just opened: the text up to the end of the item that contains line
+ * `lines` (the header and the items a first screen shows). A prefix made of whole items is a valid
+ * config with the same offsets, so its check gives the first screen's findings exactly, except for
+ * the cross-item rules (their counterpart may lie further down); `firstScreen` drops those. Its state
+ * seeds the whole-file check, which then reuses those items. Undefined when the file is short or is
+ * not a kdamonds block list.
+ */
+export function visiblePrefix(text: string, lines = 120): string | undefined {
+  let at = 0;
+  for (let i = 0; i < lines && at >= 0; i++) at = text.indexOf('\n', at + 1);
+  if (at < 0) return undefined;
+  const split = splitLines(text);
+  if (!split || split.items.length < 3) return undefined;
+  const item = split.items.find((it) => it.end > at);
+  if (!item || item === split.items[split.items.length - 1]) return undefined;
+  return text.slice(0, item.end);
+}
+
+/** The first-screen findings of a prefix check (without the cross-item rules, which need the whole file). */
+export function firstScreen(r: CheckResult): CoreDiagnostic[] {
+  return r.diagnostics.filter((d) => !CROSS_ITEM_RULES.has(d.code));
 }

@@ -181,6 +181,17 @@ export function startServer(connection: Connection, options: StartOptions = {}):
     const doc = documents.get(uri);
     if (!doc) return;
     lastRun.set(uri, Date.now());
+    if (!published.has(uri)) {
+      // just opened: the first screen's findings now, the whole file on the next turn
+      const pv = cache.preview({ uri, version: doc.version, languageId: doc.languageId, text: doc.getText() });
+      if (pv) {
+        const shim = { uri, lines: pv.lines } as Analysis;
+        published.add(uri);
+        void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: pv.diagnostics.map((d) => toDiagnostic(shim, d)) });
+        timers.set(uri, setTimeout(() => validate(uri), 0));
+        return;
+      }
+    }
     const a = analysisOf(uri);
     if (!a) return;
     if (!a.damon) {
