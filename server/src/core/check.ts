@@ -9,7 +9,7 @@ import { lowerDocument, type LoweredDocument } from './model/lower';
 import { formatFor, mapGet, nodeAtPath, parseJson, parseYaml, type SNode, type SourceDocument, type SourceFormat } from './parse/tree';
 import type { MachineProfile } from './profile';
 import { RULES } from './rules/index';
-import type { RuleContext, RuleReport } from './rules/types';
+import type { Rule, RuleContext, RuleReport } from './rules/types';
 import { schemaDiagnostics } from './schema/validate';
 
 export const MAX_TEXT_LENGTH = 50 * 1024 * 1024;
@@ -41,7 +41,7 @@ export interface CheckResult {
   diagnostics: CoreDiagnostic[];
 }
 
-function resolveRange(root: SNode, path: ConfigPath, onKey: boolean): OffsetRange {
+export function resolveRange(root: SNode, path: ConfigPath, onKey: boolean): OffsetRange {
   const at = nodeAtPath(root, path);
   if (at.depth === path.length) {
     if (onKey && at.pair) return at.pair.key.range;
@@ -71,7 +71,17 @@ function checkDocument(text: string, format: SourceFormat, src: SourceDocument, 
   doc.kconfig = lowered.kconfig;
   if (root.kind !== 'map') return doc;
 
-  const ctx: RuleContext = {
+  const ctx = ruleContext(text, format, root, lowered, opts, kernel, kernelText);
+  for (const rule of RULES) {
+    if (opts.only && !opts.only.includes(rule.id)) continue;
+    runRule(rule, ctx, diagnostics);
+  }
+  return doc;
+}
+
+/** The context the semantic rules read (shared with the incremental check, which builds it per item). */
+export function ruleContext(text: string, format: SourceFormat, root: SNode, lowered: LoweredDocument, opts: CheckOptions, kernel: KernelVersion, kernelText: string): RuleContext {
+  return {
     text,
     format,
     root,
@@ -87,32 +97,39 @@ function checkDocument(text: string, format: SourceFormat, src: SourceDocument, 
     rangeOf: (path, onKey = false) => resolveRange(root, path, onKey),
     report: () => undefined,
   };
-  for (const rule of RULES) {
-    if (opts.only && !opts.only.includes(rule.id)) continue;
-    ctx.report = (r: RuleReport) => {
-      diagnostics.push({
-        code: rule.id,
-        severity: r.severity ?? rule.severity,
-        message: r.message,
-        range: r.range ?? resolveRange(root, r.path, !!r.onKey),
-        path: r.path,
-        ...(r.related?.length ? { related: r.related } : {}),
-        ...(r.fixes?.length ? { fixes: r.fixes } : {}),
-      });
-    };
-    try {
-      rule.check(ctx);
-    } catch (e) {
-      diagnostics.push({ code: 'internal-error', severity: 'warning', message: `rule ${rule.id} failed on this document: ${(e as Error).message}`, range: { start: root.range.start, end: root.range.start + 1 } });
-    }
+}
+
+/** Run one rule, appending its findings (paths resolved to ranges in `ctx.root`) to `diagnostics`. */
+export function runRule(rule: Rule, ctx: RuleContext, diagnostics: CoreDiagnostic[]): void {
+  const root = ctx.root;
+  ctx.report = (r: RuleReport) => {
+    diagnostics.push({
+      code: rule.id,
+      severity: r.severity ?? rule.severity,
+      message: r.message,
+      range: r.range ?? resolveRange(root, r.path, !!r.onKey),
+      path: r.path,
+      ...(r.related?.length ? { related: r.related } : {}),
+      ...(r.fixes?.length ? { fixes: r.fixes } : {}),
+    });
+  };
+  try {
+    rule.check(ctx);
+  } catch (e) {
+    diagnostics.push({ code: 'internal-error', severity: 'warning', message: `rule ${rule.id} failed on this document: ${(e as Error).message}`, range: { start: root.range.start, end: root.range.start + 1 } });
   }
-  return doc;
+}
+
+/** The target kernel of a check (text and parsed). */
+export function kernelOf(opts: CheckOptions): { kernel: KernelVersion; kernelText: string } {
+  const kernelText = opts.kernel ?? opts.profile?.kernel ?? NEWEST_KNOWN_KERNEL;
+  const kernel = parseKernelVersion(kernelText) ?? (parseKernelVersion(NEWEST_KNOWN_KERNEL) as KernelVersion);
+  return { kernel, kernelText };
 }
 
 export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   const format = opts.format ?? formatFor(opts.fileName, text);
-  const kernelText = opts.kernel ?? opts.profile?.kernel ?? NEWEST_KNOWN_KERNEL;
-  const kernel = parseKernelVersion(kernelText) ?? (parseKernelVersion(NEWEST_KNOWN_KERNEL) as KernelVersion);
+  const { kernel, kernelText } = kernelOf(opts);
   if (text.length > MAX_TEXT_LENGTH) {
     const d: CoreDiagnostic = { code: 'file-too-large', severity: 'error', message: `the file is ${(text.length / 1048576).toFixed(1)} MiB; DAMON configs are small, so it was not read (limit ${MAX_TEXT_LENGTH / 1048576} MiB)`, range: { start: 0, end: 1 } };
     return { format, documents: [], diagnostics: [d] };

@@ -1,5 +1,6 @@
 /** The DAMON domain core: parse, model, rules. Nothing here imports vscode or the LSP libraries. */
 export { checkText, isDamonConfigText, MAX_TEXT_LENGTH, type CheckOptions, type CheckResult, type CheckedDocument } from './check';
+export { checkIncremental, visiblePrefix, firstScreen, CROSS_ITEM_RULES, type IncrementalState, type IncrementalResult } from './incremental';
 export type { ConfigPath, CoreDiagnostic, Fix, OffsetRange, RelatedInfo, Severity, TextEdit } from './diagnostic';
 export { LineIndex, type Position } from './parse/lines';
 export { mapGet, nodeAtPath, pathAtOffset, toJS, type SNode, type SScalar, type SMap, type SSeq, type SPair } from './parse/tree';

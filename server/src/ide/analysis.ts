@@ -2,10 +2,15 @@
  * One analysis per document version: the core's check result plus what every LSP feature needs to
  * find its way around (line index, the document under an offset). Cached by URI + version, so
  * diagnostics, hover, completion, inlay hints, code lens and symbols share one parse.
+ *
+ * A config's next version is checked incrementally from the previous analysis of the same URI
+ * (core/incremental.ts: only the kdamond items whose text changed are recomputed; the result is
+ * identical to checkText). Unchanged items' trees are shared with the new analysis and shifted in
+ * place, so an analysis is only valid until the next one of the same URI is computed.
  */
 import {
-  checkShellScript, checkText, damoCommandRanges, LineIndex, pathAtOffset,
-  type CheckedDocument, type CheckResult, type MachineProfile, type OffsetRange, type SNode, type SourceFormat,
+  checkIncremental, checkShellScript, damoCommandRanges, firstScreen, LineIndex, pathAtOffset, visiblePrefix,
+  type CheckedDocument, type CheckResult, type CoreDiagnostic, type IncrementalState, type MachineProfile, type OffsetRange, type SNode, type SourceFormat,
 } from './core';
 import { isDamonFileName, looksLikeDamonConfig } from './protocol';
 
@@ -27,6 +32,8 @@ export interface Analysis {
   profile?: MachineProfile;
   /** milliseconds spent in the core */
   checkMs: number;
+  /** how the core got the result: a whole-file check, or per item with `reparsed` of `items` recomputed */
+  incremental?: { mode: 'full' | 'items'; reparsed: number; items: number };
 }
 
 export interface AnalysisInput {
@@ -72,6 +79,8 @@ export class AnalysisCache {
   constructor(private readonly env: () => { kernel: string; profile?: MachineProfile; generation: number }) {}
 
   private generationOf = new Map<string, number>();
+  /** per URI: the incremental state of the last config check (items, frame), for the next version */
+  private readonly states = new Map<string, IncrementalState>();
 
   get(input: AnalysisInput): Analysis {
     const env = this.env();
@@ -83,6 +92,7 @@ export class AnalysisCache {
     let damon: boolean;
     let result: CheckResult;
     let commands: Analysis['commands'] = [];
+    let incremental: Analysis['incremental'];
     if (shell) {
       format = 'yaml';
       commands = shellDamoCommands(input.text);
@@ -91,7 +101,16 @@ export class AnalysisCache {
     } else {
       format = formatOf(input.uri, input.languageId, input.text);
       damon = isServed(input.uri, input.languageId, input.text);
-      result = damon ? checkText(input.text, { format, profile: env.profile, kernel: env.kernel || undefined }) : { ...EMPTY, format };
+      if (damon) {
+        const inc = checkIncremental(input.text, { format, profile: env.profile, kernel: env.kernel || undefined }, this.states.get(input.uri));
+        result = inc.result;
+        incremental = { mode: inc.mode, reparsed: inc.reparsed, items: inc.items };
+        if (inc.state) this.states.set(input.uri, inc.state);
+        else this.states.delete(input.uri);
+      } else {
+        result = { ...EMPTY, format };
+        this.states.delete(input.uri);
+      }
     }
     const analysis: Analysis = {
       uri: input.uri,
@@ -106,10 +125,29 @@ export class AnalysisCache {
       kernel: env.kernel,
       profile: env.profile,
       checkMs: performance.now() - started,
+      incremental,
     };
     this.byUri.set(input.uri, analysis);
     this.generationOf.set(input.uri, env.generation);
     return analysis;
+  }
+
+  /**
+   * First-screen findings of a config just opened, before its whole-file check: the kdamond items
+   * of the first ~120 lines are checked on their own (their state seeds the whole-file check, which
+   * then reuses them). Undefined for short files, other layouts, or when an analysis exists already.
+   */
+  preview(input: AnalysisInput): { diagnostics: CoreDiagnostic[]; lines: LineIndex } | undefined {
+    if (this.byUri.has(input.uri) || this.states.has(input.uri)) return undefined;
+    const shell = input.languageId !== 'damon-yaml' && input.languageId !== 'damon-json' && isShellDocument(input.uri, input.languageId, input.text);
+    if (shell || formatOf(input.uri, input.languageId, input.text) !== 'yaml' || !isServed(input.uri, input.languageId, input.text)) return undefined;
+    const prefix = visiblePrefix(input.text);
+    if (prefix === undefined) return undefined;
+    const env = this.env();
+    const inc = checkIncremental(prefix, { format: 'yaml', profile: env.profile, kernel: env.kernel || undefined });
+    if (!inc.state) return undefined;
+    this.states.set(input.uri, inc.state);
+    return { diagnostics: firstScreen(inc.result), lines: new LineIndex(input.text) };
   }
 
   peek(uri: string): Analysis | undefined {
@@ -118,6 +156,7 @@ export class AnalysisCache {
 
   delete(uri: string): void {
     this.byUri.delete(uri);
+    this.states.delete(uri);
     this.generationOf.delete(uri);
   }
 }

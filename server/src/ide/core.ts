@@ -4,11 +4,11 @@
 export {
   checkText, isDamonConfigText, LineIndex, mapGet, nodeAtPath, pathAtOffset, toJS, formatBytes, formatUs, formatBp, formatValue,
   describeAdmission, loadProfile, RULES, RULES_BY_ID, CONFIG_SCHEMA, schemaAt, keysAt, ACTIONS, GOAL_METRICS, FILTER_TYPES,
-  NEWEST_KNOWN_KERNEL, parseKernelVersion,
+  NEWEST_KNOWN_KERNEL, parseKernelVersion, checkIncremental, visiblePrefix, firstScreen,
 } from '../core/index';
 export type {
   CheckOptions, CheckResult, CheckedDocument, ConfigPath, CoreDiagnostic, Fix, OffsetRange, RelatedInfo, Severity, TextEdit, Position,
-  SNode, SScalar, SMap, SSeq, SPair, KConfig, ParsedValue, MachineProfile, ProfileNode, Rule,
+  SNode, SScalar, SMap, SSeq, SPair, KConfig, ParsedValue, MachineProfile, ProfileNode, Rule, IncrementalState,
 } from '../core/index';
 export { mapPair, type SourceFormat } from '../core/parse/tree';
 export { parseByKind, parseBool, type ValueKind } from '../core/model/units';

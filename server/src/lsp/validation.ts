@@ -3,7 +3,7 @@
  * the `damon/status` notification, and the document lifecycle (open, change, close, save).
  */
 import type { StatusParams } from '../ide/protocol';
-import { isServed, isShellDocument } from '../ide/analysis';
+import { isServed, isShellDocument, type Analysis } from '../ide/analysis';
 import { MAX_EDITOR_TEXT_LENGTH, Notifications } from '../ide/protocol';
 import type { ServerContext } from './context';
 import type { SettingsHandlers } from './settings';
@@ -52,6 +52,17 @@ export class ValidationHandlers {
     if (ctx.tooLarge(doc)) {
       this.refuseLarge(uri, doc);
       return;
+    }
+    if (!this.published.has(uri)) {
+      // just opened: the first screen's findings now, the whole file on the next turn
+      const pv = ctx.cache.preview({ uri, version: doc.version, languageId: doc.languageId, text: doc.getText() });
+      if (pv) {
+        const shim = { uri, lines: pv.lines } as Analysis;
+        this.published.add(uri);
+        void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: pv.diagnostics.map((d) => ctx.toDiagnostic(shim, d)) });
+        this.timers.set(uri, setTimeout(() => this.validate(uri), 0));
+        return;
+      }
     }
     const a = ctx.analysisOf(uri);
     if (!a) return;

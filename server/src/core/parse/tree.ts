@@ -197,7 +197,10 @@ class YamlConverter {
         const end = value ? value.range.end : key.range.end;
         pairs.push({ key, value, range: { start: key.range.start, end } });
       }
-      return { kind: 'map', range: { start: r[0], end: r[1] }, pairs, flow: !!node.flow };
+      const last = pairs[pairs.length - 1];
+      // a block collection ends after its last entry's line, whatever comments follow (as on the fast path)
+      const end = node.flow || !last || last.key.range.start < r[0] || last.key.range.end > r[1] ? r[1] : last.value ? childEnd(this.text, last.value) : last.key.range.end;
+      return { kind: 'map', range: { start: r[0], end }, pairs, flow: !!node.flow };
     }
     if (YAML.isSeq(node)) {
       const r = node.range!;
@@ -210,7 +213,9 @@ class YamlConverter {
           items.push({ kind: 'scalar', range: { start: r[0], end: r[0] }, value: null, source: '', quoted: false });
         }
       }
-      return { kind: 'seq', range: { start: r[0], end: r[1] }, items, flow: !!node.flow };
+      const lastItem = items[items.length - 1];
+      const end = node.flow || !lastItem || lastItem.range.start < r[0] || lastItem.range.end > r[1] ? r[1] : childEnd(this.text, lastItem);
+      return { kind: 'seq', range: { start: r[0], end }, items, flow: !!node.flow };
     }
     return null;
   }
@@ -370,10 +375,18 @@ function parseYamlFast(text: string): SourceDocument[] | undefined {
   return [{ range: { start: 0, end: text.length }, root, diagnostics: [] }];
 }
 
-export function parseYaml(text: string, opts: { fast?: boolean } = {}): SourceDocument[] {
+/**
+ * Parse YAML into source documents. `opts.info.fast` is set to whether the js-yaml fast path built
+ * the tree (incremental analysis needs to know which parser a whole-document check would have used).
+ */
+export function parseYaml(text: string, opts: { fast?: boolean; info?: { fast: boolean } } = {}): SourceDocument[] {
+  if (opts.info) opts.info.fast = false;
   if (opts.fast !== false) {
     const quick = parseYamlFast(text);
-    if (quick) return quick;
+    if (quick) {
+      if (opts.info) opts.info.fast = true;
+      return quick;
+    }
   }
   let docs: YAML.Document.Parsed[];
   try {

@@ -15,9 +15,9 @@ export const rule: Rule = {
   explanation: `The overlap band of a tiering pair (promotion used target Tp minus the demotion stop point 10000 − Td) is where both schemes are active at once: pages are promoted and demoted continuously.
 A band of a few tens of basis points keeps a minimum exchange (the seed uses 20 bp). A band over ${CHURN_BAND_BP} bp (${CHURN_BAND_BP / 100} % of the node) means large amounts of memory migrating back and forth every quota window, wasting memory bandwidth and CPU for nothing.`,
   check(ctx) {
-    const { promotions, demotions } = tieringGoals(ctx);
+    const { promotions, demotionsByKey } = tieringGoals(ctx);
     for (const p of promotions) {
-      for (const d of demotions.filter((x) => x.key === p.key)) {
+      for (const d of demotionsByKey.get(p.key) ?? []) {
         const band = p.goal.targetValue - (10000 - d.goal.targetValue);
         if (band <= CHURN_BAND_BP) continue;
         const want = 10000 - p.goal.targetValue + 20;

@@ -15,9 +15,9 @@ Promotion slows and stops once used reaches Tp; demotion stops once used falls t
 Without overlap, once usage lies between Tp and 10000 − Td neither scheme acts: as the seed RFC explains, the fast node can end up serving cold data and the slow node hot data, forever.
 Fix: make the demotion free target 10000 − Tp + a small band (the seed uses 20 bp, e.g. 29.7 % used with 70.5 % free).`,
   check(ctx) {
-    const { promotions, demotions } = tieringGoals(ctx);
+    const { promotions, demotionsByKey } = tieringGoals(ctx);
     for (const p of promotions) {
-      for (const d of demotions.filter((x) => x.key === p.key)) {
+      for (const d of demotionsByKey.get(p.key) ?? []) {
         const tp = p.goal.targetValue;
         const lower = 10000 - d.goal.targetValue;
         const band = tp - lower;

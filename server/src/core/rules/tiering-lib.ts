@@ -15,7 +15,30 @@ export interface TierGoal {
   key: string;
 }
 
-export function tieringGoals(ctx: RuleContext): { promotions: TierGoal[]; demotions: TierGoal[] } {
+export interface TieringGoals {
+  promotions: TierGoal[];
+  demotions: TierGoal[];
+  /** the demotions / promotions of each `nid|cgroup` key, in order */
+  demotionsByKey: Map<string, TierGoal[]>;
+  promotionsByKey: Map<string, TierGoal[]>;
+}
+
+const tieringCache = new WeakMap<object, TieringGoals>();
+
+function byKey(list: TierGoal[]): Map<string, TierGoal[]> {
+  const m = new Map<string, TierGoal[]>();
+  for (const t of list) {
+    const l = m.get(t.key);
+    if (l) l.push(t);
+    else m.set(t.key, [t]);
+  }
+  return m;
+}
+
+/** The promotion and demotion goals of the whole config (computed once per document, shared by the tiering-* rules). */
+export function tieringGoals(ctx: RuleContext): TieringGoals {
+  const cached = tieringCache.get(ctx.kconfig);
+  if (cached) return cached;
   const promotions: TierGoal[] = [];
   const demotions: TierGoal[] = [];
   for (const { goal, path, ref } of goals(ctx)) {
@@ -29,7 +52,9 @@ export function tieringGoals(ctx: RuleContext): { promotions: TierGoal[]; demoti
     if (action === 'migrate_hot' && (goal.metric === 'node_memcg_used_bp' || goal.metric === 'node_mem_used_bp')) promotions.push(t);
     if (action === 'migrate_cold' && (goal.metric === 'node_memcg_free_bp' || goal.metric === 'node_mem_free_bp')) demotions.push(t);
   }
-  return { promotions, demotions };
+  const out: TieringGoals = { promotions, demotions, demotionsByKey: byKey(demotions), promotionsByKey: byKey(promotions) };
+  tieringCache.set(ctx.kconfig, out);
+  return out;
 }
 
 export function who(t: TierGoal): string {

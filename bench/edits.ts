@@ -1,0 +1,41 @@
+/**
+ * The six edit kinds the editor benchmarks measure (issue 16): each takes a generated config and
+ * returns the edited text, touching the middle of the file (or its end, for the appended kinds).
+ */
+export type EditKind = 'value change' | 'appended comment line' | 'emptied value' | 'half-typed key' | 'new kdamond being typed' | 'paste of a 100-line block';
+
+export const EDIT_KINDS: EditKind[] = ['value change', 'appended comment line', 'emptied value', 'half-typed key', 'new kdamond being typed', 'paste of a 100-line block'];
+
+function middleLine(text: string, re: RegExp): number {
+  const hits = [...text.matchAll(re)].map((m) => m.index!);
+  if (!hits.length) throw new Error(`no ${re} in the config`);
+  return hits[Math.floor(hits.length / 2)];
+}
+
+/** `n` varies the edit (a different value each time) so no cache can keep the edited result. */
+export function applyEdit(text: string, kind: EditKind, n = 0): string {
+  switch (kind) {
+    case 'value change': {
+      const at = middleLine(text, /sz_bytes: 200 MiB/g);
+      return `${text.slice(0, at)}sz_bytes: ${201 + (n % 50)} MiB${text.slice(at + 'sz_bytes: 200 MiB'.length)}`;
+    }
+    case 'appended comment line':
+      return `${text}  # note ${n}\n`;
+    case 'emptied value': {
+      const at = middleLine(text, /target_nid: 1\n/g);
+      return `${text.slice(0, at)}target_nid: ${' '.repeat(n % 2)}\n${text.slice(at + 'target_nid: 1\n'.length)}`;
+    }
+    case 'half-typed key': {
+      const at = middleLine(text, /\n            quotas:\n/g) + 1;
+      return `${text.slice(0, at)}            ${'quotas'.slice(0, 2 + (n % 3))}\n${text.slice(at)}`;
+    }
+    case 'new kdamond being typed':
+      return `${text}  - ${'contexts:'.slice(0, 5 + (n % 5))}\n`;
+    case 'paste of a 100-line block': {
+      const at = middleLine(text, /\n          - action: /g) + 1;
+      const lines = text.slice(at).split('\n');
+      const block = lines.slice(17 * (n % 2), 17 * (n % 2) + 100).join('\n');
+      return `${text.slice(0, at)}${block}\n${text.slice(at)}`;
+    }
+  }
+}

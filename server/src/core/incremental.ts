@@ -1,0 +1,585 @@
+/**
+ * Incremental check: the same result as `checkText`, recomputing only the top-level kdamond items
+ * whose text changed since the previous check of the same document.
+ *
+ * A DAMON config is a list of independent kdamonds. The text is split (one line scan) into a header
+ * (comments and the `kdamonds:` line) and one region per item of the `kdamonds` block sequence. Each
+ * item is parsed on its own (as `kdamonds:\n` + its text, offsets shifted back), schema-checked,
+ * lowered and run through every rule that only looks inside one kdamond; all of that is cached per
+ * item (index + text). Items that did not change are reused (their offsets shifted in place when an
+ * edit before them changed the length). The few rules that compare kdamonds with each other
+ * (CROSS_ITEM_RULES: tiering pairs and node sums) run on the KConfig assembled from the cached
+ * per-item lowered values. Anything the splitter does not recognise (JSON, several documents,
+ * anchors/aliases/merge keys, tabs, CR line ends, other top-level keys, flow `kdamonds: [...]`, an
+ * edit that changes the item structure so an item no longer parses as one item) falls back to a full
+ * `checkText`. `test/core/incremental.test.ts` checks that the result is identical to `checkText`
+ * on random edit sequences, including the states a file is in while someone types.
+ *
+ * Pure: no I/O, no editor types.
+ */
+import { checkText, kernelOf, ruleContext, runRule, type CheckOptions, type CheckResult, type CheckedDocument } from './check';
+import { sortDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from './diagnostic';
+import type { KKdamond } from './model/kernel';
+import { lowerDocument, type LoweredDocument } from './model/lower';
+import type { ParsedValue } from './model/units';
+import { formatFor, parseYaml, type SMap, type SNode, type SPair, type SScalar, type SSeq } from './parse/tree';
+import type { MachineProfile } from './profile';
+import { RULES } from './rules/index';
+import { schemaDiagnostics } from './schema/validate';
+
+/** Rules that compare kdamonds with each other: run on the whole assembled config after every edit. */
+export const CROSS_ITEM_RULES = new Set(['tiering-unpaired', 'tiering-churn-band', 'tiering-dead-zone', 'tiering-targets-exceed-node']);
+
+const PREFIX = 'kdamonds:\n';
+/** Whole-document features that make items depend on each other (or on the parser's document handling). */
+const NOT_SPLITTABLE = /(?:^|[\s[{,:-])[&*]|<<|^(?:---|\.\.\.)(?:[ \n]|$)|^%|[\t\r]/m;
+const HEADER_KEY = /^kdamonds:[ ]*(?:#.*)?$/;
+
+export interface ItemSpan {
+  start: number;
+  end: number;
+}
+
+export interface Split {
+  /** offset of `kdamonds` in the header */
+  keyStart: number;
+  /** the item regions: from the start of an item's `- ` line to the start of the next one (the last to the end) */
+  items: ItemSpan[];
+}
+
+/** Split a block-YAML config into its `kdamonds` items, or undefined when its layout is anything else. */
+export function splitItems(text: string): Split | undefined {
+  return NOT_SPLITTABLE.test(text) ? undefined : splitLines(text);
+}
+
+/** The line scan of splitItems; the NOT_SPLITTABLE test is left to the caller (per changed item). */
+function splitLines(text: string): Split | undefined {
+  let phase: 'header' | 'seek' | 'items' = 'header';
+  let keyStart = -1;
+  let indent = -1;
+  const starts: number[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    let i = pos;
+    while (i < nl && text.charCodeAt(i) === 32) i++;
+    const blank = i === nl || text.charCodeAt(i) === 35; // empty, spaces only, or a comment
+    if (!blank) {
+      if (phase === 'header') {
+        if (i !== pos || !HEADER_KEY.test(text.slice(pos, nl))) return undefined;
+        keyStart = pos;
+        phase = 'seek';
+      } else {
+        const ind = i - pos;
+        const dash = text.charCodeAt(i) === 45 && (i + 1 === nl || text.charCodeAt(i + 1) === 32);
+        if (phase === 'seek') {
+          if (!dash) return undefined;
+          indent = ind;
+          phase = 'items';
+          starts.push(pos);
+        } else if (ind === indent && dash) starts.push(pos);
+        else if (ind <= indent) return undefined;
+      }
+    }
+    pos = nl + 1;
+  }
+  if (starts.length === 0) return undefined;
+  const items = starts.map((start, k) => ({ start, end: k + 1 < starts.length ? starts[k + 1] : text.length }));
+  return { keyStart, items };
+}
+
+// ---------------------------------------------------------------------------------------------
+// shifting cached offsets in place
+
+function shiftRange(r: OffsetRange, delta: number): void {
+  r.start += delta;
+  r.end += delta;
+}
+
+function shiftNode(n: SNode | null, delta: number): void {
+  if (!n) return;
+  shiftRange(n.range, delta);
+  if (n.kind === 'map') {
+    for (const p of n.pairs) {
+      shiftRange(p.range, delta);
+      shiftRange(p.key.range, delta);
+      shiftNode(p.value, delta);
+    }
+  } else if (n.kind === 'seq') {
+    for (const it of n.items) shiftNode(it, delta);
+  }
+}
+
+function shiftDiagnostics(ds: CoreDiagnostic[], delta: number): void {
+  for (const d of ds) {
+    shiftRange(d.range, delta);
+    for (const r of d.related ?? []) shiftRange(r.range, delta);
+    for (const f of d.fixes ?? []) for (const e of f.edits) shiftRange(e.range, delta);
+  }
+}
+
+/**
+ * Give every cached diagnostic its own range objects (rules and the schema pass often hand out a
+ * node's range object), so shifting an item moves each range exactly once.
+ */
+function ownRanges(ds: CoreDiagnostic[]): void {
+  for (const d of ds) {
+    d.range = { start: d.range.start, end: d.range.end };
+    if (d.related) d.related = d.related.map((r) => ({ ...r, range: { start: r.range.start, end: r.range.end } }));
+    if (d.fixes) d.fixes = d.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, range: { start: e.range.start, end: e.range.end } })) }));
+  }
+}
+
+function remapPath(p: ConfigPath | undefined, index: number, from: number): ConfigPath | undefined {
+  if (!p || p[0] !== 'kdamonds' || p[1] !== from || index === from) return p;
+  const q = [...p];
+  q[1] = index;
+  return q;
+}
+
+/** Paths of an item's findings say which kdamond they are in: move them from index `from` to `index`. */
+function remapDiagnostics(ds: CoreDiagnostic[], index: number, from = 0): void {
+  if (index === from) return;
+  for (const d of ds) {
+    if (d.path) d.path = remapPath(d.path, index, from);
+    if (d.related) d.related = d.related.map((r) => (r.path ? { ...r, path: remapPath(r.path, index, from)! } : r));
+  }
+}
+
+/**
+ * A Map assembled from the items' maps on first use: editor features that read parsed values (hover,
+ * inlay hints) pay for the merge, the diagnostics after an edit do not.
+ */
+class MergedMap<K, V> extends Map<K, V> {
+  private parts: Map<K, V>[] | undefined;
+
+  constructor(parts: Map<K, V>[]) {
+    super();
+    this.parts = parts;
+  }
+
+  private fill(): void {
+    const parts = this.parts;
+    if (!parts) return;
+    this.parts = undefined;
+    for (const m of parts) for (const [k, v] of m) super.set(k, v);
+  }
+
+  override get(k: K): V | undefined {
+    this.fill();
+    return super.get(k);
+  }
+
+  override has(k: K): boolean {
+    this.fill();
+    return super.has(k);
+  }
+
+  override set(k: K, v: V): this {
+    this.fill();
+    return super.set(k, v);
+  }
+
+  override delete(k: K): boolean {
+    this.fill();
+    return super.delete(k);
+  }
+
+  override clear(): void {
+    this.parts = undefined;
+    super.clear();
+  }
+
+  override get size(): number {
+    this.fill();
+    return super.size;
+  }
+
+  override forEach(cb: (v: V, k: K, m: Map<K, V>) => void, thisArg?: unknown): void {
+    this.fill();
+    super.forEach(cb, thisArg);
+  }
+
+  override entries(): MapIterator<[K, V]> {
+    this.fill();
+    return super.entries();
+  }
+
+  override keys(): MapIterator<K> {
+    this.fill();
+    return super.keys();
+  }
+
+  override values(): MapIterator<V> {
+    this.fill();
+    return super.values();
+  }
+
+  override [Symbol.iterator](): MapIterator<[K, V]> {
+    this.fill();
+    return super[Symbol.iterator]();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// one item
+
+interface ItemEntry {
+  index: number;
+  text: string;
+  /** offset the cached ranges are at */
+  start: number;
+  /** built by the js-yaml fast path */
+  fast: boolean;
+  node: SNode;
+  /** parse diagnostics, in the order a whole-document parse reports them: errors, warnings, the rest */
+  parseErrors: CoreDiagnostic[];
+  parseWarnings: CoreDiagnostic[];
+  parseOther: CoreDiagnostic[];
+  schema: CoreDiagnostic[];
+  lower: CoreDiagnostic[];
+  /** per rule (index in RULES) the findings of item-local rules */
+  rules: CoreDiagnostic[][];
+  kdamond: KKdamond;
+  values: Map<SScalar, ParsedValue>;
+  patternUnits: LoweredDocument['patternUnits'];
+  /** the text of the next item this item's syntax errors were found not to spill into */
+  containedBefore?: string;
+}
+
+interface Env {
+  text: string;
+  kernelKey: string;
+  profile?: MachineProfile;
+  opts: CheckOptions;
+}
+
+function parseItem(text: string, span: ItemSpan): { node: SNode; fast: boolean; diagnostics: CoreDiagnostic[] } | undefined {
+  const src = PREFIX + text.slice(span.start, span.end);
+  const info = { fast: false };
+  const docs = parseYaml(src, { info });
+  if (docs.length !== 1) return undefined;
+  const root = docs[0].root;
+  if (!root || root.kind !== 'map' || root.pairs.length !== 1 || root.pairs[0].key.value !== 'kdamonds') return undefined;
+  const seq = root.pairs[0].value;
+  if (!seq || seq.kind !== 'seq' || seq.flow || seq.items.length !== 1) return undefined;
+  const node = seq.items[0];
+  // a bare `-`: the yaml library places the null item at its sequence's start, which is another item's
+  if (node.kind === 'scalar' && node.source === '' && node.value === null) return undefined;
+  const diagnostics = docs[0].diagnostics;
+  for (const d of diagnostics) if (d.range.start < PREFIX.length) return undefined;
+  const delta = span.start - PREFIX.length;
+  shiftNode(node, delta);
+  shiftDiagnostics(diagnostics, delta);
+  return { node, fast: info.fast, diagnostics };
+}
+
+function syntheticRoot(node: SNode, keyStart: number): SMap {
+  const key: SScalar = { kind: 'scalar', range: { start: keyStart, end: keyStart + 8 }, value: 'kdamonds', source: 'kdamonds', quoted: false };
+  const seq: SSeq = { kind: 'seq', range: { start: node.range.start, end: node.range.end }, items: [node], flow: false };
+  const pair: SPair = { key, value: seq, range: { start: keyStart, end: node.range.end } };
+  return { kind: 'map', range: { start: keyStart, end: node.range.end }, pairs: [pair], flow: false };
+}
+
+function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined {
+  const span = split.items[index];
+  if (NOT_SPLITTABLE.test(env.text.slice(span.start, span.end))) return undefined;
+  const parsed = parseItem(env.text, span);
+  if (!parsed) return undefined;
+  const { node } = parsed;
+  const parseErrors: CoreDiagnostic[] = [];
+  const parseWarnings: CoreDiagnostic[] = [];
+  const parseOther: CoreDiagnostic[] = [];
+  for (const d of parsed.diagnostics) {
+    if (d.severity === 'error' && (d.code === 'yaml-syntax' || d.code === 'yaml-duplicate-key')) parseErrors.push(d);
+    else if (d.severity === 'warning' && d.code === 'yaml-syntax') parseWarnings.push(d);
+    else parseOther.push(d);
+  }
+  const root = syntheticRoot(node, split.keyStart);
+  const schema = schemaDiagnostics(root, 'yaml');
+  const lower: CoreDiagnostic[] = [];
+  const lowered = lowerDocument(root, lower);
+  const { kernel, kernelText } = kernelOf(env.opts);
+  const ctx = ruleContext(env.text, 'yaml', root, lowered, env.opts, kernel, kernelText);
+  const rules: CoreDiagnostic[][] = RULES.map((rule) => {
+    if (CROSS_ITEM_RULES.has(rule.id)) return [];
+    const out: CoreDiagnostic[] = [];
+    runRule(rule, ctx, out);
+    return out;
+  });
+  for (const ds of [parsed.diagnostics, schema, lower, ...rules]) {
+    ownRanges(ds);
+    remapDiagnostics(ds, index);
+  }
+  const patternUnits: LoweredDocument['patternUnits'] = new Map();
+  for (const [k, v] of lowered.patternUnits) patternUnits.set(index === 0 ? k : k.replace(/^kdamonds\/0\//, `kdamonds/${index}/`), v);
+  return {
+    index, text: env.text.slice(span.start, span.end), start: span.start, fast: parsed.fast, node,
+    parseErrors, parseWarnings, parseOther, schema, lower, rules,
+    kdamond: lowered.kconfig.kdamonds[0], values: lowered.values, patternUnits,
+  };
+}
+
+/** An unchanged item that moved to another position in the list (an item inserted or deleted before it). */
+function reindexItem(e: ItemEntry, index: number): void {
+  if (e.index === index) return;
+  for (const ds of [e.parseErrors, e.parseWarnings, e.parseOther, e.schema, e.lower, ...e.rules]) remapDiagnostics(ds, index, e.index);
+  const units: LoweredDocument['patternUnits'] = new Map();
+  for (const [k, v] of e.patternUnits) units.set(k.replace(/^kdamonds\/\d+\//, `kdamonds/${index}/`), v);
+  e.patternUnits = units;
+  e.index = index;
+}
+
+function moveItem(e: ItemEntry, start: number): void {
+  if (e.start === start) return;
+  const delta = start - e.start;
+  shiftNode(e.node, delta);
+  for (const ds of [e.parseErrors, e.parseWarnings, e.parseOther, e.schema, e.lower, ...e.rules]) shiftDiagnostics(ds, delta);
+  e.start = start;
+}
+
+/** A tree's shape relative to its start, to compare the same item parsed in two places. */
+function shapeOf(n: SNode | null, base: number): string {
+  const parts: (string | number | boolean)[] = [];
+  const walk = (x: SNode | null): void => {
+    if (!x) {
+      parts.push('~');
+      return;
+    }
+    parts.push(x.kind, x.range.start - base, x.range.end - base);
+    if (x.kind === 'scalar') parts.push(String(x.value), x.source, x.quoted, String(x.yaml12));
+    else if (x.kind === 'seq') {
+      parts.push(x.flow, x.items.length);
+      x.items.forEach(walk);
+    } else {
+      parts.push(x.flow, x.pairs.length);
+      for (const p of x.pairs) {
+        parts.push(p.range.start - base, p.range.end - base);
+        walk(p.key);
+        walk(p.value);
+      }
+    }
+  };
+  walk(n);
+  return JSON.stringify(parts);
+}
+
+/**
+ * After a syntax error the yaml library may read the rest of the document as junk. An item's errors
+ * are contained when the item and the next one, parsed together, give the next item exactly as it
+ * reads alone, with no error outside the item; then every later item reads as it does alone too.
+ */
+function errorsContained(text: string, item: ItemEntry, span: ItemSpan, next: ItemEntry, nextSpan: ItemSpan): boolean {
+  const docs = parseYaml(PREFIX + text.slice(span.start, nextSpan.end), { fast: false });
+  if (docs.length !== 1) return false;
+  const root = docs[0].root;
+  const seq = root?.kind === 'map' && root.pairs.length === 1 ? root.pairs[0].value : null;
+  if (!seq || seq.kind !== 'seq' || seq.items.length !== 2) return false;
+  const delta = span.start - PREFIX.length;
+  for (const d of docs[0].diagnostics) if (d.range.start + delta < span.start || d.range.end + delta > nextSpan.start) return false;
+  const errors = docs[0].diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors !== item.parseErrors.length) return false;
+  return shapeOf(seq.items[0], span.start - delta) === shapeOf(item.node, span.start) && shapeOf(seq.items[1], nextSpan.start - delta) === shapeOf(next.node, nextSpan.start);
+}
+
+// ---------------------------------------------------------------------------------------------
+// the document around the items
+
+interface Frame {
+  /** the texts the frame was computed from */
+  header: string;
+  first: string;
+  last: string;
+  lastStart: number;
+  multi: boolean;
+  fast: boolean;
+  docRange: OffsetRange;
+  rootRange: OffsetRange;
+  pairRange: OffsetRange;
+  key: SScalar;
+  seqRange: OffsetRange;
+}
+
+/**
+ * The document, root, `kdamonds` pair and sequence ranges depend on the header, the first item (where
+ * the sequence starts), the last item and what follows it (where everything ends), and on which
+ * parser reads the whole document. Parse just those parts (offsets mapped back), or shift the
+ * previous frame when none of them changed.
+ */
+function frameOf(text: string, split: Split, fast: boolean, prev: Frame | undefined): Frame | undefined {
+  const items = split.items;
+  const first = items[0];
+  const last = items[items.length - 1];
+  const header = text.slice(0, first.start);
+  const firstText = text.slice(first.start, first.end);
+  const lastText = text.slice(last.start);
+  if (prev && prev.fast === fast && prev.header === header && prev.first === firstText && prev.last === lastText && prev.multi === items.length > 1) {
+    const delta = last.start - prev.lastStart;
+    if (delta === 0) return prev;
+    const end = (r: OffsetRange): OffsetRange => ({ start: r.start, end: r.end >= prev.lastStart ? r.end + delta : r.end });
+    return { ...prev, lastStart: last.start, docRange: end(prev.docRange), rootRange: end(prev.rootRange), pairRange: end(prev.pairRange), seqRange: end(prev.seqRange) };
+  }
+  const skel = items.length > 1 ? text.slice(0, first.end) + lastText : text;
+  const cut = items.length > 1 ? first.end : text.length;
+  const gap = items.length > 1 ? last.start - first.end : 0;
+  const map = (o: number): number => (o >= cut ? o + gap : o);
+  const mapR = (r: OffsetRange): OffsetRange => ({ start: map(r.start), end: map(r.end) });
+  const info = { fast: false };
+  const docs = parseYaml(skel, { fast, info });
+  if (docs.length !== 1 || info.fast !== fast) return undefined;
+  const root = docs[0].root;
+  if (!root || root.kind !== 'map' || root.pairs.length !== 1) return undefined;
+  const pair = root.pairs[0];
+  if (!pair.value || pair.value.kind !== 'seq') return undefined;
+  return {
+    header, first: firstText, last: lastText, lastStart: last.start, multi: items.length > 1, fast,
+    docRange: mapR(docs[0].range), rootRange: mapR(root.range), pairRange: mapR(pair.range), seqRange: mapR(pair.value.range),
+    key: { ...pair.key, range: mapR(pair.key.range) },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface IncrementalState {
+  text: string;
+  kernelKey: string;
+  profile?: MachineProfile;
+  entries: ItemEntry[];
+  /** the last frame computed with each parser (typing in and out of an error state flips between them) */
+  frames: { fast?: Frame; slow?: Frame };
+}
+
+function reuseHeader(prev: IncrementalState | undefined, text: string, split: Split): boolean {
+  const h = prev?.frames.fast?.header ?? prev?.frames.slow?.header;
+  return h !== undefined && h.length === split.items[0].start && text.startsWith(h);
+}
+
+export interface IncrementalResult {
+  result: CheckResult;
+  /** pass to the next call for the same document */
+  state?: IncrementalState;
+  /** 'full': a whole-document checkText; 'items': per item (`reparsed` of them recomputed) */
+  mode: 'full' | 'items';
+  reparsed: number;
+  items: number;
+}
+
+/**
+ * `checkText` for one document that is being edited: pass the state returned for the previous
+ * version. The result is identical to `checkText(text, opts)`.
+ */
+export function checkIncremental(text: string, opts: CheckOptions, prev?: IncrementalState): IncrementalResult {
+  const full = (): IncrementalResult => ({ result: checkText(text, opts), mode: 'full', reparsed: 0, items: 0 });
+  const format = opts.format ?? formatFor(opts.fileName, text);
+  if (format !== 'yaml' || opts.only || text.length > 4 * 1024 * 1024 || text.includes('\u0000')) return full();
+  const split = splitLines(text);
+  if (!split) return full();
+  // the header is tested here, every item when it is (re)built
+  if (!(reuseHeader(prev, text, split) || !NOT_SPLITTABLE.test(text.slice(0, split.items[0].start)))) return full();
+  const { kernelText } = kernelOf(opts);
+  const kernelKey = kernelText;
+  const reuse = prev && prev.kernelKey === kernelKey && prev.profile === opts.profile ? prev : undefined;
+  const env: Env = { text, kernelKey, profile: opts.profile, opts };
+  const entries: ItemEntry[] = [];
+  let reparsed = 0;
+  const used = new Set<ItemEntry>();
+  let pool: Map<string, ItemEntry[]> | undefined;
+  for (let i = 0; i < split.items.length; i++) {
+    const span = split.items[i];
+    let old = reuse?.entries[i];
+    if (!(old && old.text.length === span.end - span.start && text.startsWith(old.text, span.start) && !used.has(old))) {
+      old = undefined;
+      if (reuse) {
+        // an item that moved in the list (one inserted, deleted or pasted before it)
+        if (!pool) {
+          pool = new Map();
+          for (const e of reuse.entries) pool.set(e.text, [...(pool.get(e.text) ?? []), e]);
+        }
+        old = pool.get(text.slice(span.start, span.end))?.find((e) => !used.has(e));
+      }
+    }
+    if (old) {
+      used.add(old);
+      reindexItem(old, i);
+      moveItem(old, span.start);
+      entries.push(old);
+      continue;
+    }
+    const e = buildItem(env, split, i);
+    if (!e) return full();
+    reparsed++;
+    entries.push(e);
+  }
+  for (let i = 0; i + 1 < entries.length; i++) {
+    const e = entries[i];
+    if (e.parseErrors.length === 0) continue;
+    const next = entries[i + 1];
+    if (e.containedBefore === next.text) continue;
+    if (!errorsContained(text, e, split.items[i], next, split.items[i + 1])) return full();
+    e.containedBefore = next.text;
+  }
+  const fast = entries.every((e) => e.fast);
+  const frame = frameOf(text, split, fast, fast ? reuse?.frames.fast : reuse?.frames.slow);
+  if (!frame) return full();
+
+  const seq: SSeq = { kind: 'seq', range: { ...frame.seqRange }, items: entries.map((e) => e.node), flow: false };
+  const key: SScalar = { ...frame.key, range: { ...frame.key.range } };
+  const root: SMap = { kind: 'map', range: { ...frame.rootRange }, pairs: [{ key, value: seq, range: { ...frame.pairRange } }], flow: false };
+  const values = new MergedMap<SScalar, ParsedValue>(entries.map((e) => e.values));
+  const patternUnits: LoweredDocument['patternUnits'] = new MergedMap(entries.map((e) => e.patternUnits));
+  const kconfig = { kdamonds: entries.map((e) => e.kdamond) };
+  const lowered: LoweredDocument = { kconfig, values, patternUnits };
+
+  // the order checkText produces them in: parse (errors, warnings, the rest), schema, lowering, rules
+  const diagnostics: CoreDiagnostic[] = [];
+  const add = (ds: CoreDiagnostic[]): void => {
+    for (const d of ds) diagnostics.push(d);
+  };
+  for (const e of entries) add(e.parseErrors);
+  for (const e of entries) add(e.parseWarnings);
+  for (const e of entries) add(e.parseOther);
+  for (const e of entries) add(e.schema);
+  for (const e of entries) add(e.lower);
+  const { kernel } = kernelOf(opts);
+  const ctx = ruleContext(text, 'yaml', root, lowered, opts, kernel, kernelText);
+  RULES.forEach((rule, r) => {
+    if (CROSS_ITEM_RULES.has(rule.id)) runRule(rule, ctx, diagnostics);
+    else for (const e of entries) add(e.rules[r]);
+  });
+  const clamp = (r: OffsetRange): void => {
+    r.start = Math.max(0, Math.min(r.start, text.length));
+    r.end = Math.max(r.start, Math.min(r.end, text.length));
+  };
+  for (const d of diagnostics) {
+    clamp(d.range);
+    for (const rel of d.related ?? []) clamp(rel.range);
+  }
+  const doc: CheckedDocument = { range: { ...frame.docRange }, root, isDamonConfig: true, kconfig, lowered, diagnostics };
+  const result: CheckResult = { format: 'yaml', documents: [doc], diagnostics: sortDiagnostics([...diagnostics]) };
+  return { result, state: { text, kernelKey, profile: opts.profile, entries, frames: fast ? { fast: frame, slow: reuse?.frames.slow } : { fast: reuse?.frames.fast, slow: frame } }, mode: 'items', reparsed, items: entries.length };
+}
+
+/**
+ * The visible part of a config just opened: the text up to the end of the item that contains line
+ * `lines` (the header and the items a first screen shows). A prefix made of whole items is a valid
+ * config with the same offsets, so its check gives the first screen's findings exactly, except for
+ * the cross-item rules (their counterpart may lie further down); `firstScreen` drops those. Its state
+ * seeds the whole-file check, which then reuses those items. Undefined when the file is short or is
+ * not a kdamonds block list.
+ */
+export function visiblePrefix(text: string, lines = 120): string | undefined {
+  let at = 0;
+  for (let i = 0; i < lines && at >= 0; i++) at = text.indexOf('\n', at + 1);
+  if (at < 0) return undefined;
+  const split = splitLines(text);
+  if (!split || split.items.length < 3) return undefined;
+  const item = split.items.find((it) => it.end > at);
+  if (!item || item === split.items[split.items.length - 1]) return undefined;
+  return text.slice(0, item.end);
+}
+
+/** The first-screen findings of a prefix check (without the cross-item rules, which need the whole file). */
+export function firstScreen(r: CheckResult): CoreDiagnostic[] {
+  return r.diagnostics.filter((d) => !CROSS_ITEM_RULES.has(d.code));
+}

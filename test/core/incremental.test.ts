@@ -1,0 +1,211 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkText, type CheckOptions, type CheckResult } from '../../server/src/core/check';
+import { checkIncremental, splitItems, type IncrementalState } from '../../server/src/core/incremental';
+import type { SNode } from '../../server/src/core/parse/tree';
+import { RULES } from '../../server/src/core/index';
+import { loadProfile } from '../../server/src/core/profile-load';
+import { generateConfig } from '../../bench/gen';
+
+/** Everything a check result says, as plain data (NaN-safe, Maps as sorted entries). */
+function tree(n: SNode | null): unknown {
+  if (!n) return null;
+  if (n.kind === 'scalar') return ['s', n.range.start, n.range.end, Number.isNaN(n.value) ? 'NaN' : n.value, n.source, n.quoted, n.yaml12 ?? '-'];
+  if (n.kind === 'seq') return ['q', n.range.start, n.range.end, n.flow, n.items.map(tree)];
+  return ['m', n.range.start, n.range.end, n.flow, n.pairs.map((p) => [p.range.start, p.range.end, tree(p.key), tree(p.value)])];
+}
+
+function plain(r: CheckResult): unknown {
+  return {
+    format: r.format,
+    diagnostics: JSON.parse(JSON.stringify(r.diagnostics)),
+    documents: r.documents.map((d) => ({
+      range: d.range,
+      isDamonConfig: d.isDamonConfig,
+      root: tree(d.root),
+      kconfig: JSON.parse(JSON.stringify(d.kconfig, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))),
+      values: d.lowered ? [...d.lowered.values].map(([k, v]) => [k.range.start, k.range.end, JSON.stringify(v)]).sort() : null,
+      patternUnits: d.lowered ? [...d.lowered.patternUnits].sort() : null,
+      diagnostics: JSON.parse(JSON.stringify(d.diagnostics)),
+    })),
+  };
+}
+
+/** Runs an edit sequence through checkIncremental (state chained) and compares every step with checkText. */
+function run(texts: string[], opts: CheckOptions = { fileName: 'x.damon.yaml' }): { items: number; full: number } {
+  let state: IncrementalState | undefined;
+  let items = 0;
+  let full = 0;
+  for (const text of texts) {
+    const inc = checkIncremental(text, opts, state);
+    state = inc.state;
+    if (inc.mode === 'items') items++;
+    else full++;
+    const want = plain(checkText(text, opts));
+    const got = plain(inc.result);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      expect(got, `after edit to:\n${text.length > 3000 ? `${text.slice(0, 3000)}…` : text}`).toEqual(want);
+    }
+  }
+  return { items, full };
+}
+
+const dir = join(__dirname, '..', '..', 'examples');
+const examples = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !f.includes('profile')).map((f) => readFileSync(join(dir, f), 'utf8'));
+const ruleExamples = RULES.flatMap((r) => [...r.examples.fail, ...r.examples.pass]).filter((t) => (splitItems(t)?.items.length ?? 0) > 1);
+/** generated (3 kdamonds), the examples, and every multi-kdamond rule example (the cross-item rules' cases) */
+const bases = [generateConfig(320), ...examples, ...ruleExamples];
+
+const lineStarts = (t: string): number[] => [0, ...[...t.matchAll(/\n/g)].map((m) => m.index! + 1).filter((i) => i < t.length)];
+
+/** One editing step (possibly several intermediate texts, e.g. typing a key character by character). */
+type Step = (t: string, r: number) => string[];
+
+const typeAt = (t: string, at: number, s: string): string[] => Array.from({ length: s.length }, (_, i) => t.slice(0, at) + s.slice(0, i + 1) + t.slice(at));
+
+const STEPS: Record<string, Step> = {
+  valueChange: (t, r) => {
+    const m = [...t.matchAll(/: (\d+)(?=[,}\n ])/g)];
+    if (!m.length) return [t];
+    const x = m[r % m.length];
+    const at = x.index! + 2;
+    return [t.slice(0, at) + String(r % 1000) + t.slice(at + x[1].length)];
+  },
+  trailingComment: (t, r) => {
+    const ends = [...t.matchAll(/[^\n]\n/g)].map((m) => m.index! + 1);
+    if (!ends.length) return [t];
+    return typeAt(t, ends[r % ends.length], ' # n');
+  },
+  appendedCommentLine: (t, r) => {
+    const ls = lineStarts(t);
+    const at = ls[r % ls.length];
+    return [`${t.slice(0, at)}${' '.repeat(r % 9)}# note ${r}\n${t.slice(at)}`];
+  },
+  emptiedValue: (t, r) => {
+    const m = [...t.matchAll(/(target_nid|sz_bytes|ops|action|time_ms|memcg_path): ([^\n#]+)/g)];
+    if (!m.length) return [t];
+    const x = m[r % m.length];
+    const at = x.index! + x[1].length + 2;
+    return [t.slice(0, at) + t.slice(at + x[2].length)];
+  },
+  halfTypedKey: (t, r) => {
+    const m = [...t.matchAll(/\n( +)(?:- )?[a-z_]+:/g)];
+    if (!m.length) return [t];
+    const x = m[r % m.length];
+    const at = x.index! + 1;
+    const word = ['quotas', 'apply_interval_us', 'filters', 'watermarks', 'x'][r % 5];
+    return typeAt(t, at, `${x[1]}${word}`).map((s) => s.slice(0, at + x[1].length + word.length) + '\n' + s.slice(at + x[1].length + word.length));
+  },
+  newKdamond: (t, r) => {
+    const m = [...t.matchAll(/\n( *)- contexts:/g)];
+    const ind = m.length ? m[0][1] : '  ';
+    const starts = [t.length, ...m.map((x) => x.index! + 1)];
+    let at = starts[r % starts.length];
+    let base = t;
+    if (at === t.length && !t.endsWith('\n')) {
+      base = `${t}\n`;
+      at = base.length;
+    }
+    const out: string[] = [];
+    const typed = `${ind}- contexts:\n${ind}    - ops: paddr\n`;
+    for (let i = 1; i <= typed.length; i += 3) out.push(base.slice(0, at) + typed.slice(0, i) + base.slice(at));
+    out.push(base.slice(0, at) + typed + base.slice(at));
+    return out;
+  },
+  paste100: (t, r) => {
+    const ls = lineStarts(t);
+    if (ls.length < 3) return [t];
+    const from = ls[r % ls.length];
+    const block = t.slice(from, ls[Math.min(ls.length - 1, (r % ls.length) + 100)] ?? t.length);
+    const at = ls[(r * 7) % ls.length];
+    return [t.slice(0, at) + block + t.slice(at)];
+  },
+  randomChar: (t, r) => {
+    const at = r % (t.length + 1);
+    const c = [' ', '\n', ':', '-', '#', 'a', '1', '{', '"', '  '][r % 10];
+    return r % 3 === 0 ? [t.slice(0, at) + t.slice(at + 1)] : [t.slice(0, at) + c + t.slice(at)];
+  },
+  deleteLine: (t, r) => {
+    const ls = lineStarts(t);
+    const i = r % ls.length;
+    return [t.slice(0, ls[i]) + t.slice(ls[i + 1] ?? t.length)];
+  },
+};
+
+describe('incremental check = full check', () => {
+  it('splits block configs into kdamond items and refuses other layouts', () => {
+    expect(splitItems('# c\nkdamonds:\n  - a: 1\n  # x\n  - b: 2\n')?.items).toEqual([{ start: 14, end: 29 }, { start: 29, end: 38 }]);
+    expect(splitItems('kdamonds:\n- a: 1\n- b: 2')?.items.length).toBe(2);
+    for (const t of ['kdamonds: []\n', 'kdamonds:\n  - a: 1\nother: 1\n', 'kdamonds:\n  - &a {x: 1}\n  - *a\n', '{"kdamonds": []}', 'kdamonds:\n  - a: 1\n---\nkdamonds: []\n', 'x: 1\nkdamonds:\n  - a\n', 'kdamonds:\r\n  - a: 1\r\n']) {
+      expect(splitItems(t), t).toBeUndefined();
+    }
+  });
+
+  it('reuses unchanged items: a value edit in one kdamond reparses only that kdamond', () => {
+    const text = generateConfig(1000);
+    const opts = { fileName: 'x.damon.yaml' };
+    const first = checkIncremental(text, opts);
+    expect(first.mode).toBe('items');
+    expect(first.items).toBeGreaterThan(5);
+    const edited = text.replace('sz_bytes: 200 MiB', 'sz_bytes: 201 MiB');
+    const second = checkIncremental(edited, opts, first.state);
+    expect(second.mode).toBe('items');
+    expect(second.reparsed).toBe(1);
+    expect(plain(second.result)).toEqual(plain(checkText(edited, opts)));
+    // the mid-typing states stay on the per-item path
+    for (const t of [edited.replace('target_nid: 1', 'target_nid: '), edited.replace('            quotas:\n', '            quo\n            quotas:\n'), `${edited}  # trailing\n`, `${edited}  - contexts:\n`]) {
+      const r = checkIncremental(t, opts, second.state);
+      expect(r.mode, t.slice(-200)).toBe('items');
+      expect(r.reparsed).toBeLessThanOrEqual(2);
+      expect(plain(r.result)).toEqual(plain(checkText(t, opts)));
+    }
+  });
+
+  it('fixed mid-typing sequences on every base config', { timeout: 600_000 }, () => {
+    let items = 0;
+    for (const [b, base] of bases.entries()) {
+      for (const [name, step] of Object.entries(STEPS)) {
+        for (const r of [b + 1]) {
+          const seq = [base, ...step(base, r * 7919)];
+          const c = run(seq);
+          items += c.items;
+          expect(name).toBeTruthy();
+        }
+      }
+    }
+    expect(items).toBeGreaterThan(100);
+  });
+
+  it('random edit sequences (fast-check)', { timeout: 600_000 }, () => {
+    const names = Object.keys(STEPS);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: bases.length - 1 }), fc.array(fc.tuple(fc.constantFrom(...names), fc.nat()), { minLength: 1, maxLength: 8 }), (b, steps) => {
+        let t = bases[b];
+        const seq = [t];
+        for (const [name, r] of steps) {
+          const out = STEPS[name](t, r);
+          seq.push(...out);
+          t = out[out.length - 1];
+        }
+        run(seq);
+      }),
+      { numRuns: 40, seed: 16 },
+    );
+  });
+
+  it('with a machine profile and another kernel, and when they change', () => {
+    const profileText = readFileSync(join(dir, 'seed-vm.profile.yaml'), 'utf8');
+    const profile = loadProfile(profileText, 'seed-vm.profile.yaml').profile!;
+    const base = examples.find((t) => /migrate_hot/.test(t)) ?? examples[0];
+    const seq = [base, ...STEPS.emptiedValue(base, 3), ...STEPS.halfTypedKey(base, 5)];
+    run(seq, { fileName: 'x.damon.yaml', profile, kernel: '6.8' });
+    let state: IncrementalState | undefined;
+    for (const opts of [{ kernel: '6.8' }, { kernel: '6.17' }, { profile }, {}]) {
+      const r = checkIncremental(base, opts, state);
+      state = r.state;
+      expect(plain(r.result)).toEqual(plain(checkText(base, opts)));
+    }
+  });
+});
