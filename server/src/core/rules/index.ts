@@ -22,6 +22,7 @@ import { rule as intervalsOrder } from './intervals-order';
 import { rule as kdamondSingleContext } from './kdamond-single-context';
 import { rule as kernelFeature } from './kernel-feature';
 import { rule as keyIgnoredOnInput } from './key-ignored-on-input';
+import { rule as memcgNoMemoryController } from './memcg-no-memory-controller';
 import { rule as memcgPathForm } from './memcg-path-form';
 import { rule as memcgPathUnknown } from './memcg-path-unknown';
 import { rule as migrateNeedsDestination } from './migrate-needs-destination';
@@ -65,6 +66,7 @@ export const RULES: Rule[] = [
   kdamondSingleContext,
   kernelFeature,
   keyIgnoredOnInput,
+  memcgNoMemoryController,
   memcgPathForm,
   memcgPathUnknown,
   migrateNeedsDestination,
