@@ -2,7 +2,14 @@
 # Builds a disposable DAMON test host: a Debian cloud kernel plus an initramfs (busybox, dropbear)
 # that QEMU boots with scripts/testhost/start.sh.
 #
-#   scripts/testhost/build.sh [7.2|6.12]       (default 7.2)
+#   scripts/testhost/build.sh [7.2|6.12] [--damo]       (default 7.2)
+#
+# --damo (7.2 only) also builds the optional image variant initrd-damo.img: the same initramfs with
+# a second cpio layer appended (the kernel unpacks concatenated archives in order) holding
+# python3 (bookworm's python3.11, minimal set) and damo 3.4.1 (Debian sid's `damo` package), the
+# reference the kernel-agreement tests run INSIDE the guest (damo's feature probe writes to the
+# DAMON sysfs of the machine it runs on: never run it on the development machine). The base image
+# stays small so the other VM tests boot as fast as before; start.sh --damo boots the variant.
 #
 # Everything comes from Debian packages fetched with `apt-get download` and a PRIVATE sources
 # list (the machine's own apt state is untouched). The mirror URI is read from the machine's apt
@@ -13,7 +20,13 @@
 # client key .cache/testhost/id_ed25519 (root's only way in; password login is refused).
 set -euo pipefail
 
-ver="${1:-7.2}"
+ver=7.2; damo=0
+for a in "$@"; do
+  case "$a" in
+    --damo) damo=1 ;;
+    *) ver="$a" ;;
+  esac
+done
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cache="${TESTHOST_CACHE:-$root/.cache/testhost}"
@@ -32,16 +45,6 @@ esac
 for tool in apt-get dpkg-deb cpio gzip xz ssh-keygen gcc; do
   command -v "$tool" >/dev/null || die "missing tool '$tool' (run scripts/ci/deploy.sh)"
 done
-
-# ---- stamp: skip everything when the inputs are unchanged -------------------------------------
-stamp_input="$(cat "$here/build.sh" "$here/workload.c")"
-stamp="$(printf '%s' "$stamp_input" | sha256sum | cut -c1-16)"
-if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && [ -s "$out/known_hosts" ] \
-   && [ -s "$cache/id_ed25519" ] && [ -x "$cache/workload" ] \
-   && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
-  log "up to date ($(cat "$out/kernel-release"))"
-  exit 0
-fi
 
 # ---- private apt configuration ----------------------------------------------------------------
 # The mirror: the first deb822 URIs line (or sources.list deb line) of the machine's own setup
@@ -113,6 +116,69 @@ apt_fetch() {   # apt_fetch DIR DEST PKG...
   log "downloading ${missing[*]}"
   (cd "$dest" && apt-get "${o[@]}" -qq download "${missing[@]}" >&2)
 }
+
+# ---- optional damo layer (initrd-damo.img) -----------------------------------------------------
+# python3.11 from bookworm (matches the guest's libc) with the libraries its stdlib modules load,
+# and damo from sid. Docs, tests, tkinter/idle and the like are left out.
+damo_debs=(damo)
+python_debs=(python3.11-minimal libpython3.11-minimal libpython3.11-stdlib libexpat1 libssl3 libffi8 libbz2-1.0 liblzma5 media-types)
+damo_layer() {
+  [ "$ver" = 7.2 ] || die "--damo needs the 7.2 image (damo 3.4.1 comes from sid)"
+  local dstamp
+  dstamp="$(printf '%s %s %s' "$(cat "$out/stamp")" "${damo_debs[*]}" "${python_debs[*]}" | sha256sum | cut -c1-16)"
+  if [ -s "$out/initrd-damo.img" ] && [ "$(cat "$out/damo-stamp" 2>/dev/null)" = "$dstamp" ]; then
+    log "damo layer up to date ($(cat "$out/damo-version" 2>/dev/null))"
+    return
+  fi
+  apt_update "$aptdir"
+  apt_update "$uaptdir"
+  local debs="$cache/debs"
+  apt_fetch "$aptdir" "$debs" "${damo_debs[@]}"
+  apt_fetch "$uaptdir" "$debs" "${python_debs[@]}"
+  local dw; dw="$(mktemp -d "$cache/damo.XXXXXX")"
+  local x="$dw/x" l="$dw/layer" p f
+  mkdir -p "$x" "$l/usr/bin" "$l/usr/lib/x86_64-linux-gnu"
+  for p in "${damo_debs[@]}" "${python_debs[@]}"; do
+    f="$(ls "$debs/${p}"_*.deb | sort -V | tail -1)"
+    dpkg-deb -x "$f" "$x"
+  done
+  dpkg-deb -f "$(ls "$debs"/damo_*.deb | sort -V | tail -1)" Version >"$out/damo-version"
+  # the guest has merged /usr (lib -> usr/lib): gather shared libraries in usr/lib/x86_64-linux-gnu
+  for f in "$x"/lib/x86_64-linux-gnu/*.so* "$x"/usr/lib/x86_64-linux-gnu/*.so*; do
+    [ -e "$f" ] && cp -a "$f" "$l/usr/lib/x86_64-linux-gnu/"
+  done
+  cp -a "$x/usr/lib/python3.11" "$l/usr/lib/python3.11"
+  mkdir -p "$l/usr/lib/python3"
+  cp -a "$x/usr/lib/python3/dist-packages" "$l/usr/lib/python3/dist-packages"
+  [ -d "$x/usr/lib/python3.11/lib-dynload" ] || die "python3.11 has no lib-dynload"
+  [ -d "$x/etc" ] && cp -a "$x/etc" "$l/etc"
+  (cd "$l/usr/lib/python3.11" && rm -rf test idlelib tkinter turtledemo ensurepip lib2to3 pydoc_data config-3.11-x86_64-linux-gnu)
+  find "$l" -name '__pycache__' -prune -exec rm -rf {} +
+  cp -a "$x/usr/bin/python3.11" "$l/usr/bin/python3.11"
+  ln -s python3.11 "$l/usr/bin/python3"
+  cp -a "$x/usr/bin/damo" "$l/usr/bin/damo"
+  # byte-compile now (the same python3.11, run from the layer): under TCG, compiling damo's
+  # modules at every start costs about 15 s
+  LD_LIBRARY_PATH="$l/usr/lib/x86_64-linux-gnu" "$l/usr/bin/python3.11" -m compileall -q -j 0 -s "$l" \
+    "$l/usr/lib/python3.11" "$l/usr/lib/python3/dist-packages" >/dev/null || die "compileall failed"
+  (cd "$l" && find . -print0 | cpio --null -o -H newc --quiet --owner 0:0) | gzip -6 >"$out/damo.cpio.gz"
+  cat "$out/initrd.img" "$out/damo.cpio.gz" >"$out/initrd-damo.img.tmp"
+  mv "$out/initrd-damo.img.tmp" "$out/initrd-damo.img"
+  rm -rf "$dw"
+  printf '%s\n' "$dstamp" >"$out/damo-stamp"
+  log "damo $(cat "$out/damo-version") layer: $(du -h "$out/damo.cpio.gz" | cut -f1) (initrd-damo.img $(du -h "$out/initrd-damo.img" | cut -f1))"
+}
+
+# ---- stamp: skip everything when the inputs are unchanged -------------------------------------
+stamp_input="$(cat "$here/build.sh" "$here/workload.c")"
+stamp="$(printf '%s' "$stamp_input" | sha256sum | cut -c1-16)"
+if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && [ -s "$out/known_hosts" ] \
+   && [ -s "$cache/id_ed25519" ] && [ -x "$cache/workload" ] \
+   && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
+  log "up to date ($(cat "$out/kernel-release"))"
+  [ "$damo" = 1 ] && damo_layer
+  exit 0
+fi
 
 apt_update "$aptdir"
 apt_update "$uaptdir"
@@ -244,3 +310,5 @@ EOF
 mv "$out/initrd.img.tmp" "$out/initrd.img"
 printf '%s\n' "$stamp" >"$out/stamp"
 log "built $(du -h "$out/initrd.img" | cut -f1) initrd, $(du -h "$out/vmlinuz" | cut -f1) vmlinuz in $out"
+[ "$damo" = 1 ] && damo_layer
+exit 0

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Boots a test host built by build.sh in QEMU (TCG) and waits until ssh answers.
 #
-#   scripts/testhost/start.sh [7.2|6.12] [--port PORT] [--dir DIR] [--alias NAME]
+#   scripts/testhost/start.sh [7.2|6.12] [--port PORT] [--dir DIR] [--alias NAME] [--damo]
 #
+# --damo boots the image variant with python3 and damo 3.4.1 (build.sh 7.2 --damo).
 # Two NUMA nodes of 1 GiB each, ssh forwarded from 127.0.0.1:PORT (a free port by default).
 # Writes DIR/ssh_config (default .testhost/<ver>/) with a Host alias (default
 # damon-testhost-<ver>) that pins the host key (StrictHostKeyChecking yes) and uses the
@@ -12,12 +13,13 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cache="${TESTHOST_CACHE:-$root/.cache/testhost}"
-ver=7.2; port=""; dir=""; alias=""
+ver=7.2; port=""; dir=""; alias=""; initrd=initrd.img; hint=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
     --alias) alias="$2"; shift 2 ;;
+    --damo) initrd=initrd-damo.img; hint=" --damo"; shift ;;
     7.2|6.12) ver="$1"; shift ;;
     *) echo "start.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -25,7 +27,7 @@ done
 img="$cache/$ver"
 dir="${dir:-$root/.testhost/$ver}"
 alias="${alias:-damon-testhost-$ver}"
-[ -s "$img/vmlinuz" ] && [ -s "$img/initrd.img" ] || { echo "start.sh: no image for $ver; run scripts/testhost/build.sh $ver" >&2; exit 1; }
+[ -s "$img/vmlinuz" ] && [ -s "$img/$initrd" ] || { echo "start.sh: no image $img/$initrd; run scripts/testhost/build.sh $ver$hint" >&2; exit 1; }
 mkdir -p "$dir"
 if [ -s "$dir/qemu.pid" ] && kill -0 "$(cat "$dir/qemu.pid")" 2>/dev/null; then
   echo "start.sh: a test host is already running from $dir (pid $(cat "$dir/qemu.pid")); run stop.sh first" >&2
@@ -62,7 +64,7 @@ qemu-system-x86_64 \
   -accel tcg -cpu max -smp 2 -m 2G \
   -object memory-backend-ram,size=1G,id=m0 -object memory-backend-ram,size=1G,id=m1 \
   -numa node,nodeid=0,cpus=0-1,memdev=m0 -numa node,nodeid=1,memdev=m1 \
-  -kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
+  -kernel "$img/vmlinuz" -initrd "$img/$initrd" \
   -append "console=ttyS0 loglevel=4 panic=-1 damon_stat.enabled=N" \
   -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=n0 \
   -display none -monitor none -serial "file:$dir/console.log" \

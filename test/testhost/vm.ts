@@ -20,12 +20,14 @@ export interface TestHost {
   stop(): void;
 }
 
-export function bootTestHost(version: '7.2' | '6.12'): TestHost {
-  execFileSync('bash', [join(ROOT, 'scripts/testhost/build.sh'), version], { stdio: ['ignore', 'ignore', 'inherit'] });
+/** opts.damo: boot the image variant with python3 and damo 3.4.1 (7.2 only; build.sh --damo) */
+export function bootTestHost(version: '7.2' | '6.12', opts: { damo?: boolean } = {}): TestHost {
+  const variant = opts.damo ? ['--damo'] : [];
+  execFileSync('bash', [join(ROOT, 'scripts/testhost/build.sh'), version, ...variant], { stdio: ['ignore', 'ignore', 'inherit'] });
   mkdirSync(join(ROOT, '.testhost'), { recursive: true });
   const dir = mkdtempSync(join(ROOT, '.testhost', `test-${version}-`));
   const alias = `damon-testhost-${version}`;
-  execFileSync('bash', [join(ROOT, 'scripts/testhost/start.sh'), version, '--dir', dir, '--alias', alias], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('bash', [join(ROOT, 'scripts/testhost/start.sh'), version, '--dir', dir, '--alias', alias, ...variant], { stdio: ['ignore', 'ignore', 'inherit'] });
   const sshConfig = join(dir, 'ssh_config');
   const host: TestHost = {
     version,
@@ -33,7 +35,7 @@ export function bootTestHost(version: '7.2' | '6.12'): TestHost {
     sshConfig,
     dir,
     sh(cmd, input) {
-      const r = spawnSync('ssh', ['-F', sshConfig, '-T', '--', alias, cmd], { input, encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync('ssh', ['-F', sshConfig, '-T', '--', alias, cmd], { input, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20 });
       if (r.status !== 0) throw new Error(`ssh ${JSON.stringify(cmd)} exited ${r.status}: ${r.stderr}`);
       return r.stdout;
     },

@@ -6,7 +6,8 @@
  *   nodes:
  *     - {nid: 0, size: 30 GiB, ranges: [{start: 0, end: 3 GiB}, {start: 4 GiB, end: 31 GiB}]}
  *     - {nid: 1, size: 30 GiB, ranges: [{start: 31 GiB, end: 61 GiB}], speed: 2}
- *   cgroups: [/workload_a, /workload_b]
+ *   cgroups: [/workload_a, /workload_b, /workload_b/sub]
+ *   cgroups_without_memory: [/workload_b/sub]   # optional: no +memory in the parent's subtree_control
  *
  * Sizes and addresses take damo's size strings. The deploy probe writes the same shape.
  */
@@ -15,7 +16,7 @@ import { mapGet, parseJson, parseYaml, formatFor, type SNode } from './parse/tre
 import type { MachineProfile, ProfileNode } from './profile';
 import { formatBytes, parseBytes, parseNr } from './model/units';
 
-const KNOWN_TOP = new Set(['name', 'kernel', 'nodes', 'cgroups']);
+const KNOWN_TOP = new Set(['name', 'kernel', 'nodes', 'cgroups', 'cgroups_without_memory']);
 const KNOWN_NODE = new Set(['nid', 'size', 'ranges', 'speed', 'cpus']);
 
 export function loadProfile(text: string, fileName?: string): { profile: MachineProfile | null; diagnostics: CoreDiagnostic[] } {
@@ -28,7 +29,7 @@ export function loadProfile(text: string, fileName?: string): { profile: Machine
     return { profile: null, diagnostics };
   }
   const err = (node: SNode, message: string) => diagnostics.push({ code: 'profile', severity: 'error', message, range: node.range });
-  for (const p of root.pairs) if (!KNOWN_TOP.has(String(p.key.value))) err(p.key, `unknown profile key "${p.key.value}" (expected name, kernel, nodes, cgroups)`);
+  for (const p of root.pairs) if (!KNOWN_TOP.has(String(p.key.value))) err(p.key, `unknown profile key "${p.key.value}" (expected name, kernel, nodes, cgroups, cgroups_without_memory)`);
   const bytes = (n: SNode | null | undefined, what: string): number | undefined => {
     if (!n || n.kind !== 'scalar') return undefined;
     const r = parseBytes(n.value);
@@ -86,6 +87,18 @@ export function loadProfile(text: string, fileName?: string): { profile: Machine
     }
   }
   const profile: MachineProfile = { nodes, cgroups };
+  const nm = mapGet(root, 'cgroups_without_memory');
+  if (nm) {
+    const without: string[] = [];
+    if (nm.kind !== 'seq') err(nm, 'cgroups_without_memory is a list of cgroup v2 paths like "/workload_a/sub"');
+    else {
+      for (const c of nm.items) {
+        if (c.kind === 'scalar' && typeof c.value === 'string' && c.value.startsWith('/')) without.push(c.value);
+        else err(c, 'cgroups_without_memory lists absolute cgroup v2 paths like "/workload_a/sub"');
+      }
+    }
+    profile.cgroupsWithoutMemory = without;
+  }
   const name = mapGet(root, 'name');
   if (name && name.kind === 'scalar' && name.value !== null) profile.name = String(name.value);
   const kernel = mapGet(root, 'kernel');
@@ -105,5 +118,6 @@ export function profileToYaml(p: MachineProfile): string {
     lines.push(`  - {nid: ${n.nid}, size: ${n.sizeBytes}, ranges: [${ranges}]${extra}}  # ${formatBytes(n.sizeBytes)}`);
   }
   lines.push(`cgroups: [${p.cgroups.map((c) => JSON.stringify(c)).join(', ')}]`);
+  if (p.cgroupsWithoutMemory) lines.push(`cgroups_without_memory: [${p.cgroupsWithoutMemory.map((c) => JSON.stringify(c)).join(', ')}]  # no memory controller`);
   return `${lines.join('\n')}\n`;
 }

@@ -20,4 +20,11 @@ export interface MachineProfile {
   nodes: ProfileNode[];
   /** cgroup v2 paths, absolute, e.g. "/workload_a" */
   cgroups: string[];
+  /**
+   * cgroups (of `cgroups`) whose parent does not enable the memory controller (no "+memory" in
+   * the parent's cgroup.subtree_control, so no memory.current): DAMON cannot measure or filter
+   * them (goals and memcg filters on them fail the start with ENOMEM). Absent = not known (a
+   * hand-written profile): every cgroup is taken to have it. The probe always records it.
+   */
+  cgroupsWithoutMemory?: string[];
 }

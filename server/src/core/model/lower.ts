@@ -76,7 +76,7 @@ class Lowerer {
       return undefined;
     }
     if (!signed && r.v.value < 0) {
-      this.err(node, at(), 'value-negative', `${node.source || String(node.value)} is negative: the kernel's file takes an unsigned number and rejects it with EINVAL`);
+      this.err(node, at(), 'value-negative', `${node.source || String(node.value)} is negative: the kernel's file takes an unsigned number and refuses the write with EINVAL`);
       return undefined;
     }
     this.values.set(node, r.v);

@@ -3,7 +3,7 @@ import { config } from './examples';
 import { filtersOf, schemes } from './lib';
 
 const NEEDS: Record<string, { key: string; why: string }> = {
-  memcg: { key: 'memcg_path', why: 'damo writes an empty path and the kernel cannot find the cgroup (start fails with ENOMEM)' },
+  memcg: { key: 'memcg_path', why: 'damo 3.4.1 cannot read the config without it (KeyError \'memcg_path\', which it reports as "target \'FILE\' is not supported"); written by hand, the filter has an empty path, which names no cgroup' },
   addr: { key: 'address_range', why: 'damo fails with KeyError \'address_range\'' },
   target: { key: 'damon_target_idx', why: 'damo fails with KeyError \'damon_target_idx\'' },
   hugepage_size: { key: 'hugepage_size', why: 'the range stays [0, 0], which matches no folio' },
@@ -13,7 +13,7 @@ export const rule: Rule = {
   id: 'filter-missing-argument',
   severity: 'error',
   title: 'A filter without the argument its type needs',
-  explanation: `memcg filters need \`memcg_path\`, addr filters \`address_range\`, target filters \`damon_target_idx\`, hugepage_size filters \`hugepage_size\` [min, max]. Without it damo fails, or the kernel gets an empty value.`,
+  explanation: `memcg filters need \`memcg_path\`, addr filters \`address_range\`, target filters \`damon_target_idx\`, hugepage_size filters \`hugepage_size\` [min, max]. Without it damo fails, or the kernel gets an empty value. (damo 3.4.1 prints these keys as \`null\` for the filter types that do not use them; that is fine.)`,
   check(ctx) {
     for (const ref of schemes(ctx)) {
       for (const { filter, path } of filtersOf(ref)) {

@@ -7,7 +7,7 @@ export const rule: Rule = {
   severity: 'error',
   title: 'A per-cgroup goal needs `memcg_path`',
   explanation: `node_memcg_used_bp and node_memcg_free_bp measure one cgroup's memory on one node. damo writes \`memcg_path\` to the goal's sysfs \`path\` file.
-Without it the kernel cannot find the cgroup and refuses to start the kdamond with ENOMEM ("Cannot allocate memory"), which does not say why.
+Without it (missing, null, or misspelled \`path\`) damo 3.4.1 writes the literal string "None" as the goal's path (measured in the test VM); written by hand, the path stays empty. Either way the kernel finds no such cgroup and refuses to start the kdamond with ENOMEM ("Cannot allocate memory"), which does not say why.
 The seed RFC's first command line forgets the path of both demotion goals.`,
   check(ctx) {
     for (const { goal, path, ref } of goals(ctx)) {
@@ -19,7 +19,7 @@ The seed RFC's first command line forgets the path of both demotion goals.`,
         const fixes = cgs.length === 1 && !shared && ctx.node([...path, 'memcg_path']) === undefined
           ? [{ title: `Add memcg_path: ${cgs[0]} (the scheme's memcg filter)`, edits: addKeyEdits(ctx, path, 'memcg_path', JSON.stringify(cgs[0])), preferred: true }]
           : [];
-        ctx.report({ path: [...path, 'metric'], fixes: fixes.filter((f) => f.edits.length), message: `quota goal metric ${goal.metric} needs \`memcg_path\` (the cgroup it measures); without it the kernel refuses to start with a misleading ENOMEM` });
+        ctx.report({ path: [...path, 'metric'], fixes: fixes.filter((f) => f.edits.length), message: `quota goal metric ${goal.metric} needs \`memcg_path\` (the cgroup it measures)${ctx.node([...path, 'path']) !== undefined ? ' (damo reads `memcg_path`, not `path`)' : ''}: without it damo 3.4.1 writes the literal path "None" and the kernel refuses to start with a misleading ENOMEM` });
       }
     }
   },

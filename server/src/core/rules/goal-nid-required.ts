@@ -7,7 +7,7 @@ export const rule: Rule = {
   severity: 'error',
   title: 'A node metric goal needs the node it measures (`nid`)',
   explanation: `node_mem_used_bp, node_mem_free_bp, node_memcg_used_bp, node_memcg_free_bp and node_eligible_mem_bp measure one NUMA node, given by \`nid\`.
-Without it damo 3.3 crashes with a TypeError while writing the goal, and the kernel's default \`nid\` is 0, so a hand-written sysfs tree silently measures node 0.
+Without it damo (3.3 and 3.4.1) crashes with a TypeError while writing the goal (\`%d format: a real number is required, not NoneType\`, after it has written the files before it), and the kernel's default \`nid\` is 0, so a hand-written sysfs tree silently measures node 0.
 Add \`nid\` with the node the goal is about (for promotion: the fast node the hot pages go to; for demotion: the node being freed).`,
   check(ctx) {
     for (const { goal, path, ref } of goals(ctx)) {
@@ -18,7 +18,7 @@ Add \`nid\` with the node the goal is about (for promotion: the fast node the ho
         const fixes = nid !== undefined && ctx.node([...path, 'nid']) === undefined
           ? [{ title: `Add nid: ${nid} (${s.action === 'migrate_hot' ? 'the promotion target node' : 'the node this context monitors'})`, edits: addKeyEdits(ctx, path, 'nid', String(nid)), preferred: true }]
           : [];
-        ctx.report({ path: [...path, 'metric'], fixes: fixes.filter((f) => f.edits.length), message: `quota goal metric ${goal.metric} needs \`nid\` (the NUMA node it measures); damo crashes without it and the kernel would measure node 0` });
+        ctx.report({ path: [...path, 'metric'], fixes: fixes.filter((f) => f.edits.length), message: `quota goal metric ${goal.metric} needs \`nid\` (the NUMA node it measures); damo 3.4.1 crashes without it (TypeError while writing the goal's nid) and a hand-written goal keeps the kernel's default nid 0` });
       }
     }
   },

@@ -14,6 +14,9 @@ A bare number on a bp metric is taken as basis points: \`target_value: 29.7\` me
       const tp = [...path, ctx.node([...path, 'target_value']) !== undefined ? 'target_value' : 'target_value_bp'];
       const node = ctx.node(tp);
       if (!node) continue;
+      // a negative number is value-negative's one error (the kernel refuses the write with EINVAL);
+      // it is lowered to 0, which must not read as "target 0" here as well
+      if (node.kind === 'scalar' && /^\s*-/.test(node.source || String(node.value))) continue;
       if (goal.targetValue === 0) {
         ctx.report({ path: tp, message: `target 0: the kernel silently ignores this goal (it accepts the value without error), so the quota is never tuned` });
         continue;
@@ -32,7 +35,9 @@ A bare number on a bp metric is taken as basis points: \`target_value: 29.7\` me
     }
   },
   examples: {
-    pass: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 29.7%, current_value: 0}]}}`] })],
+    pass: [
+      config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 29.7%, current_value: 0}]}}`] }),
+    ],
     fail: [
       config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 0, current_value: 0}]}}`] }),
       config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 29.7, current_value: 0}]}}`] }),

@@ -1,5 +1,9 @@
 /** Every semantic rule. One rule per file; each file exports `rule`. */
 import type { Rule } from './types';
+import { rule as accessPatternSizeUnreachable } from './access-pattern-size-unreachable';
+import { rule as sizeOverUlong } from './size-over-ulong';
+import { rule as filterTargetOutOfRange } from './filter-target-out-of-range';
+import { rule as damoDropsField } from './damo-drops-field';
 import { rule as accessPatternMinMax } from './access-pattern-min-max';
 import { rule as accessPatternResolution } from './access-pattern-resolution';
 import { rule as actionUnsupportedByOps } from './action-unsupported-by-ops';
@@ -22,6 +26,7 @@ import { rule as intervalsOrder } from './intervals-order';
 import { rule as kdamondSingleContext } from './kdamond-single-context';
 import { rule as kernelFeature } from './kernel-feature';
 import { rule as keyIgnoredOnInput } from './key-ignored-on-input';
+import { rule as memcgNoMemoryController } from './memcg-no-memory-controller';
 import { rule as memcgPathForm } from './memcg-path-form';
 import { rule as memcgPathUnknown } from './memcg-path-unknown';
 import { rule as migrateNeedsDestination } from './migrate-needs-destination';
@@ -43,6 +48,10 @@ import { rule as watermarksOrder } from './watermarks-order';
 import { rule as yaml11Ambiguous } from './yaml11-ambiguous';
 
 export const RULES: Rule[] = [
+  accessPatternSizeUnreachable,
+  sizeOverUlong,
+  filterTargetOutOfRange,
+  damoDropsField,
   accessPatternMinMax,
   accessPatternResolution,
   actionUnsupportedByOps,
@@ -65,6 +74,7 @@ export const RULES: Rule[] = [
   kdamondSingleContext,
   kernelFeature,
   keyIgnoredOnInput,
+  memcgNoMemoryController,
   memcgPathForm,
   memcgPathUnknown,
   migrateNeedsDestination,

@@ -8,10 +8,29 @@ import { config } from './examples';
 /** Features damo skips without a word when the kernel lacks their file: the setting is lost. */
 const SILENT = new Set(['refresh_ms', 'intervals_goal', 'addr_unit', 'pause', 'probes', 'sample_control', 'goal_tuner', 'fail_charge_num', 'fail_charge_denom']);
 
+/** damo 3.4.1 prints `sample_control` with its defaults in every context it writes out */
+function isDamoSampleControlDefault(node: SNode): boolean {
+  if (node.kind !== 'map') return false;
+  for (const p of node.pairs) {
+    const k = String(p.key.value);
+    const v = p.value;
+    if (k === 'sample_filters') { if (v && !(v.kind === 'seq' && v.items.length === 0) && !(v.kind === 'scalar' && v.value === null)) return false; continue; }
+    if (k !== 'primitives_enabled') return false;
+    if (!v || (v.kind === 'scalar' && v.value === null)) continue;
+    if (v.kind !== 'map') return false;
+    for (const q of v.pairs) {
+      const on = q.value?.kind === 'scalar' ? q.value.value : undefined;
+      const name = String(q.key.value);
+      if (name === 'page_table' ? on !== true : name === 'page_fault' ? on !== false : true) return false;
+    }
+  }
+  return true;
+}
+
 function isDefaultish(node: SNode | null, key: string): boolean {
   if (!node) return true;
   if (node.kind === 'seq') return node.items.length === 0;
-  if (node.kind === 'map') return false;
+  if (node.kind === 'map') return key === 'sample_control' && isDamoSampleControlDefault(node);
   const v = node.value;
   if (v === null || v === false || v === 0 || v === '0') return true;
   if (key === 'goal_tuner' && v === 'consist') return true;
@@ -72,8 +91,13 @@ Also: \`allow: true\` filters need 6.14 (before, every filter rejects).`,
   },
   examples: {
     kernel: '6.12',
-    pass: [config({ schemes: ['{action: migrate_cold, target_nid: 1, filters: [{filter_type: young, matching: true, allow: false}]}'] })],
+    pass: [
+      config({ schemes: ['{action: migrate_cold, target_nid: 1, filters: [{filter_type: young, matching: true, allow: false}]}'] }),
+      // damo 3.4.1 prints sample_control with its defaults in every context: nothing is lost
+      config({ extra: ['sample_control: {primitives_enabled: {page_table: true, page_fault: false}, sample_filters: []}'] }),
+    ],
     fail: [
+      config({ extra: ['sample_control: {primitives_enabled: {page_table: true, page_fault: true}, sample_filters: []}'] }),
       config({ schemes: ['{action: migrate_cold, target_nid: 1, quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_memcg_free_bp, nid: 0, memcg_path: /a, target_value: 70.5%, current_value: 0}]}}'] }),
       config({ extra: ['intervals: {sample_us: 5 ms, aggr_us: 100 ms, ops_update_us: 1 s, intervals_goal: {access_bp: 4%, aggrs: 3, min_sample_us: 5 ms, max_sample_us: 10 s}}'] }),
       config({ schemes: ['{action: pageout, filters: [{filter_type: young, matching: true, allow: true}]}'] }),

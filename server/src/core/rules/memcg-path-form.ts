@@ -21,8 +21,7 @@ function checkPath(ctx: RuleContext, p: string, path: ConfigPath): void {
   } else if (fixed !== p) {
     ctx.report({
       path,
-      severity: 'warning',
-      message: `cgroup path "${p}" is not normalized; the kernel compares paths literally, write "${fixed}"`,
+      message: `cgroup path "${p}" is not in the kernel's form: the kernel compares cgroup paths literally, finds no cgroup named "${p}" and refuses to start with ENOMEM; write "${fixed}"`,
       fixes: [{ title: `Normalize to "${fixed}"`, edits: [{ range: node.range, newText: scalarText(ctx, path, fixed) }], preferred: true }],
     });
   }
@@ -34,7 +33,7 @@ export const rule: Rule = {
   title: 'cgroup paths must be absolute and normalized',
   explanation: `Quota goal \`memcg_path\` and memcg filter \`memcg_path\` name a cgroup from the cgroup (v2) mount root, e.g. "/workload_a".
 A relative path ("workloads/b", as in the seed RFC's first command) is not found, and the kernel refuses to start the kdamond with ENOMEM; damo does not check it.
-Paths with "//", "." or a trailing "/" are compared literally by the kernel's lookup.`,
+The kernel finds the cgroup by comparing the path with each cgroup's own path literally, so a trailing "/" ("/wa/"), a doubled "/" ("//wa") or a "." component names no cgroup either: the start fails with ENOMEM (measured on 7.2.13 for "/wa/" and "//wa" with /wa existing). The quick fix writes the normalized path.`,
   check(ctx) {
     for (const { goal, path } of goals(ctx)) if (goal.path) checkPath(ctx, goal.path, [...path, 'memcg_path']);
     for (const ref of schemes(ctx)) {
@@ -46,6 +45,7 @@ Paths with "//", "." or a trailing "/" are compared literally by the kernel's lo
     fail: [
       config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: workloads/b, target_value: 69.7%, current_value: 0}]}}`] }),
       config({ schemes: [`{action: migrate_hot, target_nid: 0, filters: [{filter_type: memcg, matching: true, allow: true, memcg_path: /workloads/b/}]}`] }),
+      config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: //workloads/b, target_value: 69.7%, current_value: 0}]}}`] }),
     ],
   },
 };

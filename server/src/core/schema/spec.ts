@@ -96,6 +96,13 @@ function enm(values: string[], description: string, m: Meta = {}, enumDescriptio
   return meta(s, description, m);
 }
 
+/** damo 3.4.1 prints null for a key it does not use (`damo args damon`, `damo report`); it reads null back as unset. */
+function nullable(s: JSONSchema): JSONSchema {
+  const t = s.type;
+  s.type = Array.isArray(t) ? [...t, 'null'] : [t as string, 'null'];
+  return s;
+}
+
 const range = (kind: ValueKind, what: string, sysfs: string): JSONSchema =>
   obj({ min: val(kind, `Lower bound (inclusive) of ${what}.`), max: val(kind, `Upper bound (inclusive) of ${what}.`) }, ['min', 'max'], `${what}: both bounds are inclusive.`, { sysfs });
 
@@ -142,8 +149,8 @@ function buildSchema(): JSONSchema {
       metric: enm(GOAL_METRICS.map((m) => m.name), 'What the goal measures.', { sysfs: 'target_metric', since: '6.9' }, GOAL_METRICS.map((m) => m.doc), GOAL_METRICS.map((m) => m.since)),
       target_value: meta({ type: ['number', 'string'], 'x-kind': 'goal_target' }, 'The value the quota auto-tuning aims the metric at. Unit by metric: bp for *_bp metrics ("29.7%" = 2970 bp; a bare number is bp), µs for some_mem_psi_us, a plain number for user_input and node_eligible_mem_bp. The kernel silently ignores a goal whose target is 0.', { sysfs: 'target_value', since: '6.8' }),
       current_value: val('nr', 'Only read for user_input: the current value you feed. damo requires the key for every metric.', { sysfs: 'current_value', since: '6.8' }),
-      nid: val('nr', 'NUMA node the metric is measured on. Required for node_mem_*, node_memcg_* and node_eligible_mem_bp.', { sysfs: 'nid', since: '6.16' }),
-      memcg_path: meta({ type: 'string' }, 'cgroup (v2) path of the memory cgroup, from the cgroup mount root, e.g. "/workload_a". Required for node_memcg_*.', { sysfs: 'path', since: '6.19' }),
+      nid: nullable(val('nr', 'NUMA node the metric is measured on. Required for node_mem_*, node_memcg_* and node_eligible_mem_bp. damo 3.4.1 prints null when unset.', { sysfs: 'nid', since: '6.16' })),
+      memcg_path: meta({ type: ['string', 'null'] }, 'damo 3.4.1 prints null when unset. cgroup (v2) path of the memory cgroup, from the cgroup mount root, e.g. "/workload_a". Required for node_memcg_*.', { sysfs: 'path', since: '6.19' }),
       target_value_bp: val('bp', 'Legacy name (damo 2.0.8–2.2.1) read as a user_input goal target.', { legacy: 'target_value', deprecated: true }),
       current_value_bp: val('bp', 'Legacy name (damo 2.0.8–2.2.1) read as a user_input goal current value.', { legacy: 'current_value', deprecated: true }),
     },
@@ -158,9 +165,10 @@ function buildSchema(): JSONSchema {
       matching: val('bool', 'true: the filter is about memory that IS of the type; false: memory that is NOT.', { sysfs: 'matching', since: '6.3' }),
       allow: val('bool', 'true: allow the action on the memory the filter is about; false: reject it. The first filter that matches decides; memory no filter matches gets the opposite of the last filter\'s verdict.', { sysfs: 'allow', since: '6.14', default: 'false (reject)' }),
       memcg_path: meta({ type: ['string', 'null'] }, 'cgroup path for a memcg filter, from the cgroup mount root, e.g. "/workload_a".', { sysfs: 'memcg_path', since: '6.3' }),
-      address_range: obj({ start: val('bytes', 'Start address (inclusive).', { sysfs: 'addr_start' }), end: val('bytes', 'End address (exclusive).', { sysfs: 'addr_end' }) }, ['start', 'end'], 'Address range of an addr filter [start, end).', { since: '6.6' }),
-      damon_target_idx: val('nr', 'Index of the monitoring target for a target filter (0-based).', { sysfs: 'damon_target_idx', since: '6.6' }),
-      hugepage_size: meta({ type: 'array', items: { type: ['number', 'string'], pattern: PATTERNS.bytes, 'x-kind': 'bytes' }, minItems: 2, maxItems: 2 }, 'Folio size range [min, max] (bytes, inclusive) of a hugepage_size filter.', { sysfs: 'min, max', since: '6.15' }),
+      address_range: nullable(obj({ start: val('bytes', 'Start address (inclusive).', { sysfs: 'addr_start' }), end: val('bytes', 'End address (exclusive).', { sysfs: 'addr_end' }) }, ['start', 'end'], 'Address range of an addr filter [start, end). damo 3.4.1 prints null for other filter types.', { since: '6.6' })),
+      damon_target_idx: nullable(val('nr', 'Index of the monitoring target for a target filter (0-based). damo 3.4.1 prints null for other filter types.', { sysfs: 'damon_target_idx', since: '6.6' })),
+      hugepage_size: meta({ type: ['array', 'null'], items: { type: ['number', 'string'], pattern: PATTERNS.bytes, 'x-kind': 'bytes' }, minItems: 2, maxItems: 2 }, 'Folio size range [min, max] (bytes, inclusive) of a hugepage_size filter. damo 3.4.1 prints null for other filter types.', { sysfs: 'min, max', since: '6.15' }),
+      probe_hits_wsum_range: meta({ type: ['array', 'null'], items: { type: ['number', 'string'], pattern: PATTERNS.nr, 'x-kind': 'nr' }, minItems: 2, maxItems: 2 }, 'Range [min, max] of a probe_hits_wsum filter (damo 3.4.1; damo prints null for other filter types).', { sysfs: 'min, max', since: 'next' }),
       filter_pass: val('bool', 'Legacy name of `allow`, still read by damo.', { legacy: 'allow', deprecated: true }),
     },
     ['filter_type', 'matching'],

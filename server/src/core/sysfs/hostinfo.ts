@@ -44,6 +44,9 @@ dump /proc/meminfo
 if grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts; then
   say "@@CGROUPS"
   find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sed 's|^/sys/fs/cgroup|\\||'
+  # cgroups without the memory controller (the parent's subtree_control lacks +memory): no memory.current
+  say "@@NOMEMCG"
+  find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | while IFS= read -r d; do [ -e "$d/memory.current" ] || printf '|%s\\n' "\${d#/sys/fs/cgroup}"; done
 ${opts.numaStat ? `  for c in / $(find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sed 's|^/sys/fs/cgroup||'); do
     [ -r "/sys/fs/cgroup$c/memory.numa_stat" ] && { say "@@NUMASTAT $c"; grep -E '^(active|inactive)_(anon|file) ' "/sys/fs/cgroup$c/memory.numa_stat" | sed 's/^/|/'; }
   done` : ''}
@@ -114,13 +117,14 @@ export class ProbeParseError extends Error {}
 export function parseProbeOutput(text: string): ProbeResult {
   const files = new Map<string, string[]>();
   let cur: string[] | null = null;
-  let section: 'none' | 'cgroups' | 'skel' | 'numastat' = 'none';
+  let section: 'none' | 'cgroups' | 'nomemcg' | 'skel' | 'numastat' = 'none';
   let release = '';
   let fingerprint = '';
   let hasDamon = true;
   let ended = false;
   const holders: ModuleHolder[] = [];
   const cgroups: string[] = [];
+  let noMemcg: string[] | null = null;
   const skel: string[] = [];
   let sawSkel = false;
   const numaStat = new Map<string, Map<number, number>>();
@@ -129,6 +133,7 @@ export function parseProbeOutput(text: string): ProbeResult {
     if (line.startsWith('|')) {
       const v = line.slice(1);
       if (section === 'cgroups') cgroups.push(v);
+      else if (section === 'nomemcg') noMemcg?.push(v);
       else if (section === 'skel') skel.push(v);
       else if (section === 'numastat' && curStat) {
         for (const m of v.matchAll(/N(\d+)=(\d+)/g)) curStat.set(Number(m[1]), (curStat.get(Number(m[1])) ?? 0) + Number(m[2]));
@@ -148,6 +153,7 @@ export function parseProbeOutput(text: string): ProbeResult {
       }
       case '@@FILE': cur = []; files.set(arg, cur); break;
       case '@@CGROUPS': section = 'cgroups'; break;
+      case '@@NOMEMCG': section = 'nomemcg'; noMemcg = []; break;
       case '@@SKEL': section = 'skel'; sawSkel = true; break;
       case '@@NUMASTAT': section = 'numastat'; curStat = new Map(); numaStat.set(arg, curStat); break;
       case '@@NODAMON': hasDamon = false; break;
@@ -241,7 +247,7 @@ export function parseProbeOutput(text: string): ProbeResult {
     release,
     hasDamon,
     caps,
-    profile: { kernel: release, nodes, cgroups: cgroups.map((c) => c || '/').sort() },
+    profile: { kernel: release, nodes, cgroups: cgroups.map((c) => c || '/').sort(), ...(noMemcg ? { cgroupsWithoutMemory: noMemcg.sort() } : {}) },
     tree,
     fingerprint,
     host: { nrKdamonds: nr, running },
