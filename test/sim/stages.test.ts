@@ -4,12 +4,13 @@ import type { KContext } from '../../server/src/core/model/kernel';
 import { AccessTree } from '../../server/src/core/sim/access-tree';
 import { DamonContext, MIN_SZ, newRegion, type Region } from '../../server/src/core/sim/damon';
 import { SchemeState, applyOne, feedLoopNext, hotScore, minScoreFor, skipCharged } from '../../server/src/core/sim/damos';
+import { simKernel } from '../../server/src/core/sim/engine';
 import { Machine } from '../../server/src/core/sim/machine';
 import { Rng } from '../../server/src/core/sim/rng';
 import { MiB, filter, scheme, tinyScenario } from './helpers';
 
-function ctxFor(kernel: 'k25' | 'k26', schemes = [scheme()], regions = [{ start: 64 * MiB, end: 128 * MiB }]) {
-  const sc = tinyScenario(kernel === 'k25' ? '6.19' : '7.2');
+function ctxFor(kernel: '6.19' | '7.2', schemes = [scheme()], regions = [{ start: 64 * MiB, end: 128 * MiB }]) {
+  const sc = tinyScenario(kernel);
   const rng = new Rng(7);
   const m = new Machine(sc, rng);
   const k: KContext = {
@@ -24,7 +25,7 @@ function ctxFor(kernel: 'k25' | 'k26', schemes = [scheme()], regions = [{ start:
     targets: [{ pid: null, obsolete: false, regions }],
     schemes,
   };
-  const ctx = new DamonContext(0, k, m, rng, kernel, { lastNrRegions: 0 }, 0);
+  const ctx = new DamonContext(0, k, m, rng, simKernel(kernel), { lastNrRegions: 0 }, 0);
   return { m, ctx, states: schemes.map((s, i) => new SchemeState(0, i, s, ctx)) };
 }
 
@@ -82,7 +83,7 @@ describe('priority score (§7)', () => {
 
 describe('regions: merge and split (§4)', () => {
   it('merges neighbours within the threshold to the floor of the size-weighted average', () => {
-    const { ctx } = ctxFor('k25');
+    const { ctx } = ctxFor('6.19');
     const t = ctx.targets[0];
     t.regions = [
       { ...newRegion(64 * MiB, 96 * MiB), nr: 0, last: 0, age: 4 },
@@ -100,7 +101,7 @@ describe('regions: merge and split (§4)', () => {
     expect(t.regions[0].age).toBe(Math.floor((6 * 32 + 14 * 4) / 36));
   });
   it('keeps merged regions within the size limit', () => {
-    const { ctx } = ctxFor('k25');
+    const { ctx } = ctxFor('6.19');
     const t = ctx.targets[0];
     t.regions = Array.from({ length: 8 }, (_, i) => newRegion(64 * MiB + i * 8 * MiB, 64 * MiB + (i + 1) * 8 * MiB));
     ctx.szLimit = 16 * MiB;
@@ -111,7 +112,7 @@ describe('regions: merge and split (§4)', () => {
   it('split and merge keep the monitored range covered, aligned and within max_nr_regions', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 1, max: 25 }), (seed, rounds) => {
-        const { ctx } = ctxFor('k25');
+        const { ctx } = ctxFor('6.19');
         (ctx as unknown as { rng: Rng }).rng = new Rng(seed);
         const rng = new Rng(seed + 1);
         for (let i = 0; i < rounds; i++) {
@@ -126,7 +127,7 @@ describe('regions: merge and split (§4)', () => {
     );
   });
   it('7.x enforces min_nr_regions by cutting at total/min', () => {
-    const { ctx } = ctxFor('k26');
+    const { ctx } = ctxFor('7.2');
     expect(ctx.targets[0].regions).toHaveLength(10);
     checkCover(ctx.targets[0].regions, 64 * MiB, 128 * MiB);
   });
@@ -134,7 +135,7 @@ describe('regions: merge and split (§4)', () => {
 
 describe('sampling (§3)', () => {
   it('counts nothing on idle memory and every sample on always-accessed memory', () => {
-    const { m, ctx } = ctxFor('k25');
+    const { m, ctx } = ctxFor('6.19');
     ctx.sample(20);
     expect(ctx.maxNrAccesses()).toBe(0);
     const hot = m.levelFor(1e9);
@@ -164,7 +165,7 @@ describe('sampling (§3)', () => {
 describe('filters (§9): first hit decides, default is the opposite of the last filter', () => {
   const A = 0; // first chunk of process A (/a)
   it('allow memcg A; allow young  ==  A OR young (promotion pair)', () => {
-    const { m, states } = ctxFor('k26', [scheme({ opsFilters: [filter({ type: 'memcg', memcgPath: '/a' }), filter({ type: 'young' })] })]);
+    const { m, states } = ctxFor('7.2', [scheme({ opsFilters: [filter({ type: 'memcg', memcgPath: '/a' }), filter({ type: 'young' })] })]);
     const s = states[0];
     const B = m.processes[1].firstV;
     m.mkOld(A, 1);
@@ -176,7 +177,7 @@ describe('filters (§9): first hit decides, default is the opposite of the last 
     expect(s.opsFilterOut(B, 5)).toBe(true); // the young test cleared it
   });
   it('allow memcg A; reject young  ==  A OR NOT young (demotion pair)', () => {
-    const { m, states } = ctxFor('k26', [scheme({ action: 'migrate_cold', opsFilters: [filter({ type: 'memcg', memcgPath: '/a' }), filter({ type: 'young', allow: false })] })]);
+    const { m, states } = ctxFor('7.2', [scheme({ action: 'migrate_cold', opsFilters: [filter({ type: 'memcg', memcgPath: '/a' }), filter({ type: 'young', allow: false })] })]);
     const s = states[0];
     const B = m.processes[1].firstV;
     expect(s.opsFilterOut(A, 1)).toBe(false); // A fresh (young): still allowed, young not reached
@@ -185,7 +186,7 @@ describe('filters (§9): first hit decides, default is the opposite of the last 
     expect(s.opsFilterOut(B, 2)).toBe(false); // B old now: default allow
   });
   it('reject not memcg A; reject not young  ==  A AND young', () => {
-    const { m, states } = ctxFor('k26', [
+    const { m, states } = ctxFor('7.2', [
       scheme({ opsFilters: [filter({ type: 'memcg', memcgPath: '/a', matching: false, allow: false }), filter({ type: 'young', matching: false, allow: false })] }),
     ]);
     const s = states[0];
@@ -195,7 +196,7 @@ describe('filters (§9): first hit decides, default is the opposite of the last 
     expect(s.opsFilterOut(A, 2)).toBe(true); // A no longer young
   });
   it('an empty chain allows; pageout adds an implicit reject young', () => {
-    const { m, states } = ctxFor('k26', [scheme({ action: 'pageout' })]);
+    const { m, states } = ctxFor('7.2', [scheme({ action: 'pageout' })]);
     expect(states[0].opsFilterOut(A, 1)).toBe(true); // fresh = young: kept
     expect(states[0].opsFilterOut(A, 2)).toBe(false);
     expect(m.isYoung(A, 2)).toBe(false);
@@ -205,7 +206,7 @@ describe('filters (§9): first hit decides, default is the opposite of the last 
 describe('quota tuners and charging (§6, §8)', () => {
   const goal = (target: number) => ({ metric: 'node_memcg_used_bp' as const, targetValue: target, currentValue: 0, nid: 0, path: '/a', });
   it('consist grows the effective quota from 1 B by the goal score each window', () => {
-    const { states } = ctxFor('k26', [scheme({ quota: { ...scheme().quota, goals: [goal(1000)] } })]);
+    const { states } = ctxFor('7.2', [scheme({ quota: { ...scheme().quota, goals: [goal(1000)] } })]);
     const s = states[0];
     s.adjustQuota(0);
     expect(s.lastGoalScore).toBe(0); // /a has nothing on node 0
@@ -216,7 +217,7 @@ describe('quota tuners and charging (§6, §8)', () => {
     expect(s.esz).toBe(4);
   });
   it('temporal gives the size quota while under target and zero once met', () => {
-    const { m, states } = ctxFor('k26', [scheme({ quota: { ...scheme().quota, bytes: 8 * MiB, goalTuner: 'temporal', goals: [goal(1000)] } })]);
+    const { m, states } = ctxFor('7.2', [scheme({ quota: { ...scheme().quota, bytes: 8 * MiB, goalTuner: 'temporal', goals: [goal(1000)] } })]);
     const s = states[0];
     s.adjustQuota(0);
     expect(s.esz).toBe(8 * MiB);
@@ -227,7 +228,7 @@ describe('quota tuners and charging (§6, §8)', () => {
     expect(s.quotaFull()).toBe(true);
   });
   it('a quota-trimmed region is split, charged, and the cursor resumes after it (7.x: at r.end)', () => {
-    const { ctx, states } = ctxFor('k26', [scheme({ action: 'stat', quota: { ...scheme().quota, bytes: 3 * MiB } })]);
+    const { ctx, states } = ctxFor('7.2', [scheme({ action: 'stat', quota: { ...scheme().quota, bytes: 3 * MiB } })]);
     const s = states[0];
     const t = ctx.targets[0];
     s.adjustQuota(0);
@@ -244,7 +245,7 @@ describe('quota tuners and charging (§6, §8)', () => {
     expect(s.cursorTarget).toBe(-1);
   });
   it('6.19 resumes at r.end + 1: the first page after the cursor is skipped', () => {
-    const { ctx, states } = ctxFor('k25', [scheme({ action: 'stat', quota: { ...scheme().quota, bytes: 3 * MiB } })]);
+    const { ctx, states } = ctxFor('6.19', [scheme({ action: 'stat', quota: { ...scheme().quota, bytes: 3 * MiB } })]);
     const s = states[0];
     const t = ctx.targets[0];
     t.regions = [newRegion(64 * MiB, 80 * MiB), newRegion(80 * MiB, 128 * MiB)];

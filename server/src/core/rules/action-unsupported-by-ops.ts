@@ -1,4 +1,5 @@
-import { kernelHas } from '../kernel-version';
+import { kernelFacts } from '../kernel-version';
+import { KERNEL_SINCE } from '../schema/spec';
 import type { Rule } from './types';
 import { config } from './examples';
 import { schemes } from './lib';
@@ -10,7 +11,7 @@ export const rule: Rule = {
   id: 'action-unsupported-by-ops',
   severity: 'warning',
   title: 'An action the operations set cannot perform',
-  explanation: `The kernel accepts any action with any operations set, but an unsupported one does nothing: regions are counted as tried and never applied. willneed, cold, hugepage, nohugepage and collapse are madvise actions (vaddr/fvaddr only); lru_prio and lru_deprio work on physical pages (paddr only); migrate_hot/migrate_cold work with vaddr/fvaddr only since 6.17.`,
+  explanation: `The kernel accepts any action with any operations set, but an unsupported one does nothing: regions are counted as tried and never applied. willneed, cold, hugepage, nohugepage and collapse are madvise actions (vaddr/fvaddr only); lru_prio and lru_deprio work on physical pages (paddr only); migrate_hot/migrate_cold work with vaddr/fvaddr only since ${KERNEL_SINCE.vaddr_migrate}.`,
   check(ctx) {
     for (const ref of schemes(ctx)) {
       const a = ref.scheme.action;
@@ -18,7 +19,7 @@ export const rule: Rule = {
       let why: string | undefined;
       if (ops === 'paddr' && VADDR_ONLY.has(a)) why = `${a} is a madvise action (vaddr/fvaddr only): with paddr it does nothing`;
       else if (ops !== 'paddr' && PADDR_ONLY.has(a)) why = `${a} works on physical pages (paddr only): with ${ops} it does nothing`;
-      else if (ops !== 'paddr' && (a === 'migrate_hot' || a === 'migrate_cold') && !kernelHas(ctx.kernel, '6.17')) why = `${a} with ${ops} needs Linux 6.17 (target: ${ctx.kernelText}); before that it does nothing`;
+      else if (ops !== 'paddr' && (a === 'migrate_hot' || a === 'migrate_cold') && !kernelFacts(ctx.kernel).vaddr_migrate) why = `${a} with ${ops} needs Linux ${KERNEL_SINCE.vaddr_migrate} (target: ${ctx.kernelText}); before that it does nothing`;
       if (why) ctx.report({ path: [...ref.path, 'action'], message: why });
     }
   },

@@ -143,6 +143,49 @@ export const FILTER_TYPES: { name: string; since: string; layer: 'core' | 'ops';
   { name: 'target', since: '6.6', layer: 'core', doc: 'A monitoring target, by `damon_target_idx`.' },
 ];
 
+/**
+ * Kernel facts that are not a config key, action, goal metric or filter type of their own (those carry
+ * their first release as `since` above / `x-since` in the schema), by kernel name, with the first Linux
+ * release that has them. The sysfs plan gates files on the first group, the simulator models the
+ * second; `kernel-version.ts` turns both into predicates (`kernelFacts`).
+ * Source for the behaviours: ../shared/reference/damon-algorithms.md (the K25 = v6.16-v6.19 vs
+ * K26 = v7.1+ deltas; the doc dates most of them to v7.1, the fail charge to v7.2).
+ */
+export const KERNEL_SINCE = {
+  // sysfs files without a config key
+  /** schemes/<S>/core_filters/ and ops_filters/ (before: one filters/ directory) */
+  core_filters_dir: '6.15',
+  /** schemes/<S>/quotas/effective_bytes */
+  effective_bytes: '6.9',
+  /** schemes/<S>/stats/max_nr_snapshots */
+  max_nr_snapshots: '7.0',
+  // ops behaviours
+  /** damon_migrate_pages for vaddr/fvaddr (migrate_hot/migrate_cold with dests) */
+  vaddr_migrate: '6.17',
+  /** ops filters for the stat action on vaddr (damos_va_stat) */
+  vaddr_stat_ops_filters: '6.18',
+  /** paddr without regions monitors all System RAM, not only the biggest block */
+  paddr_default_all_system_ram: '7.1',
+  // monitoring behaviours
+  /** damon_apply_min_nr_regions: split at start and after merges to keep min_nr_regions */
+  damon_apply_min_nr_regions: '7.1',
+  /** kdamond_merge_regions counts a region's age once per aggregation, not once per merge pass */
+  merge_age_once_per_aggregation: '7.1',
+  /** damon_update_region_age: age resets when nr_accesses crosses zero */
+  age_reset_on_zero_crossing: '7.1',
+  // DAMOS behaviours
+  /** damos_quota_is_set(): a zero esz with goals or limits means zero, not unlimited; MIN_SZ floors */
+  damos_quota_is_set: '7.1',
+  /** the resume cursor is the end of the last charged region (was end + 1) */
+  damos_charge_cursor_at_region_end: '7.1',
+  /** the apply walk is not "safe": a piece split off the current region is visited next */
+  damos_walk_visits_split_pieces: '7.1',
+  /** the min_score histogram skips regions a core filter rejects as a whole */
+  damos_histogram_skips_core_filtered: '7.1',
+} as const;
+
+export type KernelFact = keyof typeof KERNEL_SINCE;
+
 function buildSchema(): JSONSchema {
   const goal = obj(
     {

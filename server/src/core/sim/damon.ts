@@ -4,7 +4,9 @@
  * the kernel's mm/damon/core.c (the kdamond main loop, region merge/split, intervals auto-tuning):
  * kernel integer arithmetic, floor divisions.
  */
+import type { KernelFacts } from '../kernel-version';
 import type { KContext } from '../model/kernel';
+import type { HostFeature } from '../sysfs/features';
 import type { Machine, SimProcess } from './machine';
 import { PAGE_SIZE } from './machine';
 import type { AccessTree } from './access-tree';
@@ -13,8 +15,15 @@ import type { Rng } from './rng';
 
 export const MIN_SZ = PAGE_SIZE;
 
-/** kernel behaviour baseline: 'k25' = v6.16-v6.19 (the Oct-2025 experiment), 'k26' = v7.1+ */
-export type Baseline = 'k25' | 'k26';
+/**
+ * The kernel the simulator imitates, as the format spec's predicates: `facts` for behaviours
+ * (KERNEL_SINCE), `features` for sysfs files (goal_tuner, fail_charge: what the plan gates on).
+ */
+export interface SimKernel {
+  text: string;
+  facts: KernelFacts;
+  features: ReadonlySet<HostFeature>;
+}
 
 export interface Region {
   start: number;
@@ -32,7 +41,7 @@ export interface SimTarget {
   regions: Region[];
 }
 
-/** state K25 keeps in function statics shared by every kdamond */
+/** state the kernel keeps in function statics shared by every kdamond (kdamond_split_regions' last_nr_regions) */
 export interface SharedStatics {
   lastNrRegions: number;
 }
@@ -81,7 +90,7 @@ export class DamonContext {
     readonly k: KContext,
     readonly m: Machine,
     readonly rng: Rng,
-    readonly baseline: Baseline,
+    readonly kernel: SimKernel,
     readonly statics: SharedStatics,
     startUs: number,
   ) {
@@ -99,7 +108,7 @@ export class DamonContext {
     this.nextOpsUpdateSis = Math.floor(this.updateUs / this.sampleUs);
     this.nextTuneSis = this.goal ? this.nextAggrSis * this.goal.aggrs : Infinity;
     this.szLimit = this.regionSizeLimit();
-    if (baseline === 'k26') this.applyMinNrRegions();
+    if (kernel.facts.damon_apply_min_nr_regions) this.applyMinNrRegions();
   }
 
   get isPaddr(): boolean {
@@ -129,7 +138,7 @@ export class DamonContext {
       }
       if (this.isPaddr) {
         const ram = this.m.systemRam();
-        if (this.baseline === 'k25') {
+        if (!this.kernel.facts.paddr_default_all_system_ram) {
           const big = ram.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a), ram[0]);
           if (big) t.regions.push(newRegion(big.start, big.end));
         } else for (const r of ram) t.regions.push(newRegion(r.start, r.end));
@@ -224,7 +233,7 @@ export class DamonContext {
 
   private updateAge(r: Region, thres: number): void {
     if (Math.abs(r.nr - r.last) > thres) r.age = 0;
-    else if (this.baseline === 'k26' && (r.nr === 0) !== (r.last === 0)) r.age = 0;
+    else if (this.kernel.facts.age_reset_on_zero_crossing && (r.nr === 0) !== (r.last === 0)) r.age = 0;
     else r.age++;
   }
 
@@ -260,14 +269,14 @@ export class DamonContext {
     let pass = 0;
     let n: number;
     do {
-      // K25 counts age on every pass (a quirk); later kernels only on the first
-      const countAge = this.baseline === 'k25' || pass === 0;
+      // before merge_age_once_per_aggregation every merge pass counted the age again (a quirk)
+      const countAge = !this.kernel.facts.merge_age_once_per_aggregation || pass === 0;
       for (const t of this.targets) this.mergeTarget(t, thres, this.szLimit, countAge);
       n = this.nrRegions();
       thres = Math.max(1, thres * 2);
       pass++;
     } while (n > this.maxNr && Math.floor(thres / 2) < maxThres);
-    if (this.baseline === 'k26') this.applyMinNrRegions();
+    if (this.kernel.facts.damon_apply_min_nr_regions) this.applyMinNrRegions();
   }
 
   /** end of an aggregation window: last <- nr, nr <- 0 */

@@ -38,7 +38,7 @@ export interface SchemeStats {
   qtExceeds: number;
 }
 
-/** §7: hot score with weights (permil), K25 uses the raw in-window nr_accesses */
+/** §7: hot score with weights (permil), from the raw in-window nr_accesses (as v6.16-v7.2 do) */
 export function hotScore(nr: number, age: number, W: number, aggrUs: number, wNr: number, wAge: number): number {
   const freqSub = Math.floor((nr * 100) / W);
   const ageSec = Math.floor((age * aggrUs) / 1_000_000);
@@ -99,21 +99,22 @@ export class SchemeState {
     this.opsDefaultReject = k.opsFilters.length > 0 && k.opsFilters[k.opsFilters.length - 1].allow;
     this.hasYoungFilter = k.opsFilters.some((f) => f.type === 'young');
     this.goalCurrent = k.quota.goals.map((g) => g.currentValue);
-    this.tuner = ctx.baseline === 'k26' && k.quota.goalTuner === 'temporal' ? 'temporal' : 'consist';
+    this.tuner = ctx.kernel.features.has('goal_tuner') && k.quota.goalTuner === 'temporal' ? 'temporal' : 'consist';
   }
 
-  get k26(): boolean {
-    return this.ctx.baseline === 'k26';
+  /** damos_quota_is_set() and its MIN_SZ floors */
+  get quotaIsSetKernel(): boolean {
+    return this.ctx.kernel.facts.damos_quota_is_set;
   }
 
   quotaSet(): boolean {
     const q = this.k.quota;
-    if (this.k26) return this.esz > 0 || q.bytes > 0 || q.ms > 0 || q.goals.length > 0;
+    if (this.quotaIsSetKernel) return this.esz > 0 || q.bytes > 0 || q.ms > 0 || q.goals.length > 0;
     return this.esz > 0;
   }
 
   quotaFull(): boolean {
-    if (this.k26) return this.quotaSet() && (this.chargedSz >= this.esz || this.esz - this.chargedSz < MIN_SZ);
+    if (this.quotaIsSetKernel) return this.quotaSet() && (this.chargedSz >= this.esz || this.esz - this.chargedSz < MIN_SZ);
     return this.esz > 0 && this.chargedSz >= this.esz;
   }
 
@@ -208,7 +209,7 @@ export class SchemeState {
     if (q.ms) {
       const thr = this.totalChargedNs ? Math.floor((this.totalChargedSz * 1_000_000) / this.totalChargedNs) : 4096 * 1024;
       let eTime = thr * q.ms;
-      if (this.k26) eTime = Math.max(eTime, MIN_SZ);
+      if (this.quotaIsSetKernel) eTime = Math.max(eTime, MIN_SZ);
       e = Math.min(e, eTime);
     }
     if (q.bytes && q.bytes < e) e = q.bytes;
@@ -248,7 +249,7 @@ export class SchemeState {
     for (const t of this.ctx.targets)
       for (const r of t.regions) {
         if (!this.patternMatch(r)) continue;
-        if (this.k26 && this.coreRejectsWhole(t, r)) continue;
+        if (this.ctx.kernel.facts.damos_histogram_skips_core_filtered && this.coreRejectsWhole(t, r)) continue;
         const sc = this.score(r);
         hist[sc] += regionSize(r);
         if (sc > maxScore) maxScore = sc;
@@ -435,7 +436,7 @@ export class SchemeState {
   /** §6.4 charge */
   charge(sz: number, applied: number): void {
     const q = this.k.quota;
-    if (this.k26 && q.failChargeDenom && applied <= sz)
+    if (this.ctx.kernel.features.has('fail_charge') && q.failChargeDenom && applied <= sz)
       this.chargedSz += applied + Math.floor(((sz - applied) * q.failChargeNum) / q.failChargeDenom);
     else this.chargedSz += sz;
   }
@@ -450,7 +451,8 @@ export function skipCharged(s: SchemeState, t: SimTarget, i: number): number {
   if (t.idx !== s.cursorTarget) return -1;
   const regs = t.regions;
   const last = i === regs.length - 1;
-  if (!s.k26 && last) {
+  const newWalk = s.ctx.kernel.facts.damos_walk_visits_split_pieces;
+  if (!newWalk && last) {
     s.cursorTarget = -1;
     s.cursorAddr = 0;
     return -1;
@@ -458,7 +460,7 @@ export function skipCharged(s: SchemeState, t: SimTarget, i: number): number {
   const r = regs[i];
   const c = s.cursorAddr;
   if (c && r.end <= c) {
-    if (s.k26 && last) {
+    if (newWalk && last) {
       s.cursorTarget = -1;
       s.cursorAddr = 0;
     }
@@ -471,7 +473,7 @@ export function skipCharged(s: SchemeState, t: SimTarget, i: number): number {
       cut = MIN_SZ;
     }
     splitAt(regs, i, cut);
-    if (s.k26) return -1; // the right piece is the next region of the walk
+    if (newWalk) return -1; // the right piece is the next region of the walk
     i = i + 1;
   }
   s.cursorTarget = -1;
@@ -501,7 +503,7 @@ export function applyOne(s: SchemeState, t: SimTarget, i: number, nowUs: number)
   s.charge(sz, applied);
   if (s.quotaFull()) {
     s.cursorTarget = t.idx;
-    s.cursorAddr = s.k26 ? r.end : r.end + 1;
+    s.cursorAddr = s.ctx.kernel.facts.damos_charge_cursor_at_region_end ? r.end : r.end + 1;
   }
   if (s.k.action !== 'stat') r.age = 0;
   s.stats.nrTried++;
@@ -520,7 +522,7 @@ export function applySchemes(ctx: DamonContext, schemes: SchemeState[], nowUs: n
   const due = schemes.filter((s) => ctx.passedSis >= s.nextApplySis && s.wmarkActive);
   if (due.length === 0) return 0;
   for (const s of due) s.adjustQuota(nowUs);
-  const k25 = ctx.baseline === 'k25';
+  const safeWalk = !ctx.kernel.facts.damos_walk_visits_split_pieces;
   for (const t of ctx.targets) {
     let i = 0;
     while (i < t.regions.length) {
@@ -534,8 +536,8 @@ export function applySchemes(ctx: DamonContext, schemes: SchemeState[], nowUs: n
         if (!s.eligible(t.regions[cur])) continue;
         applyOne(s, t, cur, nowUs);
       }
-      // K25 walks with a "next" pointer saved before the body: pieces split off are not visited
-      i = k25 ? i + 1 + (t.regions.length - before) : i + 1;
+      // the older walk saves the "next" pointer before the body: pieces split off are not visited
+      i = safeWalk ? i + 1 + (t.regions.length - before) : i + 1;
     }
   }
   let busyNs = 0;

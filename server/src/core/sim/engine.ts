@@ -5,7 +5,9 @@
  * memory, which is exact because page state only changes at those events.
  */
 import type { KConfig } from '../model/kernel';
-import type { Baseline, SharedStatics } from './damon';
+import { kernelFacts, kernelVersionOr } from '../kernel-version';
+import { capabilitiesForVersion } from '../sysfs/features';
+import type { SharedStatics, SimKernel } from './damon';
 import { DamonContext } from './damon';
 import { SchemeState, applySchemes, feedLoopNext } from './damos';
 import { Machine } from './machine';
@@ -19,20 +21,16 @@ export interface SimOptions {
   seed?: number;
   /** override scenario.durationSec */
   durationSec?: number;
-  /** override the kernel baseline derived from scenario.kernel */
-  baseline?: Baseline;
   /** called about every simulated second with the fraction done */
   onProgress?: (fraction: number, simSec: number) => void;
   /** polled with the progress; returning true stops the run (the result says cancelled) */
   shouldStop?: () => boolean;
 }
 
-export function baselineFor(kernel: string): Baseline {
-  const m = /^(\d+)\.(\d+)/.exec(kernel.trim());
-  if (!m) return 'k26';
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  return major > 7 || (major === 7 && minor >= 1) ? 'k26' : 'k25';
+/** the scenario's kernel as the spec's predicates (an unparsable release reads as the newest known kernel) */
+export function simKernel(kernel: string): SimKernel {
+  const v = kernelVersionOr(kernel);
+  return { text: kernel, facts: kernelFacts(v), features: capabilitiesForVersion(`${v[0]}.${v[1]}`).features };
 }
 
 interface CtxRun {
@@ -51,7 +49,7 @@ const SUPPORTED_ACTIONS = new Set(['migrate_hot', 'migrate_cold', 'pageout', 'st
 export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions = {}): SimResult {
   const wallStart = Date.now();
   const seed = (opts.seed ?? scenario.seed ?? 1) >>> 0;
-  const baseline = opts.baseline ?? baselineFor(scenario.kernel);
+  const kernel = simKernel(scenario.kernel);
   const durationSec = opts.durationSec ?? scenario.durationSec;
   const tEnd = Math.round(durationSec * 1e6);
   const rng = new Rng(seed);
@@ -65,7 +63,7 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
   const runs: CtxRun[] = [];
   config.kdamonds.forEach((kd, kdi) =>
     kd.contexts.forEach((kc, ci) => {
-      const ctx = new DamonContext(kdi, kc, m, rng, baseline, statics, 0);
+      const ctx = new DamonContext(kdi, kc, m, rng, kernel, statics, 0);
       for (const [ti, t] of kc.targets.entries()) {
         if (kc.ops !== 'paddr' && !ctx.targets[ti].proc)
           warnings.push(`kdamond ${kdi} target ${ti}: pid ${t.pid} is not a process of the scenario; it is not monitored`);
@@ -74,7 +72,7 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
       const schemes = kc.schemes.map((ks, si) => {
         if (!SUPPORTED_ACTIONS.has(ks.action))
           warnings.push(`kdamond ${kdi} scheme ${si}: action ${ks.action} is not modelled; it only counts like stat`);
-        if (ks.quota.goalTuner === 'temporal' && baseline === 'k25')
+        if (ks.quota.goalTuner === 'temporal' && !kernel.features.has('goal_tuner'))
           warnings.push(`kdamond ${kdi} scheme ${si}: kernel ${scenario.kernel} has no goal_tuner; simulated with consist`);
         for (const g of ks.quota.goals) {
           if (g.targetValue <= 0) warnings.push(`kdamond ${kdi} scheme ${si}: goal ${g.metric} has target 0 and is ignored`);
@@ -244,7 +242,6 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
     seed,
     scenario: scenario.name,
     kernel: scenario.kernel,
-    baseline,
     durationSec: Math.min(durationSec, series.t[series.t.length - 1] ?? 0),
     chunkBytes: m.chunk,
     cancelled,

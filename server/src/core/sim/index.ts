@@ -1,5 +1,5 @@
 /** The DAMON/DAMOS simulator: public entry points. */
-export { simulate, baselineFor, type SimOptions } from './engine';
+export { simulate, simKernel, type SimOptions } from './engine';
 export { loadScenarioText, builtinScenario, type LoadedScenario, type ScenarioProblem } from './scenario';
 export { BUILTIN_SCENARIOS, seedScenario } from './builtin';
 export { formatSummaryTable, resultToCsv, resultToJson, fmtBytes } from './report';

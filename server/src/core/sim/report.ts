@@ -16,7 +16,7 @@ export function fmtBytes(n: number | null): string {
 export function formatSummaryTable(r: SimResult): string {
   const out: string[] = [];
   out.push(
-    `simulated ${r.durationSec} s of scenario ${r.scenario} (kernel ${r.kernel} rules, ${r.baseline === 'k25' ? 'v6.16-v6.19' : 'v7.1+'}) ` +
+    `simulated ${r.durationSec} s of scenario ${r.scenario} (kernel ${r.kernel} rules) ` +
       `with seed ${r.seed} in ${(r.wallMs / 1000).toFixed(2)} s${r.cancelled ? ' (cancelled)' : ''}`,
   );
   const byNode = new Map<number, typeof r.summary>();

@@ -1,5 +1,4 @@
 /** The result of a simulation run (also the JSON written by `simulate --json` and read by the chart page). */
-import type { Baseline } from './damon';
 import type { SchemeStats } from './damos';
 
 export interface SchemeSeries {
@@ -69,7 +68,6 @@ export interface SimResult {
   seed: number;
   scenario: string;
   kernel: string;
-  baseline: Baseline;
   durationSec: number;
   chunkBytes: number;
   cancelled: boolean;

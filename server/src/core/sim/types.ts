@@ -58,7 +58,7 @@ export interface SamplingSpec {
 export interface Scenario {
   name: string;
   description?: string;
-  /** kernel release the simulator imitates: below 7.1 uses the 2025 (v6.19) rules, else the 2026 (7.x) rules */
+  /** kernel release the simulator imitates (its behaviours by KERNEL_SINCE in schema/spec.ts) */
   kernel: string;
   machine: {
     name?: string;

@@ -5,6 +5,11 @@
  * Pure: no I/O.
  */
 import type { DamosActionName, FilterTypeName, GoalMetricName, OpsName } from '../model/kernel';
+import { kernelHas, parseKernelVersion, type KernelVersion } from '../kernel-version';
+import { ACTIONS, FILTER_TYPES, GOAL_METRICS, KERNEL_SINCE, schemaAt, type KernelFact } from '../schema/spec';
+
+const CTX = ['kdamonds', 0, 'contexts', 0];
+const SCHEME = [...CTX, 'schemes', 0];
 
 export type HostFeature =
   | 'refresh_ms' | 'addr_unit' | 'pause' | 'intervals_goal' | 'obsolete_target'
@@ -36,33 +41,53 @@ export const FEATURE_FILES: Record<HostFeature, string> = {
   max_nr_snapshots: 'contexts/0/schemes/0/stats/max_nr_snapshots',
 };
 
-/** The Linux release that added each feature (for messages). */
-export const FEATURE_SINCE: Record<HostFeature, string> = {
-  refresh_ms: '6.17', addr_unit: '6.18', pause: '7.2', intervals_goal: '6.15', obsolete_target: '6.19',
-  apply_interval_us: '6.7', target_nid: '6.11', dests: '6.17', core_filters: '6.15', filters: '6.3',
-  filter_allow: '6.14', filter_hugepage_size: '6.15', goals: '6.8', goal_metric: '6.9', goal_nid: '6.16',
-  goal_path: '6.19', goal_tuner: '7.1', fail_charge: '7.2', effective_bytes: '6.9', max_nr_snapshots: '7.0',
+/**
+ * Where the first release of each feature is written down (one table: the format spec): the config
+ * key the file belongs to (its `x-since`), or a KERNEL_SINCE fact for files with no key of their own.
+ */
+const FEATURE_SOURCE: Record<HostFeature, (string | number)[] | KernelFact> = {
+  refresh_ms: ['kdamonds', 0, 'refresh_ms'],
+  addr_unit: [...CTX, 'addr_unit'],
+  pause: [...CTX, 'pause'],
+  intervals_goal: [...CTX, 'intervals', 'intervals_goal'],
+  obsolete_target: [...CTX, 'targets', 0, 'obsolete'],
+  apply_interval_us: [...SCHEME, 'apply_interval_us'],
+  target_nid: [...SCHEME, 'target_nid'],
+  dests: [...SCHEME, 'dests'],
+  core_filters: 'core_filters_dir',
+  filters: [...SCHEME, 'filters'],
+  filter_allow: [...SCHEME, 'filters', 0, 'allow'],
+  filter_hugepage_size: [...SCHEME, 'filters', 0, 'hugepage_size'],
+  goals: [...SCHEME, 'quotas', 'goals'],
+  goal_metric: [...SCHEME, 'quotas', 'goals', 0, 'metric'],
+  goal_nid: [...SCHEME, 'quotas', 'goals', 0, 'nid'],
+  goal_path: [...SCHEME, 'quotas', 'goals', 0, 'memcg_path'],
+  goal_tuner: [...SCHEME, 'quotas', 'goal_tuner'],
+  fail_charge: [...SCHEME, 'quotas', 'fail_charge_denom'],
+  effective_bytes: 'effective_bytes',
+  max_nr_snapshots: 'max_nr_snapshots',
 };
 
-const ACTION_SINCE: Record<DamosActionName, string> = {
-  willneed: '5.18', cold: '5.18', pageout: '5.18', hugepage: '5.18', nohugepage: '5.18', collapse: '7.2',
-  lru_prio: '6.0', lru_deprio: '6.0', migrate_hot: '6.11', migrate_cold: '6.11', stat: '5.18',
-};
-const METRIC_SINCE: Record<GoalMetricName, string> = {
-  user_input: '6.8', some_mem_psi_us: '6.9', node_mem_used_bp: '6.16', node_mem_free_bp: '6.16',
-  node_memcg_used_bp: '6.19', node_memcg_free_bp: '6.19', active_mem_bp: '7.0', inactive_mem_bp: '7.0',
-  node_eligible_mem_bp: '7.2',
-};
-const FILTER_SINCE: Record<FilterTypeName, string> = {
-  anon: '6.3', memcg: '6.3', addr: '6.6', target: '6.6', young: '6.10', hugepage_size: '6.15',
-  unmapped: '6.15', active: '6.15',
-};
+function sinceOf(src: (string | number)[] | KernelFact): string {
+  if (typeof src === 'string') return KERNEL_SINCE[src];
+  const since = schemaAt(src)?.['x-since'];
+  if (typeof since !== 'string') throw new Error(`spec has no x-since at ${src.join('.')}`);
+  return since;
+}
+
+/** The Linux release that added each feature (for messages and version-only capabilities). */
+const FEATURE_SINCE = Object.fromEntries(
+  (Object.keys(FEATURE_SOURCE) as HostFeature[]).map((f) => [f, sinceOf(FEATURE_SOURCE[f])]),
+) as Record<HostFeature, string>;
+const ACTION_SINCE = Object.fromEntries(ACTIONS.map((a) => [a.name, a.since])) as Record<DamosActionName, string>;
+const METRIC_SINCE = Object.fromEntries(GOAL_METRICS.map((m) => [m.name, m.since])) as Record<GoalMetricName, string>;
+const FILTER_SINCE = Object.fromEntries(FILTER_TYPES.map((t) => [t.name, t.since])) as Record<FilterTypeName, string>;
 
 export interface HostCapabilities {
   /** `uname -r`, e.g. 7.2.13+deb14-cloud-amd64 */
   release: string;
   /** [major, minor] parsed from the release, null if unparsable */
-  version: [number, number] | null;
+  version: KernelVersion | null;
   availOps: OpsName[];
   features: Set<HostFeature>;
   actions: Set<DamosActionName>;
@@ -70,15 +95,9 @@ export interface HostCapabilities {
   filterTypes: Set<FilterTypeName>;
 }
 
-export function parseRelease(release: string): [number, number] | null {
-  const m = /^\s*v?(\d+)\.(\d+)/.exec(release);
-  return m ? [Number(m[1]), Number(m[2])] : null;
-}
-
-function has(v: [number, number] | null, since: string): boolean {
+function has(v: KernelVersion | null, since: string): boolean {
   if (!v) return true; // unknown version: do not refuse keywords, the kernel will answer
-  const [a, b] = since.split('.').map(Number);
-  return v[0] > a || (v[0] === a && v[1] >= b);
+  return kernelHas(v, since);
 }
 
 function keywordSets(v: [number, number] | null) {
@@ -89,7 +108,7 @@ function keywordSets(v: [number, number] | null) {
 /** Capabilities from the files the probe found under its kdamond skeleton (relative to kdamonds/0). */
 export function capabilitiesFromFiles(release: string, availOps: string[], files: Iterable<string>): HostCapabilities {
   const present = new Set(files);
-  const version = parseRelease(release);
+  const version = parseKernelVersion(release) ?? null;
   const features = new Set<HostFeature>();
   for (const [f, file] of Object.entries(FEATURE_FILES) as [HostFeature, string][]) {
     if (present.has(file)) features.add(f);
@@ -107,7 +126,7 @@ export function capabilitiesFromFiles(release: string, availOps: string[], files
 
 /** Capabilities of a kernel version when no host is at hand (`plan` without --host): by the version table. */
 export function capabilitiesForVersion(kernel: string): HostCapabilities {
-  const version = parseRelease(kernel);
+  const version = parseKernelVersion(kernel) ?? null;
   const features = new Set<HostFeature>();
   for (const f of Object.keys(FEATURE_SINCE) as HostFeature[]) {
     if (has(version, FEATURE_SINCE[f])) features.add(f);

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Long-run seed experiment on the real kernel (issue 15 item 1): the seed RFC's per-memcg tiering test
+# scaled to the QEMU test host (2 NUMA nodes x 1 GiB, Linux 7.2), run for DURATION seconds.
+#
+#   scripts/experiments/seed-vm-longrun.sh [--duration SEC] [--out DIR]
+#
+# Boots its own test host (scripts/testhost/start.sh), starts two damon-workload processes in
+# /workload_a and /workload_b (341 MiB each, first touched on node 0, a 34 MiB hot window moving to
+# the next tenth every 60 s, b 23 s after a: the seed scenario at 1/30 scale), applies
+# seed-vm.damon.yaml through `damon-config plan --script`, and records every 5 s inside the guest:
+# each cgroup's anon bytes per node (memory.numa_stat) and each scheme's effective quota and stats.
+# Writes OUT/raw.log (raw, not committed) and prints a summary (scripts/experiments/summarize.mjs).
+# Run it under `nice -n 10` on a shared machine.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+duration=3600; out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    *) echo "seed-vm-longrun.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+case "$duration" in ''|*[!0-9]*) echo "seed-vm-longrun.sh: --duration wants seconds" >&2; exit 2 ;; esac
+out="${out:-$root/.testhost/experiments/seed-vm-longrun-$(date +%Y%m%d-%H%M%S)}"
+mkdir -p "$out"
+bash "$root/scripts/testhost/build.sh" 7.2 >/dev/null
+node "$root/scripts/build.mjs" --quiet
+dir="$out/vm"; alias=damon-testhost-7.2
+bash "$root/scripts/testhost/start.sh" 7.2 --dir "$dir" --alias "$alias" >/dev/null
+trap 'bash "$root/scripts/testhost/stop.sh" --dir "$dir" >/dev/null 2>&1 || true' EXIT
+vm() { ssh -F "$dir/ssh_config" -T -- "$alias" "$@"; }
+
+vm 'mkdir -p /sys/fs/cgroup/workload_a /sys/fs/cgroup/workload_b; echo 0 > /proc/sys/kernel/numa_balancing'
+vm "sh -c 'echo \$\$ > /sys/fs/cgroup/workload_a/cgroup.procs; exec damon-workload 0 341 34 60' > /tmp/wa.log 2>&1 &"
+sleep 23
+vm "sh -c 'echo \$\$ > /sys/fs/cgroup/workload_b/cgroup.procs; exec damon-workload 0 341 34 60' > /tmp/wb.log 2>&1 &"
+for _ in $(seq 120); do
+  [ "$(vm 'cat /tmp/wa.log /tmp/wb.log' | grep -c ready)" = 2 ] && break
+  sleep 1
+done
+node "$root/dist/cli.js" plan "$here/seed-vm.damon.yaml" --script --kernel 7.2 > "$out/apply.sh"
+vm 'cat > /tmp/apply.sh && sh /tmp/apply.sh' < "$out/apply.sh" > "$out/apply.log" 2>&1
+
+# the recorder runs inside the guest (one ssh at the end, not one per sample)
+vm "cat > /tmp/record.sh" <<'REC'
+#!/bin/sh
+a=/sys/kernel/mm/damon/admin/kdamonds
+end=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
+while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
+  for k in 0 1; do
+    echo update_schemes_stats > $a/$k/state; echo update_schemes_effective_quotas > $a/$k/state
+  done
+  line="t $(cut -d' ' -f1 /proc/uptime)"
+  for c in a b; do
+    line="$line $c $(grep '^anon ' /sys/fs/cgroup/workload_$c/memory.numa_stat | cut -d' ' -f2-)"
+  done
+  for k in 0 1; do for s in 0 1; do
+    d=$a/$k/contexts/0/schemes/$s
+    line="$line s$k$s $(cat $d/quotas/effective_bytes) $(cat $d/stats/nr_tried) $(cat $d/stats/sz_tried) $(cat $d/stats/sz_applied) $(cat $d/stats/sz_ops_filter_passed) $(cat $d/stats/qt_exceeds)"
+  done; done
+  echo "$line"
+  sleep 5
+done
+REC
+started=$(date +%s)
+vm "sh /tmp/record.sh $duration > /tmp/record.log 2>&1 < /dev/null &"
+echo "seed-vm-longrun: recording $duration s into $out (guest /tmp/record.log)" >&2
+while [ $(( $(date +%s) - started )) -lt $(( duration + 10 )) ]; do
+  sleep 60
+  vm 'cat /tmp/record.log' > "$out/raw.log" || true
+done
+vm 'cat /tmp/record.log' > "$out/raw.log"
+node "$here/summarize.mjs" "$out/raw.log" | tee "$out/summary.txt"
