@@ -13,6 +13,7 @@ export type {
 export { mapPair, type SourceFormat } from '../core/parse/tree';
 export { parseByKind, parseBool, type ValueKind } from '../core/model/units';
 export type { JSONSchema } from '../core/schema/spec';
+export { nodeShare, nodeShareBytes, formatMetricValue } from '../core/model/format';
 export {
   checkShellScript, damoCommandRanges, importDamoCommandAt, parseDamoArgs, findDamoCommands, DAMO_OPTIONS,
   type ImportedCommand, type OptionOccurrence, type OptionSpec,

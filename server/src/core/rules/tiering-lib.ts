@@ -2,7 +2,7 @@
 import type { ConfigPath } from '../diagnostic';
 import type { KQuotaGoal } from '../model/kernel';
 import { formatBytes } from '../model/units';
-import { goals, normalizeCgroupPath, profileNode, type SchemeRef } from './lib';
+import { goals, normalizeCgroupPath, profileNode, type ConfigView, type SchemeRef } from './lib';
 import type { RuleContext } from './types';
 
 export interface TierGoal {
@@ -15,7 +15,7 @@ export interface TierGoal {
   key: string;
 }
 
-export function tieringGoals(ctx: RuleContext): { promotions: TierGoal[]; demotions: TierGoal[] } {
+export function tieringGoals(ctx: ConfigView): { promotions: TierGoal[]; demotions: TierGoal[] } {
   const promotions: TierGoal[] = [];
   const demotions: TierGoal[] = [];
   for (const { goal, path, ref } of goals(ctx)) {
