@@ -63,6 +63,12 @@ describe('what the explanations must say', () => {
     expect(promoA.caveats.join('\n')).toMatch(/overshoots.*\[quota-goal-consist-overshoot\]/);
   });
 
+  it('the seed script\'s tiering band says the filters also move other cgroups\' pages', () => {
+    expect(seed.pairs.map((p) => p.kind)).toEqual(['band', 'band']);
+    expect(seed.pairs[0].sentence).toContain("But the filters of kdamond 0 scheme 0 and kdamond 1 scheme 0 also move other cgroups' pages while working toward this band.");
+    expect(fixed.pairs[0].sentence).not.toContain('other cgroups');
+  });
+
   it('the fixed config\'s chains read as AND', () => {
     expect(fixed.kdamonds[0].schemes[0].sentences.join('\n')).toContain('memcg /workloads/a AND young');
     expect(fixed.kdamonds[1].schemes[0].sentences.join('\n')).toContain('memcg /workloads/a AND NOT young');
@@ -116,7 +122,7 @@ describe('what the explanations must say', () => {
       'Until when: memory pressure stalls ("some" PSI) add up to 1 ms per second.',
       'Watermarks: it is active only while free memory (system-wide) is between 5 % and 50 %: it starts when free memory falls to 40 % and stops above 50 % or below 5 % (checked every 5 s).',
     ]));
-    expect(s.short).toBe('reclaims idle, idle ≥ 2 min of NOT anon · ≤ 128 MiB/s · until PSI 1 ms');
+    expect(s.short).toBe('reclaims: idle ≥ 2 min, NOT anon · ≤ 128 MiB/s · until PSI 1 ms');
   });
 
   it('text output wraps and keeps every sentence', () => {

@@ -158,7 +158,7 @@ describe('explain never throws', () => {
       { numRuns: 200 },
     );
     expect(accepted).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('on random edits of the examples', async () => {
     const { explainDocuments } = await import('../../server/src/core/explain/index');
@@ -171,5 +171,5 @@ describe('explain never throws', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 120_000);
 });

@@ -18,3 +18,5 @@ export {
   checkShellScript, damoCommandRanges, importDamoCommandAt, parseDamoArgs, findDamoCommands, DAMO_OPTIONS,
   type ImportedCommand, type OptionOccurrence, type OptionSpec,
 } from '../core/damo/index';
+export { explainDocument, hoverMarkdown, renderMarkdown, type Explanation } from '../core/explain/index';
+export { written } from '../core/model/lower';

@@ -21,12 +21,13 @@ import { hoverAt } from '../ide/hover';
 import { inlayHintsIn } from '../ide/inlayHints';
 import {
   DEFAULT_SETTINGS, Notifications, ServerCommands, normalizeSettings,
-  type ConvertTarget, type DamonSettings, type GoalValuesParams, type StatusParams,
+  type ConvertTarget, type DamonSettings, type ExplainResult, type GoalValuesParams, type StatusParams,
 } from '../ide/protocol';
 import { CONVERT_TITLE } from '../ide/codeLens';
 import { conversionAt, DAMO_CODE_DOCS, shellHoverAt, type Conversion } from '../ide/shell';
 import { outline, type OutlineSymbol } from '../ide/symbols';
 import { GoalValueStore } from '../ide/values';
+import { explainMarkdown } from '../ide/explain';
 
 export interface StartOptions {
   /** the installed package's root (holds docs/rules/); default: found from this module's location */
@@ -269,7 +270,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
         codeLensProvider: { resolveProvider: false },
         inlayHintProvider: { resolveProvider: false },
         documentSymbolProvider: { label: 'DAMON' },
-        executeCommandProvider: { commands: [ServerCommands.checkedConfig, ServerCommands.convertToConfig, ServerCommands.showDocument] },
+        executeCommandProvider: { commands: [ServerCommands.checkedConfig, ServerCommands.convertToConfig, ServerCommands.showDocument, ServerCommands.explain] },
       },
       serverInfo: { name: 'damon-config', version: '0.1.0' },
     };
@@ -364,6 +365,13 @@ export function startServer(connection: Connection, options: StartOptions = {}):
   }
 
   connection.onExecuteCommand(async (p) => {
+    if (p.command === ServerCommands.explain) {
+      const uri = (p.arguments?.[0] as { uri?: string } | undefined)?.uri;
+      const a = typeof uri === 'string' ? analysisOf(uri) : undefined;
+      if (!a?.damon || a.kind !== 'config') return null;
+      const name = decodeURIComponent(a.uri.split('/').pop() ?? a.uri);
+      return { title: `Explanation of ${name}`, markdown: explainMarkdown(a, name) } satisfies ExplainResult;
+    }
     if (p.command === ServerCommands.convertToConfig) return convertToConfig(p.arguments?.[0] as ConvertTarget | undefined);
     if (p.command === ServerCommands.showDocument) {
       const uri = (p.arguments?.[0] as { uri?: string } | undefined)?.uri;

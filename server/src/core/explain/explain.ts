@@ -220,7 +220,8 @@ function patternWords(p: KAccessPattern, c: KContext): { long: string; short: st
   if (aMax < aMin) parts.push('of an empty age range (nothing matches)');
   else if (aMin > 0 && aMax >= UINT_MAX) {
     parts.push(`${kept} for at least ${ageTime(aMin)}`);
-    shorts.push(`${nMax === 0 ? 'idle' : 'steady'} ≥ ${formatUs(aMin * c.aggrUs)}`);
+    if (nMax === 0) shorts[shorts.length - 1] = `idle ≥ ${formatUs(aMin * c.aggrUs)}`;
+    else shorts.push(`steady ≥ ${formatUs(aMin * c.aggrUs)}`);
   } else if (aMax < UINT_MAX) parts.push(`${kept} for ${formatUs(aMin * c.aggrUs)} to ${ageTime(aMax)}`);
   const sMin = p.sz.min;
   const sMax = p.sz.max;
@@ -337,7 +338,8 @@ function schemeExplanation(s: KScheme, c: KContext, k: number, ci: number, si: n
   sentences.push(`It is applied every ${s.applyIntervalUs > 0 ? formatUs(s.applyIntervalUs) : `aggregation interval (${formatUs(c.aggrUs)})`}.`);
   const wm = watermarkWords(s.watermarks);
   if (wm) sentences.push(wm);
-  const shortParts = [`${act.short}${pat.short ? ` ${pat.short}` : ''}${formula ? ` of ${formula}` : ''}`, ...q.short];
+  const which = [pat.short, formula].filter(Boolean).join(', ');
+  const shortParts = [`${act.short}${which ? `: ${which}` : ''}`, ...q.short];
   return {
     kdamond: k,
     context: ci,
@@ -415,6 +417,8 @@ function pairExplanations(doc: CheckedDocument, opts: ExplainOptions): PairExpla
         kind = 'band';
         sentence = `${p.cgroup === '*' ? `Node ${p.nid}'s used memory is kept between ${pct(lo)} and ${pct(hi)}` : `${subject} is kept between ${pct(lo)} and ${pct(hi)} of node ${p.nid}`}${bytes}: ${roles}. The ${pct(band)} overlap keeps a small exchange going, so hot and cold pages still swap nodes when the access pattern shifts.`;
       }
+      const leaky = [p, d].filter((t) => doc.diagnostics.some((x) => x.code === 'filter-admits-outside-goal-cgroup' && x.path && t.ref.path.every((seg, i) => x.path![i] === seg)));
+      if (leaky.length) sentence += ` But the filters of ${leaky.map(schemeName).join(' and ')} also move other cgroups' pages while working toward this band.`;
       out.push({ kind, who: whoOf(p), promotion: p.goalPath, demotion: d.goalPath, sentence });
     }
   }
