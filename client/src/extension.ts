@@ -10,8 +10,8 @@ import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { DidChangeConfigurationNotification, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
-  ClientCommands, Notifications, looksLikeDamonConfig,
-  type CommandTarget, type GoalValuesParams, type StatusParams,
+  ClientCommands, Notifications, ServerCommands, looksLikeDamonConfig,
+  type CommandTarget, type ExplainResult, type GoalValuesParams, type StatusParams,
 } from '../../server/src/ide/protocol';
 import { simulatedValuesParams } from '../../server/src/ide/simulated';
 import type { SimResult } from '../../server/src/core/sim/result';
@@ -101,6 +101,19 @@ function targetUri(arg: CommandTarget | vscode.Uri | undefined): vscode.Uri | un
   if (arg && typeof arg.uri === 'string') return vscode.Uri.parse(arg.uri);
   const e = vscode.window.activeTextEditor;
   return e && DAMON_LANGS.has(e.document.languageId) ? e.document.uri : undefined;
+}
+
+/** "Explain": the server's markdown for the whole file, opened beside it and previewed. */
+async function explainConfig(arg?: CommandTarget | vscode.Uri): Promise<void> {
+  const uri = targetUri(arg);
+  const r = uri && (await client?.sendRequest<ExplainResult | null>('workspace/executeCommand', { command: ServerCommands.explain, arguments: [{ uri: uri.toString() }] }));
+  if (!r) {
+    void vscode.window.showErrorMessage('DAMON: open a DAMON config to explain.');
+    return;
+  }
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: r.markdown });
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => undefined);
 }
 
 /** Commands that touch hosts are refused in Restricted Mode. */
@@ -387,6 +400,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('damon.useHostProfile', () => useHostProfile(context)),
     vscode.commands.registerCommand(ClientCommands.importDamo, (arg?: vscode.Uri) => importDamo(context, arg)),
     vscode.commands.registerCommand(ClientCommands.showOutput, () => log.show()),
+    vscode.commands.registerCommand(ClientCommands.explain, (arg?: CommandTarget | vscode.Uri) => explainConfig(arg)),
     vscode.commands.registerCommand('damon.openExample', async () => {
       const file = context.asAbsolutePath('examples/seed-rfc-example.damon.yaml');
       const content = existsSync(file) ? readFileSync(file, 'utf8') : 'kdamonds:\n  - contexts: []\n';

@@ -138,3 +138,38 @@ describe('no input makes the parser, the rules or the CLI throw or hang', () => 
     );
   });
 });
+
+describe('explain never throws', () => {
+  it('on random configs of the right shape (and explains every one the checker accepts)', async () => {
+    const { explainDocuments, renderMarkdown, renderText } = await import('../../server/src/core/explain/index');
+    let accepted = 0;
+    fc.assert(
+      fc.property(config, fc.boolean(), (cfg, withProfile) => {
+        const r = checkText(stringify(cfg), { fileName: 'x.yaml', profile: withProfile ? profile : undefined });
+        const ex = explainDocuments(r.documents, { profile: withProfile ? profile : undefined });
+        expect(renderMarkdown([{ file: 'x', explanations: ex }]).length).toBeGreaterThan(0);
+        expect(renderText([{ file: 'x', explanations: ex }]).length).toBeGreaterThan(0);
+        if (!r.diagnostics.some((d) => d.severity === 'error')) {
+          accepted++;
+          expect(ex.length).toBe(1);
+          for (const s of ex[0].kdamonds.flatMap((k) => [...k.sentences, ...k.schemes.flatMap((x) => x.sentences)])) expect(s).not.toMatch(/undefined|NaN|\[object/);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(accepted).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('on random edits of the examples', async () => {
+    const { explainDocuments } = await import('../../server/src/core/explain/index');
+    fc.assert(
+      fc.property(fc.constantFrom(...examples), fc.nat(), fc.string({ maxLength: 6 }), ({ f, text }, at, ins) => {
+        const i = at % (text.length + 1);
+        const r = checkText(text.slice(0, i) + ins + text.slice(i), { fileName: f, profile });
+        const ex = explainDocuments(r.documents, { profile });
+        if (!r.diagnostics.some((d) => d.severity === 'error')) expect(ex.length).toBe(1);
+      }),
+      { numRuns: 200 },
+    );
+  }, 120_000);
+});

@@ -12,6 +12,7 @@ import { importDamo } from './import-damo';
 import { exportDamo } from './export-damo';
 import { simulate } from './simulate';
 import { probe } from './probe';
+import { explain } from './explain';
 
 export const RULES_USAGE = `usage: damon-config rules [RULE-ID]
 
@@ -57,6 +58,7 @@ export const COMMANDS: Record<string, { run: Subcommand; help: string }> = {
   'import-damo': { run: importDamo, help: 'turn damo start/tune command lines into a config file' },
   'export-damo': { run: exportDamo, help: 'write a config as a damo start command line or damo JSON' },
   simulate: { run: simulate, help: 'simulate DAMON/DAMOS on a scenario and print the seed-style table' },
+  explain: { run: explain, help: 'say in plain words what each kdamond, scheme and tiering pair of a config does' },
 };
 
 const USAGE = () => `usage: damon-config COMMAND [ARGS]

@@ -1,4 +1,4 @@
-/** Code lenses above each kdamond ("▶ Simulate", "Deploy…") and each scheme ("▶ Simulate scheme"). */
+/** Code lenses: "Explain" above each config document, and above each kdamond ("▶ Simulate", "Deploy…") and each scheme ("▶ Simulate scheme"). */
 import { mapGet, type OffsetRange } from './core';
 import type { Analysis } from './analysis';
 import { ClientCommands, ServerCommands, type CommandTarget, type ConvertTarget } from './protocol';
@@ -11,6 +11,7 @@ export interface Lens {
 }
 
 export const CONVERT_TITLE = 'Convert to config file';
+export const EXPLAIN_TITLE = 'Explain';
 
 export function codeLenses(a: Analysis): Lens[] {
   if (!a.damon) return [];
@@ -27,6 +28,7 @@ export function codeLenses(a: Analysis): Lens[] {
   for (const doc of a.result.documents) {
     const kds = mapGet(doc.root, 'kdamonds');
     if (!kds || kds.kind !== 'seq') continue;
+    if (doc.root) out.push({ range: { start: doc.root.range.start, end: doc.root.range.start }, title: EXPLAIN_TITLE, command: ClientCommands.explain, args: [{ uri: a.uri }] });
     kds.items.forEach((kd, k) => {
       const at = { start: kd.range.start, end: kd.range.start };
       out.push({ range: at, title: `▶ Simulate kdamond ${k}`, command: ClientCommands.simulate, args: [{ uri: a.uri, kdamond: k }] });

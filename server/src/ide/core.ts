@@ -13,7 +13,10 @@ export type {
 export { mapPair, type SourceFormat } from '../core/parse/tree';
 export { parseByKind, parseBool, type ValueKind } from '../core/model/units';
 export type { JSONSchema } from '../core/schema/spec';
+export { nodeShare, nodeShareBytes, formatMetricValue } from '../core/model/format';
 export {
   checkShellScript, damoCommandRanges, importDamoCommandAt, parseDamoArgs, findDamoCommands, DAMO_OPTIONS,
   type ImportedCommand, type OptionOccurrence, type OptionSpec,
 } from '../core/damo/index';
+export { explainDocument, hoverMarkdown, renderMarkdown, type Explanation } from '../core/explain/index';
+export { written } from '../core/model/lower';

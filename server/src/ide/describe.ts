@@ -3,8 +3,8 @@
  * completion and inlay hints.
  */
 import {
-  GOAL_METRICS, describeAdmission, formatBytes, formatValue, mapGet, nodeAtPath, parseByKind, schemaAt,
-  type CheckedDocument, type ConfigPath, type JSONSchema, type KConfig, type MachineProfile, type ParsedValue, type SNode, type ValueKind,
+  GOAL_METRICS, describeAdmission, formatValue, mapGet, nodeAtPath, parseByKind, schemaAt,
+  type CheckedDocument, type ConfigPath, type JSONSchema, type KConfig, type ParsedValue, type SNode, type ValueKind,
 } from './core';
 
 export type NumericKind = Exclude<ValueKind, 'bool'>;
@@ -150,14 +150,8 @@ export function metricDoc(metric: string): { doc: string; since: string; kind: s
   return GOAL_METRICS.find((m) => m.name === metric);
 }
 
-/** "29.7 % of node 0 ≈ 8.9 GiB" for a bp value of a node metric, when the profile knows the node. */
-export function nodeShare(bp: number, nid: number | undefined, profile: MachineProfile | undefined): string | undefined {
-  if (nid === undefined) return undefined;
-  const node = profile?.nodes.find((n) => n.nid === nid);
-  const pct = `${+(bp / 100).toFixed(2)} %`;
-  if (!node) return undefined;
-  return `${pct} of node ${nid} ≈ ${formatBytes((node.sizeBytes * bp) / 10000)}`;
-}
+// nodeShare and formatMetricValue are core formatters (core/model/format.ts), re-exported for the editor features
+export { nodeShare, formatMetricValue } from './core';
 
 /** The nid written in a goal (number), if any. */
 export function goalNid(root: SNode | null, goalPath: ConfigPath): number | undefined {
@@ -167,12 +161,4 @@ export function goalNid(root: SNode | null, goalPath: ConfigPath): number | unde
   if (!n || n.kind !== 'scalar') return undefined;
   const v = typeof n.value === 'number' ? n.value : typeof n.value === 'string' ? Number(n.value) : NaN;
   return Number.isInteger(v) ? v : undefined;
-}
-
-/** Format a goal metric value in the metric's unit. */
-export function formatMetricValue(metric: string | undefined, value: number): string {
-  const m = metric ? metricDoc(metric) : undefined;
-  if (m?.kind === 'bp' || metric === 'node_eligible_mem_bp') return `${+(value / 100).toFixed(2)} %`;
-  if (m?.kind === 'us') return `${value} µs`;
-  return String(value);
 }

@@ -6,6 +6,7 @@ import {
   normalizedValue, parseScalarAt, schemeIndex, sinceText,
 } from './describe';
 import type { GoalValueStore } from './values';
+import { explainHover } from './explain';
 
 export interface HoverResult {
   markdown: string;
@@ -66,6 +67,8 @@ export function hoverAt(a: Analysis, offset: number, store: GoalValueStore): Hov
   let range: OffsetRange;
   const at = nodeAtPath(root, path);
   if (loc.onKey) {
+    const explained = explainHover(a, doc, path);
+    if (explained) parts.push(explained, '', '---', '');
     parts.push(...keyMarkdown(path, root));
     range = at.pair?.key.range ?? node?.range ?? { start: offset, end: offset };
   } else if (node && node.kind === 'scalar') {

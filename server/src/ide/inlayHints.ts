@@ -9,6 +9,7 @@ import { formatMetricValue, goalMetric, goalNid, kindAt, nodeShare, parseScalarA
 import type { DamonSettings, InlayHintKind } from './protocol';
 import type { GoalValueStore } from './values';
 import { formatBytes, formatUs } from './core';
+import { kernelValuePreview } from './explain';
 
 export interface Hint {
   offset: number;
@@ -71,6 +72,8 @@ export function inlayHintsIn(a: Analysis, range: OffsetRange, settings: DamonSet
         const label = unitHint(kind, node.value);
         if (label) out.push({ offset: node.range.end, label, kind: 'units' });
       }
+      const given = enabled.units && typeof node.value === 'string' ? kernelValuePreview(root, path, node) : undefined;
+      if (given) out.push({ offset: node.range.end, label: given, kind: 'units', tooltip: 'what the kernel is given (sysfs value)' });
       if (enabled.nodeShare && isGoalTarget(path) && kind === 'bp') {
         const goalPath = path.slice(0, -1);
         const v = parseScalarAt(root, path, node);

@@ -63,6 +63,8 @@ export const ClientCommands = {
   stop: 'damon.stop',
   importDamo: 'damon.importDamo',
   showOutput: 'damon.showOutput',
+  /** opens the markdown explanation of the whole file (ServerCommands.explain) beside it */
+  explain: 'damon.explain',
 } as const;
 
 export interface CommandTarget {
@@ -85,7 +87,15 @@ export const ServerCommands = {
   convertToConfig: 'damon.server.convertToConfig',
   /** shows a document in the client (window/showDocument): arguments `[{ uri }]` */
   showDocument: 'damon.server.showDocument',
+  /** what the config does, in words: arguments `[{ uri }]`; returns `{ title, markdown }` or null */
+  explain: 'damon.server.explain',
 } as const;
+
+/** Result of ServerCommands.explain. */
+export interface ExplainResult {
+  title: string;
+  markdown: string;
+}
 
 /** Arguments of ServerCommands.convertToConfig. */
 export interface ConvertTarget {

@@ -2,6 +2,7 @@
 import { mapGet, type KConfig, type MachineProfile, type OffsetRange, type SNode } from './core';
 import { monitoredNode } from '../core/rules/lib';
 import type { Analysis } from './analysis';
+import { shortForm } from './explain';
 
 export type SymbolKind = 'kdamond' | 'context' | 'scheme' | 'goal' | 'filter';
 
@@ -96,13 +97,13 @@ export function outline(a: Analysis): OutlineSymbol[] {
             const verdict = allow === 'true' ? 'allow' : 'reject';
             sChildren.push({ name: `${verdict} ${matching === 'false' ? 'not ' : ''}${type}${arg ? ` ${arg}` : ''}`, kind: 'filter', range: f.range, selectionRange: selection(f), children: [] });
           });
-          children.push({ name: contexts.length > 1 ? `context ${ci} · ${name}` : name, detail, kind: 'scheme', range: s.range, selectionRange: selection(s), children: sChildren });
+          children.push({ name: contexts.length > 1 ? `context ${ci} · ${name}` : name, detail: shortForm(a, doc, k, { context: ci, index: si }) ?? detail, kind: 'scheme', range: s.range, selectionRange: selection(s), children: sChildren });
         });
       });
       const first = children[0]?.name;
       out.push({
         name: `kdamond ${k} · ${ops}${where}`,
-        detail: children.length === 1 && first ? first : `${children.length} scheme${children.length === 1 ? '' : 's'}`,
+        detail: shortForm(a, doc, k) ?? (children.length === 1 && first ? first : `${children.length} scheme${children.length === 1 ? '' : 's'}`),
         kind: 'kdamond',
         range: kd.range,
         selectionRange: selection(kd),

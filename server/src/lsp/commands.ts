@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { WorkspaceEdit } from 'vscode-languageserver';
 import { CONVERT_TITLE } from '../ide/codeLens';
 import { RULES_BY_ID, toJS } from '../ide/core';
-import { Notifications, ServerCommands, type ConvertTarget, type GoalValuesParams } from '../ide/protocol';
+import { Notifications, ServerCommands, type ConvertTarget, type ExplainResult, type GoalValuesParams } from '../ide/protocol';
+import { explainMarkdown } from '../ide/explain';
 import { conversionAt, DAMO_CODE_DOCS, type Conversion } from '../ide/shell';
 import type { ServerContext } from './context';
 
@@ -40,6 +41,13 @@ export class CommandHandlers {
       return damo ? `# ${p.id}: ${damo.title}\n\nA finding of the damo command-line reader (damo start|tune in shell scripts and pasted commands).\n\n${damo.explanation}\n` : null;
     });
     connection.onExecuteCommand(async (p) => {
+      if (p.command === ServerCommands.explain) {
+        const uri = (p.arguments?.[0] as { uri?: string } | undefined)?.uri;
+        const a = typeof uri === 'string' ? this.ctx.analysisOf(uri) : undefined;
+        if (!a?.damon || a.kind !== 'config') return null;
+        const name = decodeURIComponent(a.uri.split('/').pop() ?? a.uri);
+        return { title: `Explanation of ${name}`, markdown: explainMarkdown(a, name) } satisfies ExplainResult;
+      }
       if (p.command === ServerCommands.convertToConfig) return this.convertToConfig(p.arguments?.[0] as ConvertTarget | undefined);
       if (p.command === ServerCommands.showDocument) {
         const uri = (p.arguments?.[0] as { uri?: string } | undefined)?.uri;

@@ -53,7 +53,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
         codeLensProvider: { resolveProvider: false },
         inlayHintProvider: { resolveProvider: false },
         documentSymbolProvider: { label: 'DAMON' },
-        executeCommandProvider: { commands: [ServerCommands.checkedConfig, ServerCommands.convertToConfig, ServerCommands.showDocument] },
+        executeCommandProvider: { commands: [ServerCommands.checkedConfig, ServerCommands.convertToConfig, ServerCommands.showDocument, ServerCommands.explain] },
       },
       serverInfo: { name: 'damon-config', version: '0.1.0' },
     };

@@ -16,8 +16,11 @@ export interface SchemeRef {
 const schemeCache = new WeakMap<object, SchemeRef[]>();
 const filterCache = new WeakMap<SchemeRef, { filter: KFilter; path: ConfigPath }[]>();
 
+/** What the config walkers read of a rule context (the describer in core/explain passes only this). */
+export type ConfigView = Pick<RuleContext, 'kconfig'>;
+
 /** Every scheme with its config path (computed once per document). */
-export function schemes(ctx: RuleContext): SchemeRef[] {
+export function schemes(ctx: ConfigView): SchemeRef[] {
   const cached = schemeCache.get(ctx.kconfig);
   if (cached) return cached;
   const out: SchemeRef[] = [];
@@ -37,7 +40,7 @@ export function contexts(ctx: RuleContext): { context: KContext; path: ConfigPat
   return out;
 }
 
-export function goals(ctx: RuleContext): { goal: KQuotaGoal; path: ConfigPath; ref: SchemeRef }[] {
+export function goals(ctx: ConfigView): { goal: KQuotaGoal; path: ConfigPath; ref: SchemeRef }[] {
   return schemes(ctx).flatMap((ref) => ref.scheme.quota.goals.map((goal, g) => ({ goal, path: [...ref.path, 'quotas', 'goals', g], ref })));
 }
 

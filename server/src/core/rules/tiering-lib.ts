@@ -2,7 +2,7 @@
 import type { ConfigPath } from '../diagnostic';
 import type { KQuotaGoal } from '../model/kernel';
 import { formatBytes } from '../model/units';
-import { goals, normalizeCgroupPath, profileNode, type SchemeRef } from './lib';
+import { goals, normalizeCgroupPath, profileNode, type ConfigView, type SchemeRef } from './lib';
 import type { RuleContext } from './types';
 
 export interface TierGoal {
@@ -36,7 +36,7 @@ function byKey(list: TierGoal[]): Map<string, TierGoal[]> {
 }
 
 /** The promotion and demotion goals of the whole config (computed once per document, shared by the tiering-* rules). */
-export function tieringGoals(ctx: RuleContext): TieringGoals {
+export function tieringGoals(ctx: ConfigView): TieringGoals {
   const cached = tieringCache.get(ctx.kconfig);
   if (cached) return cached;
   const promotions: TierGoal[] = [];
