@@ -268,11 +268,26 @@ function childEnd(text: string, last: SNode): number {
   return last.kind === 'scalar' || last.flow ? blockEnd(text, last.range.end) : last.range.end;
 }
 
-/** After the newline of the line where the last child ends. */
+/** After the line break (LF, CRLF or a lone CR) of the line where the last child ends. */
 function blockEnd(text: string, lastChildEnd: number): number {
-  if (text.charCodeAt(lastChildEnd - 1) === 10) return lastChildEnd;
-  const nl = text.indexOf('\n', lastChildEnd);
-  return nl < 0 ? text.length : nl + 1;
+  const prev = text.charCodeAt(lastChildEnd - 1);
+  if (prev === 10 || (prev === 13 && text.charCodeAt(lastChildEnd) !== 10)) return lastChildEnd;
+  // scan this line only (indexOf('\n') would scan to the end of a CR-only file for every node)
+  for (let i = lastChildEnd; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) return i + 1;
+    if (c === 13 && text.charCodeAt(i + 1) !== 10) return i + 1;
+  }
+  return text.length;
+}
+
+/** Whether [start, end) contains a line break (LF or CR); scans only that span. */
+function hasLineBreak(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
 }
 
 function trimEnd(text: string, start: number, end: number): number {
@@ -329,13 +344,13 @@ function parseYamlFast(text: string): SourceDocument[] | undefined {
         pairs.push({ key, value, range: { start: key.range.start, end: value.range.end } });
       }
       const flow = text[start] === '{';
-      if (flow && text.lastIndexOf('\n', state.position - 1) >= start) throw new FastPathAbort(); // multi-line flow: full parser
+      if (flow && hasLineBreak(text, start, state.position)) throw new FastPathAbort(); // multi-line flow: full parser
       const last = pairs[pairs.length - 1];
       const end = flow || !last ? trimEnd(text, start, state.position) : last.value ? childEnd(text, last.value) : last.key.range.end;
       node = { kind: 'map', range: { start, end }, pairs, flow };
     } else if (state.kind === 'sequence') {
       const flow = text[start] === '[';
-      if (flow && text.lastIndexOf('\n', state.position - 1) >= start) throw new FastPathAbort();
+      if (flow && hasLineBreak(text, start, state.position)) throw new FastPathAbort();
       for (const item of f.children) {
         if (item.kind !== 'scalar') continue;
         let after = item.range.end;

@@ -16,20 +16,36 @@ import type { ValueKind } from '../model/units';
 
 export type JSONSchema = Record<string, unknown>;
 
-const NUM = '[+-]?(?:\\d[\\d,_]*)?(?:\\.\\d*)?(?:[eE][+-]?\\d+)?';
+// Every pattern is linear in the length of the value (issue 17: a value of 3,000 spaces took 10-35 s
+// with `^\s*NUM\s*%?\s*$`, where NUM could be empty and three `\s*` competed for the same spaces).
+// The rule used here: NUMBER is never empty, every alternative inside the group starts and ends with
+// a non-space, and whitespace runs are separated by non-space tokens, so no two quantifiers can
+// share characters. `^(?:\s*(?:ALTS))?\s*$` then accepts exactly what `^\s*(?:ALTS|)\s*$` did.
+// test/core/regex-linear.test.ts checks each pattern against the old (reference) form on random
+// strings and times it on adversarial ones.
+const DIGITS = '\\d[\\d,_]*';
+const FRAC = '\\.\\d*';
+const EXP = '[eE][+-]?\\d+';
+/** damo's number: sign, digits (with , and _), fraction, exponent; any part may be missing but not all. */
+const NUMBER = `(?:[+-](?:${DIGITS})?(?:${FRAC})?(?:${EXP})?|${DIGITS}(?:${FRAC})?(?:${EXP})?|${FRAC}(?:${EXP})?|${EXP})`;
 const SIZE_UNIT = '(?:B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB|P|PB|PiB|E|EB|EiB)';
 const TIME_UNIT = '(?:ns|us|ms|s|m|h|d)';
+/** further "<number> <unit>" parts of a time like "1 h 30 m" (the number may be missing, as damo's grammar allowed) */
+const MORE_TIME = `(?:\\s+(?:${NUMBER}\\s+|\\s)${TIME_UNIT})*`;
+const TIME = `${NUMBER}(?:${TIME_UNIT}|\\s+${TIME_UNIT}${MORE_TIME})?|${TIME_UNIT}`;
+const PCT = `${NUMBER}(?:\\s*%)?|%`;
+const around = (alts: string, leadingSpaceAlts?: string) => `^(?:\\s*(?:${alts})${leadingSpaceAlts ? `|\\s+(?:${leadingSpaceAlts})` : ''})?\\s*$`;
 
 export const PATTERNS: Record<Exclude<ValueKind, 'bool'>, string> = {
-  nr: `^\\s*(?:max|${NUM})\\s*$`,
-  bytes: `^\\s*(?:min|max|${NUM}\\s*${SIZE_UNIT}?)\\s*$`,
-  us: `^\\s*(?:min|max|${NUM}${TIME_UNIT}?|${NUM}\\s+${TIME_UNIT}(?:\\s+${NUM}\\s+${TIME_UNIT})*)\\s*$`,
-  ms: `^\\s*(?:min|max|${NUM}${TIME_UNIT}?|${NUM}\\s+${TIME_UNIT}(?:\\s+${NUM}\\s+${TIME_UNIT})*)\\s*$`,
-  percent: `^\\s*(?:min|max|${NUM}\\s*%?)\\s*$`,
-  permil: `^\\s*(?:min|max|${NUM}\\s*%?)\\s*$`,
-  bp: `^\\s*(?:min|max|${NUM}\\s*%?)\\s*$`,
-  nr_accesses: `^\\s*(?:min|max|${NUM}\\s*%?|(?:min|max|${NUM})\\s+samples)\\s*$`,
-  age: `^\\s*(?:min|max|${NUM}${TIME_UNIT}?|${NUM}\\s+${TIME_UNIT}(?:\\s+${NUM}\\s+${TIME_UNIT})*|(?:min|max|${NUM})\\s+aggr_intervals)\\s*$`,
+  nr: around(`max|${NUMBER}`),
+  bytes: around(`min|max|${NUMBER}(?:\\s*${SIZE_UNIT})?|${SIZE_UNIT}`),
+  us: around(`min|max|${TIME}`, `${TIME_UNIT}${MORE_TIME}`),
+  ms: around(`min|max|${TIME}`, `${TIME_UNIT}${MORE_TIME}`),
+  percent: around(`min|max|${PCT}`),
+  permil: around(`min|max|${PCT}`),
+  bp: around(`min|max|${PCT}`),
+  nr_accesses: around(`min|max|${PCT}|(?:min|max|${NUMBER})\\s+samples`, 'samples'),
+  age: around(`min|max|${TIME}|(?:min|max|${NUMBER})\\s+aggr_intervals`, `${TIME_UNIT}${MORE_TIME}|aggr_intervals`),
 };
 
 const UNIT_TEXT: Record<ValueKind, string> = {
