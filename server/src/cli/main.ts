@@ -10,6 +10,7 @@ import { importDamo } from './import-damo';
 import { exportDamo } from './export-damo';
 import { simulate } from './simulate';
 import { probe } from './probe';
+import { ansible, hostPlan } from './ansible';
 
 const rules: Subcommand = async (args, io) => {
   if (args[0]) {
@@ -37,6 +38,8 @@ export const COMMANDS: Record<string, { run: Subcommand; help: string }> = {
   'import-damo': { run: importDamo, help: 'turn damo start/tune command lines into a config file' },
   'export-damo': { run: exportDamo, help: 'write a config as a damo start command line or damo JSON' },
   simulate: { run: simulate, help: 'simulate DAMON/DAMOS on a scenario and print the seed-style table' },
+  ansible: { run: ansible, help: 'write an Ansible role (+ playbook) that deploys a config to a fleet' },
+  'host-plan': { run: hostPlan, help: 'one host\'s plan or deploy verdict as JSON, from its probe output (used by the Ansible role)' },
 };
 
 const USAGE = () => `usage: damon-config COMMAND [ARGS]
