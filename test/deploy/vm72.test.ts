@@ -241,16 +241,21 @@ describe('faults leave the host exactly as before', () => {
 });
 
 describe('fleet and concurrency', () => {
-  it('two aliases of one host deploy in parallel, serialized by the host lock', async () => {
+  it('two aliases of one host deploy at once, serialized by the host lock', async () => {
     const cfg = readFileSync(vm.sshConfig, 'utf8');
     const twin = cfg.replace(/^Host \S+/m, 'Host damon-twin');
     const both = writeTmp('fleet.ssh_config', `${cfg}\n${twin}`);
-    const r = await runCli(['deploy', TIERING, '--host', vm.alias, '--host', 'damon-twin', '--ssh-config', both, '--yes']);
-    expect(r.stdout).toMatch(/^host\s+result$/m);
-    expect(r.stdout).toMatch(new RegExp(`^${vm.alias.replace(/\./g, '\\.')}\\s+applied`, 'm'));
-    expect(r.stdout).toMatch(/^damon-twin\s+applied/m);
-    expect(r.code).toBe(0);
+    const [a, b] = await Promise.all([vm.alias, 'damon-twin'].map((h) => runCli(['deploy', TIERING, '--host', h, '--ssh-config', both, '--yes'])));
+    expect(a.stdout, a.stderr).toMatch(new RegExp(`^${vm.alias.replace(/\./g, '\\.')}: (applied|unchanged)`, 'm'));
+    expect(b.stdout, b.stderr).toMatch(/^damon-twin: (applied|unchanged)/m);
+    expect([a.code, b.code]).toEqual([0, 0]);
     expect((await snapshot()).running).toEqual([true, true]);
+  });
+
+  it('more than one --host is refused: fleets go through Ansible (--inventory)', async () => {
+    const r = await runCli(['deploy', TIERING, '--host', vm.alias, '--host', 'other', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/one --host at a time; for 2 hosts use Ansible: --inventory FILE/);
   });
 });
 

@@ -2,17 +2,21 @@
  * `damon-config deploy CONFIG --host ALIAS [--host ALIAS...] [--dry-run] [--yes] [--ssh-config FILE] [--kernel X.Y]`
  */
 import { createInterface } from 'node:readline';
-import { deploy as deployOne, DeployError, loadForDeploy, precheckValues, type DeployResult } from '../host/deploy';
+import { deploy as deployOne, DeployError, loadForDeploy, precheckValues } from '../host/deploy';
 import { checkAlias, closeMaster, type SshTarget } from '../host/ssh';
+import { deployInventory } from './ansible';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError } from './util';
 
-export const DEPLOY_USAGE = `usage: damon-config deploy CONFIG --host ALIAS [--host ALIAS...] [--dry-run] [--yes] [--ssh-config FILE] [--kernel X.Y]
+export const DEPLOY_USAGE = `usage: damon-config deploy CONFIG --host ALIAS [--dry-run] [--yes] [--ssh-config FILE] [--kernel X.Y]
+       damon-config deploy CONFIG --inventory FILE [--limit PATTERN] [--check] [--kernel X.Y]
 
-Deploys CONFIG to the DAMON of each host over ssh (your ssh config, agent and known_hosts apply;
+Deploys CONFIG to the DAMON of a host over ssh (your ssh config, agent and known_hosts apply;
 host keys are always checked strictly). Shows the changes and asks before writing, naming the host,
-unless --yes. One remote session per host; any failure rolls the host back to its state before.
---ssh-config FILE is given to ssh as -F. Several --host values deploy in parallel.`;
+unless --yes. One remote session; any failure rolls the host back to its state before.
+--ssh-config FILE is given to ssh as -F.
+Fleets go through Ansible: --inventory runs ansible-playbook with the role \`damon-config ansible\`
+writes (--check: the per-host diff, nothing written), with a per-host recap.`;
 
 export function askYesNo(question: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -47,12 +51,18 @@ export const deploy: Subcommand = async (args, io) => {
   let parsed;
   let targets: SshTarget[];
   try {
-    parsed = parseArgs(args, { host: 'multi', 'dry-run': 'bool', yes: 'bool', 'ssh-config': 'string', kernel: 'string', help: 'bool' });
+    parsed = parseArgs(args, { host: 'multi', 'dry-run': 'bool', yes: 'bool', 'ssh-config': 'string', kernel: 'string', inventory: 'string', limit: 'string', check: 'bool', help: 'bool' });
     if (parsed.flags.help) { io.stdout(DEPLOY_USAGE + '\n'); return 0; }
     if (parsed.positional.length !== 1) throw new UsageError('deploy takes exactly one CONFIG file');
-    targets = targetsFrom(parsed.flags);
     const k = parsed.flags.kernel as string | undefined;
     if (k !== undefined && !/^\d+\.\d+$/.test(k)) throw new UsageError(`--kernel wants X.Y, got "${k}"`);
+    if (parsed.flags.inventory !== undefined) {
+      if (parsed.flags.host || parsed.flags['dry-run'] || parsed.flags.yes || parsed.flags['ssh-config']) throw new UsageError('--inventory goes with --limit and --check (Ansible takes hosts, ssh settings and privileges from the inventory)');
+      return await deployInventory(io, parsed.positional[0], { inventory: parsed.flags.inventory as string, limit: parsed.flags.limit as string | undefined, check: !!parsed.flags.check, kernel: k });
+    }
+    if (parsed.flags.limit !== undefined || parsed.flags.check) throw new UsageError('--limit and --check go with --inventory (for one host, --dry-run shows the changes)');
+    targets = targetsFrom(parsed.flags);
+    if (targets.length > 1) throw new UsageError(`one --host at a time; for ${targets.length} hosts use Ansible: --inventory FILE (or \`damon-config ansible CONFIG\` for the role)`);
   } catch (e) {
     io.stderr(`damon-config deploy: ${(e as Error).message}\n${DEPLOY_USAGE}\n`);
     return 2;
@@ -72,48 +82,20 @@ export const deploy: Subcommand = async (args, io) => {
   }
   const log = (host: string) => (line: string) => io.stderr(`[${host}] ${line}\n`);
   try {
-    if (targets.length === 1) {
-      const t = targets[0];
-      const confirm = dryRun || parsed.flags.yes ? undefined : async (q: string, diff: string) => {
-        if (!process.stdin.isTTY) throw new DeployError(`not deploying to ${t.alias} without confirmation: stdin is not a terminal (use --yes)`, 'check');
-        io.stderr(diff);
-        return askYesNo(q);
-      };
-      try {
-        const r = await deployOne({ target: t, text, fileName: file, dryRun, confirm, log: log(t.alias), kernel });
-        io.stdout(r.status === 'applied' ? `${t.alias}: applied (${r.plan.writes.length} writes, ${r.plan.mode}, ${r.applyMs} ms)\n` : `${t.alias}: ${r.status}\n`);
-        return r.status === 'declined' ? 1 : 0;
-      } catch (e) {
-        reportError(io, t.alias, e);
-        return 1;
-      }
+    const t = targets[0];
+    const confirm = dryRun || parsed.flags.yes ? undefined : async (q: string, diff: string) => {
+      if (!process.stdin.isTTY) throw new DeployError(`not deploying to ${t.alias} without confirmation: stdin is not a terminal (use --yes)`, 'check');
+      io.stderr(diff);
+      return askYesNo(q);
+    };
+    try {
+      const r = await deployOne({ target: t, text, fileName: file, dryRun, confirm, log: log(t.alias), kernel });
+      io.stdout(r.status === 'applied' ? `${t.alias}: applied (${r.plan.writes.length} writes, ${r.plan.mode}, ${r.applyMs} ms)\n` : `${t.alias}: ${r.status}\n`);
+      return r.status === 'declined' ? 1 : 0;
+    } catch (e) {
+      reportError(io, t.alias, e);
+      return 1;
     }
-    // fleet: dry run everywhere, one confirmation naming every host, then apply in parallel
-    if (!dryRun && !parsed.flags.yes) {
-      const pre = await Promise.allSettled(targets.map((t) => deployOne({ target: t, text, fileName: file, dryRun: true, log: log(t.alias), kernel })));
-      const bad = pre.map((p, i) => [p, targets[i]] as const).filter(([p]) => p.status === 'rejected');
-      for (const [p, t] of bad) reportError(io, t.alias, (p as PromiseRejectedResult).reason);
-      if (bad.length) return 1;
-      if (!process.stdin.isTTY) { io.stderr('not deploying without confirmation: stdin is not a terminal (use --yes)\n'); return 1; }
-      if (!(await askYesNo(`Deploy ${file} to ${targets.map((t) => t.alias).join(', ')}?`))) return 1;
-    }
-    const results = await Promise.allSettled(targets.map((t) => deployOne({ target: t, text, fileName: file, dryRun, log: log(t.alias), kernel })));
-    const w = Math.max(4, ...targets.map((t) => t.alias.length));
-    io.stdout(`${'host'.padEnd(w)}  result\n`);
-    let failed = 0;
-    results.forEach((r, i) => {
-      const h = targets[i].alias;
-      if (r.status === 'fulfilled') {
-        const v: DeployResult = r.value;
-        io.stdout(`${h.padEnd(w)}  ${v.status}${v.status === 'applied' ? ` (${v.plan.writes.length} writes, ${v.applyMs} ms)` : ''}\n`);
-      } else {
-        failed++;
-        const e = r.reason as Error;
-        io.stdout(`${h.padEnd(w)}  FAILED: ${e.message.split('\n')[0]}\n`);
-        reportError(io, h, e);
-      }
-    });
-    return failed ? 1 : 0;
   } finally {
     await Promise.all(targets.map((t) => closeMaster(t)));
   }

@@ -13,6 +13,7 @@ import { exportDamo } from './export-damo';
 import { simulate } from './simulate';
 import { probe } from './probe';
 import { explain } from './explain';
+import { ansible, hostPlan } from './ansible';
 
 export const RULES_USAGE = `usage: damon-config rules [RULE-ID]
 
@@ -59,6 +60,8 @@ export const COMMANDS: Record<string, { run: Subcommand; help: string }> = {
   'export-damo': { run: exportDamo, help: 'write a config as a damo start command line or damo JSON' },
   simulate: { run: simulate, help: 'simulate DAMON/DAMOS on a scenario and print the seed-style table' },
   explain: { run: explain, help: 'say in plain words what each kdamond, scheme and tiering pair of a config does' },
+  ansible: { run: ansible, help: 'write an Ansible role (+ playbook) that deploys a config to a fleet' },
+  'host-plan': { run: hostPlan, help: 'one host\'s plan or deploy verdict as JSON, from its probe output (used by the Ansible role)' },
 };
 
 const USAGE = () => `usage: damon-config COMMAND [ARGS]

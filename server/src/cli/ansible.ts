@@ -1,0 +1,185 @@
+/**
+ * Fleets through Ansible:
+ *   damon-config ansible CONFIG [--out DIR] [--name NAME]       write a role + playbook + inventory
+ *   damon-config host-plan CONFIG --host H --probe-output F ...  one host's plan/verdict as JSON (the role's module)
+ *   damon-config deploy CONFIG --inventory FILE [--limit P] [--check]   run ansible-playbook with that role
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { MARKER, renderAnsibleRole, renderApplyWrapper, ROLE_NAME_RE } from '../fleet/ansible';
+import { DeployError, loadForDeploy, precheckValues } from '../host/deploy';
+import { planForHost, verdictForHost } from '../host/host-plan';
+import { VERSION } from './check';
+import type { CliIO, Subcommand } from './io';
+import { parseArgs, readTextFile, UsageError } from './util';
+
+export const ANSIBLE_USAGE = `usage: damon-config ansible CONFIG [--out DIR] [--name NAME]
+
+Writes an Ansible role that deploys CONFIG with the guarantees of \`deploy\` (probe, the check
+against each host's kernel and profile, the transactional deploy script with rollback, --check and
+--diff, changed=0 when a host already runs the config), plus playbook.yml, inventory.example.ini,
+ansible.cfg and a README. DIR defaults to ./damon-ansible, NAME (the role) to damon_config.`;
+
+export const HOST_PLAN_USAGE = `usage: damon-config host-plan CONFIG --host NAME --probe-output FILE [--kernel X.Y]
+                             [--script-out FILE | --apply-output FILE]
+
+For drivers that run the remote side themselves (the Ansible role's module): prints JSON with the
+host's facts, the checks against its probe, the sysfs diff and (--script-out) writes the deploy
+script to run on it; with --apply-output, reads that script's output and prints the verdict.`;
+
+/** the argv that runs this CLI again (the bundled dist/cli.js under this Node) */
+export function selfArgv(): string[] {
+  return [process.execPath, resolve(__dirname, 'cli.js')];
+}
+
+function usage(io: CliIO, cmd: string, text: string, e: unknown): number {
+  io.stderr(`damon-config ${cmd}: ${(e as Error).message}\n${text}\n`);
+  return 2;
+}
+
+function readConfig(io: CliIO, file: string): string | null {
+  const f = readTextFile(file);
+  if (f.problem) {
+    io.stderr(`${file}: ${f.problem.message}\n`);
+    return null;
+  }
+  return f.text as string;
+}
+
+/** Static checks before any host is involved: config errors and values unsafe for a shell. */
+function precheck(io: CliIO, text: string, file: string, kernel?: string): boolean {
+  try {
+    precheckValues(loadForDeploy(text, file, undefined, kernel));
+    return true;
+  } catch (e) {
+    if (!(e instanceof DeployError)) throw e;
+    io.stderr(`${e.message}\n${e.details.map((d) => `  ${d}\n`).join('')}`);
+    return false;
+  }
+}
+
+export function writeRole(out: string, files: Map<string, string>): void {
+  if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, MARKER))) {
+    throw new UsageError(`${out} exists and was not written by damon-config ansible: choose another --out`);
+  }
+  for (const [rel, body] of files) {
+    const p = join(out, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, body, { mode: rel.endsWith('.sh') || rel.endsWith('.py') ? 0o755 : 0o644 });
+  }
+}
+
+export const ansible: Subcommand = async (args, io) => {
+  let parsed;
+  try {
+    parsed = parseArgs(args, { out: 'string', name: 'string', kernel: 'string', help: 'bool' });
+    if (parsed.flags.help) {
+      io.stdout(`${ANSIBLE_USAGE}\n`);
+      return 0;
+    }
+    if (parsed.positional.length !== 1) throw new UsageError('ansible takes exactly one CONFIG file');
+    const name = (parsed.flags.name as string | undefined) ?? 'damon_config';
+    if (!ROLE_NAME_RE.test(name)) throw new UsageError(`--name ${JSON.stringify(name)}: use lower-case letters, digits and _ (starting with a letter)`);
+  } catch (e) {
+    return usage(io, 'ansible', ANSIBLE_USAGE, e);
+  }
+  const file = parsed.positional[0];
+  const text = readConfig(io, file);
+  if (text === null) return 2;
+  if (!precheck(io, text, file, parsed.flags.kernel as string | undefined)) return 1;
+  const name = (parsed.flags.name as string | undefined) ?? 'damon_config';
+  const out = resolve(io.cwd, (parsed.flags.out as string | undefined) ?? 'damon-ansible');
+  const files = renderAnsibleRole({ name, configText: text, configFileName: basename(file) === '-' ? 'config.damon.yaml' : basename(file), cli: selfArgv(), version: VERSION });
+  try {
+    writeRole(out, files);
+  } catch (e) {
+    return usage(io, 'ansible', ANSIBLE_USAGE, e);
+  }
+  io.stdout(`wrote role ${name} to ${out} (${files.size} files)\n  ansible-playbook -i INVENTORY ${join(out, 'playbook.yml')} --check --diff\n`);
+  return 0;
+};
+
+export const hostPlan: Subcommand = async (args, io) => {
+  let parsed;
+  try {
+    parsed = parseArgs(args, { host: 'string', 'probe-output': 'string', 'script-out': 'string', 'apply-output': 'string', kernel: 'string', help: 'bool' });
+    if (parsed.flags.help) {
+      io.stdout(`${HOST_PLAN_USAGE}\n`);
+      return 0;
+    }
+    if (parsed.positional.length !== 1) throw new UsageError('host-plan takes exactly one CONFIG file');
+    if (!parsed.flags.host) throw new UsageError('--host NAME is required');
+    if (!parsed.flags['probe-output']) throw new UsageError('--probe-output FILE is required');
+  } catch (e) {
+    return usage(io, 'host-plan', HOST_PLAN_USAGE, e);
+  }
+  const file = parsed.positional[0];
+  const host = parsed.flags.host as string;
+  const kernel = parsed.flags.kernel as string | undefined;
+  const text = readConfig(io, file);
+  if (text === null) return 2;
+  const probe = readTextFile(parsed.flags['probe-output'] as string);
+  if (probe.problem) {
+    io.stderr(`${parsed.flags['probe-output']}: ${probe.problem.message}\n`);
+    return 2;
+  }
+  const applyOut = parsed.flags['apply-output'] as string | undefined;
+  if (applyOut !== undefined) {
+    const a = readTextFile(applyOut);
+    const verdict = verdictForHost(host, text, file, probe.text as string, a.text ?? '', kernel || undefined);
+    io.stdout(`${JSON.stringify({ verdict })}\n`);
+    return 0;
+  }
+  const r = planForHost(host, text, file, probe.text as string, kernel || undefined);
+  if (r.ok && parsed.flags['script-out']) {
+    writeFileSync(parsed.flags['script-out'] as string, renderApplyWrapper(host, r.script), { mode: 0o700 });
+  }
+  const { script: _script, ...rest } = r.ok ? r : { ...r, script: undefined };
+  io.stdout(`${JSON.stringify(rest)}\n`);
+  return 0;
+};
+
+export function findAnsiblePlaybook(): string | null {
+  const r = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+}
+
+/** `deploy CONFIG --inventory FILE [--limit P] [--check]`: the role in a temporary folder, run by ansible-playbook. */
+export async function deployInventory(io: CliIO, file: string, opts: { inventory: string; limit?: string; check?: boolean; kernel?: string }): Promise<number> {
+  const text = readConfig(io, file);
+  if (text === null) return 2;
+  if (!precheck(io, text, file, opts.kernel)) return 1;
+  const playbook = findAnsiblePlaybook();
+  if (!playbook) {
+    io.stderr('damon-config deploy: ansible-playbook is not installed (Debian/Ubuntu: `apt install ansible-core`; elsewhere: `pipx install ansible-core`); more than one host is deployed through Ansible\n');
+    return 2;
+  }
+  const inventory = resolve(io.cwd, opts.inventory);
+  if (!existsSync(inventory)) {
+    io.stderr(`damon-config deploy: inventory ${opts.inventory} does not exist\n`);
+    return 2;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'damon-config-ansible-'));
+  try {
+    writeRole(dir, renderAnsibleRole({ name: 'damon_config', configText: text, configFileName: basename(file), cli: selfArgv(), version: VERSION }));
+    const argv = ['-i', inventory, join(dir, 'playbook.yml')];
+    if (opts.limit) argv.push('--limit', opts.limit);
+    if (opts.kernel) argv.push('-e', JSON.stringify({ damon_kernel: opts.kernel }));
+    if (opts.check) argv.push('--check', '--diff');
+    const code = await new Promise<number>((res) => {
+      const p = spawn(playbook, argv, { cwd: dir, env: { ...process.env, ANSIBLE_CONFIG: join(dir, 'ansible.cfg') }, stdio: ['ignore', 'pipe', 'pipe'] });
+      p.stdout.on('data', (c: Buffer) => io.stdout(c.toString('utf8')));
+      p.stderr.on('data', (c: Buffer) => io.stderr(c.toString('utf8')));
+      p.on('error', (e) => {
+        io.stderr(`damon-config deploy: ${e.message}\n`);
+        res(2);
+      });
+      p.on('close', (c) => res(c ?? 1));
+    });
+    return code === 0 ? 0 : 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
