@@ -69,7 +69,7 @@ describe('refused before connecting', () => {
     const cfg = writeTmp('unreachable.ssh_config', 'Host nowhere\n  HostName 127.0.0.1\n  Port 1\n');
     const r = await runCli(['deploy', f, '--host', 'nowhere', '--ssh-config', cfg, '--yes']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/newline\.damon\.yaml:49:\d+: error: .*(newline|line break)/);
+    expect(r.stderr).toMatch(/newline\.damon\.yaml:49:\d+: error \[[a-z0-9-]+\] .*(newline|line break)/);
     expect(r.stderr).toMatch(/nothing was (deployed|sent)/);
     expect(r.stderr).not.toMatch(/connect/i);
   });
@@ -307,7 +307,7 @@ describe('injection through a memcg path', () => {
     const f = writeTmp('nocg.damon.yaml', tieringText.replace('memcg_path: /workload_a, current_value: 0}', 'memcg_path: /no_such_cgroup, current_value: 0}'));
     const r = await runCli(['deploy', f, ...sshArgs(), '--yes']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/nocg\.damon\.yaml:\d+:\d+: error: .*no_such_cgroup/);
+    expect(r.stderr).toMatch(/nocg\.damon\.yaml:\d+:\d+: error \[[a-z0-9-]+\] .*no_such_cgroup/);
     expect((await snapshot()).fp).toBe(before.fp);
   });
 });

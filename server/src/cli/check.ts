@@ -5,6 +5,7 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { checkText, LineIndex, RULES_BY_ID, type CoreDiagnostic, type MachineProfile } from '../core/index';
+import { diagnosticLines } from '../core/diagnostic';
 import { parseKernelVersion } from '../core/kernel-version';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError, loadProfileFile, type FileText } from './util';
@@ -76,15 +77,10 @@ export function formatText(reports: FileReport[], color: boolean): string {
   for (const r of reports) {
     const idx = r.text !== null ? new LineIndex(r.text) : null;
     for (const d of r.diagnostics) {
-      const p = lineCol(idx, d.range.start);
       if (d.severity === 'error') errors++;
       else if (d.severity === 'warning') warnings++;
       else others++;
-      out.push(`${r.file}:${p.line + 1}:${p.character + 1}: ${paint(sevColor[d.severity], d.severity)} [${d.code}] ${d.message}`);
-      for (const rel of d.related ?? []) {
-        const q = lineCol(idx, rel.range.start);
-        out.push(`${r.file}:${q.line + 1}:${q.character + 1}:   note: ${rel.message}`);
-      }
+      out.push(...diagnosticLines(r.file, idx, d, { paint: (sev, s) => paint(sevColor[sev], s), related: true }));
     }
   }
   const files = reports.length;

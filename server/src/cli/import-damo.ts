@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { LineIndex, type CoreDiagnostic, type MachineProfile } from '../core/index';
+import { diagnosticLines } from '../core/diagnostic';
 import { parseKernelVersion } from '../core/kernel-version';
 import { importDamoText } from '../core/damo/index';
 import type { CliIO, Subcommand } from './io';
@@ -25,12 +26,7 @@ no damo command found.`;
 
 export function formatDiagnostics(file: string, text: string, ds: CoreDiagnostic[]): string {
   const idx = new LineIndex(text);
-  const out: string[] = [];
-  for (const d of ds) {
-    const p = idx.positionAt(d.range.start);
-    out.push(`${file}:${p.line + 1}:${p.character + 1}: ${d.severity} [${d.code}] ${d.message}`);
-    for (const f of d.fixes ?? []) out.push(`${file}:${p.line + 1}:${p.character + 1}:   fix: ${f.title}`);
-  }
+  const out = ds.flatMap((d) => diagnosticLines(file, idx, d, { fixes: true }));
   return out.length ? `${out.join('\n')}\n` : '';
 }
 

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkText, LineIndex } from '../core/index';
+import { diagnosticLines } from '../core/diagnostic';
 import { parseUs } from '../core/model/units';
 import { simulate as runSimulation, type SimOptions } from '../core/sim/engine';
 import { builtinScenario, loadScenarioText } from '../core/sim/scenario';
@@ -80,10 +81,7 @@ export const simulate: Subcommand = async (args, io: CliIO) => {
   const errors = checked.diagnostics.filter((d) => d.severity === 'error');
   // check first: the validator's findings explain much of what the simulation then shows
   const findings = checked.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
-  for (const d of findings) {
-    const p = lines.positionAt(d.range.start);
-    io.stderr(`${configPath}:${p.line + 1}:${p.character + 1}: ${d.severity} [${d.code}] ${d.message}\n`);
-  }
+  for (const d of findings) io.stderr(`${diagnosticLines(configPath, lines, d).join('\n')}\n`);
   if (findings.length) io.stderr(`check: ${errors.length} error(s), ${findings.length - errors.length} warning(s)\n\n`);
   else io.stderr('check: no errors or warnings\n\n');
   const kconfig = checked.documents[0]?.kconfig ?? null;

@@ -2,6 +2,7 @@
 import { closeSync, openSync, readSync, statSync, readFileSync } from 'node:fs';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { loadProfile, LineIndex, MAX_TEXT_LENGTH, type CoreDiagnostic, type MachineProfile } from '../core/index';
+import { diagnosticLines } from '../core/diagnostic';
 
 export class UsageError extends Error {}
 
@@ -115,10 +116,7 @@ export function loadProfileFile(path: string): { profile: MachineProfile } | { e
   const r = loadProfile(f.text!, path);
   if (!r.profile) {
     const idx = new LineIndex(f.text!);
-    const msgs = r.diagnostics.map((d) => {
-      const p = idx.positionAt(d.range.start);
-      return `${path}:${p.line + 1}:${p.character + 1}: ${d.message}`;
-    });
+    const msgs = r.diagnostics.flatMap((d) => diagnosticLines(path, idx, d));
     return { error: `invalid machine profile:\n${msgs.join('\n')}` };
   }
   return { profile: r.profile };

@@ -4,7 +4,7 @@
  * session with rollback, and the kernel's error mapped to the config line that caused it.
  */
 import { checkText, LineIndex, nodeAtPath, type CoreDiagnostic } from '../core/index';
-import type { ConfigPath } from '../core/diagnostic';
+import { diagnosticLines, locationText, type ConfigPath } from '../core/diagnostic';
 import type { KConfig } from '../core/model/kernel';
 import { diffTree, renderDiff, type DiffLine } from '../core/sysfs/diff';
 import { parseProbeOutput, renderProbeScript, restoreSpec, type ProbeOptions, type ProbeResult } from '../core/sysfs/hostinfo';
@@ -27,10 +27,6 @@ export interface LoadedConfig {
   where(path: ConfigPath): string;
 }
 
-function formatDiag(fileName: string, text: string, d: CoreDiagnostic): string {
-  const p = new LineIndex(text).positionAt(d.range.start);
-  return `${fileName}:${p.line + 1}:${p.character + 1}: ${d.severity}: ${d.message} [${d.code}]`;
-}
 
 /**
  * Check a config text for deploying: error diagnostics refuse it; exactly one config document.
@@ -40,11 +36,12 @@ export function loadForDeploy(text: string, fileName: string, probe?: ProbeResul
   const ver = kernel ?? (probe ? /^(\d+\.\d+)/.exec(probe.release)?.[1] : undefined);
   const res = checkText(text, { fileName, profile: probe?.profile, kernel: ver });
   const errors = res.diagnostics.filter((d) => d.severity === 'error');
+  const lines = new LineIndex(text);
   if (errors.length) {
     throw new DeployError(
       `${fileName}: ${errors.length} error${errors.length > 1 ? 's' : ''}${probe ? ` against ${probe.release}` : ''}; ${refusal}`,
       'check',
-      errors.map((d) => formatDiag(fileName, text, d)),
+      errors.flatMap((d) => diagnosticLines(fileName, lines, d)),
     );
   }
   const docs = res.documents.filter((d) => d.kconfig);
@@ -58,8 +55,7 @@ export function loadForDeploy(text: string, fileName: string, probe?: ProbeResul
     where(path: ConfigPath) {
       const at = nodeAtPath(doc.root, path);
       const off = at.pair?.key.range.start ?? at.node?.range.start ?? doc.range.start;
-      const p = idx.positionAt(off);
-      return `${fileName}:${p.line + 1}:${p.character + 1}`;
+      return locationText(fileName, idx, off);
     },
   };
 }

@@ -273,17 +273,34 @@ export function parseByKind(kind: Exclude<ValueKind, 'bool'>, raw: unknown): Par
 // ---------------------------------------------------------------------------------------------
 // Human formatting (hover, inlay hints, messages)
 
-export function formatBytes(n: number): string {
+export interface BytesFormat {
+  /** exactly this many decimals (tables, chart axes); default: 3 significant digits, trailing zeros dropped */
+  fixed?: number;
+  /** a space between number and unit (default true) */
+  space?: boolean;
+}
+
+/**
+ * The one human form of a byte count (hover, inlay hints, messages, explain, the simulator's table
+ * and chart, status): binary units, `2.77 GiB`. Not damo's input form: see damo/export.ts.
+ * null or NaN → "-"; ULONG_MAX → "unlimited".
+ */
+export function formatBytes(n: number | null, opts: BytesFormat = {}): string {
+  if (n === null || !Number.isFinite(n)) return '-';
   if (n >= ULONG_MAX) return 'unlimited';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
   let i = 0;
-  let v = n;
+  let v = Math.abs(n);
   while (v >= 1024 && i < units.length - 1) {
     v /= 1024;
     i++;
   }
-  const s = i === 0 ? String(Math.round(v)) : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
-  return `${s.replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1')} ${units[i]}`;
+  const sign = n < 0 ? '-' : '';
+  let s: string;
+  if (i === 0) s = String(Math.round(v));
+  else if (opts.fixed !== undefined) s = v.toFixed(opts.fixed);
+  else s = (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)).replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1');
+  return `${sign}${s}${opts.space === false ? '' : ' '}${units[i]}`;
 }
 
 export function formatUs(us: number): string {

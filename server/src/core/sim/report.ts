@@ -1,15 +1,10 @@
 /** Rendering of a simulation result: the seed-style table, the --json document, the --csv series. */
+import { formatBytes } from '../model/units';
 import type { SimResult } from './result';
 
-const KiB = 1024;
-
+/** the seed table's byte form: 2 decimals, no space (`2.77GiB`) */
 export function fmtBytes(n: number | null): string {
-  if (n === null || !Number.isFinite(n)) return '-';
-  const a = Math.abs(n);
-  if (a >= KiB ** 3) return `${(n / KiB ** 3).toFixed(2)}GiB`;
-  if (a >= KiB ** 2) return `${(n / KiB ** 2).toFixed(2)}MiB`;
-  if (a >= KiB) return `${(n / KiB).toFixed(2)}KiB`;
-  return `${Math.round(n)}B`;
+  return formatBytes(n, { fixed: 2, space: false });
 }
 
 /** the table of the seed's cover letter, one block per node, plus the run's identity */
