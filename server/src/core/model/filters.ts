@@ -6,6 +6,7 @@
  * that allows skips the ops layer.
  */
 import type { KFilter } from './kernel';
+import { normalizeCgroupPath } from './cgroup';
 import { formatBytes } from './units';
 
 export interface Atom {
@@ -16,9 +17,7 @@ export interface Atom {
 }
 
 function cgroupNorm(p: string | null): string {
-  if (!p) return '';
-  const parts = p.split('/').filter((s) => s && s !== '.');
-  return `/${parts.join('/')}`;
+  return p ? normalizeCgroupPath(p) : '';
 }
 
 export function atomOf(f: KFilter): Atom {

@@ -60,16 +60,7 @@ export const NODE_METRICS = new Set(['node_mem_used_bp', 'node_mem_free_bp', 'no
 export const MEMCG_METRICS = new Set(['node_memcg_used_bp', 'node_memcg_free_bp']);
 export const BP_METRICS = new Set(['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'active_mem_bp', 'inactive_mem_bp', 'node_eligible_mem_bp']);
 
-/** Normalized form of a cgroup path as the kernel resolves it ("/a//b/" -> "/a/b"). */
-export function normalizeCgroupPath(p: string): string {
-  const parts: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') parts.pop();
-    else parts.push(seg);
-  }
-  return `/${parts.join('/')}`;
-}
+export { normalizeCgroupPath } from '../model/cgroup';
 
 /** Which NUMA node a context monitors, from its paddr regions and the profile's node ranges. */
 export function monitoredNode(c: KContext, profile: MachineProfile | undefined): number | undefined {
