@@ -1,6 +1,6 @@
 /** Document symbols: an outline named the way a person reads the config. */
 import { mapGet, type KConfig, type MachineProfile, type OffsetRange, type SNode } from './core';
-import { monitoredNode } from '../core/rules/lib';
+import { monitoredNode } from '../core/rules/machine';
 import type { Analysis } from './analysis';
 import { shortForm } from './explain';
 

@@ -14,7 +14,8 @@ import { describeAdmission } from '../model/filters';
 import { formatBytes, formatUs } from '../model/units';
 import { nodeShareBytes } from '../model/format';
 import type { MachineProfile } from '../profile';
-import { monitoredNode, normalizeCgroupPath } from '../rules/lib';
+import { monitoredNode } from '../rules/machine';
+import { normalizeCgroupPath } from '../model/cgroup';
 import { tieringGoals, type TierGoal } from '../rules/tiering-lib';
 import { CHURN_BAND_BP } from '../rules/tiering-churn-band';
 

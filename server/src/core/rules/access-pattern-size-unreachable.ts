@@ -1,6 +1,6 @@
 import type { Rule } from './types';
 import { config } from './examples';
-import { schemes } from './lib';
+import { schemes } from './walk';
 import { formatBytes } from '../model/units';
 
 /** the largest user address space on x86-64 (5-level paging): 2^57 bytes */

@@ -2,7 +2,7 @@ import { kernelFacts } from '../kernel-version';
 import { KERNEL_SINCE } from '../schema/spec';
 import type { Rule } from './types';
 import { config } from './examples';
-import { schemes } from './lib';
+import { schemes } from './walk';
 
 const VADDR_ONLY = new Set(['willneed', 'cold', 'hugepage', 'nohugepage', 'collapse']);
 const PADDR_ONLY = new Set(['lru_prio', 'lru_deprio']);

@@ -1,6 +1,6 @@
 import type { Rule } from './types';
 import { config, QUOTAS } from './examples';
-import { goals } from './lib';
+import { goals } from './walk';
 
 export const rule: Rule = {
   id: 'damo-drops-field',

@@ -2,7 +2,9 @@ import type { Fix } from '../diagnostic';
 import { describeAdmission, evaluateChain } from '../model/filters';
 import type { Rule } from './types';
 import { config, NODE1 } from './examples';
-import { filtersOf, MEMCG_METRICS, normalizeCgroupPath, schemes } from './lib';
+import { filtersOf, schemes } from './walk';
+import { MEMCG_METRICS } from './metrics';
+import { normalizeCgroupPath } from '../model/cgroup';
 
 const Q = 'quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goal_tuner: temporal, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /a, target_value: 29.7%, current_value: 0}]}';
 

@@ -1,6 +1,9 @@
 import type { Rule } from './types';
 import { config, NODE1 } from './examples';
-import { filtersOf, MEMCG_METRICS, normalizeCgroupPath, scalarText, schemes } from './lib';
+import { filtersOf, schemes } from './walk';
+import { MEMCG_METRICS } from './metrics';
+import { normalizeCgroupPath } from '../model/cgroup';
+import { scalarText } from './edits';
 
 const Q = (cg: string) => `quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: ${cg}, target_value: 29.7%, current_value: 0}]}`;
 

@@ -1,6 +1,6 @@
 import type { Rule } from './types';
 import { config } from './examples';
-import { filtersOf, schemes } from './lib';
+import { filtersOf, schemes } from './walk';
 
 const NEEDS: Record<string, { key: string; why: string }> = {
   memcg: { key: 'memcg_path', why: 'damo 3.4.1 cannot read the config without it (KeyError \'memcg_path\', which it reports as "target \'FILE\' is not supported"); written by hand, the filter has an empty path, which names no cgroup' },

@@ -1,7 +1,7 @@
 import { atomOf, evaluateChain } from '../model/filters';
 import type { Rule } from './types';
 import { config } from './examples';
-import { filtersOf, schemes } from './lib';
+import { filtersOf, schemes } from './walk';
 
 export const rule: Rule = {
   id: 'filter-never-decides',

@@ -1,6 +1,6 @@
 import type { Rule } from './types';
 import { config } from './examples';
-import { filtersOf, schemes } from './lib';
+import { filtersOf, schemes } from './walk';
 
 export const rule: Rule = {
   id: 'filter-target-out-of-range',

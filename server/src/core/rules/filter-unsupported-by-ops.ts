@@ -2,7 +2,7 @@ import { kernelFacts } from '../kernel-version';
 import { KERNEL_SINCE } from '../schema/spec';
 import type { Rule } from './types';
 import { config } from './examples';
-import { filtersOf, schemes } from './lib';
+import { filtersOf, schemes } from './walk';
 
 const MADVISE = new Set(['willneed', 'cold', 'pageout', 'hugepage', 'nohugepage', 'collapse']);
 

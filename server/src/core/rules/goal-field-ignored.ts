@@ -1,6 +1,7 @@
 import type { Rule } from './types';
 import { config, QUOTAS } from './examples';
-import { goals, MEMCG_METRICS, NODE_METRICS } from './lib';
+import { goals } from './walk';
+import { MEMCG_METRICS, NODE_METRICS } from './metrics';
 
 export const rule: Rule = {
   id: 'goal-field-ignored',

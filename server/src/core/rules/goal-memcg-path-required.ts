@@ -1,6 +1,8 @@
 import type { Rule } from './types';
 import { config, QUOTAS } from './examples';
-import { addKeyEdits, filtersOf, goals, MEMCG_METRICS, schemes } from './lib';
+import { addKeyEdits } from './edits';
+import { filtersOf, goals, schemes } from './walk';
+import { MEMCG_METRICS } from './metrics';
 
 export const rule: Rule = {
   id: 'goal-memcg-path-required',

@@ -1,6 +1,6 @@
 import type { Rule } from './types';
 import { config } from './examples';
-import { schemes } from './lib';
+import { schemes } from './walk';
 import { ULONG_MAX } from '../model/kernel';
 
 export const rule: Rule = {

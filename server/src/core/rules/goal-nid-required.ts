@@ -1,6 +1,9 @@
 import type { Rule } from './types';
 import { config, QUOTAS } from './examples';
-import { addKeyEdits, goals, monitoredNode, NODE_METRICS } from './lib';
+import { addKeyEdits } from './edits';
+import { goals } from './walk';
+import { monitoredNode } from './machine';
+import { NODE_METRICS } from './metrics';
 
 export const rule: Rule = {
   id: 'goal-nid-required',

@@ -1,7 +1,8 @@
 import type { Fix } from '../diagnostic';
 import type { Rule } from './types';
 import { config, QUOTAS } from './examples';
-import { addKeyEdits, goals } from './lib';
+import { addKeyEdits } from './edits';
+import { goals } from './walk';
 
 export const rule: Rule = {
   id: 'goal-required-keys',

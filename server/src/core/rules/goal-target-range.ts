@@ -1,6 +1,7 @@
 import type { Rule } from './types';
 import { config, QUOTAS } from './examples';
-import { BP_METRICS, goals } from './lib';
+import { BP_METRICS } from './metrics';
+import { goals } from './walk';
 
 export const rule: Rule = {
   id: 'goal-target-range',

@@ -1,7 +1,8 @@
 import type { ConfigPath } from '../diagnostic';
 import type { Rule } from './types';
 import { config, QUOTAS, SEED_PROFILE } from './examples';
-import { filtersOf, goals, normalizeCgroupPath, schemes } from './lib';
+import { filtersOf, goals, schemes } from './walk';
+import { normalizeCgroupPath } from '../model/cgroup';
 
 const PROFILE = SEED_PROFILE.replace('cgroups: [/workload_a, /workload_b]', 'cgroups: [/workload_a, /workload_a/sub, /workload_b]\ncgroups_without_memory: [/workload_a/sub]');
 

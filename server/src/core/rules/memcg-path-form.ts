@@ -1,7 +1,9 @@
 import type { ConfigPath } from '../diagnostic';
 import type { Rule, RuleContext } from './types';
 import { config, QUOTAS } from './examples';
-import { filtersOf, goals, normalizeCgroupPath, scalarText, schemes } from './lib';
+import { filtersOf, goals, schemes } from './walk';
+import { normalizeCgroupPath } from '../model/cgroup';
+import { scalarText } from './edits';
 
 function checkPath(ctx: RuleContext, p: string, path: ConfigPath): void {
   const fixed = normalizeCgroupPath(p);

@@ -1,7 +1,8 @@
 import type { ConfigPath } from '../diagnostic';
 import type { Rule } from './types';
 import { config, QUOTAS, SEED_PROFILE } from './examples';
-import { filtersOf, goals, normalizeCgroupPath, schemes } from './lib';
+import { filtersOf, goals, schemes } from './walk';
+import { normalizeCgroupPath } from '../model/cgroup';
 import { closest } from '../util/text';
 
 export const rule: Rule = {

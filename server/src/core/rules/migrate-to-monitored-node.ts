@@ -1,6 +1,7 @@
 import type { Rule } from './types';
 import { config, SEED_PROFILE } from './examples';
-import { monitoredNode, schemes } from './lib';
+import { monitoredNode } from './machine';
+import { schemes } from './walk';
 
 export const rule: Rule = {
   id: 'migrate-to-monitored-node',

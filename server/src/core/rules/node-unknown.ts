@@ -1,6 +1,7 @@
 import type { Rule } from './types';
 import { config, QUOTAS, SEED_PROFILE } from './examples';
-import { goals, NODE_METRICS, schemes } from './lib';
+import { goals, schemes } from './walk';
+import { NODE_METRICS } from './metrics';
 
 export const rule: Rule = {
   id: 'node-unknown',

@@ -1,5 +1,5 @@
 import type { Rule } from './types';
-import { contexts } from './lib';
+import { contexts } from './walk';
 
 export const rule: Rule = {
   id: 'nr-regions-range',

@@ -1,7 +1,7 @@
 import type { Fix } from '../diagnostic';
 import type { Rule } from './types';
 import { config } from './examples';
-import { schemes } from './lib';
+import { schemes } from './walk';
 
 export const rule: Rule = {
   id: 'quota-goal-consist-overshoot',

@@ -1,6 +1,6 @@
 import type { Rule } from './types';
 import { config } from './examples';
-import { schemes } from './lib';
+import { schemes } from './walk';
 
 export const rule: Rule = {
   id: 'quota-goal-temporal-unbounded',

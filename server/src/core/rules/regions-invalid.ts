@@ -1,5 +1,5 @@
 import type { Rule } from './types';
-import { contexts } from './lib';
+import { contexts } from './walk';
 
 const PAGE = 4096;
 

@@ -1,6 +1,6 @@
 import type { Rule } from './types';
 import { config, SEED_PROFILE } from './examples';
-import { contexts } from './lib';
+import { contexts } from './walk';
 import { formatBytes } from '../model/units';
 
 export const rule: Rule = {

@@ -2,7 +2,7 @@ import type { ConfigPath } from '../diagnostic';
 import { ULONG_MAX } from '../model/kernel';
 import type { Rule } from './types';
 import { config } from './examples';
-import { schemes } from './lib';
+import { schemes } from './walk';
 
 const ULONG_MAX_TEXT = '18446744073709551615';
 

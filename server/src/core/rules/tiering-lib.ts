@@ -2,7 +2,9 @@
 import type { ConfigPath } from '../diagnostic';
 import type { KQuotaGoal } from '../model/kernel';
 import { formatBytes } from '../model/units';
-import { goals, normalizeCgroupPath, profileNode, type ConfigView, type SchemeRef } from './lib';
+import { goals, type ConfigView, type SchemeRef } from './walk';
+import { normalizeCgroupPath } from '../model/cgroup';
+import { profileNode } from './machine';
 import type { RuleContext } from './types';
 
 export interface TierGoal {

@@ -2,7 +2,7 @@ import type { ConfigPath } from '../diagnostic';
 import { UINT_MAX } from '../model/kernel';
 import type { Rule } from './types';
 import { config } from './examples';
-import { schemes } from './lib';
+import { schemes } from './walk';
 
 export const rule: Rule = {
   id: 'u32-overflow',
