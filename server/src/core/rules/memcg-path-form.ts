@@ -47,5 +47,9 @@ Paths with "//", "." or a trailing "/" are compared literally by the kernel's lo
       config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: workloads/b, target_value: 69.7%, current_value: 0}]}}`] }),
       config({ schemes: [`{action: migrate_hot, target_nid: 0, filters: [{filter_type: memcg, matching: true, allow: true, memcg_path: /workloads/b/}]}`] }),
     ],
+    reports: [
+      [{ at: 'workloads/b', message: 'cgroup path "workloads/b" is relative' }],
+      [{ at: '/workloads/b/', message: 'cgroup path "/workloads/b/" is not normalized' }],
+    ],
   },
 };

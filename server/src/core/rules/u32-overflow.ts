@@ -42,5 +42,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 0 samples, max: max samples}, age: {min: 0 aggr_intervals, max: max aggr_intervals}}}'] })],
     fail: [config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 0 samples, max: 4294967296 samples}, age: {min: 0, max: max}}}'] })],
+    reports: [
+      [{ at: '4294967296 samples', message: 'nr_accesses max (samples) 4294967296 does not fit the kernel\'s 32-bit field (max' }],
+    ],
   },
 };
