@@ -174,6 +174,17 @@ async function main(): Promise<void> {
   out.push(`| dist/extension.js | ${(sizes.extension / 1024).toFixed(0)} KiB |`, `| dist/server.js | ${(sizes.server / 1024).toFixed(0)} KiB |`, `| dist/cli.js | ${(sizes.cli / 1024).toFixed(0)} KiB |`, `| dist/sim-worker.js | ${(sizes.simWorker / 1024).toFixed(0)} KiB |`);
   out.push('', `extension bundle load (require, median of 5 fresh processes): ${f(median(loads))} ms`);
   if (activation) out.push(`activate() in code-server (from the e2e test's log): ${activation.activationMs} ms`);
+  // the goals (docs/benchmarks.md); one convention for every bench: a missed goal says MISSED and exits 1
+  const r1k = rows.find((r) => r.lines === 1000)!;
+  const r10k = rows.find((r) => r.lines === 10000)!;
+  const goals: [string, boolean][] = [
+    [`>= 10x yaml-language-server at 1,000 lines (${(r1k.yls.ms / r1k.damon.ms).toFixed(1)}x)`, r1k.yls.ms / r1k.damon.ms >= 10],
+    [`<= 100 ms at 10,000 lines (${f(r10k.damon.ms)} ms)`, r10k.damon.ms <= 100],
+    [`.vsix <= 2 MB (${(sizes.vsix / 1024).toFixed(0)} KiB)`, sizes.vsix <= 2 * 1024 * 1024],
+    [`extension bundle load <= 100 ms (${f(median(loads))} ms)`, median(loads) <= 100],
+  ];
+  out.push('', ...goals.map(([g, ok]) => `goal ${g}: ${ok ? 'met' : 'MISSED'}`));
+  if (goals.some(([, ok]) => !ok)) process.exitCode = 1;
   console.log(out.join('\n'));
   mkdirSync(join(ROOT, 'test-results'), { recursive: true });
   writeFileSync(join(ROOT, 'test-results', 'bench-lsp.json'), JSON.stringify(results, null, 2));
