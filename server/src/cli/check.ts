@@ -10,7 +10,7 @@ import type * as Sarif from 'sarif';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError, loadProfileFile, type FileText } from './util';
 import { checkShellScript, damoCommandRanges } from '../core/damo/index';
-import { VERSION } from './version';
+import { VERSION } from '../version';
 
 const SHELL = /\.(?:sh|bash)$/i;
 
@@ -150,7 +150,7 @@ export function formatSarif(reports: FileReport[], version: string): string {
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
 
-export { VERSION } from './version';
+export { VERSION } from '../version';
 
 /**
  * Applies the preferred, non-overlapping quick fixes of the problems found in `text` — one round only:

@@ -1,7 +1,7 @@
 /** damon-config: the command-line entry point (bundled as dist/cli.js, run by bin/damon-config). */
 import { COMMANDS, usage } from './commands';
 import type { CliIO } from './io';
-import { VERSION } from './version';
+import { VERSION } from '../version';
 
 export { COMMANDS, usage } from './commands';
 

@@ -27,6 +27,7 @@ import { CONVERT_TITLE } from '../ide/codeLens';
 import { conversionAt, DAMO_CODE_DOCS, shellHoverAt, type Conversion } from '../ide/shell';
 import { outline, type OutlineSymbol } from '../ide/symbols';
 import { GoalValueStore } from '../ide/values';
+import { VERSION } from '../version';
 
 export interface StartOptions {
   /** the installed package's root (holds docs/rules/); default: found from this module's location */
@@ -271,7 +272,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
         documentSymbolProvider: { label: 'DAMON' },
         executeCommandProvider: { commands: [ServerCommands.checkedConfig, ServerCommands.convertToConfig, ServerCommands.showDocument] },
       },
-      serverInfo: { name: 'damon-config', version: '0.1.0' },
+      serverInfo: { name: 'damon-config', version: VERSION },
     };
   });
 
