@@ -2,6 +2,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './root';
+import { generatedFiles } from './gen-blocks';
 import { FILTER_TYPES, GOAL_METRICS, ACTIONS, RULES } from '../server/src/core/index';
 
 export const DOCS_DIR = join(repoRoot(), 'docs', 'rules');
@@ -39,7 +40,7 @@ export function ruleDocs(): Map<string, string> {
     '| --- | --- | --- |',
     ...RULES.map((r) => `| [${r.id}](${r.id}.md) | ${r.severity} | ${r.title} |`),
     '',
-    'Structural diagnostics also have stable codes: `yaml-syntax`, `json-syntax`, `yaml-duplicate-key`, `json-duplicate-key`, `too-deep`, `binary-file`, `not-utf8`, `file-too-large`, `io-error`, `schema-unknown-key`, `schema-legacy-key`, `schema-missing-key`, `schema-type`, `schema-enum`, `schema-items`, `value-format`, `value-negative`, `access-pattern-mixed-units`.',
+    'Structural diagnostics also have stable codes: `empty-file`, `not-a-config`, `yaml-syntax`, `json-syntax`, `yaml-duplicate-key`, `json-duplicate-key`, `too-deep`, `binary-file`, `not-utf8`, `file-too-large`, `io-error`, `schema-unknown-key`, `schema-legacy-key`, `schema-missing-key`, `schema-type`, `schema-enum`, `schema-items`, `value-format`, `value-negative`, `access-pattern-mixed-units`.',
     '',
     '## Kernel versions',
     '',
@@ -59,4 +60,6 @@ if (require.main === module) {
   mkdirSync(DOCS_DIR, { recursive: true });
   for (const [name, text] of ruleDocs()) writeFileSync(join(DOCS_DIR, name), text);
   process.stderr.write(`wrote ${readdirSync(DOCS_DIR).length} files to ${DOCS_DIR}\n`);
+  // the generated parts of README.md and docs/*.md (rule count and table, CLI usage, fidelity numbers)
+  for (const f of generatedFiles()) if (f.expected !== f.current) writeFileSync(join(repoRoot(), f.file), f.expected);
 }

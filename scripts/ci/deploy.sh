@@ -14,10 +14,7 @@ command -v gcc >/dev/null || need+=(gcc)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
 command -v gpgv >/dev/null || need+=(gpgv)
 [ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
-if [ ${#need[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y --no-install-recommends "${need[@]}"
-fi
+. "$root/scripts/ci/lib/apt.sh"
+apt_install "${need[@]}"
 bash "$root/scripts/testhost/build.sh" 7.2
 bash "$root/scripts/testhost/build.sh" 6.12

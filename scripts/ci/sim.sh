@@ -1,12 +1,9 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # CI install steps for the simulator's tests (test/sim/webview.test.ts drives the chart page in
 # headless Debian Chromium through playwright-core). Idempotent and non-interactive.
-set -eu
+set -euo pipefail
 if [ ! -x /usr/bin/chromium ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update
-  $SUDO apt-get install -y --no-install-recommends chromium fonts-dejavu-core
+  . "$(dirname "$0")/lib/apt.sh"
+  apt_install chromium fonts-dejavu-core
 fi
 echo "simulator CI tools ready: chromium=/usr/bin/chromium"

@@ -71,6 +71,8 @@ describe('an empty config file: one verdict everywhere', () => {
       await c.open(uri, '', 'damon-yaml');
       const ds = await c.diagnostics(uri, undefined, 30_000);
       expect(ds.map((d) => [d.code, d.severity])).toEqual([['empty-file', 1]]);
+      // and the server reports package.json's version, like `damon-config --version`
+      expect(c.init?.serverInfo?.version).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
     } finally {
       await c.close();
     }

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { checkText, loadProfile, RULES } from '../../server/src/core/index';
 import { applyEdits } from './helpers';
 
+/** Offset of the nth occurrence of `at` in `text` (-1 if there is none). */
+function nthIndex(text: string, at: string, nth = 0): number {
+  let i = text.indexOf(at);
+  for (let k = 0; k < nth && i >= 0; k++) i = text.indexOf(at, i + 1);
+  return i;
+}
 
 describe('every semantic rule, both ways', () => {
   for (const rule of RULES) {
@@ -9,11 +15,12 @@ describe('every semantic rule, both ways', () => {
       const profile = rule.examples.profile ? loadProfile(rule.examples.profile).profile ?? undefined : undefined;
       const opts = { profile, kernel: rule.examples.kernel, fileName: 'x.damon.yaml' };
 
-      it('has documentation and both kinds of examples', () => {
+      it('has documentation, both kinds of examples, and what each failing example reports', () => {
         expect(rule.title.length).toBeGreaterThan(10);
         expect(rule.explanation.length).toBeGreaterThan(80);
         expect(rule.examples.pass.length).toBeGreaterThan(0);
         expect(rule.examples.fail.length).toBeGreaterThan(0);
+        expect(rule.examples.reports).toHaveLength(rule.examples.fail.length);
         if (rule.examples.profile) expect(profile).toBeDefined();
       });
 
@@ -26,16 +33,20 @@ describe('every semantic rule, both ways', () => {
       });
 
       rule.examples.fail.forEach((text, i) => {
-        it(`failing example ${i} reports ${rule.id}`, () => {
+        it(`failing example ${i} reports ${rule.id} exactly where and what its examples say`, () => {
           const r = checkText(text, opts);
-          const mine = r.diagnostics.filter((d) => d.code === rule.id);
-          expect(mine.length).toBeGreaterThan(0);
-          for (const d of mine) {
-            expect(d.range.end).toBeGreaterThan(d.range.start);
-            expect(d.range.end - d.range.start).toBeLessThan(text.length);
-            expect(d.message.length).toBeGreaterThan(15);
-          }
           expect(r.diagnostics.filter((d) => /^(yaml|json)-syntax/.test(d.code))).toEqual([]);
+          const mine = r.diagnostics.filter((d) => d.code === rule.id);
+          const expected = rule.examples.reports[i] ?? [];
+          expect(expected.length, 'every failing example names at least one finding').toBeGreaterThan(0);
+          // the code, the exact range and the key part of the message of every finding, nothing more
+          const got = mine.map((d) => ({ start: d.range.start, end: d.range.end, at: text.slice(d.range.start, d.range.end), message: d.message }));
+          const want = expected.map((e) => {
+            const start = nthIndex(text, e.at, e.nth);
+            expect(start, `"${e.at}" (occurrence ${e.nth ?? 0}) is in the example`).toBeGreaterThanOrEqual(0);
+            return { start, end: start + e.at.length, at: e.at, message: expect.stringContaining(e.message) };
+          });
+          expect(got).toEqual(want);
         });
 
         it(`failing example ${i}: every quick fix of ${rule.id} keeps the file valid and removes its diagnostic`, () => {

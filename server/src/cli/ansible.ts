@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { MARKER, renderAnsibleRole, renderApplyWrapper, ROLE_NAME_RE } from '../fleet/ansible';
 import { DeployError, loadForDeploy, precheckValues } from '../host/deploy';
 import { planForHost, verdictForHost } from '../host/host-plan';
-import { VERSION } from './check';
+import { VERSION } from '../version';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError } from './util';
 

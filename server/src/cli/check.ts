@@ -7,10 +7,11 @@ import { join, relative, resolve } from 'node:path';
 import { checkText, LineIndex, RULES_BY_ID, type CoreDiagnostic, type MachineProfile } from '../core/index';
 import { diagnosticLines } from '../core/diagnostic';
 import { parseKernelVersion } from '../core/kernel-version';
+import type * as Sarif from 'sarif';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError, loadProfileFile, type FileText } from './util';
 import { checkShellScript, damoCommandRanges } from '../core/damo/index';
-import { VERSION } from './version';
+import { VERSION } from '../version';
 
 const SHELL = /\.(?:sh|bash)$/i;
 
@@ -105,8 +106,8 @@ export function formatJson(reports: FileReport[]): string {
 
 export function formatSarif(reports: FileReport[], version: string): string {
   const usedRules = new Set(reports.flatMap((r) => r.diagnostics.map((d) => d.code)));
-  const level = (s: string) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
-  const rules = [...usedRules].sort().map((id) => {
+  const level = (s: string): Sarif.Result.level => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
+  const rules = [...usedRules].sort().map((id): Sarif.ReportingDescriptor => {
     const rule = RULES_BY_ID.get(id);
     return {
       id,
@@ -117,21 +118,27 @@ export function formatSarif(reports: FileReport[], version: string): string {
   });
   const results = reports.flatMap((r) => {
     const idx = r.text !== null ? new LineIndex(r.text) : null;
-    return r.diagnostics.map((d) => {
+    const uri = r.file.split('\\').join('/');
+    return r.diagnostics.map((d): Sarif.Result => {
       const s = lineCol(idx, d.range.start);
       const e = lineCol(idx, d.range.end);
       return {
         ruleId: d.code,
         level: level(d.severity),
         message: { text: d.message },
-        locations: [{ physicalLocation: { artifactLocation: { uri: r.file.split('\\').join('/') }, region: { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 } } }],
+        locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 } } }],
         ...(d.related?.length
-          ? { relatedLocations: d.related.map((rel, i) => { const q = lineCol(idx, rel.range.start); return { id: i, message: { text: rel.message }, physicalLocation: { artifactLocation: { uri: r.file }, region: { startLine: q.line + 1, startColumn: q.character + 1 } } }; }) }
+          ? {
+              relatedLocations: d.related.map((rel, i): Sarif.Location => {
+                const q = lineCol(idx, rel.range.start);
+                return { id: i, message: { text: rel.message }, physicalLocation: { artifactLocation: { uri }, region: { startLine: q.line + 1, startColumn: q.character + 1 } } };
+              }),
+            }
           : {}),
       };
     });
   });
-  const sarif = {
+  const sarif: Sarif.Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{ tool: { driver: { name: 'damon-config', version, informationUri: 'https://damon-config.invalid/', rules } }, columnKind: 'utf16CodeUnits', results }],
@@ -139,7 +146,7 @@ export function formatSarif(reports: FileReport[], version: string): string {
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
 
-export { VERSION } from './version';
+export { VERSION } from '../version';
 
 /**
  * Applies the preferred, non-overlapping quick fixes of the problems found in `text` — one round only:

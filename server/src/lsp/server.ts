@@ -15,6 +15,7 @@ import { LanguageHandlers } from './language';
 import { guardedSync } from './params';
 import { SettingsHandlers } from './settings';
 import { ValidationHandlers } from './validation';
+import { VERSION } from '../version';
 
 export type { StartOptions } from './context';
 
@@ -55,7 +56,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
         documentSymbolProvider: { label: 'DAMON' },
         executeCommandProvider: { commands: [ServerCommands.checkedConfig, ServerCommands.convertToConfig, ServerCommands.showDocument, ServerCommands.explain] },
       },
-      serverInfo: { name: 'damon-config', version: '0.1.0' },
+      serverInfo: { name: 'damon-config', version: VERSION },
     };
   });
 

@@ -46,5 +46,10 @@ Note: damo converts with the initial intervals even when intervals_goal auto-tun
       config({ schemes: ['{action: migrate_hot, target_nid: 0, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 40 samples, max: max samples}, age: {min: 0, max: max}}}'] }),
       config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 0, max: 0}, age: {min: 50 ms, max: max}}}'] }),
     ],
+    reports: [
+      [{ at: '3%', message: '3% of 20 samples per aggregation interval rounds down to 0 samples' }],
+      [{ at: '40 samples', message: 'nr_accesses min is 40 samples but an aggregation interval has only 20' }],
+      [{ at: '50 ms', message: 'an age of 50000 µs is shorter than one aggregation interval' }],
+    ],
   },
 };

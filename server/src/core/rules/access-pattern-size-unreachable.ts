@@ -35,5 +35,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: 2 MiB, max: max}, nr_accesses: {min: 0, max: 0}, age: {min: 0, max: max}}}'] })],
     fail: [config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: 1 EiB, max: max}, nr_accesses: {min: 0, max: 0}, age: {min: 0, max: max}}}'] })],
+    reports: [
+      [{ at: "1 EiB", message: "sz_bytes min 1 EiB is larger than the context's regions together (27" }],
+    ],
   },
 };

@@ -26,5 +26,9 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: lru_prio}'] }), config({ ops: 'vaddr', schemes: ['{action: willneed}'] })],
     fail: [config({ schemes: ['{action: willneed}'] }), config({ ops: 'vaddr', schemes: ['{action: lru_deprio}'] })],
+    reports: [
+      [{ at: 'willneed', message: 'willneed is a madvise action' }],
+      [{ at: 'lru_deprio', message: 'lru_deprio works on physical pages' }],
+    ],
   },
 };

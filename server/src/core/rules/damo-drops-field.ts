@@ -18,5 +18,8 @@ Deploying with this tool writes \`nid\`; with damo, only node 0 works as written
   examples: {
     pass: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_eligible_mem_bp, nid: 0, target_value: 5000, current_value: 0}]}}`] })],
     fail: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_eligible_mem_bp, nid: 1, target_value: 5000, current_value: 0}]}}`] })],
+    reports: [
+      [{ at: "1", nth: 2, message: "damo 3.4.1 does not write `nid` for node_eligible_mem_bp: started" }],
+    ],
   },
 };

@@ -83,5 +83,9 @@ The AND form is two **reject** filters with \`matching: false\`: "reject what is
       config({ targets: NODE1, schemes: [`{action: migrate_hot, target_nid: 0, ${Q}, filters: [{filter_type: memcg, matching: true, allow: true, memcg_path: /a}, {filter_type: young, matching: true, allow: true}]}`] }),
       config({ targets: NODE1, schemes: [`{action: migrate_hot, target_nid: 0, ${Q}}`] }),
     ],
+    reports: [
+      [{ at: 'filters', message: 'the filters admit "memcg /a OR young", not only /a' }],
+      [{ at: 'action', message: 'the filters admit "all memory", not only /a' }],
+    ],
   },
 };

@@ -22,5 +22,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: pageout, filters: [{filter_type: addr, matching: true, allow: false, address_range: {start: 4 GiB, end: 8 GiB}}, {filter_type: anon, matching: true, allow: false}]}'] })],
     fail: [config({ schemes: ['{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}, {filter_type: addr, matching: true, allow: false, address_range: {start: 4 GiB, end: 8 GiB}}]}'] })],
+    reports: [
+      [{ at: 'addr', nth: 1, message: 'the addr filter is a core-layer filter' }],
+    ],
   },
 };

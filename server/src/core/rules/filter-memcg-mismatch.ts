@@ -33,5 +33,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ targets: NODE1, schemes: [`{action: migrate_hot, target_nid: 0, ${Q('/b')}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /b}]}`] })],
     fail: [config({ targets: NODE1, schemes: [`{action: migrate_hot, target_nid: 0, ${Q('/b')}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}]}`] })],
+    reports: [
+      [{ at: '/a', message: 'this filter selects /a but the scheme\'s quota goal measures /b' }],
+    ],
   },
 };

@@ -29,5 +29,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: pageout, filters: [{filter_type: memcg, matching: true, allow: false, memcg_path: /a}]}'] })],
     fail: [config({ schemes: ['{action: pageout, filters: [{filter_type: memcg, matching: true, allow: false}]}'] })],
+    reports: [
+      [{ at: 'memcg', message: 'a memcg filter needs `memcg_path`' }],
+    ],
   },
 };

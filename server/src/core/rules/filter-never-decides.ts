@@ -33,5 +33,9 @@ export const rule: Rule = {
       config({ schemes: ['{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}, {filter_type: anon, matching: true, allow: true}]}'] }),
       config({ schemes: ['{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}, {filter_type: anon, matching: false, allow: false}, {filter_type: young, matching: true, allow: true}]}'] }),
     ],
+    reports: [
+      [{ at: '{filter_type: anon, matching: true, allow: true}', message: 'filter "allow anon" never decides' }],
+      [{ at: '{filter_type: young, matching: true, allow: true}', message: 'filter "allow young" never decides' }],
+    ],
   },
 };

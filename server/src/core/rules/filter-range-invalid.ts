@@ -26,5 +26,9 @@ export const rule: Rule = {
       config({ schemes: ['{action: pageout, filters: [{filter_type: addr, matching: true, allow: false, address_range: {start: 8 GiB, end: 4 GiB}}]}'] }),
       config({ schemes: ['{action: pageout, filters: [{filter_type: hugepage_size, matching: true, allow: false, hugepage_size: [1 GiB, 2 MiB]}]}'] }),
     ],
+    reports: [
+      [{ at: '4 GiB', nth: 1, message: 'the address range ends before it starts' }],
+      [{ at: '[1 GiB, 2 MiB]', message: 'hugepage_size min is larger than max' }],
+    ],
   },
 };

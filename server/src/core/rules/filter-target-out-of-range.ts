@@ -30,5 +30,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: stat, filters: [{filter_type: target, matching: true, allow: false, damon_target_idx: 0}]}'] })],
     fail: [config({ schemes: ['{action: stat, filters: [{filter_type: target, matching: true, allow: false, damon_target_idx: 3}]}'] })],
+    reports: [
+      [{ at: "3", nth: 1, message: "damon_target_idx 3 is past the last target (the context has 1): the" }],
+    ],
   },
 };

@@ -29,5 +29,9 @@ A field the metric ignores usually means the metric is not the one intended (e.g
       config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, memcg_path: /a, target_value: 9.7%, current_value: 0}]}}`] }),
       config({ schemes: [`{action: pageout, ${QUOTAS}, goals: [{metric: some_mem_psi_us, nid: 1, target_value: 1 ms, current_value: 0}]}}`] }),
     ],
+    reports: [
+      [{ at: 'memcg_path', message: 'node_mem_used_bp is not measured per cgroup' }],
+      [{ at: 'nid', message: 'some_mem_psi_us is not measured per node' }],
+    ],
   },
 };

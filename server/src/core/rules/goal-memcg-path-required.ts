@@ -31,5 +31,9 @@ The seed RFC's first command line forgets the path of both demotion goals.`,
       config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, target_value: 9.7%, current_value: 0}]}}`] }),
       config({ schemes: [`{action: migrate_cold, target_nid: 1, ${QUOTAS}, goals: [{metric: node_memcg_free_bp, nid: 0, target_value: 90.5%, current_value: 0}]}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /workload_a}]}`] }),
     ],
+    reports: [
+      [{ at: 'node_memcg_used_bp', message: 'quota goal metric node_memcg_used_bp needs `memcg_path`' }],
+      [{ at: 'node_memcg_free_bp', message: 'quota goal metric node_memcg_free_bp needs `memcg_path`' }],
+    ],
   },
 };

@@ -31,5 +31,9 @@ Add \`nid\` with the node the goal is about (for promotion: the fast node the ho
       config({ schemes: [`{action: migrate_cold, target_nid: 1, ${QUOTAS}, goals: [{metric: node_mem_free_bp, target_value: 0.5%, current_value: 0}]}}`] }),
       config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, target_value: 99.7%, current_value: 0}]}}`] }),
     ],
+    reports: [
+      [{ at: 'node_mem_free_bp', message: 'quota goal metric node_mem_free_bp needs `nid`' }],
+      [{ at: 'node_mem_used_bp', message: 'quota goal metric node_mem_used_bp needs `nid`' }],
+    ],
   },
 };

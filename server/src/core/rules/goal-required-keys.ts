@@ -23,5 +23,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: [`{action: migrate_cold, target_nid: 1, ${QUOTAS}, goals: [{metric: node_mem_free_bp, nid: 0, target_value: 0.5%, current_value: 0}]}}`] })],
     fail: [config({ schemes: [`{action: migrate_cold, target_nid: 1, ${QUOTAS}, goals: [{metric: node_mem_free_bp, nid: 0, target_value: 0.5%}]}}`] })],
+    reports: [
+      [{ at: 'metric', message: 'this quota goal has no `current_value`' }],
+    ],
   },
 };

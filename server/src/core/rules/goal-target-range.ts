@@ -44,5 +44,10 @@ A bare number on a bp metric is taken as basis points: \`target_value: 29.7\` me
       config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 29.7, current_value: 0}]}}`] }),
       config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_free_bp, nid: 0, target_value: 120%, current_value: 0}]}}`] }),
     ],
+    reports: [
+      [{ at: '0', nth: 8, message: 'target 0: the kernel silently ignores this goal (it accepts the value without error), so' }],
+      [{ at: '29.7', message: 'a bare 29.7 on a bp metric is 29.7 basis points' }],
+      [{ at: '120%', message: 'node_mem_free_bp is in basis points' }],
+    ],
   },
 };

@@ -28,5 +28,9 @@ export const rule: Rule = {
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], intervals: {sample_us: 200 ms, aggr_us: 100 ms, ops_update_us: 1 s}}]}]\n',
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], intervals: {sample_us: 1 ms, aggr_us: 100 ms, ops_update_us: 1 s, intervals_goal: {access_bp: 4%, aggrs: 3, min_sample_us: 5 ms, max_sample_us: 10 s}}}]}]\n',
     ],
+    reports: [
+      [{ at: '200 ms', message: 'the sampling interval (200000 µs) is longer than the aggregation interval (100000 µs)' }],
+      [{ at: '1 ms', message: 'must lie within [min_sample_us, max_sample_us]' }],
+    ],
   },
 };

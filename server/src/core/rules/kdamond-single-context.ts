@@ -18,5 +18,9 @@ export const rule: Rule = {
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}]}, {ops: paddr, targets: [{pid: null, regions: [{start: 8 GiB, end: 12 GiB}]}]}]}]\n',
       'kdamonds: [{contexts: []}]\n',
     ],
+    reports: [
+      [{ at: '{ops: paddr, targets: [{pid: null, regions: [{start: 8 GiB, end: 12 GiB}]}]}', message: 'this kdamond has 2 contexts' }],
+      [{ at: 'contexts', message: 'this kdamond has no context' }],
+    ],
   },
 };

@@ -102,5 +102,10 @@ Also: \`allow: true\` filters need 6.14 (before, every filter rejects).`,
       config({ extra: ['intervals: {sample_us: 5 ms, aggr_us: 100 ms, ops_update_us: 1 s, intervals_goal: {access_bp: 4%, aggrs: 3, min_sample_us: 5 ms, max_sample_us: 10 s}}'] }),
       config({ schemes: ['{action: pageout, filters: [{filter_type: young, matching: true, allow: true}]}'] }),
     ],
+    reports: [
+      [{ at: 'node_memcg_free_bp', message: '"node_memcg_free_bp" needs Linux 6.19' }, { at: 'memcg_path', message: '"memcg_path" needs Linux 6.19' }],
+      [{ at: 'intervals_goal', message: '"intervals_goal" needs Linux 6.15' }],
+      [{ at: 'allow', message: '"allow" needs Linux 6.14; the target kernel 6.12 does not have it, so damo fails writing' }],
+    ],
   },
 };

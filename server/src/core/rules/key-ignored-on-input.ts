@@ -39,5 +39,9 @@ export const rule: Rule = {
       'kdamonds: [{state: on, pid: 123, contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}]}]}]\n',
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], schemes: [{action: pageout, filters: [{filter_type: anon, matching: true, filter_pass: true}]}]}]}]\n',
     ],
+    reports: [
+      [{ at: 'state', message: '"state" is output only (damo report prints it); damo ignores it on input' }, { at: 'pid', message: '"pid" is output only (damo report prints it); damo ignores it on input' }],
+      [{ at: 'filter_pass', message: '"filter_pass" is an old key name that damo still reads' }],
+    ],
   },
 };

@@ -37,5 +37,9 @@ Checked only with a machine profile that records the cgroups without the memory 
       config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workload_a/sub, target_value: 9.7%, current_value: 0}]}}`] }),
       config({ schemes: [`{action: migrate_hot, target_nid: 0, filters: [{filter_type: memcg, matching: true, allow: true, memcg_path: /workload_a/sub}]}`] }),
     ],
+    reports: [
+      [{ at: "/workload_a/sub", message: "cgroup \"/workload_a/sub\" has no memory controller on seed-vm" }],
+      [{ at: "/workload_a/sub", message: "cgroup \"/workload_a/sub\" has no memory controller on seed-vm" }],
+    ],
   },
 };

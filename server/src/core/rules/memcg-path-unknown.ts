@@ -29,5 +29,8 @@ Checked only when a machine profile with a cgroup list is given (\`--profile\`, 
     profile: SEED_PROFILE,
     pass: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workload_a, target_value: 9.7%, current_value: 0}]}}`] })],
     fail: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workloads/a, target_value: 9.7%, current_value: 0}]}}`] })],
+    reports: [
+      [{ at: '/workloads/a', message: 'cgroup "/workloads/a" does not exist on seed-vm' }],
+    ],
   },
 };

@@ -19,5 +19,9 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: migrate_cold, target_nid: 1}'] }), config({ ops: 'vaddr', schemes: ['{action: migrate_cold, dests: [{id: 1, weight: 1}]}'] })],
     fail: [config({ schemes: ['{action: migrate_cold}'] }), config({ schemes: ['{action: migrate_cold, dests: [{id: 1, weight: 1}]}'] })],
+    reports: [
+      [{ at: 'migrate_cold', message: 'migrate_cold has no destination' }],
+      [{ at: 'migrate_cold', message: 'migrate_cold has no destination' }],
+    ],
   },
 };

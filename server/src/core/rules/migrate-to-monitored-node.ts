@@ -21,5 +21,8 @@ export const rule: Rule = {
     profile: SEED_PROFILE,
     pass: [config({ schemes: ['{action: migrate_cold, target_nid: 1}'] })],
     fail: [config({ schemes: ['{action: migrate_cold, target_nid: 0}'] })],
+    reports: [
+      [{ at: '0', message: 'this context monitors memory of node 0' }],
+    ],
   },
 };

@@ -36,5 +36,9 @@ Checked only when a machine profile is given (\`--profile\`, or the probed host)
       config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 7, target_value: 50%, current_value: 0}]}}`] }),
       config({ schemes: ['{action: migrate_hot, target_nid: 9}'] }),
     ],
+    reports: [
+      [{ at: '7', message: 'node 7 is not a memory node of seed-vm' }],
+      [{ at: '9', message: 'target node 9 is not a memory node of seed-vm' }],
+    ],
   },
 };

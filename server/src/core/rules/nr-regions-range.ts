@@ -19,5 +19,9 @@ export const rule: Rule = {
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], nr_regions: {min: 2, max: 1000}}]}]\n',
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], nr_regions: {min: 2000, max: 1000}}]}]\n',
     ],
+    reports: [
+      [{ at: '2', message: 'nr_regions min 2 is below 3' }],
+      [{ at: '2000', message: 'nr_regions min (2000) is above max (1000): the kernel refuses to start with EINVAL' }],
+    ],
   },
 };

@@ -31,5 +31,8 @@ Fix: add a size quota (e.g. 200 MiB per 1 s window, as the seed RFC does), or us
   examples: {
     pass: [config({ schemes: ['{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}'] })],
     fail: [config({ schemes: ['{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 0, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}'] })],
+    reports: [
+      [{ at: '0', nth: 2, message: 'quota goals with the consist tuner and no size or time quota' }],
+    ],
   },
 };

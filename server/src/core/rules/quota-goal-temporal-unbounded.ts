@@ -23,5 +23,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 8 MiB, reset_interval_ms: 200 ms, goal_tuner: temporal, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}'] })],
     fail: [config({ schemes: ['{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 0, reset_interval_ms: 200 ms, goal_tuner: temporal, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}'] })],
+    reports: [
+      [{ at: '0', nth: 2, message: 'the temporal tuner with no size quota acts without limit until the goal is met' }],
+    ],
   },
 };

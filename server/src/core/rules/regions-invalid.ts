@@ -32,5 +32,10 @@ export const rule: Rule = {
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}, {start: 6 GiB, end: 9 GiB}]}]}]}]\n',
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 100, end: 5000}]}]}]}]\n',
     ],
+    reports: [
+      [{ at: '4 GiB', message: 'the region ends before it starts' }],
+      [{ at: '6 GiB', message: 'regions must be sorted and must not overlap' }],
+      [{ at: '{start: 100, end: 5000}', message: 'region boundaries are not page-aligned' }],
+    ],
   },
 };

@@ -30,5 +30,9 @@ export const rule: Rule = {
     profile: SEED_PROFILE,
     pass: [config({ targets: '[{pid: null, regions: [{start: 31 GiB, end: 61 GiB}]}]' })],
     fail: [config({ targets: '[{pid: null, regions: [{start: 61 GiB, end: 64 GiB}]}]' }), config({ targets: '[{pid: null, regions: [{start: 2 GiB, end: 5 GiB}]}]' })],
+    reports: [
+      [{ at: '{start: 61 GiB, end: 64 GiB}', message: '[61 GiB, 64 GiB) is not memory on seed-vm' }],
+      [{ at: '{start: 2 GiB, end: 5 GiB}', message: '1 GiB of [2 GiB, 5 GiB) is not memory on seed-vm' }],
+    ],
   },
 };

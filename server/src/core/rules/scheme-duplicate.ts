@@ -31,5 +31,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: pageout, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}]}', '{action: pageout, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /b}]}'] })],
     fail: [config({ schemes: ['{action: pageout, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}]}', '{action: pageout, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}]}'] })],
+    reports: [
+      [{ at: 'filters', nth: 1, message: 'scheme 1 has the same action, access pattern and filters as scheme 0' }],
+    ],
   },
 };

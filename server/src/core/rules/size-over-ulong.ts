@@ -29,5 +29,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: pageout, quotas: {time_ms: 0, sz_bytes: 15 EiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}}}'] })],
     fail: [config({ schemes: ['{action: pageout, quotas: {time_ms: 0, sz_bytes: 16 EiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}}}'] })],
+    reports: [
+      [{ at: "16 EiB", message: "the size quota 16 EiB is 2^64 bytes or more, above the kernel's" }],
+    ],
   },
 };

@@ -31,5 +31,10 @@ export const rule: Rule = {
       'kdamonds: [{contexts: [{ops: vaddr, targets: [{pid: null, regions: []}]}]}]\n',
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}, {pid: null, regions: [{start: 8 GiB, end: 9 GiB}]}]}]}]\n',
     ],
+    reports: [
+      [{ at: '[]', message: 'a paddr target needs at least one region' }],
+      [{ at: 'null', message: 'a vaddr target needs the pid of the process to monitor' }],
+      [{ at: '{pid: null, regions: [{start: 8 GiB, end: 9 GiB}]}', message: 'a paddr context takes exactly one target' }],
+    ],
   },
 };

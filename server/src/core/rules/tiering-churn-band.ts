@@ -34,5 +34,8 @@ A band of a few tens of basis points keeps a minimum exchange (the seed uses 20 
   examples: {
     pass: [config({ targets: NODE1, schemes: [promo('99.7%')] }, { targets: NODE0, schemes: [demo('0.5%')] })],
     fail: [config({ targets: NODE1, schemes: [promo('90%')] }, { targets: NODE0, schemes: [demo('30%')] })],
+    reports: [
+      [{ at: '90%', message: 'promotion and demotion of node 0 overlap by 20% of the node' }],
+    ],
   },
 };

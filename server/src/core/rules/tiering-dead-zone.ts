@@ -42,5 +42,8 @@ Fix: make the demotion free target 10000 − Tp + a small band (the seed uses 20
       config({ targets: NODE1, schemes: [promo('29.7%')] }, { targets: NODE0, schemes: [demo('70.3%')] }),
     ],
     fail: [config({ targets: NODE1, schemes: [promo('29.7%')] }, { targets: NODE0, schemes: [demo('60%')] })],
+    reports: [
+      [{ at: '29.7%', message: 'no overlap between promotion and demotion of /a on node 0' }],
+    ],
   },
 };

@@ -34,5 +34,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ targets: NODE1, schemes: [promo('/a', '29.7%'), promo('/b', '69.7%')] })],
     fail: [config({ targets: NODE1, schemes: [promo('/a', '49.7%'), promo('/b', '69.7%')] })],
+    reports: [
+      [{ at: '49.7%', message: 'the used targets of /a (49.7%) + /b (69.7%) on node 0 add up to 119.4%: more than the' }],
+    ],
   },
 };

@@ -19,5 +19,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ targets: NODE1, schemes: ['{action: migrate_hot, target_nid: 0}'] })],
     fail: [config({ targets: NODE1, schemes: ['{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 99.7%, current_value: 0}]}}'] })],
+    reports: [
+      [{ at: '99.7%', message: 'promotion of node 0 has no demotion' }],
+    ],
   },
 };

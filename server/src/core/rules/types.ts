@@ -34,11 +34,23 @@ export interface RuleContext {
   report(r: RuleReport): void;
 }
 
+export interface ExpectedReport {
+  at: string;
+  nth?: number;
+  message: string;
+}
+
 export interface RuleExamples {
   /** YAML configs in which the rule reports nothing */
   pass: string[];
   /** YAML configs in which the rule reports at least once */
   fail: string[];
+  /**
+   * What each failing example reports, by index of `fail`: every finding of this rule, each as the
+   * exact source text its range covers (`at`, the `nth` occurrence of that text, default 0) and the
+   * key part of its message. test/core/rules.test.ts holds the rule to exactly these.
+   */
+  reports: ExpectedReport[][];
   /** optional machine profile (YAML) the examples are checked with */
   profile?: string;
   /** optional target kernel */

@@ -53,5 +53,8 @@ An \`nr_accesses\` max whose truncated value is still at least the samples one a
       config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 0 %, max: "18,446,744,073,709,551,615 %"}, age: {min: 0, max: max}}}'] }),
     ],
     fail: [config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 0 samples, max: 4294967296 samples}, age: {min: 0, max: max}}}'] })],
+    reports: [
+      [{ at: '4294967296 samples', message: 'nr_accesses max (samples) 4294967296 does not fit the kernel\'s 32-bit field (max' }],
+    ],
   },
 };

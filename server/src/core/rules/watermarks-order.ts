@@ -24,5 +24,8 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: pageout, watermarks: {metric: free_mem_rate, interval_us: 5 s, high_permil: 50%, mid_permil: 40%, low_permil: 5%}}'] })],
     fail: [config({ schemes: ['{action: pageout, watermarks: {metric: free_mem_rate, interval_us: 5 s, high_permil: 20%, mid_permil: 50%, low_permil: 5%}}'] })],
+    reports: [
+      [{ at: '20%', message: 'high (200‰) is below mid (500‰): the kernel accepts it but activation is erratic' }],
+    ],
   },
 };

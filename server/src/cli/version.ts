@@ -1,2 +1,0 @@
-/** The CLI's version: package.json's, so a release bumps one place. */
-export { version as VERSION } from '../../../package.json';
