@@ -51,3 +51,25 @@ describe('scheme stats follow the kernel accounting', () => {
     expect(run('vaddr', 'stat', '6.17').szOpsFilterPassed).toBe(0);
   });
 });
+
+describe('CPU speed: a slow host completes fewer samples, aggregations and applications', () => {
+  it('the same 20 s on a 0.05x CPU applies the scheme far fewer times than with a free CPU', () => {
+    const text = `kdamonds:
+  - contexts:
+      - ops: paddr
+        targets: [{pid: null, regions: [{start: 0, end: 128 MiB}]}]
+        intervals: {sample_us: 5 ms, aggr_us: 100 ms, ops_update_us: 1 s}
+        nr_regions: {min: 100, max: 1000}
+        schemes: [{action: stat}]
+`;
+    const k = checkText(text, { fileName: 'c.damon.yaml' }).documents[0].kconfig!;
+    const fast = tinyScenario();
+    const slow = tinyScenario();
+    slow.machine.nodes[0] = { ...slow.machine.nodes[0], cpus: 2, speed: 0.05 };
+    const nFast = simulate(k, fast, { seed: 1, durationSec: 20 }).stats[0].nrTried;
+    const nSlow = simulate(k, slow, { seed: 1, durationSec: 20 }).stats[0].nrTried;
+    // 100+ regions cost at least (5 µs + 100 x 2 µs) / 0.05 = 4 ms more per 5 ms sample
+    expect(nSlow).toBeLessThan(nFast * 0.7);
+    expect(nSlow).toBeGreaterThan(nFast * 0.1);
+  });
+});

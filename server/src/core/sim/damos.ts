@@ -12,7 +12,7 @@ import { PAGE_SIZE } from './machine';
 
 export const ULONG_MAX_BIG = 18446744073709551615n;
 const MAX_SCORE = 99;
-/** apply cost model for time quotas: ns per 4 KiB page visited / migrated / paged out */
+/** apply cost model (time quotas, the kdamond's stall) on a modern server core: ns per 4 KiB page visited / migrated / paged out */
 const NS_VISIT = 30;
 const NS_MIGRATE = 1500;
 const NS_PAGEOUT = 3000;
