@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { checkText } from '../../server/src/core/index';
 import { simulate } from '../../server/src/core/sim/engine';
-import { tinyScenario } from './helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Machine } from '../../server/src/core/sim/machine';
+import { Rng } from '../../server/src/core/sim/rng';
+import { loadScenarioText } from '../../server/src/core/sim/scenario';
+import { WorkloadDriver } from '../../server/src/core/sim/workload';
+import { ROOT, tinyScenario } from './helpers';
 
 function run(ops: 'paddr' | 'vaddr', action: string, kernel = '7.2') {
   const target = ops === 'paddr' ? '{pid: null, regions: [{start: 64 MiB, end: 128 MiB}]}' : '{pid: 11, regions: []}';
@@ -71,5 +77,47 @@ describe('CPU speed: a slow host completes fewer samples, aggregations and appli
     // 100+ regions cost at least (5 µs + 100 x 2 µs) / 0.05 = 4 ms more per 5 ms sample
     expect(nSlow).toBeLessThan(nFast * 0.7);
     expect(nSlow).toBeGreaterThan(nFast * 0.1);
+  });
+});
+
+describe('per-phase access rates', () => {
+  it('a rate-only phase keeps the rotation going and changes how often the hot set is accessed', () => {
+    const sc = tinyScenario();
+    sc.processes[0].workload = {
+      pattern: 'phases',
+      repeat: true,
+      phases: [
+        { durationSec: 20, workload: { pattern: 'rotating-hot', regions: 4, periodSec: 15, accessesPerSec: 10 } },
+        { durationSec: 20, accessesPerSec: 40 },
+      ],
+    };
+    const m = new Machine(sc, new Rng(1));
+    const d = new WorkloadDriver(m, sc.processes.map((p) => p.workload));
+    const p = m.processes[0];
+    const ratesAt = (t: number): number[] => {
+      while (d.nextEventUs() <= t * 1e6) d.advance(d.nextEventUs()); // event by event, as the engine does
+      return Array.from({ length: p.nV }, (_, i) => m.levels[m.vLevel[p.firstV + i]]);
+    };
+    const hotOf = (r: number[]): number => Math.floor((r.findIndex((x) => x > 0) * 4) / r.length);
+    const at10 = ratesAt(10);
+    expect(Math.max(...at10)).toBe(10);
+    expect(hotOf(at10)).toBe(0);
+    const at25 = ratesAt(25);
+    expect(Math.max(...at25)).toBe(40); // the rate phase
+    expect(hotOf(at25)).toBe(1); // the rotation did not restart at 20 s: 25 s is in its second period
+    const at50 = ratesAt(50);
+    expect(Math.max(...at50)).toBe(10); // repeat: back to the first phase, at 50 - 40 = 10 s of its clock
+    expect(hotOf(at50)).toBe(0);
+  });
+
+  it('a scenario file with a rate-only first phase is refused at its place', () => {
+    const text = readFileSync(join(ROOT, 'examples/scenarios/test-host-small.yaml'), 'utf8').replace(
+      'workload: {pattern: rotating-hot, regions: 8, hotRegions: 1, periodSec: 10, accessesPerSec: 20}',
+      'workload: {pattern: phases, phases: [{durationSec: 10, accessesPerSec: 5}]}',
+    );
+    const r = loadScenarioText(text, 's.yaml');
+    expect(r.scenario).toBeNull();
+    expect(r.problems[0].message).toMatch(/processes\.0\.workload\.phases\.0: a phase with only accessesPerSec continues the previous phase's workload/);
+    expect(text.split('\n')[r.problems[0].line - 1]).toContain('accessesPerSec: 5');
   });
 });

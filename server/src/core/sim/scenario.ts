@@ -37,6 +37,20 @@ function ajvMessage(e: { keyword: string; message?: string; params: Record<strin
   return `${where}: ${e.message ?? 'invalid'}`;
 }
 
+/** a rate-only phase continues the previous phase's pattern: there must be one, with a rate to scale */
+function checkPhases(w: WorkloadSpec, path: (string | number)[], report: (path: (string | number)[], message: string) => void): void {
+  if (w.pattern !== 'phases') return;
+  let prev: WorkloadSpec | undefined;
+  w.phases.forEach((ph, j) => {
+    const here = [...path, 'phases', j];
+    if (ph.workload) {
+      checkPhases(ph.workload, [...here, 'workload'], report);
+      prev = ph.workload;
+    } else if (!prev || !('accessesPerSec' in prev) || prev.accessesPerSec <= 0)
+      report(here, `${here.join('.')}: a phase with only accessesPerSec continues the previous phase's workload, which must be uniform, rotating-hot or zipf with a rate above 0`);
+  });
+}
+
 export function loadScenarioText(text: string, fileName = 'scenario.yaml'): LoadedScenario {
   const problems: ScenarioProblem[] = [];
   const lines = new LineIndex(text);
@@ -98,6 +112,7 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
   const processes: ProcessSpec[] = (raw.processes as any[]).map((p, i) => {
     const node = p.node ?? nodes[0].nid;
     if (!nids.has(node)) at(offsetOf(['processes', i, 'node']), `processes.${i}.node: node ${node} is not in machine.nodes`);
+    checkPhases(p.workload as WorkloadSpec, ['processes', i, 'workload'], (path, message) => at(offsetOf(path), message));
     return { name: p.name, pid: p.pid, cgroup: p.cgroup, sizeBytes: size(p.sizeBytes, ['processes', i, 'sizeBytes']), node, workload: p.workload as WorkloadSpec };
   });
   const pids = new Set<number>();
