@@ -76,4 +76,21 @@ describe('damon-config simulate', () => {
     expect(await simulate([broken, '--scenario', 'seed-memcg-tiering'], d.o)).toBe(1);
     expect(d.err()).toMatch(/broken\.damon\.yaml:\d+:\d+: error \[/);
   });
+
+  it("checks the config against the scenario's kernel, as check --kernel does", async () => {
+    const scenario = join(dir, 'old-kernel.yaml');
+    writeFileSync(scenario, readFileSync(join(ROOT, 'examples/scenarios/test-host-small.yaml'), 'utf8').replace('kernel: "7.2"', 'kernel: "6.12"'));
+    const t = io();
+    const code = await simulate(['examples/scenarios/test-host-and-temporal.damon.yaml', '--scenario', scenario], t.o);
+    expect(code).toBe(1);
+    const kf = t.err().match(/: error \[kernel-feature\] [^\n]*6\.12/g) ?? [];
+    expect(kf.length).toBeGreaterThanOrEqual(2);
+    expect(t.err()).toMatch(/check \(kernel 6\.12, scenario test-host-small\): \d+ error\(s\)/);
+    expect(t.err()).toMatch(/fix the errors first \(damon-config check examples\/scenarios\/test-host-and-temporal\.damon\.yaml --kernel 6\.12\)/);
+    expect(t.out()).toBe('');
+    // the same config on the 7.2 scenario simulates
+    const ok = io();
+    expect(await simulate(['examples/scenarios/test-host-and-temporal.damon.yaml', '--scenario', 'examples/scenarios/test-host-small.yaml', '--duration', '20s'], ok.o)).toBe(0);
+    expect(ok.err()).toMatch(/check \(kernel 7\.2, scenario test-host-small\)/);
+  });
 });

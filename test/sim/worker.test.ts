@@ -125,7 +125,7 @@ describe('sim worker (the bundle the language server starts)', () => {
     if (m.type !== 'error') return;
     const first = m.problems![0];
     expect(m.problems!.length).toBeGreaterThan(1);
-    expect(m.message).toBe(`not simulated: the config has ${m.problems!.length} error(s) the kernel would refuse or run differently; the first, at line ${first.line}:${first.column} [${first.code}]: ${first.message}`);
+    expect(m.message).toBe(`not simulated: on kernel 6.19 (the scenario's) the config has ${m.problems!.length} error(s) the kernel would refuse or run differently; the first, at line ${first.line}:${first.column} [${first.code}]: ${first.message}`);
     expect(text.split('\n')[first.line - 1]).toContain(text.split('\n')[first.line - 1].slice(first.column - 1).split(/[,}]/)[0]);
   });
 
@@ -136,5 +136,16 @@ describe('sim worker (the bundle the language server starts)', () => {
     const sc = await run({ configText, fileName: 'x.yaml', scenario: { text: 'name: s\nmachine: {nodes: []}\nprocesses: []\ndurationSec: 5\n', fileName: 's.yaml' } });
     expect(sc[0].type).toBe('error');
     if (sc[0].type === 'error') expect(sc[0].problems?.[0]).toMatchObject({ file: 's.yaml', line: 2 });
+  });
+
+  it("checks against the scenario's kernel: a 6.12 scenario refuses what 6.12 lacks", async () => {
+    const cfg = readFileSync(join(ROOT, 'examples/scenarios/test-host-and-temporal.damon.yaml'), 'utf8');
+    const scenario = readFileSync(join(ROOT, 'examples/scenarios/test-host-small.yaml'), 'utf8').replace('kernel: "7.2"', 'kernel: "6.12"');
+    const msgs = await run({ configText: cfg, fileName: 'c.damon.yaml', scenario: { text: scenario, fileName: 'old.yaml' } });
+    expect(msgs).toHaveLength(1);
+    const m = msgs[0];
+    if (m.type !== 'error') throw new Error(`expected an error, got ${m.type}`);
+    expect(m.message).toMatch(/^not simulated: on kernel 6\.12 \(the scenario's\)/);
+    expect(m.problems!.filter((p) => p.code === 'kernel-feature').length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -4,11 +4,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkText, LineIndex } from '../core/index';
+import { LineIndex } from '../core/index';
 import { diagnosticLines } from '../core/diagnostic';
 import { parseUs } from '../core/model/units';
 import { simulate as runSimulation, type SimOptions } from '../core/sim/engine';
-import { builtinScenario, loadScenarioText } from '../core/sim/scenario';
+import { builtinScenario } from '../core/sim/scenario';
+import { prepareSimulation, type ScenarioSource } from '../core/sim/prepare';
 import { BUILTIN_SCENARIOS } from '../core/sim/builtin';
 import { formatSummaryTable, resultToCsv, resultToJson } from '../core/sim/report';
 import { isSeedMeasuredConfig, SEED_MEASURED_LINE } from '../core/sim/seed-measured';
@@ -69,42 +70,41 @@ export const simulate: Subcommand = async (args, io: CliIO) => {
     return 2;
   }
 
-  // the config
+  // the config and the scenario: one shared step checks the config against the scenario's kernel
   const configPath = positional[0];
   const cf = configPath === '-' ? { text: await io.readStdin() } : readTextFile(resolve(io.cwd, configPath));
   if (cf.text === undefined) {
     io.stderr(`${configPath}: ${cf.problem?.message ?? 'cannot read'}\n`);
     return 2;
   }
-  const checked = checkText(cf.text, { fileName: configPath });
-  const lines = new LineIndex(cf.text);
-  const errors = checked.diagnostics.filter((d) => d.severity === 'error');
-  // check first: the validator's findings explain much of what the simulation then shows
-  const findings = checked.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
-  for (const d of findings) io.stderr(`${diagnosticLines(configPath, lines, d).join('\n')}\n`);
-  if (findings.length) io.stderr(`check: ${errors.length} error(s), ${findings.length - errors.length} warning(s)\n\n`);
-  else io.stderr('check: no errors or warnings\n\n');
-  const kconfig = checked.documents[0]?.kconfig ?? null;
-  if (errors.length > 0 || !kconfig) {
-    io.stderr(`${configPath}: ${kconfig ? 'the kernel would refuse this config' : 'no DAMON config to simulate'}; fix the errors first (damon-config check ${configPath})\n`);
-    return 1;
-  }
-  if (checked.documents.length > 1) io.stderr(`${configPath}: simulating the first of ${checked.documents.length} documents\n`);
-
-  // the scenario
   const name = flags.scenario;
-  let scenario = builtinScenario(name);
-  if (!scenario) {
+  let source: ScenarioSource = { builtin: name };
+  if (!builtinScenario(name)) {
     const sf = readTextFile(resolve(io.cwd, name));
     if (sf.text === undefined) {
       io.stderr(`${name}: ${sf.problem?.message ?? 'cannot read'} (built-in scenarios: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})\n`);
       return 2;
     }
-    const loaded = loadScenarioText(sf.text, name);
-    for (const p of loaded.problems) io.stderr(`${name}:${p.line}:${p.column}: error: ${p.message}\n`);
-    if (!loaded.scenario) return 2;
-    scenario = loaded.scenario;
+    source = { text: sf.text, fileName: name };
   }
+  const prepared = prepareSimulation(cf.text, configPath, source);
+  if (!prepared.ok && prepared.stage === 'scenario') {
+    for (const p of prepared.problems) io.stderr(`${name}:${p.line}:${p.column}: error: ${p.message}\n`);
+    if (!prepared.problems.length) io.stderr(`${name}: ${prepared.message}\n`);
+    return 2;
+  }
+  // check first: the validator's findings explain much of what the simulation then shows
+  const lines = new LineIndex(cf.text);
+  const kernelNote = ` (kernel ${prepared.scenario.kernel}, scenario ${prepared.scenario.name})`;
+  for (const d of prepared.findings) io.stderr(`${diagnosticLines(configPath, lines, d).join('\n')}\n`);
+  if (prepared.findings.length) io.stderr(`check${kernelNote}: ${prepared.errors} error(s), ${prepared.findings.length - prepared.errors} warning(s)\n\n`);
+  else io.stderr(`check${kernelNote}: no errors or warnings\n\n`);
+  if (!prepared.ok) {
+    io.stderr(`${configPath}: ${prepared.message}; fix the errors first (damon-config check ${configPath} --kernel ${prepared.scenario.kernel})\n`);
+    return 1;
+  }
+  const { kconfig, scenario, checked } = prepared;
+  if (checked.documents.length > 1) io.stderr(`${configPath}: simulating the first of ${checked.documents.length} documents\n`);
 
   let lastDrawn = -1;
   if (io.isTTY) {

@@ -8,7 +8,7 @@ export interface ProfileNode {
   sizeBytes: number;
   /** physical address ranges [start, end) that belong to the node */
   ranges: { start: number; end: number }[];
-  /** optional relative access cost (1 = local DRAM) used by the simulator */
+  /** optional relative CPU speed of the node's cores (1 = a modern server core): the simulator prices the kdamond's sampling with it */
   speed?: number;
   cpus?: number;
 }

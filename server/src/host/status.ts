@@ -5,6 +5,7 @@
  * (active+inactive anon+file on the node) over the node's MemTotal; node_mem_* from node meminfo;
  * active/inactive_mem_bp from /proc/meminfo.
  */
+import { goalMetricValue } from '../core/goal-metric';
 import type { ProbeResult } from '../core/sysfs/hostinfo';
 import { probeHost } from './deploy';
 import type { SshTarget } from './ssh';
@@ -43,34 +44,13 @@ export interface HostStatus {
   holders: string[];
 }
 
+/** a goal's live value, by the kernel's formula (core/goal-metric.ts, shared with the simulator) */
 export function goalValue(probe: ProbeResult, metric: string, nid: number | null, path: string | null, currentValue: number): number | null {
-  const node = nid !== null ? probe.nodeMem.get(nid) : undefined;
-  switch (metric) {
-    case 'user_input':
-      return currentValue;
-    case 'node_mem_used_bp':
-      return node && node.total > 0 ? Math.floor(((node.total - node.free) * 10000) / node.total) : null;
-    case 'node_mem_free_bp':
-      return node && node.total > 0 ? Math.floor((node.free * 10000) / node.total) : null;
-    case 'node_memcg_used_bp':
-    case 'node_memcg_free_bp': {
-      if (!node || node.total <= 0 || path === null || nid === null) return null;
-      const stat = probe.numaStat.get(path);
-      if (!stat) return null;
-      const used = stat.get(nid) ?? 0;
-      const v = metric === 'node_memcg_used_bp' ? used : node.total - used;
-      return Math.floor((v * 10000) / node.total);
-    }
-    case 'active_mem_bp':
-    case 'inactive_mem_bp': {
-      const a = probe.meminfo.get('Active') ?? 0;
-      const i = probe.meminfo.get('Inactive') ?? 0;
-      if (a + i === 0) return null;
-      return Math.floor(((metric === 'active_mem_bp' ? a : i) * 10000) / (a + i));
-    }
-    default:
-      return null;
-  }
+  return goalMetricValue({ metric, nid, path, currentValue }, {
+    nodes: new Map([...probe.nodeMem].map(([n, m]) => [n, { totalBytes: m.total, freeBytes: m.free }])),
+    memcgNodeBytes: (cg, n) => { const stat = probe.numaStat.get(cg); return stat ? (stat.get(n) ?? 0) : undefined; },
+    lru: () => (probe.meminfo.has('Active') ? { active: probe.meminfo.get('Active') ?? 0, inactive: probe.meminfo.get('Inactive') ?? 0 } : undefined),
+  });
 }
 
 export function statusFromProbe(host: string, probe: ProbeResult): HostStatus {

@@ -3,10 +3,9 @@
  * posts progress and the result (see worker-protocol.ts). It imports nothing from vscode or the LSP.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { checkText } from '../core/check';
 import { LineIndex } from '../core/parse/lines';
 import { simulate } from '../core/sim/engine';
-import { builtinScenario, loadScenarioText } from '../core/sim/scenario';
+import { prepareSimulation } from '../core/sim/prepare';
 import type { WorkerMessage, WorkerRequest } from '../core/sim/worker-protocol';
 
 function post(m: WorkerMessage): void {
@@ -14,12 +13,16 @@ function post(m: WorkerMessage): void {
 }
 
 export function runRequest(req: WorkerRequest, postMessage: (m: WorkerMessage) => void): void {
-  const checked = checkText(req.configText, { fileName: req.fileName });
-  const errors = checked.diagnostics.filter((d) => d.severity === 'error');
-  const kconfig = checked.documents[0]?.kconfig ?? null;
-  if (errors.length || !kconfig) {
+  // the shared "check, then simulate" step: the config is checked against the scenario's kernel
+  const prepared = prepareSimulation(req.configText, req.fileName, req.scenario);
+  if (!prepared.ok && prepared.stage === 'scenario') {
+    const file = 'fileName' in req.scenario ? req.scenario.fileName : req.scenario.builtin;
+    postMessage({ type: 'error', message: prepared.message, problems: prepared.problems.map((p) => ({ ...p, file })) });
+    return;
+  }
+  if (!prepared.ok) {
     const lines = new LineIndex(req.configText);
-    const problems = errors.map((d) => {
+    const problems = prepared.findings.filter((d) => d.severity === 'error').map((d) => {
       const p = lines.positionAt(d.range.start);
       return { file: req.fileName, line: p.line + 1, column: p.character + 1, message: d.message, code: d.code };
     });
@@ -27,28 +30,13 @@ export function runRequest(req: WorkerRequest, postMessage: (m: WorkerMessage) =
     postMessage({
       type: 'error',
       message: !first
-        ? 'no DAMON config to simulate'
-        : `not simulated: the config has ${problems.length} error(s) the kernel would refuse or run differently; the first, at line ${first.line}:${first.column} [${first.code}]: ${first.message}`,
+        ? prepared.message
+        : `not simulated: on kernel ${prepared.scenario.kernel} (the scenario's) the config has ${problems.length} error(s) the kernel would refuse or run differently; the first, at line ${first.line}:${first.column} [${first.code}]: ${first.message}`,
       problems,
     });
     return;
   }
-  let scenario;
-  if ('builtin' in req.scenario) {
-    scenario = builtinScenario(req.scenario.builtin);
-    if (!scenario) {
-      postMessage({ type: 'error', message: `no built-in scenario "${req.scenario.builtin}"` });
-      return;
-    }
-  } else {
-    const loaded = loadScenarioText(req.scenario.text, req.scenario.fileName);
-    if (!loaded.scenario) {
-      const file = req.scenario.fileName;
-      postMessage({ type: 'error', message: 'the scenario file has errors', problems: loaded.problems.map((p) => ({ ...p, file })) });
-      return;
-    }
-    scenario = loaded.scenario;
-  }
+  const { kconfig, scenario } = prepared;
   const flag = req.cancelFlag;
   const result = simulate(kconfig, scenario, {
     seed: req.seed,

@@ -14,6 +14,10 @@ import { P_SCALE } from './access-tree';
 import type { Rng } from './rng';
 
 export const MIN_SZ = PAGE_SIZE;
+/** kdamond CPU cost per sampling interval on a modern server core: the loop, and per region checked */
+export const SAMPLE_BASE_NS = 5_000;
+export const SAMPLE_REGION_NS_PADDR = 2_000;
+export const SAMPLE_REGION_NS_VADDR = 600;
 
 /**
  * The kernel the simulator imitates, as the format spec's predicates: `facts` for behaviours
@@ -84,6 +88,8 @@ export class DamonContext {
   private treeSampleUs = 0;
   nrRegionsMin = Infinity;
   nrRegionsMax = 0;
+  /** relative speed of the CPU the kdamond runs on (1 = a modern server core); Infinity = no CPU cost modelled */
+  cpuSpeed = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly kdamond: number,
@@ -113,6 +119,19 @@ export class DamonContext {
 
   get isPaddr(): boolean {
     return this.k.ops === 'paddr';
+  }
+
+  /**
+   * Wall time of one sampling interval: the kdamond sleeps sample_us, then spends CPU time checking
+   * and re-arming every region (paddr: an rmap walk per region to read and clear the Accessed bit,
+   * vaddr: a page-table walk), so a busy or slow CPU stretches every interval and with it the
+   * aggregation, apply and quota windows the kernel counts in samples (kdamond_fn).
+   */
+  periodUs(): number {
+    if (this.cpuSpeed === Number.POSITIVE_INFINITY) return this.sampleUs;
+    const perRegionNs = this.isPaddr ? SAMPLE_REGION_NS_PADDR : SAMPLE_REGION_NS_VADDR;
+    // whole µs, so the engine's clock arithmetic stays exact
+    return this.sampleUs + Math.round((SAMPLE_BASE_NS + perRegionNs * this.nrRegions()) / 1000 / this.cpuSpeed);
   }
 
   /** samples per aggregation: the largest nr_accesses a region can have */
@@ -222,7 +241,7 @@ export class DamonContext {
       }
     }
     this.passedSis += n;
-    this.tUs += n * this.sampleUs;
+    this.tUs += n * this.periodUs();
   }
 
   maxNrAccesses(): number {

@@ -7,12 +7,13 @@
 import type { KFilter, KQuotaGoal, KScheme } from '../model/kernel';
 import type { DamonContext, Region, SimTarget } from './damon';
 import { MIN_SZ, alignDown, regionSize, splitAt } from './damon';
+import { goalMetricValue, type UsageSnapshot } from '../goal-metric';
 import type { Machine } from './machine';
 import { PAGE_SIZE } from './machine';
 
 export const ULONG_MAX_BIG = 18446744073709551615n;
 const MAX_SCORE = 99;
-/** apply cost model for time quotas: ns per 4 KiB page visited / migrated / paged out */
+/** apply cost model (time quotas, the kdamond's stall) on a modern server core: ns per 4 KiB page visited / migrated / paged out */
 const NS_VISIT = 30;
 const NS_MIGRATE = 1500;
 const NS_PAGEOUT = 3000;
@@ -60,6 +61,18 @@ export function minScoreFor(hist: Float64Array, maxScore: number, esz: number): 
     if (cum >= esz || sc === 0) break;
   }
   return Math.max(0, sc);
+}
+
+/** the simulated machine as the goal evaluator's usage snapshot */
+export function machineUsage(m: Machine, nowUs: number): UsageSnapshot {
+  return {
+    nodes: new Map(m.nodes.map((n) => [n.nid, { totalBytes: n.managedBytes, freeBytes: m.freeBytes(n) }])),
+    memcgNodeBytes(path, nid) {
+      const n = m.nodeByNid.get(nid);
+      return n && m.cgroupIndex(path) !== undefined ? m.memcgNodeBytes(path, n.idx) : undefined;
+    },
+    lru: () => m.lruActiveInactive(nowUs),
+  };
 }
 
 export class SchemeState {
@@ -118,39 +131,15 @@ export class SchemeState {
     return this.esz > 0 && this.chargedSz >= this.esz;
   }
 
-  /** §8.2 */
+  /** §8.2: the goal's current value; the machine-wide metrics by the shared evaluator (core/goal-metric.ts) */
   measureGoal(g: KQuotaGoal, nowUs: number): number {
     const m = this.ctx.m;
     const node = g.nid === null ? undefined : m.nodeByNid.get(g.nid);
     switch (g.metric) {
-      case 'user_input':
-        return g.currentValue;
       case 'some_mem_psi_us': {
         const d = m.psiUs - this.lastPsiUs;
         this.lastPsiUs = m.psiUs;
         return Math.floor(d);
-      }
-      case 'node_mem_used_bp':
-        return node ? Math.floor((m.nodeUsedBytes(node) * 10000) / node.managedBytes) : 0;
-      case 'node_mem_free_bp':
-        return node ? Math.floor((m.freeBytes(node) * 10000) / node.managedBytes) : 0;
-      case 'node_memcg_used_bp': {
-        if (!node || g.path === null || m.cgroupIndex(g.path) === undefined) return 0;
-        const used = m.memcgNodeBytes(g.path, node.idx);
-        return Math.min(10000, Math.floor((used * 10000) / node.managedBytes));
-      }
-      case 'node_memcg_free_bp': {
-        if (!node) return 0;
-        if (g.path === null || m.cgroupIndex(g.path) === undefined) return 10000;
-        const used = m.memcgNodeBytes(g.path, node.idx);
-        return Math.max(0, Math.floor(((node.managedBytes - used) * 10000) / node.managedBytes));
-      }
-      case 'active_mem_bp':
-      case 'inactive_mem_bp': {
-        const { active, inactive } = m.lruActiveInactive(nowUs);
-        const tot = active + inactive;
-        if (tot === 0) return 0;
-        return Math.floor(((g.metric === 'active_mem_bp' ? active : inactive) * 10000) / tot);
       }
       case 'node_eligible_mem_bp': {
         if (!node) return 0;
@@ -164,6 +153,8 @@ export class SchemeState {
           }
         return all === 0 ? 0 : Math.floor((on * 10000) / all);
       }
+      default:
+        return goalMetricValue(g, machineUsage(m, nowUs)) ?? 0;
     }
   }
 
@@ -390,13 +381,21 @@ export class SchemeState {
       const hi = Math.min(p.nV, Math.ceil((r.end - p.vbase) / C));
       for (let i = lo; i < hi; i++) if (m.vSlot[p.firstV + i] >= 0) chunks.push(p.firstV + i);
     }
+    // which stage counts sz_ops_filter_passed (mm/damon/paddr.c, vaddr.c): paddr's actions count every
+    // folio that passes the ops filters; vaddr counts only for stat (damos_va_stat, 6.18+); vaddr's
+    // migrations (damos_va_migrate) filter but never count, and its madvise actions neither filter nor count
+    const vaddr = !this.ctx.isPaddr;
+    const facts = this.ctx.kernel.facts;
+    const isMigrate = action === 'migrate_hot' || action === 'migrate_cold';
+    const filters = !vaddr || (isMigrate && facts.vaddr_migrate) || (action === 'stat' && facts.vaddr_stat_ops_filters);
+    const countsPassed = !vaddr || (action === 'stat' && facts.vaddr_stat_ops_filters);
     let dst = -2;
     for (const v of chunks) {
       visited++;
       if (v === this.lastAppliedV) continue;
       this.lastAppliedV = v;
-      if (this.opsFilterOut(v, nowUs)) continue;
-      passed += C;
+      if (filters && this.opsFilterOut(v, nowUs)) continue;
+      if (countsPassed) passed += C;
       switch (action) {
         case 'migrate_hot':
         case 'migrate_cold': {

@@ -60,10 +60,14 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
     scenario.processes.map((p) => p.workload),
   );
   const statics: SharedStatics = { lastNrRegions: 0 };
+  // the kdamonds run on the CPUs of the first node that has some: that node's speed (1 = a modern server
+  // core) prices every sampling interval; without a speed the CPU is free (the calibrated default)
+  const cpuSpeed = scenario.machine.nodes.find((n) => (n.cpus ?? 0) > 0)?.speed ?? Number.POSITIVE_INFINITY;
   const runs: CtxRun[] = [];
   config.kdamonds.forEach((kd, kdi) =>
     kd.contexts.forEach((kc, ci) => {
       const ctx = new DamonContext(kdi, kc, m, rng, kernel, statics, 0);
+      ctx.cpuSpeed = cpuSpeed;
       for (const [ti, t] of kc.targets.entries()) {
         if (kc.ops !== 'paddr' && !ctx.targets[ti].proc)
           warnings.push(`kdamond ${kdi} target ${ti}: pid ${t.pid} is not a process of the scenario; it is not monitored`);
@@ -196,7 +200,7 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
       // The kernel checks its schedules once per sample: an interval shorter than the (tuned)
       // sampling interval (apply_interval_us 1 s with sample_us grown to 10 s) re-arms at the current
       // count and fires at the next sample, not again at this one.
-      r.dueUs = r.ctx.tUs + Math.max(1, dueSis(r) - r.ctx.passedSis) * r.ctx.sampleUs;
+      r.dueUs = r.ctx.tUs + Math.max(1, dueSis(r) - r.ctx.passedSis) * r.ctx.periodUs();
       if (r.dueUs < tNext) tNext = r.dueUs;
     }
     // Page state changes only when a scheme applies, a workload changes phase or swapped memory
@@ -209,7 +213,7 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
     }
     for (const r of runs) {
       if (!memChange && r.dueUs !== tNext) continue;
-      const n = Math.floor((tNext - r.ctx.tUs) / r.ctx.sampleUs);
+      const n = Math.floor((tNext - r.ctx.tUs) / r.ctx.periodUs());
       if (n > 0) r.ctx.sample(n);
     }
     workload.advance(tNext);

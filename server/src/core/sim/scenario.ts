@@ -11,6 +11,27 @@ import { LineIndex } from '../parse/lines';
 import { BUILTIN_SCENARIOS } from './builtin';
 import type { ProcessSpec, Scenario, ScenarioNode, WorkloadSpec } from './types';
 
+type RawSize = number | string;
+/** a scenario file as the schema admits it */
+interface RawScenario {
+  name: string;
+  description?: string;
+  kernel?: string;
+  machine: {
+    name?: string;
+    nodes: ({ nid: number; sizeBytes?: RawSize; ranges: { start: RawSize; end: RawSize }[]; cpus?: number; speed?: number } & Partial<Record<'managedBytes' | 'reservedBytes' | 'otherUsedBytes' | 'watermarkBytes', RawSize>>)[];
+    cgroups?: string[];
+    chunkBytes?: RawSize;
+    thp?: boolean;
+    allocPolicy?: 'lifo' | 'random';
+    swapInUsPerPage?: number;
+  };
+  processes: { name: string; pid: number; cgroup: string; sizeBytes: RawSize; node?: number; workload: WorkloadSpec }[];
+  durationSec: number;
+  sampling?: { intervalSec?: number; window?: { samples: number; intervalSec: number } };
+  seed?: number;
+}
+
 export interface ScenarioProblem {
   line: number;
   column: number;
@@ -35,6 +56,20 @@ function ajvMessage(e: { keyword: string; message?: string; params: Record<strin
   if (e.keyword === 'required') return `${where}: missing "${String(e.params.missingProperty)}"`;
   if (e.keyword === 'enum') return `${where}: must be one of ${(e.params.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`;
   return `${where}: ${e.message ?? 'invalid'}`;
+}
+
+/** a rate-only phase continues the previous phase's pattern: there must be one, with a rate to scale */
+function checkPhases(w: WorkloadSpec, path: (string | number)[], report: (path: (string | number)[], message: string) => void): void {
+  if (w.pattern !== 'phases') return;
+  let prev: WorkloadSpec | undefined;
+  w.phases.forEach((ph, j) => {
+    const here = [...path, 'phases', j];
+    if (ph.workload) {
+      checkPhases(ph.workload, [...here, 'workload'], report);
+      prev = ph.workload;
+    } else if (!prev || !('accessesPerSec' in prev) || prev.accessesPerSec <= 0)
+      report(here, `${here.join('.')}: a phase with only accessesPerSec continues the previous phase's workload, which must be uniform, rotating-hot or zipf with a rate above 0`);
+  });
 }
 
 export function loadScenarioText(text: string, fileName = 'scenario.yaml'): LoadedScenario {
@@ -64,7 +99,8 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
     at(offsetOf(path), ajvMessage(e));
     return { scenario: null, problems };
   }
-  const raw = data as Record<string, any>;
+  // the shape schemas/scenario.schema.json has just validated (sizes still damo size strings or numbers)
+  const raw = data as RawScenario;
   const size = (value: unknown, path: (string | number)[]): number => {
     const r = parseBytes(value);
     if (!r.ok) {
@@ -73,9 +109,9 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
     }
     return r.v.value;
   };
-  const nodes: ScenarioNode[] = (raw.machine.nodes as any[]).map((n, i) => {
+  const nodes: ScenarioNode[] = raw.machine.nodes.map((n, i) => {
     const p = ['machine', 'nodes', i];
-    const ranges = (n.ranges as any[]).map((r, j) => ({ start: size(r.start, [...p, 'ranges', j, 'start']), end: size(r.end, [...p, 'ranges', j, 'end']) }));
+    const ranges = n.ranges.map((r, j) => ({ start: size(r.start, [...p, 'ranges', j, 'start']), end: size(r.end, [...p, 'ranges', j, 'end']) }));
     ranges.forEach((r, j) => {
       if (r.end <= r.start) at(offsetOf([...p, 'ranges', j]), `node ${n.nid}: range end must be above its start`);
     });
@@ -95,10 +131,11 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
   const all = nodes.flatMap((n) => n.ranges.map((r) => ({ ...r, nid: n.nid }))).sort((a, b) => a.start - b.start);
   for (let i = 1; i < all.length; i++)
     if (all[i].start < all[i - 1].end) problems.push({ line: 1, column: 1, message: `address ranges of node ${all[i - 1].nid} and node ${all[i].nid} overlap` });
-  const processes: ProcessSpec[] = (raw.processes as any[]).map((p, i) => {
+  const processes: ProcessSpec[] = raw.processes.map((p, i) => {
     const node = p.node ?? nodes[0].nid;
     if (!nids.has(node)) at(offsetOf(['processes', i, 'node']), `processes.${i}.node: node ${node} is not in machine.nodes`);
-    return { name: p.name, pid: p.pid, cgroup: p.cgroup, sizeBytes: size(p.sizeBytes, ['processes', i, 'sizeBytes']), node, workload: p.workload as WorkloadSpec };
+    checkPhases(p.workload, ['processes', i, 'workload'], (path, message) => at(offsetOf(path), message));
+    return { name: p.name, pid: p.pid, cgroup: p.cgroup, sizeBytes: size(p.sizeBytes, ['processes', i, 'sizeBytes']), node, workload: p.workload };
   });
   const pids = new Set<number>();
   processes.forEach((p, i) => {

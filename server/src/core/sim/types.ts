@@ -35,7 +35,12 @@ export type WorkloadSpec =
       /** spread ranks over the address space instead of hottest-first */
       shuffle?: boolean;
     }
-  | { pattern: 'phases'; repeat?: boolean; phases: { durationSec: number; workload: WorkloadSpec }[] };
+  | {
+      /** phases in turn; a phase with only accessesPerSec keeps the previous pattern going at that rate */
+      pattern: 'phases';
+      repeat?: boolean;
+      phases: { durationSec: number; workload?: WorkloadSpec; accessesPerSec?: number }[];
+    };
 
 export interface ProcessSpec {
   name: string;
