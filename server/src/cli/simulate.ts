@@ -12,6 +12,7 @@ import { BUILTIN_SCENARIOS } from '../core/sim/builtin';
 import { formatSummaryTable, resultToCsv, resultToJson } from '../core/sim/report';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError } from './util';
+import { FILE_LIMITS } from '../io/files';
 
 const HELP = `usage: damon-config simulate CONFIG --scenario FILE|NAME [options]
 
@@ -95,7 +96,7 @@ export const simulate: Subcommand = async (args, io: CliIO) => {
   const name = flags.scenario;
   let scenario = builtinScenario(name);
   if (!scenario) {
-    const sf = readTextFile(resolve(io.cwd, name));
+    const sf = readTextFile(resolve(io.cwd, name), FILE_LIMITS.scenario);
     if (sf.text === undefined) {
       io.stderr(`${name}: ${sf.problem?.message ?? 'cannot read'} (built-in scenarios: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})\n`);
       return 2;

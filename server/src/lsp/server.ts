@@ -2,7 +2,8 @@
  * Wires the DAMON core to LSP. `startServer(connection)` registers every handler on a connection the
  * caller created (stdio, IPC, or in-process streams in tests). No work happens at import time.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { FILE_LIMITS, readTextOrThrow } from '../io/files';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -119,7 +120,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
       return true;
     }
     try {
-      const r = loadProfile(readFileSync(p, 'utf8'), p);
+      const r = loadProfile(readTextOrThrow(p, FILE_LIMITS.profile), p);
       profile = r.profile ?? undefined;
       const errs = r.diagnostics.filter((d) => d.severity === 'error');
       profileError = errs.length ? `machine profile ${p}: ${errs[0].message}` : undefined;

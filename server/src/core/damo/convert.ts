@@ -4,7 +4,7 @@
  * to the option of the command text that produced the config node it is about.
  */
 import { checkText } from '../check';
-import { sortDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from '../diagnostic';
+import { finishDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from '../diagnostic';
 import { pathAtOffset } from '../parse/tree';
 import type { MachineProfile } from '../profile';
 import { findDamoCommands, type DamoCommandLine } from './commands';
@@ -117,7 +117,7 @@ export function importDamoText(text: string, opts: DamoTextOptions = {}): DamoTe
     out.push(r.imported);
     diagnostics.push(...r.diagnostics);
   }
-  return { commands: out, diagnostics: sortDiagnostics(diagnostics) };
+  return { commands: out, diagnostics: finishDiagnostics(text, diagnostics) };
 }
 
 export interface ShellCheckOptions {
