@@ -176,6 +176,38 @@ describe('item 8: nesting is capped before parsing, diagnostics per file are cap
   });
 });
 
+describe('item 10: simulate --scenario with an unresolved alias or an alias bomb', () => {
+  it('a clear message at the alias, exit 2, never "internal error"', () => {
+    const sc = join(tmp, 'bad-alias.scenario.yaml');
+    writeFileSync(sc, 'name: x\nmachine: *m\n');
+    const r = runCli(['simulate', 'examples/memcg-tiering.damon.yaml', '--scenario', sc], { timeoutMs: 60_000 });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('bad-alias.scenario.yaml:2:10: error: alias *m has no anchor &m before it');
+    noCrash(r);
+    const bomb = join(tmp, 'bomb.scenario.yaml');
+    writeFileSync(bomb, billionLaughs().replace('kdamonds:', 'machine:'));
+    const b = runCli(['simulate', 'examples/memcg-tiering.damon.yaml', '--scenario', bomb], { timeoutMs: 60_000, maxOldSpaceMb: 256 });
+    expect(b.code).toBe(2);
+    expect(b.err).toContain('aliases expand too much');
+    noCrash(b);
+  });
+});
+
+describe('item 11: export-damo --format json on several YAML documents', () => {
+  it('refuses with exit 2 and nothing on stdout, or exports the one chosen with --document', () => {
+    const f = join(tmp, 'two.damon.yaml');
+    writeFileSync(f, 'kdamonds: []\n---\nkdamonds:\n  - contexts: []\n');
+    const r = runCli(['export-damo', '--format', 'json', f], { timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain('has 2 YAML documents, and damo reads one config per JSON file: choose one with --document N (1 to 2)');
+    const one = runCli(['export-damo', '--format', 'json', '--document', '2', f], { timeoutMs: 30_000 });
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.out)).toEqual({ kdamonds: [{ contexts: [] }] });
+    expect(runCli(['export-damo', '--format', 'json', '--document', '3', f], { timeoutMs: 30_000 }).code).toBe(2);
+  });
+});
+
 describe('item 12: one-line messages; in CRLF files no diagnostic ends past its line', () => {
   it('CRLF YAML found by the fuzz target: every range ends inside its line (check --format json)', () => {
     const files = ['found-crlf-empty-line.damon.yaml', 'found-crlf-duplicate-key.damon.yaml'].map((f) => join(__dirname, '..', 'fuzz', 'seeds', f));
