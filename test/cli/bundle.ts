@@ -5,7 +5,7 @@
  * and fuzz tests need.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -36,6 +36,8 @@ export interface CliRunOptions {
   timeoutMs?: number;
   /** V8 heap limit of the child, MB */
   maxOldSpaceMb?: number;
+  /** a file to give as standard input instead of `input` (e.g. /dev/zero) */
+  stdinFile?: string;
 }
 
 function argv(args: string[], o: CliRunOptions): string[] {
@@ -53,7 +55,9 @@ export function runCli(args: string[], o: CliRunOptions = {}): CliRun {
 export function runCliAsync(args: string[], o: CliRunOptions = {}): Promise<CliRun> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv(args, o), { cwd: o.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdinFd = o.stdinFile ? openSync(o.stdinFile, 'r') : undefined;
+    const child = spawn(process.execPath, argv(args, o), { cwd: o.cwd ?? ROOT, stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe'] });
+    if (stdinFd !== undefined) closeSync(stdinFd);
     let out = '';
     let err = '';
     let timedOut = false;
@@ -61,12 +65,12 @@ export function runCliAsync(args: string[], o: CliRunOptions = {}): Promise<CliR
       timedOut = true;
       child.kill('SIGKILL');
     }, o.timeoutMs ?? 60_000);
-    child.stdout.setEncoding('utf8').on('data', (s: string) => { out += s; });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => { err += s; });
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; });
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => { err += s; });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, out, err, ms: Date.now() - t0, timedOut });
     });
-    child.stdin.end(o.input ?? '');
+    child.stdin?.end(o.input ?? '');
   });
 }

@@ -83,6 +83,13 @@ describe('item 5: only regular files under a size limit are read', () => {
     }
   });
 
+  it('check - with /dev/zero as standard input stops at the size limit (file-too-large), bounded heap', async () => {
+    const r = await runCliAsync(['check', '--format', 'json', '-'], { stdinFile: '/dev/zero', timeoutMs: 60_000, maxOldSpaceMb: 512 });
+    expect(r.timedOut).toBe(false);
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.out) as { code: string }[]).map((d) => d.code)).toEqual(['file-too-large']);
+  });
+
   it('a profile over the size limit is refused with its size', () => {
     const big = join(tmp, 'big.profile.yaml');
     const fd = openSync(big, constants.O_CREAT | constants.O_WRONLY);
