@@ -40,7 +40,7 @@ export function ruleDocs(): Map<string, string> {
     '| --- | --- | --- |',
     ...RULES.map((r) => `| [${r.id}](${r.id}.md) | ${r.severity} | ${r.title} |`),
     '',
-    'Structural diagnostics also have stable codes: `empty-file`, `not-a-config`, `yaml-syntax`, `json-syntax`, `yaml-duplicate-key`, `json-duplicate-key`, `too-deep`, `binary-file`, `not-utf8`, `file-too-large`, `io-error`, `schema-unknown-key`, `schema-legacy-key`, `schema-missing-key`, `schema-type`, `schema-enum`, `schema-items`, `value-format`, `value-negative`, `access-pattern-mixed-units`.',
+    'Structural diagnostics also have stable codes: `empty-file`, `not-a-config`, `yaml-syntax`, `json-syntax`, `yaml-duplicate-key`, `json-duplicate-key`, `too-deep`, `yaml-alias-limit`, `too-many-problems`, `binary-file`, `not-utf8`, `file-too-large`, `not-a-regular-file`, `io-error`, `symlink-outside`, `schema-unknown-key`, `schema-legacy-key`, `schema-missing-key`, `schema-type`, `schema-enum`, `schema-items`, `value-format`, `value-negative`, `access-pattern-mixed-units`. Their limits are in [docs/limits.md](../limits.md).',
     '',
     '## Kernel versions',
     '',

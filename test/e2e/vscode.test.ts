@@ -4,6 +4,7 @@
  * quick fix through the light bulb; then, with workspace trust on, check that deploy is refused in an
  * untrusted folder. Screenshots go to test-results/.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,11 @@ function workspace(trusted: boolean): string {
   copyFileSync(join(ROOT, 'examples', 'scripts', 'seed-experiment.sh'), join(dir, 'seed-experiment.sh'));
   writeFileSync(join(dir, 'tiering.damon.yaml'), '');
   mkdirSync(join(dir, '.vscode'));
-  writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'damon.profile': 'seed-vm.profile.yaml', 'editor.inlayHints.maximumLength': 0 }));
+  // The untrusted folder is the attack of issue 17 item 5: its settings point damon.profile at a
+  // FIFO (before, the server blocked on it for good). damon.profile is a restricted setting, so in
+  // Restricted Mode VS Code must not pass the folder's value to the server at all.
+  if (!trusted) execFileSync('mkfifo', [join(dir, 'attack.fifo')]);
+  writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'damon.profile': trusted ? 'seed-vm.profile.yaml' : 'attack.fifo', 'editor.inlayHints.maximumLength': 0 }));
   return dir;
 }
 
@@ -326,6 +331,11 @@ describe('VS Code (code-server) with the packaged extension', () => {
       const { page } = ed;
       // Restricted Mode: language features still work
       await expect.poll(async () => page.locator('#status\\.problems').first().getAttribute('aria-label'), { timeout: 60_000 }).toMatch(/Errors: [1-9]/);
+      // ... and the folder's damon.profile (a FIFO) is not used: the status item names no profile
+      const status = page.locator('.statusbar-item', { hasText: 'DAMON' }).first();
+      await expect.poll(async () => status.innerText(), { timeout: 30_000 }).toMatch(/DAMON \d+\.\d+/);
+      expect(await status.innerText()).not.toContain('attack.fifo');
+      expect(await status.innerText()).not.toContain('·');
       const lens = page.locator('.codelens-decoration a', { hasText: 'Deploy…' }).first();
       await lens.waitFor({ timeout: 30_000 });
       await lens.click();

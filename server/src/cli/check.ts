@@ -2,7 +2,7 @@
  * `damon-config check [--format text|json|sarif] [--kernel X.Y] [--profile FILE] FILE|DIR|-...`
  * Exit: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O problems.
  */
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { checkText, LineIndex, RULES_BY_ID, type CoreDiagnostic, type MachineProfile } from '../core/index';
 import { diagnosticLines } from '../core/diagnostic';
@@ -12,6 +12,7 @@ import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError, loadProfileFile, type FileText } from './util';
 import { checkShellScript, damoCommandRanges } from '../core/damo/index';
 import { VERSION } from '../version';
+import { scanDirectory } from '../io/files';
 
 const SHELL = /\.(?:sh|bash)$/i;
 
@@ -32,16 +33,13 @@ export interface FileReport {
 
 const EXT = /\.(?:ya?ml|json)$/i;
 
-function collect(path: string, explicit: boolean, out: string[]): void {
-  const st = statSync(path);
-  if (st.isDirectory()) {
-    for (const name of readdirSync(path).sort()) {
-      if (name.startsWith('.') || name === 'node_modules') continue;
-      collect(join(path, name), false, out);
-    }
-    return;
-  }
-  if (explicit || EXT.test(path) || SHELL.test(path)) out.push(path);
+/**
+ * The files to check for one argument: the file itself, or what a scan of the directory finds
+ * (symbolic links are followed only to files inside it; see io/files.ts scanDirectory).
+ */
+function collect(path: string, out: string[], outside: string[]): void {
+  if (statSync(path).isDirectory()) out.push(...scanDirectory(path, (p) => EXT.test(p) || SHELL.test(p), outside));
+  else out.push(path);
 }
 
 export function checkOne(file: string, f: FileText, opts: { profile?: MachineProfile; kernel?: string; explicit: boolean }): FileReport | null {
@@ -230,17 +228,21 @@ export const check: Subcommand = async (args: string[], io: CliIO) => {
     }
     const abs = resolve(io.cwd, arg);
     const files: string[] = [];
+    const outside: string[] = [];
     try {
-      collect(abs, true, files);
+      collect(abs, files, outside);
     } catch (e) {
       ioProblem = true;
       reports.push({ file: arg, text: null, diagnostics: [{ code: 'io-error', severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`, range: { start: 0, end: 0 } }] });
       continue;
     }
+    for (const link of outside) {
+      reports.push({ file: relative(io.cwd, link) || link, text: null, diagnostics: [{ code: 'symlink-outside', severity: 'information', message: `not checked: a symbolic link to a file outside ${arg} (a directory scan does not follow links out of it; name the file to check it)`, range: { start: 0, end: 0 } }] });
+    }
     for (const file of files) {
       const shown = relative(io.cwd, file) || file;
       const f = readTextFile(file);
-      if (f.problem?.code === 'io-error') ioProblem = true;
+      if (f.problem?.code === 'io-error' || f.problem?.code === 'not-a-regular-file') ioProblem = true;
       if (flags.fix && f.text !== undefined && (file === abs || checkOne(shown, f, { profile, kernel, explicit: false }))) {
         const fixed = fixText(shown, f.text, { profile, kernel });
         if (fixed.text !== f.text) {

@@ -7,6 +7,7 @@ import { checkAlias, closeMaster, type SshTarget } from '../host/ssh';
 import { deployInventory } from './ansible';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError } from './util';
+import { FILE_LIMITS, readRegularFile } from '../io/files';
 
 export const DEPLOY_USAGE = `usage: damon-config deploy CONFIG --host ALIAS [--dry-run] [--yes] [--ssh-config FILE] [--kernel X.Y]
        damon-config deploy CONFIG --inventory FILE [--limit PATTERN] [--check] [--kernel X.Y]
@@ -36,7 +37,13 @@ export function targetsFrom(flags: Record<string, unknown>): SshTarget[] {
     const bad = checkAlias(h);
     if (bad) throw new UsageError(bad);
   }
-  return hosts.map((alias) => ({ alias, configFile: flags['ssh-config'] as string | undefined }));
+  const configFile = flags['ssh-config'] as string | undefined;
+  if (configFile !== undefined) {
+    // checked before ssh (or the control-path hash) reads it: /dev/zero would grow without bound, a FIFO hang
+    const r = readRegularFile(configFile, { maxBytes: FILE_LIMITS.sshConfig });
+    if (!r.ok) throw new UsageError(`--ssh-config ${configFile}: ${r.message}`);
+  }
+  return hosts.map((alias) => ({ alias, configFile }));
 }
 
 function reportError(io: CliIO, host: string, e: unknown): void {

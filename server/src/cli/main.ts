@@ -2,6 +2,7 @@
 import { COMMANDS, usage } from './commands';
 import type { CliIO } from './io';
 import { VERSION } from '../version';
+import { FILE_LIMITS } from '../io/files';
 
 export { COMMANDS, usage } from './commands';
 
@@ -35,9 +36,22 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     readStdin: () =>
       new Promise((res, rej) => {
+        // bounded like files (docs/limits.md): `cat /dev/zero | damon-config check -` stops at the
+        // limit + 1 byte, and the check then reports file-too-large
         const chunks: Buffer[] = [];
-        process.stdin.on('data', (c: Buffer) => chunks.push(c));
-        process.stdin.on('end', () => res(Buffer.concat(chunks).toString('utf8')));
+        let total = 0;
+        const done = () => res(Buffer.concat(chunks).toString('utf8'));
+        process.stdin.on('data', (c: Buffer) => {
+          chunks.push(c);
+          total += c.length;
+          if (total > FILE_LIMITS.config) {
+            process.stdin.pause();
+            process.stdin.removeAllListeners('data');
+            process.stdin.destroy();
+            done();
+          }
+        });
+        process.stdin.on('end', done);
         process.stdin.on('error', rej);
       }),
   };

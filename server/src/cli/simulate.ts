@@ -15,6 +15,7 @@ import { formatSummaryTable, resultToCsv, resultToJson } from '../core/sim/repor
 import { isSeedMeasuredConfig, SEED_MEASURED_LINE } from '../core/sim/seed-measured';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError } from './util';
+import { FILE_LIMITS } from '../io/files';
 
 const HELP = `usage: damon-config simulate CONFIG --scenario FILE|NAME [options]
 
@@ -80,7 +81,7 @@ export const simulate: Subcommand = async (args, io: CliIO) => {
   const name = flags.scenario;
   let source: ScenarioSource = { builtin: name };
   if (!builtinScenario(name)) {
-    const sf = readTextFile(resolve(io.cwd, name));
+    const sf = readTextFile(resolve(io.cwd, name), FILE_LIMITS.scenario);
     if (sf.text === undefined) {
       io.stderr(`${name}: ${sf.problem?.message ?? 'cannot read'} (built-in scenarios: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})\n`);
       return 2;

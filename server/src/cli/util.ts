@@ -1,8 +1,8 @@
 /** Small CLI helpers: argument parsing (node:util parseArgs), safe file reading, profile loading. */
-import { closeSync, openSync, readSync, statSync, readFileSync } from 'node:fs';
 import { parseArgs as nodeParseArgs } from 'node:util';
-import { loadProfile, LineIndex, MAX_TEXT_LENGTH, type CoreDiagnostic, type MachineProfile } from '../core/index';
+import { loadProfile, LineIndex, type CoreDiagnostic, type MachineProfile } from '../core/index';
 import { diagnosticLines } from '../core/diagnostic';
+import { FILE_LIMITS, readTextFileSafe } from '../io/files';
 
 export class UsageError extends Error {}
 
@@ -60,58 +60,20 @@ export interface FileText {
 
 const at0 = { start: 0, end: 0 };
 
-/** Reads a config file defensively: unreadable, too large, binary and non-UTF-8 files become one diagnostic each. */
-export function readTextFile(path: string): FileText {
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) return { problem: { code: 'io-error', severity: 'error', message: 'is a directory', range: at0 } };
-    size = st.size;
-  } catch (e) {
-    return { problem: { code: 'io-error', severity: 'error', message: `cannot read: ${(e as Error).message}`, range: at0 } };
-  }
-  if (size > MAX_TEXT_LENGTH) {
-    return { problem: { code: 'file-too-large', severity: 'error', message: `the file is ${(size / 1048576).toFixed(1)} MiB; DAMON configs are small, so it was not read (limit ${MAX_TEXT_LENGTH / 1048576} MiB)`, range: at0 } };
-  }
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    return { problem: { code: 'io-error', severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? ''} ${(e as Error).message}`.trim(), range: at0 } };
-  }
-  const nul = buf.subarray(0, 65536).indexOf(0);
-  if (nul >= 0) return { problem: { code: 'binary-file', severity: 'error', message: `binary file (NUL byte at offset ${nul}): not a YAML or JSON config`, range: at0 } };
-  try {
-    let text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    if (text.charCodeAt(0) === 0xfeff) text = ` ${text.slice(1)}`; // keep offsets: BOM -> space
-    return { text };
-  } catch {
-    let bad = 0;
-    for (let i = 0; i < buf.length; i++) {
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, i + 1 < buf.length ? i + 4 : i + 1));
-      } catch {
-        bad = i;
-        break;
-      }
-    }
-    return { problem: { code: 'not-utf8', severity: 'error', message: `not valid UTF-8 (first bad byte near offset ${bad}); save the file as UTF-8`, range: at0 } };
-  }
-}
-
-export function readHead(path: string, bytes: number): string {
-  const fd = openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(bytes);
-    const n = readSync(fd, b, 0, bytes, 0);
-    return b.subarray(0, n).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+/**
+ * Reads a file named on the command line through the one safe reader (server/src/io/files.ts):
+ * regular files only (a directory, /dev/zero or a FIFO is refused at once, never read or waited
+ * on), at most `maxBytes`, no NUL bytes, UTF-8. Each problem becomes one diagnostic.
+ */
+export function readTextFile(path: string, maxBytes: number = FILE_LIMITS.config): FileText {
+  const r = readTextFileSafe(path, { maxBytes });
+  if (r.ok) return { text: r.text };
+  const message = r.code === 'file-too-large' && maxBytes === FILE_LIMITS.config ? r.message.replace('; it was', '; DAMON configs are small, so it was') : r.message;
+  return { problem: { code: r.code, severity: 'error', message, range: at0 } };
 }
 
 export function loadProfileFile(path: string): { profile: MachineProfile } | { error: string } {
-  const f = readTextFile(path);
+  const f = readTextFile(path, FILE_LIMITS.profile);
   if (f.problem) return { error: `profile ${path}: ${f.problem.message}` };
   const r = loadProfile(f.text!, path);
   if (!r.profile) {

@@ -2,7 +2,7 @@
  * checkText: the validator's one entry point. parse -> schema pass -> lowering -> semantic rules,
  * per YAML document. Pure: no I/O, no editor types.
  */
-import { sortDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from './diagnostic';
+import { finishDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from './diagnostic';
 import { NEWEST_KNOWN_KERNEL, parseKernelVersion, type KernelVersion } from './kernel-version';
 import type { KConfig } from './model/kernel';
 import { lowerDocument, type LoweredDocument } from './model/lower';
@@ -157,7 +157,7 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
     documents.forEach((doc, i) => (doc.diagnostics = i === 0 ? [d] : []));
     return { format, documents, diagnostics: [d] };
   }
-  const diagnostics = sortDiagnostics(documents.flatMap((d) => d.diagnostics));
+  const diagnostics = finishDiagnostics(text, documents.flatMap((d) => d.diagnostics));
   return { format, documents, diagnostics };
 }
 

@@ -89,3 +89,43 @@ export function diagnosticLines(file: string, lines: Positions | null, d: CoreDi
   if (opts.fixes) for (const f of d.fixes ?? []) out.push(`${at}:   fix: ${f.title}`);
   return out;
 }
+
+/** At most this many diagnostics are reported per file; the rest are summed up in one. docs/limits.md */
+export const MAX_DIAGNOSTICS = 1000;
+
+/**
+ * Keeps the first `max` of sorted diagnostics and replaces the rest by one `too-many-problems`
+ * diagnostic ("and N more"), as severe as the worst one left out so exit codes stay right.
+ */
+export function capDiagnostics(ds: CoreDiagnostic[], max = MAX_DIAGNOSTICS): CoreDiagnostic[] {
+  if (ds.length <= max) return ds;
+  const rest = ds.slice(max);
+  const count: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
+  for (const d of rest) count[d.severity]++;
+  const worst = (['error', 'warning', 'information', 'hint'] as Severity[]).find((s) => count[s] > 0)!;
+  const parts = (['error', 'warning', 'information', 'hint'] as Severity[]).filter((s) => count[s] > 0).map((s) => `${count[s].toLocaleString('en-US')} ${s === 'information' ? 'note' : s}${count[s] === 1 ? '' : 's'}`);
+  const more: CoreDiagnostic = {
+    code: 'too-many-problems',
+    severity: worst,
+    message: `and ${rest.length.toLocaleString('en-US')} more (${parts.join(', ')}) not listed: at most ${max.toLocaleString('en-US')} problems are reported per file; fix these first`,
+    range: { ...rest[0].range },
+  };
+  return [...ds.slice(0, max), more];
+}
+
+const MAX_MESSAGE = 1000;
+
+/**
+ * The last step of every check (YAML/JSON and damo command lines): sorted, messages on one line
+ * (a raw line break in a quoted shell word is shown as \n) and at most MAX_MESSAGE characters,
+ * ranges that do not run into the line break after them (CRLF files), and the per-file cap.
+ */
+export function finishDiagnostics(text: string, ds: CoreDiagnostic[]): CoreDiagnostic[] {
+  for (const d of ds) {
+    if (/[\r\n]/.test(d.message)) d.message = d.message.replace(/\r\n|\r|\n/g, (m) => (m === '\r\n' ? '\\r\\n' : m === '\r' ? '\\r' : '\\n'));
+    if (d.message.length > MAX_MESSAGE) d.message = `${d.message.slice(0, MAX_MESSAGE - 1)}…`;
+    const r = d.range;
+    while (r.end > r.start && (text.charCodeAt(r.end - 1) === 13 || text.charCodeAt(r.end - 1) === 10)) r.end--;
+  }
+  return capDiagnostics(sortDiagnostics(ds));
+}

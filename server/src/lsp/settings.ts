@@ -6,7 +6,8 @@
  * keeps what initialize gave), then every `workspace/didChangeConfiguration` with `{damon: {...}}`.
  * The source in effect is logged and reported in `damon/status`.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { FILE_LIMITS, readTextOrThrow } from '../io/files';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadProfile } from '../ide/core';
@@ -88,7 +89,7 @@ export class SettingsHandlers {
       return true;
     }
     try {
-      const r = loadProfile(readFileSync(p, 'utf8'), p);
+      const r = loadProfile(readTextOrThrow(p, FILE_LIMITS.profile), p);
       ctx.profile = r.profile ?? undefined;
       const errs = r.diagnostics.filter((d) => d.severity === 'error');
       ctx.profileError = errs.length ? `machine profile ${p}: ${errs[0].message}` : undefined;

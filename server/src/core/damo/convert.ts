@@ -4,7 +4,7 @@
  * to the option of the command text that produced the config node it is about.
  */
 import { checkText } from '../check';
-import { sortDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from '../diagnostic';
+import { finishDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from '../diagnostic';
 import { pathAtOffset } from '../parse/tree';
 import type { MachineProfile } from '../profile';
 import { findDamoCommands, type DamoCommandLine } from './commands';
@@ -118,7 +118,7 @@ export function importDamoText(text: string, opts: DamoTextOptions = {}): DamoTe
     out.push(r.imported);
     diagnostics.push(...r.diagnostics);
   }
-  return { commands: out, diagnostics: sortDiagnostics(diagnostics) };
+  return { commands: out, diagnostics: finishDiagnostics(text, diagnostics) };
 }
 
 export interface ShellCheckOptions {
@@ -134,7 +134,7 @@ export interface ShellCheckOptions {
 export function checkShellScript(text: string, opts: ShellCheckOptions = {}): CoreDiagnostic[] {
   try {
     const own = importDamoText(text, { profile: opts.profile, kernel: opts.kernel, stripPrompts: false }).diagnostics;
-    return sortDiagnostics([...own, ...checkPromptedCommands(text, opts)]);
+    return finishDiagnostics(text, [...own, ...checkPromptedCommands(text, opts)]);
   } catch (e) {
     return [{ code: 'internal-error', severity: 'warning', message: `damo command check failed: ${(e as Error)?.message ?? String(e)}`, range: { start: 0, end: Math.min(1, text.length) } }];
   }

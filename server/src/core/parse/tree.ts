@@ -8,6 +8,7 @@ import * as YAML from 'yaml';
 import * as jsonc from 'jsonc-parser';
 import { FAILSAFE_SCHEMA, load as jsYamlLoad } from 'js-yaml';
 import type { CoreDiagnostic, OffsetRange } from '../diagnostic';
+import { MAX_NESTING, nestingTooDeep } from './guard';
 
 export type ScalarValue = string | number | boolean | null;
 
@@ -58,6 +59,19 @@ export interface SourceDocument {
 export type SourceFormat = 'yaml' | 'json';
 
 export const MAX_DEPTH = 64;
+
+/**
+ * At most this many nodes may come from expanding aliases (and `<<` merges) in one document. A
+ * "billion laughs" document (a few hundred bytes whose aliases nest 9 deep) would otherwise expand
+ * to 10^9 nodes; real configs that share blocks with anchors stay far below. docs/limits.md.
+ */
+export const MAX_ALIAS_NODES = 50_000;
+
+class AliasLimit extends Error {
+  constructor(readonly range: OffsetRange) {
+    super('alias limit');
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // YAML 1.1 implicit scalar resolution, as PyYAML's resolver does it (yes/no/on/off booleans,
@@ -154,27 +168,49 @@ function firstLine(message: string): string {
 class YamlConverter {
   readonly diagnostics: CoreDiagnostic[] = [];
   private readonly resolving = new Set<unknown>();
+  /** nodes made while resolving an alias (a copy per alias, as the tree has ranges per node) */
+  private aliasNodes = 0;
+  private aliasRange: OffsetRange | null = null;
 
-  constructor(private readonly text: string, private readonly doc: YAML.Document.Parsed) {}
+  /** each alias's anchored node: the last anchor of that name before it (one walk, not one per alias) */
+  private readonly targets = new Map<unknown, unknown>();
+
+  constructor(private readonly text: string, doc: YAML.Document.Parsed) {
+    const anchors = new Map<string, unknown>();
+    YAML.visit(doc, {
+      Node: (_key, node) => {
+        if (YAML.isAlias(node)) {
+          const t = anchors.get(node.source);
+          if (t) this.targets.set(node, t);
+        } else if (node.anchor) anchors.set(node.anchor, node);
+      },
+    });
+  }
 
   convert(node: unknown, depth: number): SNode | null {
     if (node === null || node === undefined) return null;
+    if (this.aliasRange && ++this.aliasNodes > MAX_ALIAS_NODES) throw new AliasLimit(this.aliasRange);
     if (depth > MAX_DEPTH) {
       const r = (node as { range?: [number, number, number] }).range;
       this.diagnostics.push(diag('too-deep', `nesting deeper than ${MAX_DEPTH} levels; a DAMON config is never this deep`, r ? { start: r[0], end: r[1] } : { start: 0, end: 0 }));
       return null;
     }
     if (YAML.isAlias(node)) {
-      const target = node.resolve(this.doc);
+      const target = this.targets.get(node);
       const r = node.range!;
       if (!target || this.resolving.has(target)) {
         this.diagnostics.push(diag('yaml-alias', `alias *${node.source} cannot be resolved`, { start: r[0], end: r[1] }));
         return null;
       }
       this.resolving.add(target);
-      const converted = this.convert(target, depth + 1);
-      this.resolving.delete(target);
-      return converted;
+      const outer = this.aliasRange;
+      this.aliasRange ??= { start: r[0], end: r[1] };
+      try {
+        return this.convert(target, depth + 1);
+      } finally {
+        this.aliasRange = outer;
+        this.resolving.delete(target);
+      }
     }
     if (YAML.isScalar(node)) return this.scalar(node);
     if (YAML.isMap(node)) {
@@ -191,7 +227,14 @@ class YamlConverter {
         if (key.source === '<<' && !key.quoted) {
           // YAML 1.1 merge key: PyYAML copies the merged map's pairs in unless already present.
           const merged = value?.kind === 'map' ? [value] : value?.kind === 'seq' ? value.items.filter((i): i is SMap => i.kind === 'map') : [];
-          for (const m of merged) for (const mp of m.pairs) if (!pairs.some((q) => q.key.value === mp.key.value)) pairs.push(mp);
+          const have = new Set(pairs.map((q) => q.key.value));
+          for (const m of merged) {
+            for (const mp of m.pairs) {
+              if (have.has(mp.key.value)) continue;
+              have.add(mp.key.value);
+              pairs.push(mp);
+            }
+          }
           continue;
         }
         const end = value ? value.range.end : key.range.end;
@@ -390,12 +433,22 @@ function parseYamlFast(text: string): SourceDocument[] | undefined {
   return [{ range: { start: 0, end: text.length }, root, diagnostics: [] }];
 }
 
+/** One document with one `too-deep` error when the pre-scan finds absurd nesting (guard.ts), else undefined. */
+function refuseDeep(text: string): SourceDocument | undefined {
+  const at = nestingTooDeep(text);
+  if (at < 0) return undefined;
+  const d = diag('too-deep', `nesting deeper than ${MAX_NESTING} levels; a DAMON config is never this deep, so the file was not parsed`, { start: at, end: Math.min(text.length, at + 1) });
+  return { range: { start: 0, end: text.length }, root: null, diagnostics: [d] };
+}
+
 /**
  * Parse YAML into source documents. `opts.info.fast` is set to whether the js-yaml fast path built
  * the tree (incremental analysis needs to know which parser a whole-document check would have used).
  */
 export function parseYaml(text: string, opts: { fast?: boolean; info?: { fast: boolean } } = {}): SourceDocument[] {
   if (opts.info) opts.info.fast = false;
+  const deep = refuseDeep(text);
+  if (deep) return [deep];
   if (opts.fast !== false) {
     const quick = parseYamlFast(text);
     if (quick) {
@@ -423,7 +476,14 @@ export function parseYaml(text: string, opts: { fast?: boolean; info?: { fast: b
     for (const w of d.warnings) {
       diagnostics.push(diag('yaml-syntax', firstLine(w.message), { start: w.pos[0], end: Math.max(w.pos[1], w.pos[0] + 1) }, 'warning'));
     }
-    const root = conv.convert(d.contents, 0);
+    let root: SNode | null;
+    try {
+      root = conv.convert(d.contents, 0);
+    } catch (e) {
+      if (!(e instanceof AliasLimit)) throw e;
+      root = null;
+      diagnostics.push(diag('yaml-alias-limit', `aliases expand to more than ${MAX_ALIAS_NODES.toLocaleString('en-US')} nodes (a "billion laughs" document?); the document was not read`, e.range));
+    }
     diagnostics.push(...conv.diagnostics);
     out.push({ range: { start: d.range[0], end: d.range[2] }, root, diagnostics });
   }
@@ -477,6 +537,8 @@ function convertJson(node: jsonc.Node, depth: number, diagnostics: CoreDiagnosti
 }
 
 export function parseJson(text: string): SourceDocument {
+  const deep = refuseDeep(text);
+  if (deep) return deep;
   const errors: jsonc.ParseError[] = [];
   let tree: jsonc.Node | undefined;
   const diagnostics: CoreDiagnostic[] = [];

@@ -4,7 +4,8 @@
  * reported at its line and column.
  */
 import Ajv from 'ajv';
-import { isNode, parseDocument } from 'yaml';
+import { isAlias, isNode, parseDocument, visit } from 'yaml';
+import { MAX_NESTING, nestingTooDeep } from '../parse/guard';
 import schema from '../../../../schemas/scenario.schema.json';
 import { parseBytes } from '../model/units';
 import { LineIndex } from '../parse/lines';
@@ -79,10 +80,36 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
     const p = lines.positionAt(offset);
     problems.push({ line: p.line + 1, column: p.character + 1, message });
   };
+  const deep = nestingTooDeep(text);
+  if (deep >= 0) {
+    at(deep, `nesting deeper than ${MAX_NESTING} levels; a scenario is never this deep, so the file was not read`);
+    return { scenario: null, problems };
+  }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   for (const e of doc.errors) at(e.pos[0], e.message.split('\n')[0]);
   if (problems.length) return { scenario: null, problems };
-  const data = doc.toJS() as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (e) {
+    // the yaml library throws ReferenceError for an alias without an anchor and for alias bombs
+    const anchors = new Set<string>();
+    let offset = 0;
+    let unresolved: string | undefined;
+    visit(doc, {
+      Node: (_k, node) => {
+        if (isAlias(node)) {
+          if (!anchors.has(node.source) && unresolved === undefined) {
+            unresolved = node.source;
+            offset = node.range?.[0] ?? 0;
+          }
+        } else if (node.anchor) anchors.add(node.anchor);
+      },
+    });
+    if (unresolved !== undefined) at(offset, `alias *${unresolved} has no anchor &${unresolved} before it`);
+    else at(0, /alias count|resource exhaustion/i.test((e as Error).message) ? 'aliases expand too much (more than 100 alias uses); a scenario does not need this' : `the scenario could not be read: ${(e as Error).message}`);
+    return { scenario: null, problems };
+  }
   const offsetOf = (path: (string | number)[]): number => {
     for (let n = path.length; n >= 0; n--) {
       const node = doc.getIn(path.slice(0, n), true);
