@@ -198,23 +198,50 @@ async function stop(context: vscode.ExtensionContext): Promise<void> {
   else void vscode.window.showErrorMessage(`DAMON: stop on ${host} failed: ${r.stderr.trim().split('\n')[0]}`);
 }
 
+const DAMO_COMMAND = /\bdamo\s+(?:start|tune)\b/;
+
+/**
+ * The clipboard, when it holds a damo command and can be read without asking the user: never in a
+ * browser (code-server, vscode.dev: reading asks for a permission, or fails with a toast), and never
+ * waiting more than 300 ms. Only ever used as the input box's default value.
+ */
+async function clipboardDamoCommand(): Promise<string | undefined> {
+  if (vscode.env.uiKind === vscode.UIKind.Web) return undefined;
+  const text = await Promise.race([
+    Promise.resolve(vscode.env.clipboard.readText()).then((t) => t, () => undefined),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 300)),
+  ]);
+  if (!text || !DAMO_COMMAND.test(text)) return undefined;
+  // one line for the input box: join continuation lines
+  return text.replace(/\\\r?\n\s*/g, ' ').split('\n').find((l) => DAMO_COMMAND.test(l))?.trim();
+}
+
+/**
+ * Import damo Command. The command line comes from, in this order: an explorer file, the selection,
+ * the active shell script (or any document with a damo start|tune command), or an input box (with
+ * the clipboard as its default where that needs no permission). Never blocks on the clipboard.
+ */
 async function importDamo(context: vscode.ExtensionContext, arg?: vscode.Uri): Promise<void> {
   let args: string[];
   let stdin: string | undefined;
   const editor = vscode.window.activeTextEditor;
-  const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
-  // the source, in this order: an explorer file, the selection, the clipboard, the active script, a prompt
-  const clipboard = arg || selected ? undefined : await vscode.env.clipboard.readText().then((t) => t, () => undefined);
+  const active = editor?.document;
+  const selected = editor && !editor.selection.isEmpty ? active!.getText(editor.selection) : undefined;
   if (arg instanceof vscode.Uri) args = ['import-damo', arg.fsPath];
   else if (selected && /\bdamo\b/.test(selected)) {
     args = ['import-damo', '-'];
     stdin = selected;
-  } else if (clipboard && /\bdamo\s+(?:start|tune)\b/.test(clipboard)) {
+  } else if (active && (active.languageId === 'shellscript' || DAMO_COMMAND.test(active.getText()))) {
     args = ['import-damo', '-'];
-    stdin = clipboard;
-  } else if (editor && editor.document.languageId === 'shellscript') args = ['import-damo', editor.document.uri.fsPath];
-  else {
-    const line = await vscode.window.showInputBox({ title: 'DAMON: Import damo Command', prompt: 'a damo start/tune command line', placeHolder: 'damo start --numa_node 1 --damos_action migrate_hot 0 …' });
+    stdin = active.getText();
+  } else {
+    const line = await vscode.window.showInputBox({
+      title: 'DAMON: Import damo Command',
+      prompt: 'a damo start/tune command line (or select one in an editor, or run this in a shell script)',
+      placeHolder: 'damo start --numa_node 1 --damos_action migrate_hot 0 …',
+      value: await clipboardDamoCommand(),
+      ignoreFocusOut: true,
+    });
     if (!line) return;
     args = ['import-damo', '-'];
     stdin = line;
