@@ -103,6 +103,16 @@ function targetUri(arg: CommandTarget | vscode.Uri | undefined): vscode.Uri | un
   return e && DAMON_LANGS.has(e.document.languageId) ? e.document.uri : undefined;
 }
 
+/**
+ * The error in a CLI run's stderr: the first line that is not a `[host] …` progress line (the ssh or
+ * deploy error), without the `host: ` prefix; else the last line.
+ */
+function cliError(stderr: string, host: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const err = lines.find((l) => !l.startsWith('[')) ?? lines.at(-1) ?? 'see the DAMON output';
+  return err.startsWith(`${host}: `) ? err.slice(host.length + 2) : err;
+}
+
 /** Commands that touch hosts are refused in Restricted Mode. */
 function refuseUntrusted(what: string): boolean {
   if (vscode.workspace.isTrusted) return false;
@@ -168,12 +178,15 @@ async function deploy(context: vscode.ExtensionContext, arg?: CommandTarget | vs
   const base = ['deploy', uri.fsPath, '--host', host, ...(kernel ? ['--kernel', kernel] : [])];
   const dry = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAMON: comparing with ${host}…`, cancellable: true }, (_p, token) => runCli(context, [...base, '--dry-run'], token));
   log.info(dry.stdout.trimEnd());
-  if (dry.code === 2) {
+  if (dry.stderr.trim()) log.info(dry.stderr.trimEnd());
+  if (dry.code !== 0) {
+    // the dry run failed (unreachable host, refused config, ...): nothing was written, stop here
     log.show(true);
-    void vscode.window.showErrorMessage(`DAMON: cannot deploy to ${host}: ${dry.stderr.trim().split('\n')[0] || 'see the DAMON output'}`);
+    void vscode.window.showErrorMessage(`DAMON: cannot deploy to ${host}: ${cliError(dry.stderr, host)} Nothing was written.`);
     return;
   }
-  const ok = await vscode.window.showWarningMessage(`Deploy ${uri.path.split('/').pop()} to ${host}? The changes are in the DAMON output.`, { modal: true, detail: dry.stdout.slice(0, 1500) }, `Deploy to ${host}`);
+  const detail = `${dry.stderr}${dry.stdout}`.trim() || `${host}: the dry run found nothing to report`;
+  const ok = await vscode.window.showWarningMessage(`Deploy ${uri.path.split('/').pop()} to ${host}? The changes are in the DAMON output.`, { modal: true, detail: detail.slice(0, 1500) }, `Deploy to ${host}`);
   if (ok !== `Deploy to ${host}`) return;
   const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAMON: deploying to ${host}…`, cancellable: true }, (_p, token) => runCli(context, [...base, '--yes'], token));
   log.info(r.stdout.trimEnd());
@@ -182,7 +195,8 @@ async function deploy(context: vscode.ExtensionContext, arg?: CommandTarget | vs
     void refreshLiveValues(context, uri, host);
   } else {
     log.show(true);
-    void vscode.window.showErrorMessage(`DAMON: deploy to ${host} failed (rolled back): ${r.stderr.trim().split('\n')[0]}`);
+    // the CLI's message says whether the host was rolled back (only when the deploy script reported it)
+    void vscode.window.showErrorMessage(`DAMON: deploy to ${host} failed: ${cliError(r.stderr, host)}`);
   }
 }
 
@@ -404,6 +418,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     initializationOptions: { settings: vscode.workspace.getConfiguration('damon') },
     synchronize: { configurationSection: 'damon' },
     markdown: { isTrusted: false, supportHtml: false },
+    middleware: {
+      // Restricted Mode: no Deploy… lens (the command would only be refused)
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        return vscode.workspace.isTrusted ? lenses : lenses?.filter((l) => l.command?.command !== ClientCommands.deploy);
+      },
+    },
   };
   client = new LanguageClient('damon', 'DAMON Language Server', serverOptions, clientOptions);
 
@@ -437,7 +458,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.window.onDidChangeActiveTextEditor(() => updateStatusItem()),
     vscode.workspace.onDidOpenTextDocument((d) => void promote(d)),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: deploy commands enabled')),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      log.info('workspace trusted: deploy commands enabled');
+      // the server re-reads the settings and asks for fresh code lenses: Deploy… appears
+      void client?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    }),
   );
 
   client.onNotification(Notifications.status, (s: StatusParams) => {
