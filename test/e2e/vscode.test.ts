@@ -207,7 +207,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
       // code lenses are re-rendered after the save and the re-check: a click can land on a lens that is
       // being replaced (seen on a loaded machine), so click again until the refusal shows
       for (let attempt = 0; ; attempt++) {
-        const lens = page.locator('.codelens-decoration a', { hasText: 'Simulate kdamond 0' }).first();
+        const lens = page.locator('.codelens-decoration a', { hasText: 'Simulate this file' }).first();
         await lens.waitFor({ timeout: 30_000 });
         await lens.click();
         try {
@@ -227,7 +227,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
       // the seed config has errors the simulator refuses: simulate the corrected tiering example, for
       // the scenario's own duration (its intervals_goal once made the simulator loop forever)
       await openFile(page, 'memcg-tiering.damon.yaml');
-      const lens = page.locator('.codelens-decoration a', { hasText: 'Simulate kdamond 0' }).first();
+      const lens = page.locator('.codelens-decoration a', { hasText: 'Simulate this file' }).first();
       await lens.waitFor({ timeout: 30_000 });
       await lens.click();
       const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
@@ -413,7 +413,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
       // Restricted Mode: language features still work
       await expect.poll(async () => page.locator('#status\\.problems').first().getAttribute('aria-label'), { timeout: 60_000 }).toMatch(/Errors: [1-9]/);
       // the Simulate lenses are there, the Deploy… lens is not (it could only be refused)
-      await page.locator('.codelens-decoration a', { hasText: 'Simulate kdamond 0' }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.codelens-decoration a', { hasText: 'Simulate this file' }).first().waitFor({ timeout: 30_000 });
       expect(await page.locator('.codelens-decoration a', { hasText: 'Deploy…' }).count()).toBe(0);
       await shot(page, 'untrusted-no-deploy-lens');
       // the command palette does not even offer it
