@@ -116,6 +116,16 @@ async function explainConfig(arg?: CommandTarget | vscode.Uri): Promise<void> {
   await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => undefined);
 }
 
+/**
+ * The error in a CLI run's stderr: the first line that is not a `[host] …` progress line (the ssh or
+ * deploy error), without the `host: ` prefix; else the last line.
+ */
+function cliError(stderr: string, host: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const err = lines.find((l) => !l.startsWith('[')) ?? lines.at(-1) ?? 'see the DAMON output';
+  return err.startsWith(`${host}: `) ? err.slice(host.length + 2) : err;
+}
+
 /** Commands that touch hosts are refused in Restricted Mode. */
 function refuseUntrusted(what: string): boolean {
   if (vscode.workspace.isTrusted) return false;
@@ -181,12 +191,15 @@ async function deploy(context: vscode.ExtensionContext, arg?: CommandTarget | vs
   const base = ['deploy', uri.fsPath, '--host', host, ...(kernel ? ['--kernel', kernel] : [])];
   const dry = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAMON: comparing with ${host}…`, cancellable: true }, (_p, token) => runCli(context, [...base, '--dry-run'], token));
   log.info(dry.stdout.trimEnd());
-  if (dry.code === 2) {
+  if (dry.stderr.trim()) log.info(dry.stderr.trimEnd());
+  if (dry.code !== 0) {
+    // the dry run failed (unreachable host, refused config, ...): nothing was written, stop here
     log.show(true);
-    void vscode.window.showErrorMessage(`DAMON: cannot deploy to ${host}: ${dry.stderr.trim().split('\n')[0] || 'see the DAMON output'}`);
+    void vscode.window.showErrorMessage(`DAMON: cannot deploy to ${host}: ${cliError(dry.stderr, host)} Nothing was written.`);
     return;
   }
-  const ok = await vscode.window.showWarningMessage(`Deploy ${uri.path.split('/').pop()} to ${host}? The changes are in the DAMON output.`, { modal: true, detail: dry.stdout.slice(0, 1500) }, `Deploy to ${host}`);
+  const detail = `${dry.stderr}${dry.stdout}`.trim() || `${host}: the dry run found nothing to report`;
+  const ok = await vscode.window.showWarningMessage(`Deploy ${uri.path.split('/').pop()} to ${host}? The changes are in the DAMON output.`, { modal: true, detail: detail.slice(0, 1500) }, `Deploy to ${host}`);
   if (ok !== `Deploy to ${host}`) return;
   const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAMON: deploying to ${host}…`, cancellable: true }, (_p, token) => runCli(context, [...base, '--yes'], token));
   log.info(r.stdout.trimEnd());
@@ -195,7 +208,8 @@ async function deploy(context: vscode.ExtensionContext, arg?: CommandTarget | vs
     void refreshLiveValues(context, uri, host);
   } else {
     log.show(true);
-    void vscode.window.showErrorMessage(`DAMON: deploy to ${host} failed (rolled back): ${r.stderr.trim().split('\n')[0]}`);
+    // the CLI's message says whether the host was rolled back (only when the deploy script reported it)
+    void vscode.window.showErrorMessage(`DAMON: deploy to ${host} failed: ${cliError(r.stderr, host)}`);
   }
 }
 
@@ -211,23 +225,50 @@ async function stop(context: vscode.ExtensionContext): Promise<void> {
   else void vscode.window.showErrorMessage(`DAMON: stop on ${host} failed: ${r.stderr.trim().split('\n')[0]}`);
 }
 
+const DAMO_COMMAND = /\bdamo\s+(?:start|tune)\b/;
+
+/**
+ * The clipboard, when it holds a damo command and can be read without asking the user: never in a
+ * browser (code-server, vscode.dev: reading asks for a permission, or fails with a toast), and never
+ * waiting more than 300 ms. Only ever used as the input box's default value.
+ */
+async function clipboardDamoCommand(): Promise<string | undefined> {
+  if (vscode.env.uiKind === vscode.UIKind.Web) return undefined;
+  const text = await Promise.race([
+    Promise.resolve(vscode.env.clipboard.readText()).then((t) => t, () => undefined),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 300)),
+  ]);
+  if (!text || !DAMO_COMMAND.test(text)) return undefined;
+  // one line for the input box: join continuation lines
+  return text.replace(/\\\r?\n\s*/g, ' ').split('\n').find((l) => DAMO_COMMAND.test(l))?.trim();
+}
+
+/**
+ * Import damo Command. The command line comes from, in this order: an explorer file, the selection,
+ * the active shell script (or any document with a damo start|tune command), or an input box (with
+ * the clipboard as its default where that needs no permission). Never blocks on the clipboard.
+ */
 async function importDamo(context: vscode.ExtensionContext, arg?: vscode.Uri): Promise<void> {
   let args: string[];
   let stdin: string | undefined;
   const editor = vscode.window.activeTextEditor;
-  const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
-  // the source, in this order: an explorer file, the selection, the clipboard, the active script, a prompt
-  const clipboard = arg || selected ? undefined : await vscode.env.clipboard.readText().then((t) => t, () => undefined);
+  const active = editor?.document;
+  const selected = editor && !editor.selection.isEmpty ? active!.getText(editor.selection) : undefined;
   if (arg instanceof vscode.Uri) args = ['import-damo', arg.fsPath];
   else if (selected && /\bdamo\b/.test(selected)) {
     args = ['import-damo', '-'];
     stdin = selected;
-  } else if (clipboard && /\bdamo\s+(?:start|tune)\b/.test(clipboard)) {
+  } else if (active && (active.languageId === 'shellscript' || DAMO_COMMAND.test(active.getText()))) {
     args = ['import-damo', '-'];
-    stdin = clipboard;
-  } else if (editor && editor.document.languageId === 'shellscript') args = ['import-damo', editor.document.uri.fsPath];
-  else {
-    const line = await vscode.window.showInputBox({ title: 'DAMON: Import damo Command', prompt: 'a damo start/tune command line', placeHolder: 'damo start --numa_node 1 --damos_action migrate_hot 0 …' });
+    stdin = active.getText();
+  } else {
+    const line = await vscode.window.showInputBox({
+      title: 'DAMON: Import damo Command',
+      prompt: 'a damo start/tune command line (or select one in an editor, or run this in a shell script)',
+      placeHolder: 'damo start --numa_node 1 --damos_action migrate_hot 0 …',
+      value: await clipboardDamoCommand(),
+      ignoreFocusOut: true,
+    });
     if (!line) return;
     args = ['import-damo', '-'];
     stdin = line;
@@ -390,6 +431,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     initializationOptions: { settings: vscode.workspace.getConfiguration('damon') },
     synchronize: { configurationSection: 'damon' },
     markdown: { isTrusted: false, supportHtml: false },
+    middleware: {
+      // Restricted Mode: no Deploy… lens (the command would only be refused)
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        return vscode.workspace.isTrusted ? lenses : lenses?.filter((l) => l.command?.command !== ClientCommands.deploy);
+      },
+    },
   };
   client = new LanguageClient('damon', 'DAMON Language Server', serverOptions, clientOptions);
 
@@ -424,7 +472,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.window.onDidChangeActiveTextEditor(() => updateStatusItem()),
     vscode.workspace.onDidOpenTextDocument((d) => void promote(d)),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: deploy commands enabled')),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      log.info('workspace trusted: deploy commands enabled');
+      // the server re-reads the settings and asks for fresh code lenses: Deploy… appears
+      void client?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    }),
   );
 
   client.onNotification(Notifications.status, (s: StatusParams) => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -143,4 +143,24 @@ describe('damon-config check --fix', () => {
     expect(r.out).not.toContain('[memcg-path-form]');
     expect(run(['check', '--fix', '-']).code).toBe(2);
   });
+});
+
+describe('a closed output pipe', () => {
+  it('`check big.damon.yaml | head` (text, JSON, SARIF) ends quietly with status 141, no stack trace', () => {
+    const seed = readFileSync(join(root, 'examples', 'seed-rfc-example.damon.yaml'), 'utf8');
+    const body = seed.slice(seed.indexOf('kdamonds:') + 'kdamonds:'.length);
+    const big = join(tmp, 'big.damon.yaml');
+    writeFileSync(big, `kdamonds:${body.repeat(150)}`); // about 200 KB of diagnostics: more than a pipe buffer
+    const cases = [
+      ['check', big],
+      ['check', '--format', 'json', big],
+      ['check', '--format', 'sarif', big],
+    ];
+    // (outputs that fit the pipe's buffer are written before `head` exits: no EPIPE to test there)
+    for (const args of cases) {
+      const cmd = `set -o pipefail; "${process.execPath}" "${bin}" ${args.map((a) => `'${a}'`).join(' ')} 2>"${tmp}/err" | head -c 100 >/dev/null; echo "status=$?"; cat "${tmp}/err"`;
+      const r = spawnSync('bash', ['-c', cmd], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+      expect(r.stdout.trim(), args.join(' ')).toBe('status=141');
+    }
+  }, 180_000);
 });

@@ -20,10 +20,13 @@ describe('quick fixes on the seed RFC example (block-style YAML with comments)',
     expect(fixed.replace('/workloads/b, current_value', 'workloads/b, current_value')).toBe(seed);
   });
 
-  it('no memcg_path guess for the demotion goals: their memcg filters are duplicated, so the cgroup is not a safe guess', () => {
+  it('no preferred memcg_path guess for the demotion goals: their memcg filters are duplicated, so the cgroup is only offered', () => {
     const ds = checkText(seed, { fileName: 'seed.damon.yaml' }).diagnostics.filter((x) => x.code === 'goal-memcg-path-required');
     expect(ds).toHaveLength(2);
-    for (const d of ds) expect(d.fixes ?? []).toEqual([]);
+    for (const d of ds) {
+      expect((d.fixes ?? []).filter((f) => f.preferred)).toEqual([]);
+      expect((d.fixes ?? []).map((f) => f.title)).toEqual(['Add memcg_path: /workloads/a (a memcg filter of this scheme)']);
+    }
   });
 
   it('add memcg_path from the scheme\'s own memcg filter, in flow style', () => {

@@ -378,12 +378,13 @@ describe('language server features (in-process)', () => {
   });
 
   describe('code lens and symbols', () => {
-    it('puts Simulate and Deploy… on each kdamond and Simulate on each scheme', async () => {
+    it('puts one Simulate lens named for what it runs (the whole file) and Deploy… on each kdamond', async () => {
       const lenses = await c.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: SEED_URI } });
       const titles = lenses.map((l) => l.command!.title);
       expect(titles.filter((t) => t === 'Deploy…')).toHaveLength(2);
-      expect(titles).toContain('▶ Simulate kdamond 1');
-      expect(titles.filter((t) => t === '▶ Simulate migrate_cold')).toHaveLength(2);
+      expect(titles.filter((t) => t.includes('Simulate'))).toEqual(['▶ Simulate this file (all kdamonds)']);
+      const sim = lenses.find((l) => l.command!.title.includes('Simulate'))!;
+      expect(sim.command!.arguments).toEqual([{ uri: SEED_URI }]);
       const deploy = lenses.find((l) => l.command!.title === 'Deploy…')!;
       expect(deploy.command!.command).toBe('damon.deploy');
       expect(deploy.command!.arguments).toEqual([{ uri: SEED_URI, kdamond: 0 }]);

@@ -17,11 +17,18 @@ end
 local ok, err = pcall(function()
   vim.cmd('edit ' .. vim.fn.fnameescape(file))
   local buf = vim.api.nvim_get_current_buf()
+  -- the setup docs/editor.md gives for Neovim 0.7: 0.7 declares no workspace/configuration and sends
+  -- no didChangeConfiguration, so the settings go in init_options (and in settings for newer versions)
+  local damon = { profile = profile }
   local id = vim.lsp.start_client({
     name = 'damon-config',
     cmd = { 'node', server, '--stdio' },
     root_dir = vim.fn.fnamemodify(file, ':h'),
-    settings = { damon = { profile = profile } },
+    init_options = { damon = damon },
+    settings = { damon = damon },
+    handlers = {
+      ['damon/status'] = function(_, status) result.status = status end,
+    },
   })
   assert(id, 'the language server did not start')
   vim.lsp.buf_attach_client(buf, id)
@@ -42,6 +49,14 @@ local ok, err = pcall(function()
   local hover = vim.lsp.buf_request_sync(buf, 'textDocument/hover', { textDocument = { uri = uri }, position = { line = line, character = col } }, 5000)
   for _, r in pairs(hover or {}) do
     if r.result and r.result.contents then result.hover = r.result.contents.value end
+  end
+  -- the profile took effect: the node-share inlay hint (0.7 does not render hints: ask for them)
+  local hints = vim.lsp.buf_request_sync(buf, 'textDocument/inlayHint', { textDocument = { uri = uri }, range = { start = { line = 0, character = 0 }, ['end'] = { line = vim.api.nvim_buf_line_count(buf), character = 0 } } }, 5000)
+  result.hints = {}
+  for _, r in pairs(hints or {}) do
+    for _, h in ipairs(r.result or {}) do
+      table.insert(result.hints, { label = h.label, line = h.position.line, character = h.position.character })
+    end
   end
   -- the quick fix, as Neovim's own code action request sends it
   local d = target.d

@@ -24,7 +24,7 @@ describe('Neovim headless as an LSP client', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('gets the seed config\'s diagnostics and applies the quick fix for the relative cgroup path', () => {
+  it('loads the profile from init_options (the 0.7 setup of docs/editor.md), gets the seed config\'s diagnostics and applies the quick fix for the relative cgroup path', () => {
     const seed = join(ROOT, 'examples', 'seed-rfc-example.damon.yaml');
     const file = join(dir, 'seed-rfc-example.damon.yaml');
     copyFileSync(seed, file);
@@ -36,6 +36,8 @@ describe('Neovim headless as an LSP client', () => {
     });
     const result = JSON.parse(readFileSync(out, 'utf8')) as {
       errors: string[]; fixed: boolean; hover?: string;
+      hints: { label: string; line: number; character: number }[];
+      status?: { settingsSource?: string; profileName?: string };
       diagnostics: { code: string; lnum: number; col: number; end_col: number; severity: number }[];
       actions: { title: string; kind: string; isPreferred?: boolean }[];
     };
@@ -48,6 +50,10 @@ describe('Neovim headless as an LSP client', () => {
     expect(lines[rel.lnum].slice(rel.col, rel.end_col)).toBe('workloads/b');
     expect(rel.severity).toBe(1);
     expect(result.hover).toContain('200 MiB = 209715200 bytes');
+    // the profile from init_options took effect: the goal target as bytes of node 0 of the seed VM
+    expect(result.status).toMatchObject({ settingsSource: 'initializationOptions', profileName: 'seed-vm' });
+    const t = lines.findIndex((l) => l.includes('target_value: 29.7%'));
+    expect(result.hints).toContainEqual({ label: '≈ 8.91 GiB of node 0', line: t, character: lines[t].indexOf('29.7%') + '29.7%'.length });
     expect(result.actions.find((a) => a.isPreferred)?.title).toContain('/workloads/b');
     expect(result.fixed).toBe(true);
     expect(readFileSync(file, 'utf8')).toBe(seedText.replace('memcg_path: workloads/b,', 'memcg_path: /workloads/b,'));

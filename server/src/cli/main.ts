@@ -57,8 +57,33 @@ export function processIO(): CliIO {
   };
 }
 
+/** Exit status when the reader of stdout/stderr went away: what a SIGPIPE death gives (128 + 13). */
+export const CLOSED_PIPE_EXIT = 141;
+
+/**
+ * A closed output pipe (`damon-config check big.damon.yaml | head`) ends the process quietly with
+ * status 141, as the SIGPIPE most Unix tools die of would; other write errors give one line on
+ * stderr (if it still works) and status 2. Never a stack trace.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WritableStream, exit: (code: number) => void = (c) => process.exit(c)): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' || e.code === 'ECONNRESET') {
+      exit(CLOSED_PIPE_EXIT);
+      return;
+    }
+    try {
+      if (stream !== process.stderr) process.stderr.write(`damon-config: cannot write the output: ${e.message}\n`);
+    } catch {
+      // stderr is gone too
+    }
+    exit(2);
+  });
+}
+
 /** Runs the CLI on this process (used by bin/damon-config and `node dist/cli.js`). */
 export function run(): void {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   main(process.argv.slice(2), processIO()).then(
     (code) => {
       process.exitCode = code;

@@ -6,6 +6,7 @@ import { finishDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRan
 import { NEWEST_KNOWN_KERNEL, parseKernelVersion, type KernelVersion } from './kernel-version';
 import type { KConfig } from './model/kernel';
 import { lowerDocument, type LoweredDocument } from './model/lower';
+import { explainIndentation } from './parse/indentation';
 import { formatFor, mapGet, nodeAtPath, parseJson, parseYaml, type SNode, type SourceDocument, type SourceFormat } from './parse/tree';
 import type { MachineProfile } from './profile';
 import { RULES } from './rules/index';
@@ -141,6 +142,8 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   }
   const sources = format === 'json' ? [parseJson(text)] : parseYaml(text);
   const documents = sources.map((s) => checkDocument(text, format, s, opts, kernel, kernelText));
+  // one YAML indentation mistake: one error in words at its line, the cascade suppressed
+  if (format === 'yaml') for (const doc of documents) doc.diagnostics = explainIndentation(text, doc.diagnostics);
   const clamp = (r: OffsetRange) => {
     r.start = Math.max(0, Math.min(r.start, text.length));
     r.end = Math.max(r.start, Math.min(r.end, text.length));

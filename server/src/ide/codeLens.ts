@@ -1,4 +1,4 @@
-/** Code lenses: "Explain" above each config document, and above each kdamond ("▶ Simulate", "Deploy…") and each scheme ("▶ Simulate scheme"). */
+/** Code lenses: "Explain" above each config document, "▶ Simulate this file" above the first kdamond, "Deploy…" above each kdamond. */
 import { mapGet, type OffsetRange } from './core';
 import type { Analysis } from './analysis';
 import { ClientCommands, ServerCommands, type CommandTarget, type ConvertTarget } from './protocol';
@@ -12,6 +12,7 @@ export interface Lens {
 
 export const CONVERT_TITLE = 'Convert to config file';
 export const EXPLAIN_TITLE = 'Explain';
+export const SIMULATE_TITLE = '▶ Simulate this file (all kdamonds)';
 
 export function codeLenses(a: Analysis): Lens[] {
   if (!a.damon) return [];
@@ -31,19 +32,10 @@ export function codeLenses(a: Analysis): Lens[] {
     if (doc.root) out.push({ range: { start: doc.root.range.start, end: doc.root.range.start }, title: EXPLAIN_TITLE, command: ClientCommands.explain, args: [{ uri: a.uri }] });
     kds.items.forEach((kd, k) => {
       const at = { start: kd.range.start, end: kd.range.start };
-      out.push({ range: at, title: `▶ Simulate kdamond ${k}`, command: ClientCommands.simulate, args: [{ uri: a.uri, kdamond: k }] });
+      // the simulator runs every kdamond of the file together (they share the machine): one lens,
+      // named for what it does, on the first kdamond
+      if (k === 0) out.push({ range: at, title: SIMULATE_TITLE, command: ClientCommands.simulate, args: [{ uri: a.uri }] });
       out.push({ range: at, title: 'Deploy…', command: ClientCommands.deploy, args: [{ uri: a.uri, kdamond: k }] });
-      const ctxs = mapGet(kd, 'contexts');
-      if (!ctxs || ctxs.kind !== 'seq') return;
-      ctxs.items.forEach((c, ci) => {
-        const schemes = mapGet(c, 'schemes');
-        if (!schemes || schemes.kind !== 'seq') return;
-        schemes.items.forEach((s, si) => {
-          const action = mapGet(s, 'action');
-          const name = action && action.kind === 'scalar' ? String(action.value) : `scheme ${si}`;
-          out.push({ range: { start: s.range.start, end: s.range.start }, title: `▶ Simulate ${name}`, command: ClientCommands.simulate, args: [{ uri: a.uri, kdamond: k, scheme: { context: ci, index: si } }] });
-        });
-      });
     });
   }
   return out;

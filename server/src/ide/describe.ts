@@ -64,8 +64,8 @@ const KIND_UNIT: Record<NumericKind | 'bool', string> = {
   percent: '%',
   permil: '‰ (per-mille)',
   bp: 'bp (basis points, 10000 = 100 %)',
-  nr_accesses: '% of samples, or "<n> samples"',
-  age: 'µs, or "<n> aggr_intervals"',
+  nr_accesses: '% of samples, or "N samples"',
+  age: 'µs, or "N aggr_intervals"',
   bool: 'boolean',
 };
 

@@ -32,13 +32,14 @@ function ago(ms: number): string {
   return `${Math.round(s / 3600)} h ago`;
 }
 
-export function goalPreview(a: Analysis, goalPath: ConfigPath, store: GoalValueStore, now = Date.now()): string[] {
+export function goalPreview(a: Analysis, goalPath: ConfigPath, store: GoalValueStore, now = Date.now(), metricDescribed = false): string[] {
   const doc = a.result.documents.find((d) => d.root && nodeAtPath(d.root, goalPath).depth === goalPath.length);
   if (!doc) return [];
   const metric = goalMetric(doc.root, goalPath);
   const lines: string[] = [];
   const m = metric ? metricDoc(metric) : undefined;
-  if (metric && m) lines.push(`**Goal metric \`${metric}\`** (${sinceText(m.since)}): ${m.doc}`);
+  // (hovering the metric value itself, its description is above already)
+  if (metric && m) lines.push(metricDescribed ? `**Goal metric \`${metric}\`**` : `**Goal metric \`${metric}\`** (${sinceText(m.since)}): ${m.doc}`);
   const tnode = nodeAtPath(doc.root, [...goalPath, 'target_value']);
   if (tnode.node && tnode.depth === goalPath.length + 1 && tnode.node.kind === 'scalar' && metric && m) {
     const r = parseByKind(m.kind as Parameters<typeof parseByKind>[0], tnode.node.value);
@@ -55,6 +56,24 @@ export function goalPreview(a: Analysis, goalPath: ConfigPath, store: GoalValueS
   if (live) lines.push('', `Last live value${live.source ? ` on ${live.source}` : ''}: ${formatMetricValue(metric, live.value)} (${ago(now - live.time)})`);
   if (!sim && !live) lines.push('', '_No simulated or live value yet: run “DAMON: Simulate” or deploy to see the metric here._');
   return lines;
+}
+
+/**
+ * An access_pattern.nr_accesses bound in samples, as the kernel gets it: damo turns a percentage into
+ * samples per aggregation interval (aggr_us / sample_us of the context).
+ */
+function samplesNote(doc: Analysis['result']['documents'][number], path: ConfigPath): string | undefined {
+  const n = path.length;
+  if (path[n - 3] !== 'access_pattern' || path[n - 2] !== 'nr_accesses' || (path[n - 1] !== 'min' && path[n - 1] !== 'max')) return undefined;
+  const [, k, , c, , s] = path;
+  if (path[0] !== 'kdamonds' || typeof k !== 'number' || typeof c !== 'number' || typeof s !== 'number') return undefined;
+  const ctx = doc.kconfig?.kdamonds[k]?.contexts[c];
+  const scheme = ctx?.schemes[s];
+  if (!ctx || !scheme || !ctx.sampleUs) return undefined;
+  const samples = scheme.accessPattern.nrAccesses[path[n - 1] as 'min' | 'max'];
+  const per = Math.floor(ctx.aggrUs / ctx.sampleUs);
+  if (samples > per) return undefined; // "max": no bound
+  return ` = **${samples} of ${per} samples** per aggregation interval (aggr_us ${ctx.aggrUs} / sample_us ${ctx.sampleUs})`;
 }
 
 export function hoverAt(a: Analysis, offset: number, store: GoalValueStore): HoverResult | null {
@@ -77,7 +96,7 @@ export function hoverAt(a: Analysis, offset: number, store: GoalValueStore): Hov
     if (enumLines) parts.push(...enumLines, '', '---', '');
     parts.push(...keyMarkdown(path, root));
     const v = parseScalarAt(root, path, node);
-    if (v) parts.splice(enumLines ? enumLines.length + 3 : 0, 0, `\`${node.source || String(node.value)}\` → **${normalizedValue(v)}**`, '');
+    if (v) parts.splice(enumLines ? enumLines.length + 3 : 0, 0, `\`${node.source || String(node.value)}\` → **${normalizedValue(v)}**${samplesNote(doc, path) ?? ''}`, '');
     else if (kindAt(root, path) === 'bool' && node.yaml12 !== undefined) {
       parts.push('', `damo (PyYAML, YAML 1.1) reads this as \`${String(node.value)}\`; YAML 1.2 tools read \`${String(node.yaml12)}\`.`);
     }
@@ -92,6 +111,6 @@ export function hoverAt(a: Analysis, offset: number, store: GoalValueStore): Hov
     if (formula) parts.push('', '---', '', `**Filter chain admits:** ${formula}`, '', `_(${dottedPath(fp)}, evaluated the way the kernel does: core filters first, first match decides, unmatched memory gets the opposite of the last filter's verdict)_`);
   }
   const gp = goalPathOf(path);
-  if (gp) parts.push('', '---', '', ...goalPreview(a, gp, store));
+  if (gp) parts.push('', '---', '', ...goalPreview(a, gp, store, Date.now(), !loc.onKey && path[path.length - 1] === 'metric' && path.length === gp.length + 1));
   return { markdown: parts.join('\n'), range };
 }

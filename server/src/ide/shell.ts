@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { importDamoCommandAt, parseDamoArgs, type ConfigPath, type ImportedCommand, type OffsetRange, type OptionOccurrence } from './core';
+import { importDamoCommandAt, parseByKind, parseDamoArgs, type ConfigPath, type ImportedCommand, type OffsetRange, type OptionOccurrence } from './core';
 import type { Analysis } from './analysis';
-import { dottedPath, enumValueMarkdown, keyMarkdown } from './describe';
+import { dottedPath, enumValueMarkdown, keyMarkdown, kindAt, normalizedValue } from './describe';
 import type { HoverResult } from './hover';
 
 /** What each damo start/tune option means (damo v3.3.0 `damo start --help`, in the kernel's words). */
@@ -173,7 +173,10 @@ export function shellHoverAt(a: Analysis, offset: number): HoverResult | null {
     const hits = imp.sourceMap.entries().filter(([, r]) => r.start === arg.range.start && r.end === arg.range.end).map(([p]) => p).sort((x, y) => y.length - x.length);
     if (hits.length) {
       const path = hits[0];
-      const parts = [`\`${arg.text}\` → \`${dottedPath(path)}\``, ''];
+      // the value as damo reads it (e.g. `200MB` → 200 MiB = 209715200 bytes)
+      const kind = kindAt(null, path);
+      const v = kind && kind !== 'bool' ? parseByKind(kind, arg.text) : undefined;
+      const parts = [`\`${arg.text}\` → \`${dottedPath(path)}\`${v?.ok ? ` = **${normalizedValue(v.v)}**` : ''}`, ''];
       const enumLines = enumValueMarkdown(path, arg.text);
       if (enumLines) parts.push(...enumLines, '', '---', '');
       parts.push(...keyMarkdown(path, null), '', '---', '', ...optionMarkdown(occ, imp.command.subcommand));

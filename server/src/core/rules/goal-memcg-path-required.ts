@@ -4,6 +4,9 @@ import { addKeyEdits } from './edits';
 import { filtersOf, goals, schemes } from './walk';
 import { MEMCG_METRICS } from './metrics';
 
+/** at most this many of the profile's cgroups are offered as fixes */
+const MAX_PROFILE_FIXES = 8;
+
 export const rule: Rule = {
   id: 'goal-memcg-path-required',
   severity: 'error',
@@ -18,10 +21,16 @@ The seed RFC's first command line forgets the path of both demotion goals.`,
         // the filter's cgroup is only a safe guess if no sibling scheme with the same action filters on it too
         const shared = schemes(ctx).some((o) => o !== ref && o.contextPath.join('/') === ref.contextPath.join('/') && o.scheme.action === ref.scheme.action
           && filtersOf(o).some((f) => f.filter.type === 'memcg' && cgs.includes(f.filter.memcgPath ?? '')));
-        const fixes = cgs.length === 1 && !shared && ctx.node([...path, 'memcg_path']) === undefined
+        const absent = ctx.node([...path, 'memcg_path']) === undefined;
+        const fixes = !absent ? [] : cgs.length === 1 && !shared
           ? [{ title: `Add memcg_path: ${cgs[0]} (the scheme's memcg filter)`, edits: addKeyEdits(ctx, path, 'memcg_path', JSON.stringify(cgs[0])), preferred: true }]
-          : [];
-        ctx.report({ path: [...path, 'metric'], fixes: fixes.filter((f) => f.edits.length), message: `quota goal metric ${goal.metric} needs \`memcg_path\` (the cgroup it measures)${ctx.node([...path, 'path']) !== undefined ? ' (damo reads `memcg_path`, not `path`)' : ''}: without it damo 3.4.1 writes the literal path "None" and the kernel refuses to start with a misleading ENOMEM` });
+          : [
+            // not a safe guess: offer the filters' cgroups, then the profile's, and let the user pick
+            ...cgs.map((cg) => ({ title: `Add memcg_path: ${cg} (a memcg filter of this scheme)`, edits: addKeyEdits(ctx, path, 'memcg_path', JSON.stringify(cg)), preferred: false })),
+            ...(ctx.profile?.cgroups ?? []).filter((cg) => !cgs.includes(cg)).slice(0, MAX_PROFILE_FIXES)
+              .map((cg) => ({ title: `Add memcg_path: ${cg} (a cgroup of the machine profile${ctx.profile?.name ? ` ${ctx.profile.name}` : ''})`, edits: addKeyEdits(ctx, path, 'memcg_path', JSON.stringify(cg)), preferred: false })),
+          ];
+        ctx.report({ path: [...path, 'metric'], fixes: fixes.filter((f) => f.edits.length), message: `quota goal metric ${goal.metric} needs \`memcg_path\` (the cgroup it measures)${ctx.node([...path, 'path']) !== undefined ? ' (damo reads \`memcg_path\`, not \`path\`)' : ''}: without it damo 3.4.1 writes the literal path "None" and the kernel refuses to start with a misleading ENOMEM` });
       }
     }
   },

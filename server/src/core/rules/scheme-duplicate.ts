@@ -1,7 +1,50 @@
 import { atomOf } from '../model/filters';
-import type { Rule } from './types';
+import type { ConfigPath, Fix } from '../diagnostic';
+import type { Rule, RuleContext } from './types';
 import { config } from './examples';
 import { filtersOf, schemes } from './walk';
+
+/**
+ * The edit that removes the list item at `itemPath` keeping every other byte: a block item with its
+ * whole lines (and the comment lines right above it, which describe it); a flow item with the comma
+ * that separates it from its neighbour.
+ */
+function removeItemFix(ctx: RuleContext, itemPath: ConfigPath, title: string): Fix[] {
+  const list = ctx.node(itemPath.slice(0, -1));
+  const index = itemPath[itemPath.length - 1];
+  if (!list || list.kind !== 'seq' || typeof index !== 'number' || !list.items[index]) return [];
+  const item = list.items[index];
+  const t = ctx.text;
+  if (list.flow || ctx.format === 'json') {
+    const next = list.items[index + 1];
+    const prev = list.items[index - 1];
+    const range = next ? { start: item.range.start, end: next.range.start } : prev ? { start: prev.range.end, end: item.range.end } : { start: item.range.start, end: item.range.end };
+    return [{ title, edits: [{ range, newText: '' }], preferred: false }];
+  }
+  // block: from the line of its `- ` to the line where the next item (or what follows) starts
+  let start = t.lastIndexOf('\n', item.range.start - 1) + 1;
+  const indent = /^[ \t]*/.exec(t.slice(start))![0];
+  // comment lines directly above, at the item's indentation
+  for (;;) {
+    const prevStart = t.lastIndexOf('\n', start - 2) + 1;
+    if (start === 0 || !new RegExp(`^${indent}#`).test(t.slice(prevStart, start))) break;
+    start = prevStart;
+  }
+  let end = t.indexOf('\n', Math.max(item.range.end - 1, 0));
+  end = end < 0 ? t.length : end + 1;
+  const next = list.items[index + 1];
+  if (next) {
+    // up to the next item, leaving its own comment lines
+    let nextStart = t.lastIndexOf('\n', next.range.start - 1) + 1;
+    for (;;) {
+      const prevStart = t.lastIndexOf('\n', nextStart - 2) + 1;
+      if (nextStart === 0 || !new RegExp(`^${indent}#`).test(t.slice(prevStart, nextStart))) break;
+      nextStart = prevStart;
+    }
+    end = nextStart;
+  }
+  return [{ title, edits: [{ range: { start, end }, newText: '' }], preferred: false }];
+}
 
 export const rule: Rule = {
   id: 'scheme-duplicate',
@@ -25,6 +68,7 @@ export const rule: Rule = {
         onKey: true,
         message: `scheme ${b.index} has the same action, access pattern and filters as scheme ${a.index} (${fb.map((f) => atomOf(f.filter).label).join(', ')}): both act on the same memory — did you mean to filter on another cgroup?`,
         related: [{ range: ctx.rangeOf([...a.path, 'filters'], true), message: `scheme ${a.index}'s filters`, path: [...a.path, 'filters'] }],
+        fixes: removeItemFix(ctx, b.path, `Remove scheme ${b.index} (the duplicate of scheme ${a.index})`),
       });
     }
   },

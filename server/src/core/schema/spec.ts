@@ -57,8 +57,8 @@ const UNIT_TEXT: Record<ValueKind, string> = {
   permil: 'Per-mille: a bare number is ‰ (1000 = 100 %); "50%" gives 500.',
   bp: 'Basis points: a bare number is bp (10000 = 100 %); "29.7%" gives 2970. A bare 29.7 means 0.297 %!',
   bool: 'true or false (damo also takes yes/no/y/n strings, not 0/1).',
-  nr_accesses: 'Access rate: a bare number is a PERCENT of the samples per aggregation interval ("5%" too), or "<n> samples" in kernel units. Both bounds must use the same form.',
-  age: 'Age: a bare number is MICROSECONDS (or a time like "30 s"), or "<n> aggr_intervals" in kernel units. Both bounds must use the same form.',
+  nr_accesses: 'Access rate: a bare number is a PERCENT of the samples per aggregation interval ("5%" too), or "N samples" in kernel units. Both bounds must use the same form.',
+  age: 'Age: a bare number is MICROSECONDS (or a time like "30 s"), or "N aggr_intervals" in kernel units. Both bounds must use the same form.',
 };
 
 interface Meta {
