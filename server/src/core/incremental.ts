@@ -453,39 +453,76 @@ function frameOf(text: string, split: Split, fast: boolean, prev: Frame | undefi
 /**
  * The cross-item rules' findings, kept with the facts they were computed from. Their ranges come
  * from config paths (the finding's, its related places', and for a fix the place it edits), so when
- * the facts did not change the findings are re-placed on the new tree instead of recomputed.
+ * the facts did not change the findings are re-placed on the new tree instead of recomputed: a range
+ * that is a node's range in an item that was reused (shifted in place) is read from that node, any
+ * other is resolved from its path again.
  */
+interface Anchor {
+  path: ConfigPath;
+  /** the node range object the range was, and the item entry that node belongs to */
+  node?: OffsetRange;
+  entry?: ItemEntry;
+}
+
+interface Placed {
+  d: CoreDiagnostic;
+  main: Anchor;
+  related: Anchor[];
+  fixes: Anchor[][];
+}
+
 interface CrossCache {
   facts: string;
-  /** per rule id: the findings, with the path each fix edit's range came from */
-  byRule: Map<string, { d: CoreDiagnostic; fixPaths: ConfigPath[][] }[]>;
+  /** per rule id: the findings and where their ranges come from */
+  byRule: Map<string, Placed[]>;
 }
 
 const sameRange = (a: OffsetRange, b: OffsetRange): boolean => a.start === b.start && a.end === b.end;
 
-/** Record where each range of a cross-item finding comes from, or undefined if one is not a path's. */
-function placeable(root: SNode, d: CoreDiagnostic): { d: CoreDiagnostic; fixPaths: ConfigPath[][] } | undefined {
-  if (!d.path || !sameRange(resolveRange(root, d.path, false), d.range)) return undefined;
-  for (const r of d.related ?? []) if (!r.path || !sameRange(resolveRange(root, r.path, false), r.range)) return undefined;
-  const candidates = [d.path, ...(d.related ?? []).map((r) => r.path!)];
-  const fixPaths: ConfigPath[][] = [];
-  for (const f of d.fixes ?? []) {
-    const paths: ConfigPath[] = [];
-    for (const e of f.edits) {
-      const p = candidates.find((c) => sameRange(resolveRange(root, c, false), e.range));
-      if (!p) return undefined;
-      paths.push(p);
-    }
-    fixPaths.push(paths);
-  }
-  return { d, fixPaths };
+function anchor(root: SNode, path: ConfigPath | undefined, range: OffsetRange, entries: ItemEntry[]): Anchor | undefined {
+  if (!path) return undefined;
+  const r = resolveRange(root, path, false);
+  if (!sameRange(r, range)) return undefined;
+  const entry = path[0] === 'kdamonds' && typeof path[1] === 'number' ? entries[path[1]] : undefined;
+  // resolveRange hands out a node's (or key's) own range object when the node exists
+  return r === range && entry ? { path, node: r, entry } : { path };
 }
 
-function place(root: SNode, c: { d: CoreDiagnostic; fixPaths: ConfigPath[][] }): CoreDiagnostic {
+/** Record where each range of a cross-item finding comes from, or undefined if one is not a path's. */
+function placeable(root: SNode, d: CoreDiagnostic, entries: ItemEntry[]): Placed | undefined {
+  const main = anchor(root, d.path, d.range, entries);
+  if (!main) return undefined;
+  const related: Anchor[] = [];
+  for (const r of d.related ?? []) {
+    const a = anchor(root, r.path, r.range, entries);
+    if (!a) return undefined;
+    related.push(a);
+  }
+  const candidates = [d.path!, ...(d.related ?? []).map((r) => r.path!)];
+  const fixes: Anchor[][] = [];
+  for (const f of d.fixes ?? []) {
+    const list: Anchor[] = [];
+    for (const e of f.edits) {
+      let a: Anchor | undefined;
+      for (const c of candidates) if ((a = anchor(root, c, e.range, entries))) break;
+      if (!a) return undefined;
+      list.push(a);
+    }
+    fixes.push(list);
+  }
+  return { d, main, related, fixes };
+}
+
+function at(root: SNode, a: Anchor, entries: ItemEntry[]): OffsetRange {
+  if (a.node && a.entry && entries[a.path[1] as number] === a.entry) return { start: a.node.start, end: a.node.end };
+  return { ...resolveRange(root, a.path, false) };
+}
+
+function place(root: SNode, c: Placed, entries: ItemEntry[]): CoreDiagnostic {
   const { d } = c;
-  const out: CoreDiagnostic = { ...d, range: { ...resolveRange(root, d.path!, false) } };
-  if (d.related) out.related = d.related.map((r) => ({ ...r, range: { ...resolveRange(root, r.path!, false) } }));
-  if (d.fixes) out.fixes = d.fixes.map((f, i) => ({ ...f, edits: f.edits.map((e, j) => ({ ...e, range: { ...resolveRange(root, c.fixPaths[i][j], false) } })) }));
+  const out: CoreDiagnostic = { ...d, range: at(root, c.main, entries) };
+  if (d.related) out.related = d.related.map((r, i) => ({ ...r, range: at(root, c.related[i], entries) }));
+  if (d.fixes) out.fixes = d.fixes.map((f, i) => ({ ...f, edits: f.edits.map((e, j) => ({ ...e, range: at(root, c.fixes[i][j], entries) })) }));
   return out;
 }
 
@@ -602,7 +639,7 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     }
     const kept = prevCross?.byRule.get(rule.id);
     if (kept) {
-      for (const c of kept) diagnostics.push(place(root, c));
+      for (const c of kept) diagnostics.push(place(root, c, entries));
       cross?.byRule.set(rule.id, kept);
       return;
     }
@@ -610,8 +647,8 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     runRule(rule, ctx, found);
     add(found);
     if (cross) {
-      const list = found.map((d) => placeable(root, d));
-      if (list.every((x) => x)) cross.byRule.set(rule.id, list as { d: CoreDiagnostic; fixPaths: ConfigPath[][] }[]);
+      const list = found.map((d) => placeable(root, d, entries));
+      if (list.every((x) => x)) cross.byRule.set(rule.id, list as Placed[]);
       else cross = undefined;
     }
   });

@@ -150,11 +150,16 @@ export function startServer(connection: Connection, options: StartOptions = {}):
   const toOffset = (a: Analysis, p: { line: number; character: number }): number => a.lines.offsetAt(p);
   const toEdits = (a: Analysis, edits: TextEdit[]): LspTextEdit[] => edits.map((e) => ({ range: toRange(a, e.range), newText: e.newText }));
 
+  /** per diagnostic code (looked up once: a 10,000-line config publishes hundreds of findings per edit) */
+  const hrefs = new Map<string, string | undefined>();
   function ruleHref(code: string): string | undefined {
+    if (hrefs.has(code)) return hrefs.get(code);
     const file = join(packageRoot, 'docs', 'rules', `${code}.md`);
-    if (existsSync(file)) return pathToFileURL(file).toString();
-    if (RULES_BY_ID.has(code) || DAMO_CODE_DOCS[code]) return `damon-rule:/${code}.md`;
-    return undefined;
+    let href: string | undefined;
+    if (existsSync(file)) href = pathToFileURL(file).toString();
+    else if (RULES_BY_ID.has(code) || DAMO_CODE_DOCS[code]) href = `damon-rule:/${code}.md`;
+    hrefs.set(code, href);
+    return href;
   }
 
   function toDiagnostic(a: Analysis, d: CoreDiagnostic): Diagnostic {
