@@ -13,7 +13,7 @@
  * Prints markdown tables and writes test-results/bench-lsp.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +36,7 @@ const PAUSE_MS = 300;
 
 interface Server {
   name: string;
+  pid: number;
   conn: ProtocolConnection;
   next(uri: string): Promise<PublishDiagnosticsParams>;
   close(): void;
@@ -72,6 +73,7 @@ async function start(name: string, cmd: string[], settings: Record<string, unkno
   await conn.sendNotification('workspace/didChangeConfiguration', { settings });
   return {
     name,
+    pid: child.pid!,
     conn,
     next: (uri) => new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`${name}: no diagnostics for ${uri} within 30 s`)), 30_000);
@@ -106,7 +108,25 @@ function ylsWithoutDelay(): string {
   return join(dir, 'bin', 'yaml-language-server');
 }
 
-interface Sample { ms: number; load: number; diagnostics: number }
+/** CPU time the server process has used so far (all its threads), ms, from /proc/PID/task/TID/schedstat (ns). */
+function cpuMs(pid: number): number {
+  let ns = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended
+      }
+    }
+  } catch {
+    return NaN;
+  }
+  return ns / 1e6;
+}
+
+/** wall ms; cpu = the server's CPU ms for this edit (independent of the machine's load); load = 1-minute load average */
+interface Sample { ms: number; cpu: number; load: number; diagnostics: number }
 interface Doc { uri: string; version: number; text: string }
 
 /** One edit: send the full text, wait for that version's (or the next) publishDiagnostics. */
@@ -114,25 +134,28 @@ async function edit(s: Server, d: Doc, text: string): Promise<Sample> {
   d.version++;
   d.text = text;
   const got = s.next(d.uri);
+  const c0 = cpuMs(s.pid);
   const t0 = performance.now();
   await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: d.uri, version: d.version }, contentChanges: [{ text }] });
   const p = await got;
-  return { ms: performance.now() - t0, load: load(), diagnostics: p.diagnostics.length };
+  const ms = performance.now() - t0;
+  return { ms, cpu: cpuMs(s.pid) - c0, load: load(), diagnostics: p.diagnostics.length };
 }
 
 async function open(s: Server, lines: number, base: string): Promise<{ doc: Doc; first: Sample; whole?: Sample }> {
   const uri = pathToFileURL(join(ROOT, `bench-${s.name}-${lines}.damon.yaml`)).toString();
   const doc: Doc = { uri, version: 1, text: base };
   const got = s.next(uri);
+  const c0 = cpuMs(s.pid);
   const t0 = performance.now();
   await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: base } });
   const p = await got;
-  const first = { ms: performance.now() - t0, load: load(), diagnostics: p.diagnostics.length };
+  const first = { ms: performance.now() - t0, cpu: cpuMs(s.pid) - c0, load: load(), diagnostics: p.diagnostics.length };
   let whole: Sample | undefined;
   if (s.name.startsWith('damon')) {
     // our server publishes the first screen, then the whole file (a second publish of version 1)
     const again = await Promise.race([s.next(uri), sleep(5000).then(() => undefined)]);
-    if (again) whole = { ms: performance.now() - t0, load: load(), diagnostics: again.diagnostics.length };
+    if (again) whole = { ms: performance.now() - t0, cpu: cpuMs(s.pid) - c0, load: load(), diagnostics: again.diagnostics.length };
   }
   return { doc, first, whole };
 }
@@ -234,26 +257,29 @@ async function main(): Promise<void> {
   results.latency = { edits: EDITS, warmup: WARMUP, ylsSchemaApplied: applied, rows, opens };
 
   const f = (n: number) => n.toFixed(n < 10 ? 1 : 0);
-  const cell = (r: Row | undefined) => (r ? `${f(median(r.samples.map((x) => x.ms)))} (${f(p90(r.samples.map((x) => x.ms)))}) · load ${median(r.samples.map((x) => x.load)).toFixed(1)}` : '-');
+  const med = (r: Row | undefined, k: 'ms' | 'cpu') => (r ? median(r.samples.map((x) => x[k])) : NaN);
+  const cell = (r: Row | undefined) => (r ? `${f(med(r, 'ms'))} (${f(p90(r.samples.map((x) => x.ms)))}) · load ${median(r.samples.map((x) => x.load)).toFixed(1)}` : '-');
   const get = (lines: number, kind: EditKind, server: string) => rows.find((r) => r.lines === lines && r.kind === kind && r.server === server);
   const out: string[] = [];
-  out.push(`edit → publishDiagnostics over stdio, ms: median (p90) of ${EDITS} edits per cell after ${WARMUP} warm-up edits, ${PAUSE_MS} ms apart, the four servers interleaved edit by edit; "load" = the 1-minute load average (median over the cell's samples) on a ${require('node:os').cpus().length}-CPU machine; node ${process.version}; yaml-language-server 2.0.0 ${applied ? 'validating against schemas/damon-config.schema.json' : '(SCHEMA NOT APPLIED)'}.`, '');
-  out.push('| lines | edit | damon-config, no delay | yaml-language-server, no delay | compute ratio | damon-config as shipped | yaml-language-server as shipped | diagnostics (ours / yls) |');
-  out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  out.push(`edit → publishDiagnostics over stdio: ${EDITS} edits per cell after ${WARMUP} warm-up edits, ${PAUSE_MS} ms apart, the four servers interleaved edit by edit; node ${process.version}; yaml-language-server 2.0.0 ${applied ? 'validating against schemas/damon-config.schema.json' : '(SCHEMA NOT APPLIED)'}; ${require('node:os').cpus().length} CPUs.`);
+  out.push('"CPU" = median CPU time the server process (all threads) used between the edit and its publishDiagnostics, from /proc/PID/task/*/schedstat: the compute, independent of the machine\'s load. "wall" = median (p90) ms until publishDiagnostics, with the 1-minute load average (median over the cell).', '');
+  out.push('| lines | edit | ours CPU ms | yaml-ls CPU ms | CPU ratio | ours wall, no delay | yaml-ls wall, no delay | wall ratio | ours wall, as shipped | yaml-ls wall, as shipped | diagnostics (ours / yaml-ls) |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const lines of SIZES) {
     for (const kind of EDIT_KINDS) {
       const dn = get(lines, kind, 'damon-nodelay');
       const yn = get(lines, kind, 'yls-nodelay');
-      const ratio = dn && yn ? (median(yn.samples.map((x) => x.ms)) / median(dn.samples.map((x) => x.ms))).toFixed(1) : '-';
-      out.push(`| ${lines.toLocaleString('en')} | ${kind} | ${cell(dn)} | ${cell(yn)} | ${ratio}x | ${cell(get(lines, kind, 'damon-shipped'))} | ${cell(get(lines, kind, 'yls-shipped'))} | ${dn?.samples[0]?.diagnostics ?? '-'} / ${yn?.samples[0]?.diagnostics ?? '-'} |`);
+      out.push(`| ${lines.toLocaleString('en')} | ${kind} | ${f(med(dn, 'cpu'))} | ${f(med(yn, 'cpu'))} | ${(med(yn, 'cpu') / med(dn, 'cpu')).toFixed(1)}x | ${cell(dn)} | ${cell(yn)} | ${(med(yn, 'ms') / med(dn, 'ms')).toFixed(1)}x | ${cell(get(lines, kind, 'damon-shipped'))} | ${cell(get(lines, kind, 'yls-shipped'))} | ${dn?.samples[0]?.diagnostics ?? '-'} / ${yn?.samples[0]?.diagnostics ?? '-'} |`);
     }
   }
-  out.push('', '| lines | server | first diagnostics after open | whole file |', '| --- | --- | --- | --- |');
-  for (const o of opens) out.push(`| ${o.lines.toLocaleString('en')} | ${o.server} | ${f(o.first.ms)} ms (${o.first.diagnostics}) · load ${o.first.load.toFixed(1)} | ${o.whole ? `${f(o.whole.ms)} ms (${o.whole.diagnostics}) · load ${o.whole.load.toFixed(1)}` : '-'} |`);
+  out.push('', '| lines | server | first diagnostics after open: wall, CPU (count) | whole file: wall, CPU (count) |', '| --- | --- | --- | --- |');
+  const os = (x: Sample) => `${f(x.ms)} ms, CPU ${f(x.cpu)} ms (${x.diagnostics}) · load ${x.load.toFixed(1)}`;
+  for (const o of opens) out.push(`| ${o.lines.toLocaleString('en')} | ${o.server} | ${os(o.first)} | ${o.whole ? os(o.whole) : '-'} |`);
   out.push(...tail);
   console.log(out.join('\n'));
   mkdirSync(join(ROOT, 'test-results'), { recursive: true });
   writeFileSync(join(ROOT, 'test-results', 'bench-lsp.json'), JSON.stringify(results, null, 2));
+  process.exit(0);
 }
 
 main().catch((e) => {

@@ -17,7 +17,7 @@
  *
  * Pure: no I/O, no editor types.
  */
-import { checkText, kernelOf, ruleContext, runRule, type CheckOptions, type CheckResult, type CheckedDocument } from './check';
+import { checkText, kernelOf, resolveRange, ruleContext, runRule, type CheckOptions, type CheckResult, type CheckedDocument } from './check';
 import { sortDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from './diagnostic';
 import type { KKdamond } from './model/kernel';
 import { lowerDocument, type LoweredDocument } from './model/lower';
@@ -26,6 +26,7 @@ import { formatFor, parseYaml, type SMap, type SNode, type SPair, type SScalar, 
 import type { MachineProfile } from './profile';
 import { RULES } from './rules/index';
 import { schemaDiagnostics } from './schema/validate';
+import { tieringGoals } from './rules/tiering-lib';
 
 /** Rules that compare kdamonds with each other: run on the whole assembled config after every edit. */
 export const CROSS_ITEM_RULES = new Set(['tiering-unpaired', 'tiering-churn-band', 'tiering-dead-zone', 'tiering-targets-exceed-node']);
@@ -241,6 +242,8 @@ interface ItemEntry {
   lower: CoreDiagnostic[];
   /** per rule (index in RULES) the findings of item-local rules */
   rules: CoreDiagnostic[][];
+  /** everything the cross-item rules read from this item (its promotion/demotion goals), as text */
+  crossFacts: string;
   kdamond: KKdamond;
   values: Map<SScalar, ParsedValue>;
   patternUnits: LoweredDocument['patternUnits'];
@@ -275,6 +278,8 @@ function parseItem(text: string, span: ItemSpan): { node: SNode; fast: boolean; 
   return { node, fast: info.fast, diagnostics };
 }
 
+const nodeKind = (n: SNode | null | undefined): string => (n === undefined ? 'missing' : n === null ? 'null' : n.kind);
+
 function syntheticRoot(node: SNode, keyStart: number): SMap {
   const key: SScalar = { kind: 'scalar', range: { start: keyStart, end: keyStart + 8 }, value: 'kdamonds', source: 'kdamonds', quoted: false };
   const seq: SSeq = { kind: 'seq', range: { start: node.range.start, end: node.range.end }, items: [node], flow: false };
@@ -308,6 +313,10 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
     runRule(rule, ctx, out);
     return out;
   });
+  const tg = tieringGoals(ctx);
+  const crossFacts = JSON.stringify([...tg.promotions, ...tg.demotions].map((t) => [
+    t.key, t.ref.scheme.action, t.goal.metric, t.goal.targetValue, t.goalPath.slice(2), nodeKind(ctx.node([...t.goalPath, 'target_value'])),
+  ]));
   for (const ds of [parsed.diagnostics, schema, lower, ...rules]) {
     ownRanges(ds);
     remapDiagnostics(ds, index);
@@ -316,7 +325,7 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
   for (const [k, v] of lowered.patternUnits) patternUnits.set(index === 0 ? k : k.replace(/^kdamonds\/0\//, `kdamonds/${index}/`), v);
   return {
     index, text: env.text.slice(span.start, span.end), start: span.start, fast: parsed.fast, node,
-    parseErrors, parseWarnings, parseOther, schema, lower, rules,
+    parseErrors, parseWarnings, parseOther, schema, lower, rules, crossFacts,
     kdamond: lowered.kconfig.kdamonds[0], values: lowered.values, patternUnits,
   };
 }
@@ -441,6 +450,82 @@ function frameOf(text: string, split: Split, fast: boolean, prev: Frame | undefi
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The cross-item rules' findings, kept with the facts they were computed from. Their ranges come
+ * from config paths (the finding's, its related places', and for a fix the place it edits), so when
+ * the facts did not change the findings are re-placed on the new tree instead of recomputed: a range
+ * that is a node's range in an item that was reused (shifted in place) is read from that node, any
+ * other is resolved from its path again.
+ */
+interface Anchor {
+  path: ConfigPath;
+  /** the node range object the range was, and the item entry that node belongs to */
+  node?: OffsetRange;
+  entry?: ItemEntry;
+}
+
+interface Placed {
+  d: CoreDiagnostic;
+  main: Anchor;
+  related: Anchor[];
+  fixes: Anchor[][];
+}
+
+interface CrossCache {
+  facts: string;
+  /** per rule id: the findings and where their ranges come from */
+  byRule: Map<string, Placed[]>;
+}
+
+const sameRange = (a: OffsetRange, b: OffsetRange): boolean => a.start === b.start && a.end === b.end;
+
+function anchor(root: SNode, path: ConfigPath | undefined, range: OffsetRange, entries: ItemEntry[]): Anchor | undefined {
+  if (!path) return undefined;
+  const r = resolveRange(root, path, false);
+  if (!sameRange(r, range)) return undefined;
+  const entry = path[0] === 'kdamonds' && typeof path[1] === 'number' ? entries[path[1]] : undefined;
+  // resolveRange hands out a node's (or key's) own range object when the node exists
+  return r === range && entry ? { path, node: r, entry } : { path };
+}
+
+/** Record where each range of a cross-item finding comes from, or undefined if one is not a path's. */
+function placeable(root: SNode, d: CoreDiagnostic, entries: ItemEntry[]): Placed | undefined {
+  const main = anchor(root, d.path, d.range, entries);
+  if (!main) return undefined;
+  const related: Anchor[] = [];
+  for (const r of d.related ?? []) {
+    const a = anchor(root, r.path, r.range, entries);
+    if (!a) return undefined;
+    related.push(a);
+  }
+  const candidates = [d.path!, ...(d.related ?? []).map((r) => r.path!)];
+  const fixes: Anchor[][] = [];
+  for (const f of d.fixes ?? []) {
+    const list: Anchor[] = [];
+    for (const e of f.edits) {
+      let a: Anchor | undefined;
+      for (const c of candidates) if ((a = anchor(root, c, e.range, entries))) break;
+      if (!a) return undefined;
+      list.push(a);
+    }
+    fixes.push(list);
+  }
+  return { d, main, related, fixes };
+}
+
+function at(root: SNode, a: Anchor, entries: ItemEntry[]): OffsetRange {
+  if (a.node && a.entry && entries[a.path[1] as number] === a.entry) return { start: a.node.start, end: a.node.end };
+  return { ...resolveRange(root, a.path, false) };
+}
+
+function place(root: SNode, c: Placed, entries: ItemEntry[]): CoreDiagnostic {
+  const { d } = c;
+  const out: CoreDiagnostic = { ...d, range: at(root, c.main, entries) };
+  if (d.related) out.related = d.related.map((r, i) => ({ ...r, range: at(root, c.related[i], entries) }));
+  if (d.fixes) out.fixes = d.fixes.map((f, i) => ({ ...f, edits: f.edits.map((e, j) => ({ ...e, range: at(root, c.fixes[i][j], entries) })) }));
+  return out;
+}
+
 export interface IncrementalState {
   text: string;
   kernelKey: string;
@@ -448,6 +533,7 @@ export interface IncrementalState {
   entries: ItemEntry[];
   /** the last frame computed with each parser (typing in and out of an error state flips between them) */
   frames: { fast?: Frame; slow?: Frame };
+  cross?: CrossCache;
 }
 
 function reuseHeader(prev: IncrementalState | undefined, text: string, split: Split): boolean {
@@ -543,9 +629,28 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   for (const e of entries) add(e.lower);
   const { kernel } = kernelOf(opts);
   const ctx = ruleContext(text, 'yaml', root, lowered, opts, kernel, kernelText);
+  const facts = entries.map((e) => e.crossFacts).join('\n');
+  const prevCross = reuse?.cross?.facts === facts ? reuse.cross : undefined;
+  let cross: CrossCache | undefined = { facts, byRule: new Map() };
   RULES.forEach((rule, r) => {
-    if (CROSS_ITEM_RULES.has(rule.id)) runRule(rule, ctx, diagnostics);
-    else for (const e of entries) add(e.rules[r]);
+    if (!CROSS_ITEM_RULES.has(rule.id)) {
+      for (const e of entries) add(e.rules[r]);
+      return;
+    }
+    const kept = prevCross?.byRule.get(rule.id);
+    if (kept) {
+      for (const c of kept) diagnostics.push(place(root, c, entries));
+      cross?.byRule.set(rule.id, kept);
+      return;
+    }
+    const found: CoreDiagnostic[] = [];
+    runRule(rule, ctx, found);
+    add(found);
+    if (cross) {
+      const list = found.map((d) => placeable(root, d, entries));
+      if (list.every((x) => x)) cross.byRule.set(rule.id, list as Placed[]);
+      else cross = undefined;
+    }
   });
   const clamp = (r: OffsetRange): void => {
     r.start = Math.max(0, Math.min(r.start, text.length));
@@ -557,7 +662,7 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   }
   const doc: CheckedDocument = { range: { ...frame.docRange }, root, isDamonConfig: true, kconfig, lowered, diagnostics };
   const result: CheckResult = { format: 'yaml', documents: [doc], diagnostics: sortDiagnostics([...diagnostics]) };
-  return { result, state: { text, kernelKey, profile: opts.profile, entries, frames: fast ? { fast: frame, slow: reuse?.frames.slow } : { fast: reuse?.frames.fast, slow: frame } }, mode: 'items', reparsed, items: entries.length };
+  return { result, state: { text, kernelKey, profile: opts.profile, entries, cross, frames: fast ? { fast: frame, slow: reuse?.frames.slow } : { fast: reuse?.frames.fast, slow: frame } }, mode: 'items', reparsed, items: entries.length };
 }
 
 /**

@@ -111,11 +111,17 @@ export class ServerContext {
     return edits.map((e) => ({ range: this.toRange(a, e.range), newText: e.newText }));
   }
 
+  /** per diagnostic code (looked up once: a 10,000-line config publishes hundreds of findings per edit) */
+  private readonly hrefs = new Map<string, string | undefined>();
+
   ruleHref(code: string): string | undefined {
+    if (this.hrefs.has(code)) return this.hrefs.get(code);
     const file = join(this.packageRoot, 'docs', 'rules', `${code}.md`);
-    if (existsSync(file)) return pathToFileURL(file).toString();
-    if (RULES_BY_ID.has(code) || DAMO_CODE_DOCS[code]) return `damon-rule:/${code}.md`;
-    return undefined;
+    let href: string | undefined;
+    if (existsSync(file)) href = pathToFileURL(file).toString();
+    else if (RULES_BY_ID.has(code) || DAMO_CODE_DOCS[code]) href = `damon-rule:/${code}.md`;
+    this.hrefs.set(code, href);
+    return href;
   }
 
   toDiagnostic(a: Analysis, d: CoreDiagnostic): Diagnostic {
