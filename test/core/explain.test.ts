@@ -56,6 +56,8 @@ describe('what the explanations must say', () => {
     const [promoA, promoB] = seed.kdamonds[0].schemes;
     const [demoA] = seed.kdamonds[1].schemes;
     expect(promoA.sentences.join('\n')).toContain('only what the filters admit: memcg /workload_a OR young');
+    expect(promoA.sentences.join('\n')).toContain("For pages outside /workload_a (the goal's cgroup) that is: young, so other cgroups' pages that are young are moved too.");
+    expect(demoA.sentences.join('\n')).toContain("other cgroups' pages that are NOT young are moved too.");
     expect(promoB.sentences.join('\n')).toContain('memcg /workload_b OR young');
     // allow memcg A; reject young → A is admitted; otherwise young is rejected and the rest (not young) admitted
     expect(demoA.sentences.join('\n')).toContain('memcg /workload_a OR NOT young');
@@ -73,6 +75,7 @@ describe('what the explanations must say', () => {
     expect(fixed.kdamonds[0].schemes[0].sentences.join('\n')).toContain('memcg /workloads/a AND young');
     expect(fixed.kdamonds[1].schemes[0].sentences.join('\n')).toContain('memcg /workloads/a AND NOT young');
     expect(fixed.kdamonds.flatMap((k) => k.schemes.flatMap((s) => s.caveats))).toEqual([]);
+    expect(JSON.stringify(fixed)).not.toContain('outside /workloads');
   });
 
   it('goals in kernel units with the profile\'s bytes: 9.7% is 970 bp of a 30 GiB node', () => {
