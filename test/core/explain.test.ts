@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkText, loadProfile, type MachineProfile } from '../../server/src/core/index';
-import { explainDocuments, renderMarkdown, renderText, type Explanation } from '../../server/src/core/explain/index';
+import { explainDocuments, explainText, renderMarkdown, renderText, type Explanation } from '../../server/src/core/explain/index';
 
 const root = join(__dirname, '..', '..');
 const examples = join(root, 'examples');
@@ -18,7 +18,7 @@ function configsIn(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
     if (e.isDirectory()) return configsIn(p);
-    return /\.damon\.(?:ya?ml|json)$/.test(e.name) ? [p] : [];
+    return /\.damon\.(?:ya?ml|json)$|\.sh$/.test(e.name) ? [p] : [];
   }).sort();
 }
 
@@ -35,14 +35,17 @@ describe('golden explanations of examples/', () => {
   it('covers every config in examples/', () => {
     expect(all.map((f) => relative(examples, f))).toEqual(expect.arrayContaining([
       'memcg-tiering.damon.yaml', 'node-tiering.damon.yaml', 'proactive-reclaim.damon.json', 'seed-rfc-example.damon.yaml', 'seed-test-script.damon.yaml',
-      'scenarios/test-host-or-temporal.damon.yaml',
+      'scenarios/test-host-or-temporal.damon.yaml', 'scripts/seed-experiment.sh', 'scripts/proactive-reclaim.sh',
     ]));
   });
 
   for (const file of all) {
     const name = relative(examples, file);
     it(name, async () => {
-      const md = renderMarkdown([{ file: `examples/${name}`, explanations: explainFile(file, profileFor(file)) }]);
+      const profile = profileFor(file);
+      const explained = explainText(readFileSync(file, 'utf8'), { fileName: `examples/${name}`, profile, profileHint: '--profile FILE' });
+      expect(explained.length).toBeGreaterThan(0);
+      const md = renderMarkdown(explained);
       await expect(md).toMatchFileSnapshot(join(__dirname, 'golden', 'explain', `${name.replace(/\//g, '__')}.md`));
     });
   }
