@@ -131,6 +131,14 @@ describe('what the explanations must say', () => {
     expect(s.short).toBe('reclaims: idle ≥ 2 min, NOT anon · ≤ 128 MiB/s · until PSI 1 ms');
   });
 
+  it('quota priority follows the ops\' scheme score: vaddr ranks only pageout (by coldness)', () => {
+    const cfg = (action: string) => `kdamonds: [{contexts: [{ops: vaddr, targets: [{pid: 7}], schemes: [{action: ${action}, target_nid: 1, quotas: {sz_bytes: 10 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 1000, age_permil: 0}}}]}]}]\n`;
+    const sentences = (action: string) => explainDocuments(checkText(cfg(action)).documents)[0].kdamonds[0].schemes[0].sentences.join('\n');
+    expect(sentences('pageout')).toContain('the coldest regions go first');
+    expect(sentences('migrate_hot')).not.toMatch(/hottest|coldest|no region is preferred/);
+    expect(sentences('migrate_hot')).toContain('What: moves to node 1 memory accessed or not.');
+  });
+
   it('text output wraps and keeps every sentence', () => {
     const text = renderText([{ file: 'x', explanations: [seed] }], 80);
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80 + 20);

@@ -292,8 +292,10 @@ function quotaWords(q: KQuota, s: KScheme, c: KContext, opts: ExplainOptions): {
   }
   const w = q.weights;
   if ((limits.length || goals.length) && s.action !== 'stat') {
-    const cold = s.action === 'pageout' || s.action === 'lru_deprio' || s.action === 'migrate_cold';
-    const hot = s.action === 'lru_prio' || s.action === 'migrate_hot';
+    // the ops' scheme score: paddr scores pageout/lru_deprio/migrate_cold by coldness and
+    // lru_prio/migrate_hot by hotness; vaddr/fvaddr score only pageout (by coldness), the rest equally
+    const cold = s.action === 'pageout' || (c.ops === 'paddr' && (s.action === 'lru_deprio' || s.action === 'migrate_cold'));
+    const hot = c.ops === 'paddr' && (s.action === 'lru_prio' || s.action === 'migrate_hot');
     if (w.szPermil + w.nrAccessesPermil + w.agePermil === 0) out.push('When the quota cannot cover all matching memory, no region is preferred (all weights are 0).');
     else if (hot || cold) {
       const by = [w.szPermil ? `size ${w.szPermil} ‰` : '', w.nrAccessesPermil ? `access frequency ${w.nrAccessesPermil} ‰` : '', w.agePermil ? `age ${w.agePermil} ‰` : ''].filter(Boolean).join(', ');
