@@ -103,7 +103,11 @@ function targetUri(arg: CommandTarget | vscode.Uri | undefined): vscode.Uri | un
   return e && DAMON_LANGS.has(e.document.languageId) ? e.document.uri : undefined;
 }
 
-/** "Explain": the server's markdown for the whole file, opened beside it and previewed. */
+/** Read-only `damon-explain:` documents: the server's markdown per config (no unsaved untitled files). */
+const explained = new Map<string, string>();
+const explainedChanged = new vscode.EventEmitter<vscode.Uri>();
+
+/** "Explain": the server's markdown for the whole file, previewed beside it. */
 async function explainConfig(arg?: CommandTarget | vscode.Uri): Promise<void> {
   const uri = targetUri(arg);
   const r = uri && (await client?.sendRequest<ExplainResult | null>('workspace/executeCommand', { command: ServerCommands.explain, arguments: [{ uri: uri.toString() }] }));
@@ -111,9 +115,10 @@ async function explainConfig(arg?: CommandTarget | vscode.Uri): Promise<void> {
     void vscode.window.showErrorMessage('DAMON: open a DAMON config to explain.');
     return;
   }
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: r.markdown });
-  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-  await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => undefined);
+  const doc = vscode.Uri.from({ scheme: 'damon-explain', path: `/${r.title}.md`, query: uri.toString() });
+  explained.set(doc.toString(), r.markdown);
+  explainedChanged.fire(doc);
+  await vscode.commands.executeCommand('markdown.showPreviewToSide', doc);
 }
 
 /**
@@ -463,6 +468,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         void vscode.window.showInformationMessage(`DAMON: ${n} live goal value(s) from ${host}.`);
       }
     }),
+    vscode.workspace.registerTextDocumentContentProvider('damon-explain', { onDidChange: explainedChanged.event, provideTextDocumentContent: (uri) => explained.get(uri.toString()) ?? '' }),
     vscode.workspace.registerTextDocumentContentProvider('damon-rule', {
       provideTextDocumentContent: async (uri) => {
         const id = uri.path.replace(/^\//, '').replace(/\.md$/, '');

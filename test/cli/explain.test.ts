@@ -49,6 +49,14 @@ describe('damon-config explain', () => {
     expect(kd.schemes[0].sentences).toContain('How fast: unbounded: it acts on all matching memory every time it is applied.');
   });
 
+  it('a shell script: each damo command line, explained as the config it makes', async () => {
+    const r = await run(['explain', '--profile', 'examples/seed-vm.profile.yaml', 'examples/scripts/proactive-reclaim.sh']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^examples\/scripts\/proactive-reclaim\.sh:\d+ \(damo start\)\n/);
+    expect(r.out).toContain('scheme 0: pageout');
+  });
+
   it('bad input: a clear message and exit 1 or 2, never a stack trace', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'damon-explain-'));
     writeFileSync(join(tmp, 'list.yaml'), '- a\n- b\n');
@@ -60,7 +68,8 @@ describe('damon-config explain', () => {
     expect(binary.code).toBe(1);
     expect(binary.err).toMatch(/bin\.yaml: binary file/);
     expect(binary.out).toContain('examples/node-tiering.damon.yaml');
-    expect((await run(['explain', 'examples/scripts/proactive-reclaim.sh'])).err).toMatch(/shell script; turn its damo commands into a config first: damon-config import-damo/);
+    writeFileSync(join(tmp, 'empty.sh'), '#!/bin/sh\necho hello\n');
+    expect((await run(['explain', join(tmp, 'empty.sh')])).err).toMatch(/empty\.sh: no damo start\|tune command that gives a config/);
     expect((await run(['explain', '--format', 'html', 'x'])).code).toBe(2);
     expect((await run(['explain', '--bogus'])).err).toMatch(/Unknown option '--bogus'/);
     expect((await run(['explain'])).err).toMatch(/no config given/);

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkText, loadProfile, type MachineProfile } from '../../server/src/core/index';
-import { explainDocuments, renderMarkdown, renderText, type Explanation } from '../../server/src/core/explain/index';
+import { explainDocuments, explainText, renderMarkdown, renderText, type Explanation } from '../../server/src/core/explain/index';
 
 const root = join(__dirname, '..', '..');
 const examples = join(root, 'examples');
@@ -18,7 +18,7 @@ function configsIn(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
     if (e.isDirectory()) return configsIn(p);
-    return /\.damon\.(?:ya?ml|json)$/.test(e.name) ? [p] : [];
+    return /\.damon\.(?:ya?ml|json)$|\.sh$/.test(e.name) ? [p] : [];
   }).sort();
 }
 
@@ -35,14 +35,17 @@ describe('golden explanations of examples/', () => {
   it('covers every config in examples/', () => {
     expect(all.map((f) => relative(examples, f))).toEqual(expect.arrayContaining([
       'memcg-tiering.damon.yaml', 'node-tiering.damon.yaml', 'proactive-reclaim.damon.json', 'seed-rfc-example.damon.yaml', 'seed-test-script.damon.yaml',
-      'scenarios/test-host-or-temporal.damon.yaml',
+      'scenarios/test-host-or-temporal.damon.yaml', 'scripts/seed-experiment.sh', 'scripts/proactive-reclaim.sh',
     ]));
   });
 
   for (const file of all) {
     const name = relative(examples, file);
     it(name, async () => {
-      const md = renderMarkdown([{ file: `examples/${name}`, explanations: explainFile(file, profileFor(file)) }]);
+      const profile = profileFor(file);
+      const explained = explainText(readFileSync(file, 'utf8'), { fileName: `examples/${name}`, profile, profileHint: '--profile FILE' });
+      expect(explained.length).toBeGreaterThan(0);
+      const md = renderMarkdown(explained);
       await expect(md).toMatchFileSnapshot(join(__dirname, 'golden', 'explain', `${name.replace(/\//g, '__')}.md`));
     });
   }
@@ -56,6 +59,8 @@ describe('what the explanations must say', () => {
     const [promoA, promoB] = seed.kdamonds[0].schemes;
     const [demoA] = seed.kdamonds[1].schemes;
     expect(promoA.sentences.join('\n')).toContain('only what the filters admit: memcg /workload_a OR young');
+    expect(promoA.sentences.join('\n')).toContain("For pages outside /workload_a (the goal's cgroup) that is: young, so other cgroups' pages that are young are moved too.");
+    expect(demoA.sentences.join('\n')).toContain("other cgroups' pages that are NOT young are moved too.");
     expect(promoB.sentences.join('\n')).toContain('memcg /workload_b OR young');
     // allow memcg A; reject young → A is admitted; otherwise young is rejected and the rest (not young) admitted
     expect(demoA.sentences.join('\n')).toContain('memcg /workload_a OR NOT young');
@@ -73,6 +78,7 @@ describe('what the explanations must say', () => {
     expect(fixed.kdamonds[0].schemes[0].sentences.join('\n')).toContain('memcg /workloads/a AND young');
     expect(fixed.kdamonds[1].schemes[0].sentences.join('\n')).toContain('memcg /workloads/a AND NOT young');
     expect(fixed.kdamonds.flatMap((k) => k.schemes.flatMap((s) => s.caveats))).toEqual([]);
+    expect(JSON.stringify(fixed)).not.toContain('outside /workloads');
   });
 
   it('goals in kernel units with the profile\'s bytes: 9.7% is 970 bp of a 30 GiB node', () => {
@@ -123,6 +129,14 @@ describe('what the explanations must say', () => {
       'Watermarks: it is active only while free memory (system-wide) is between 5 % and 50 %: it starts when free memory falls to 40 % and stops above 50 % or below 5 % (checked every 5 s).',
     ]));
     expect(s.short).toBe('reclaims: idle ≥ 2 min, NOT anon · ≤ 128 MiB/s · until PSI 1 ms');
+  });
+
+  it('quota priority follows the ops\' scheme score: vaddr ranks only pageout (by coldness)', () => {
+    const cfg = (action: string) => `kdamonds: [{contexts: [{ops: vaddr, targets: [{pid: 7}], schemes: [{action: ${action}, target_nid: 1, quotas: {sz_bytes: 10 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 1000, age_permil: 0}}}]}]}]\n`;
+    const sentences = (action: string) => explainDocuments(checkText(cfg(action)).documents)[0].kdamonds[0].schemes[0].sentences.join('\n');
+    expect(sentences('pageout')).toContain('the coldest regions go first');
+    expect(sentences('migrate_hot')).not.toMatch(/hottest|coldest|no region is preferred/);
+    expect(sentences('migrate_hot')).toContain('What: moves to node 1 memory accessed or not.');
   });
 
   it('text output wraps and keeps every sentence', () => {

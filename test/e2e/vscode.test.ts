@@ -388,6 +388,29 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await shot(page, 'deploy-dry-run-failed');
       await page.keyboard.press('Escape');
     }, 120_000);
+    it('explains a config from its "Explain" code lens: the markdown preview opens beside it', async () => {
+      const { page } = ed;
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').waitFor();
+      await page.keyboard.type('View: Close All Editors');
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Close All Editors' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.editor-instance').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+      await openFile(page, 'memcg-tiering.damon.yaml');
+      const lens = page.locator('.codelens-decoration a', { hasText: /^Explain$/ }).first();
+      try {
+        await lens.waitFor({ timeout: 30_000 });
+        await lens.click();
+        // the preview of the untitled markdown, in a second editor group beside the config
+        await page.locator('.editor-group-container').nth(1).locator('.tab', { hasText: 'Preview Explanation of memcg-tiering.damon.yaml' }).first().waitFor({ timeout: 30_000 });
+        const preview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+        await expect.poll(async () => preview.locator('body').innerText(), { timeout: 30_000 }).toMatch(/kdamond 0: paddr, node 1[^]*memcg \/workloads\/a AND young[^]*Tiering[^]*\/workloads\/a is kept between 29\.5 % and 29\.7 % of node 0 \(≈ 8\.85 GiB to 8\.91 GiB on seed-vm\)/);
+      } catch (e) {
+        await shot(page, 'explain-failed');
+        throw e;
+      }
+      await shot(page, 'explain');
+    }, 90_000);
 
     it('activates quickly and logs its activation time', async () => {
       const lines = findLogLines(join(ed.userDataDir, 'logs'), /DAMON\.log$|exthost\.log$|\d+-DAMON\.log$/, /DAMON extension activated in \d+ ms/);

@@ -7,14 +7,15 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { checkText, type MachineProfile } from '../core/index';
 import { parseKernelVersion } from '../core/kernel-version';
-import { explainDocuments, renderMarkdown, renderText, type ExplainedFile } from '../core/explain/index';
+import { explainText, renderMarkdown, renderText, SHELL_FILE, type ExplainedFile } from '../core/explain/index';
 import type { CliIO, Subcommand } from './io';
 import { loadProfileFile, readTextFile } from './util';
 
-export const EXPLAIN_USAGE = `usage: damon-config explain [--format text|markdown|json] [--profile FILE] [--kernel X.Y] CONFIG|- ...
+export const EXPLAIN_USAGE = `usage: damon-config explain [--format text|markdown|json] [--profile FILE] [--kernel X.Y] CONFIG|SCRIPT.sh|- ...
 
 Says what each kdamond, scheme and tiering pair of a DAMON config does, in plain words and kernel
-units, and what it will not do (from the checks). With --profile (a machine profile, e.g. written by
+units, and what it will not do (from the checks). In a shell script, each damo start|tune command
+line is explained as the config it makes (see import-damo). With --profile (a machine profile, e.g. written by
 \`damon-config probe\`), node shares are also given in bytes. --format markdown is ready to paste into
 a pull-request review.`;
 
@@ -75,20 +76,17 @@ export const explain: Subcommand = async (args: string[], io: CliIO) => {
       text = f.text!;
     }
     const name = arg === '-' ? '<stdin>' : arg;
-    if (/\.(?:sh|bash)$/i.test(name)) {
-      io.stderr(`damon-config explain: ${name} is a shell script; turn its damo commands into a config first: damon-config import-damo ${name}\n`);
+    const explained = explainText(text, { fileName: name, profile, kernel: values.kernel, profileHint: PROFILE_HINT });
+    if (explained.length === 0) {
+      if (SHELL_FILE.test(name)) io.stderr(`damon-config explain: ${name}: no damo start|tune command that gives a config (see damon-config check ${name})\n`);
+      else {
+        const first = checkText(text, { fileName: name }).diagnostics.find((d) => d.severity === 'error');
+        io.stderr(`damon-config explain: ${name}: not a DAMON config (a mapping with a "kdamonds" key)${first ? `: ${first.message}` : ''}\n`);
+      }
       failed = true;
       continue;
     }
-    const r = checkText(text, { fileName: name, profile, kernel: values.kernel });
-    const explanations = explainDocuments(r.documents, { profile, profileHint: PROFILE_HINT });
-    if (explanations.length === 0) {
-      const first = r.diagnostics.find((d) => d.severity === 'error');
-      io.stderr(`damon-config explain: ${name}: not a DAMON config (a mapping with a "kdamonds" key)${first ? `: ${first.message}` : ''}\n`);
-      failed = true;
-      continue;
-    }
-    files.push({ file: name, explanations });
+    files.push(...explained);
   }
   if (files.length) {
     if (format === 'json') io.stdout(`${JSON.stringify({ profile: profile?.name ?? null, files }, null, 2)}\n`);

@@ -10,7 +10,7 @@ import {
   UINT_MAX, ULONG_MAX,
   type DamosActionName, type KAccessPattern, type KContext, type KKdamond, type KQuota, type KQuotaGoal, type KScheme, type KWatermarks,
 } from '../model/kernel';
-import { describeAdmission } from '../model/filters';
+import { admissionFormula, formatFormula, restrictFormula } from '../model/filters';
 import { formatBytes, formatUs } from '../model/units';
 import { nodeShareBytes } from '../model/format';
 import type { MachineProfile } from '../profile';
@@ -293,8 +293,10 @@ function quotaWords(q: KQuota, s: KScheme, c: KContext, opts: ExplainOptions): {
   }
   const w = q.weights;
   if ((limits.length || goals.length) && s.action !== 'stat') {
-    const cold = s.action === 'pageout' || s.action === 'lru_deprio' || s.action === 'migrate_cold';
-    const hot = s.action === 'lru_prio' || s.action === 'migrate_hot';
+    // the ops' scheme score: paddr scores pageout/lru_deprio/migrate_cold by coldness and
+    // lru_prio/migrate_hot by hotness; vaddr/fvaddr score only pageout (by coldness), the rest equally
+    const cold = s.action === 'pageout' || (c.ops === 'paddr' && (s.action === 'lru_deprio' || s.action === 'migrate_cold'));
+    const hot = c.ops === 'paddr' && (s.action === 'lru_prio' || s.action === 'migrate_hot');
     if (w.szPermil + w.nrAccessesPermil + w.agePermil === 0) out.push('When the quota cannot cover all matching memory, no region is preferred (all weights are 0).');
     else if (hot || cold) {
       const by = [w.szPermil ? `size ${w.szPermil} ‰` : '', w.nrAccessesPermil ? `access frequency ${w.nrAccessesPermil} ‰` : '', w.agePermil ? `age ${w.agePermil} ‰` : ''].filter(Boolean).join(', ');
@@ -322,6 +324,16 @@ function watermarkWords(wm: KWatermarks): string | undefined {
   return `Watermarks: it is active only while free memory (system-wide) is between ${p(wm.low)} and ${p(wm.high)}: it starts when free memory falls to ${p(wm.mid)} and stops above ${p(wm.high)} or below ${p(wm.low)} (checked every ${formatUs(wm.intervalUs)}).`;
 }
 
+/** What the filters admit of pages outside the cgroup of the scheme's memcg goal, when anything. */
+function outsideGoalCgroup(s: KScheme, f: ReturnType<typeof admissionFormula>): { cgroup: string; formula: string } | undefined {
+  const goal = s.quota.goals.find((g) => g.metric.startsWith('node_memcg_') && g.path && g.targetValue > 0);
+  if (!goal?.path) return undefined;
+  const cg = normalizeCgroupPath(goal.path);
+  const r = restrictFormula(f, (atom) => (atom.startsWith('memcg ') && normalizeCgroupPath(atom.slice(6)) === cg ? false : undefined));
+  if (r.kind === 'const' && !r.v) return undefined;
+  return { cgroup: cg, formula: formatFormula(r) };
+}
+
 function schemeExplanation(s: KScheme, c: KContext, k: number, ci: number, si: number, nContexts: number, opts: ExplainOptions): SchemeExplanation {
   const path: ConfigPath = ['kdamonds', k, 'contexts', ci, 'schemes', si];
   const act = actionWords(s, c);
@@ -331,8 +343,13 @@ function schemeExplanation(s: KScheme, c: KContext, k: number, ci: number, si: n
   const nf = s.coreFilters.length + s.opsFilters.length;
   let formula: string | undefined;
   if (nf > 0) {
-    formula = describeAdmission(s.coreFilters, s.opsFilters);
-    sentences.push(`Which memory: only what the filters admit: ${formula} (${plural(nf, 'filter')}: the first filter that matches decides; memory no filter matches gets the opposite of the last filter's verdict).`);
+    const f = admissionFormula(s.coreFilters, s.opsFilters);
+    formula = formatFormula(f);
+    let outside = '';
+    const leak = outsideGoalCgroup(s, f);
+    const done = s.action.startsWith('migrate_') ? 'moved' : s.action === 'pageout' ? 'reclaimed' : s.action === 'stat' ? 'counted' : 'acted on';
+    if (leak) outside = ` For pages outside ${leak.cgroup} (the goal's cgroup) that is: ${leak.formula}, so ${leak.formula === 'all memory' ? 'all other cgroups\' pages' : `other cgroups' pages that are ${leak.formula}`} are ${done} too.`;
+    sentences.push(`Which memory: only what the filters admit: ${formula} (${plural(nf, 'filter')}: the first filter that matches decides; memory no filter matches gets the opposite of the last filter's verdict).${outside}`);
   }
   const q = quotaWords(s.quota, s, c, opts);
   sentences.push(...q.sentences);

@@ -37,7 +37,7 @@ export function atomOf(f: KFilter): Atom {
   }
 }
 
-type Formula = { kind: 'const'; v: boolean } | { kind: 'lit'; atom: string; neg: boolean } | { kind: 'and' | 'or'; a: Formula; b: Formula };
+export type Formula = { kind: 'const'; v: boolean } | { kind: 'lit'; atom: string; neg: boolean } | { kind: 'and' | 'or'; a: Formula; b: Formula };
 
 const T: Formula = { kind: 'const', v: true };
 const F: Formula = { kind: 'const', v: false };
@@ -96,6 +96,22 @@ function show(f: Formula, parent: 'and' | 'or' | 'top'): string {
 
 export function formatFormula(f: Formula): string {
   return show(f, 'top');
+}
+
+/** The formula for pages whose value of some atoms is known, e.g. "not in cgroup X" (by atom label). */
+export function restrictFormula(f: Formula, known: (atom: string) => boolean | undefined): Formula {
+  switch (f.kind) {
+    case 'const':
+      return f;
+    case 'lit': {
+      const v = known(f.atom);
+      return v === undefined ? f : { kind: 'const', v: f.neg ? !v : v };
+    }
+    case 'and':
+      return and(restrictFormula(f.a, known), restrictFormula(f.b, known));
+    default:
+      return or(restrictFormula(f.a, known), restrictFormula(f.b, known));
+  }
 }
 
 /** "admits: memcg /a OR young" */
