@@ -6,7 +6,7 @@
  * active/inactive_mem_bp from /proc/meminfo.
  */
 import type { ProbeResult } from '../core/sysfs/hostinfo';
-import { probeHost } from './deploy';
+import { DEFAULT_TIMEOUTS, probeHost, type PhaseTimeouts } from './deploy';
 import type { SshTarget } from './ssh';
 
 export interface LiveGoal {
@@ -111,8 +111,8 @@ export function statusFromProbe(host: string, probe: ProbeResult): HostStatus {
   };
 }
 
-export async function hostStatus(t: SshTarget): Promise<HostStatus> {
-  const probe = await probeHost(t, { skeleton: false, numaStat: true, refreshStats: true });
+export async function hostStatus(t: SshTarget, timeouts: PhaseTimeouts = DEFAULT_TIMEOUTS): Promise<HostStatus> {
+  const probe = await probeHost(t, { skeleton: false, numaStat: true, refreshStats: true }, timeouts);
   return statusFromProbe(t.alias, probe);
 }
 

@@ -7,7 +7,7 @@
 import type { MachineProfile, ProfileNode } from '../profile';
 import { capabilitiesForVersion, capabilitiesFromFiles, type HostCapabilities } from './features';
 import { ADMIN_ROOT, type HostState, type SysfsWrite } from './plan';
-import { FINGERPRINT_FN, LOCK_FN, type RestoreSpec } from './script';
+import { FINGERPRINT_FN, lockFn, type RestoreSpec } from './script';
 
 export const MODULES = ['damon_stat', 'damon_reclaim', 'damon_lru_sort'] as const;
 export type DamonModule = (typeof MODULES)[number];
@@ -19,17 +19,18 @@ export interface ProbeOptions {
   numaStat?: boolean;
   /** ask running kdamonds to refresh stats and effective quotas first */
   refreshStats?: boolean;
+  /** wait at most this long for another session's lock (default 60 s) */
+  lockWaitS?: number;
 }
 
 export function renderProbeScript(opts: ProbeOptions = {}): string {
   const skeleton = opts.skeleton ?? true;
   return `set -u
 A=${ADMIN_ROOT}
-EF=/dev/null
 say() { printf '%s\\n' "$*"; }
 dump() { say "@@FILE $1"; while IFS= read -r l || [ -n "$l" ]; do printf '|%s\\n' "$l"; done < "$1" 2>/dev/null; }
 ${FINGERPRINT_FN}
-${LOCK_FN}
+${lockFn(opts.lockWaitS ?? 60)}
 say "@@REL $(uname -r)"
 for m in ${MODULES.join(' ')}; do
   [ -r /sys/module/$m/parameters/enabled ] && say "@@MOD $m $(cat /sys/module/$m/parameters/enabled) $(cat /sys/module/$m/parameters/kdamond_pid 2>/dev/null || echo -)"
@@ -106,6 +107,8 @@ export interface ProbeResult {
   nodeMem: Map<number, { total: number; free: number }>;
   /** /proc/meminfo Active/Inactive (bytes) */
   meminfo: Map<string, number>;
+  /** a killed deploy's restore script was found under the lock and run (ok) or failed */
+  recovered?: 'ok' | 'failed';
 }
 
 export class ProbeParseError extends Error {}
@@ -119,6 +122,7 @@ export function parseProbeOutput(text: string): ProbeResult {
   let fingerprint = '';
   let hasDamon = true;
   let ended = false;
+  let recovered: ProbeResult['recovered'];
   const holders: ModuleHolder[] = [];
   const cgroups: string[] = [];
   const skel: string[] = [];
@@ -152,6 +156,7 @@ export function parseProbeOutput(text: string): ProbeResult {
       case '@@NUMASTAT': section = 'numastat'; curStat = new Map(); numaStat.set(arg, curStat); break;
       case '@@NODAMON': hasDamon = false; break;
       case '@@FP': fingerprint = arg; break;
+      case '@@RECOVERED': recovered = arg === 'ok' ? 'ok' : 'failed'; break;
       case '@@END': ended = true; break;
       default: break;
     }
@@ -249,6 +254,7 @@ export function parseProbeOutput(text: string): ProbeResult {
     numaStat,
     nodeMem,
     meminfo,
+    ...(recovered ? { recovered } : {}),
   };
 }
 

@@ -22,12 +22,22 @@ function checkedPath(p: string): string {
   return p;
 }
 
+/**
+ * A private temporary directory for the kernel's error text: `mktemp -d` (mode 0700, a fresh random
+ * name, so no FIFO or symlink planted by another user can be in the way), removed on exit. The
+ * scripts never create, remove or redirect into any other path outside DAMON's sysfs tree and
+ * their own state directory.
+ */
+export const TMP_FN = `W=$(umask 077; mktemp -d "\${TMPDIR:-/tmp}/damon-config.XXXXXX" 2>/dev/null) || { printf '%s\\n' "damon-config: cannot create a private temporary directory (mktemp -d)" >&2; exit 97; }
+EF=$W/err
+trap 'rm -rf "$W"' EXIT`;
+
 /** Shell functions shared by the scripts. `w INDEX PATH VALUE` writes with EBUSY retry. */
 const PRELUDE = `A=${ADMIN_ROOT}
-EF=\${TMPDIR:-/tmp}/damon-config.err.$$
+say() { printf '%s\\n' "$*" 2>/dev/null; }
+${TMP_FN}
 STEP=-1
 ERR=
-say() { printf '%s\\n' "$*" 2>/dev/null; }
 w() {
   STEP=$1
   n=0
@@ -61,7 +71,6 @@ export function renderStandaloneScript(plan: SysfsPlan, opts: ScriptOptions = {}
     'fail() {',
     '  say "damon-config: writing $2 to $A/$1 failed: ${ERR:-unknown error}" >&2',
     '  case "$ERR" in *"Cannot allocate memory"*) say "damon-config: the kernel reports ENOMEM for any scheme it cannot build (most often a memcg path that does not exist on this host)" >&2 ;; esac',
-    '  rm -f "$EF"',
     '  exit 1',
     '}',
     `[ -d "$A" ] || { say "damon-config: $A does not exist (kernel without CONFIG_DAMON_SYSFS?)" >&2; exit 1; }`,
@@ -69,7 +78,7 @@ export function renderStandaloneScript(plan: SysfsPlan, opts: ScriptOptions = {}
   plan.writes.forEach((w, i) => {
     out.push(`w ${i} ${checkedPath(w.path)} ${shQuote(w.value)} || fail ${checkedPath(w.path)} ${shQuote(w.value)}`);
   });
-  out.push('rm -f "$EF"', `say "damon-config: applied ${plan.writes.length} writes"`, '');
+  out.push(`say "damon-config: applied ${plan.writes.length} writes"`, '');
   return out.join('\n');
 }
 
@@ -83,61 +92,121 @@ export interface RestoreSpec {
   inPlace: boolean;
 }
 
-export const LOCK_DIR = '/tmp/.damon-config.lock';
+/**
+ * The tool's state on a host: a directory only root can write (created 0700 by the first deploy and
+ * refused when it is anything else). It holds the lock (a symlink naming the holder's pid, made
+ * atomically by `ln -s`), the restore script of an apply in progress and each session's outcome.
+ */
+export const STATE_DIR = '/run/damon-config';
+export const LOCK_PATH = `${STATE_DIR}/lock`;
+
+export interface SessionOptions {
+  /** names this session's outcome file on the host ([0-9a-f]{16,64}) */
+  session?: string;
+  /** the host waits this long for the client's COMMIT after the last write, then rolls back */
+  commitWaitS?: number;
+  /** waits for another session's lock at most this long */
+  lockWaitS?: number;
+}
+
+function checkedSession(s: string): string {
+  if (!/^[0-9a-f]{16,64}$/.test(s)) throw new Error('bad session id');
+  return s;
+}
+function secs(n: number): number {
+  if (!Number.isFinite(n) || n < 1) throw new Error('bad timeout');
+  return Math.ceil(n);
+}
+
+/**
+ * The restore script of one deploy session: written into the state directory (as root, mode 0600)
+ * before the first write and removed at commit. The session runs it on any failure; if the session
+ * is killed, the next session that takes the lock finds it and runs it. It records the outcome.
+ */
+export function renderRestoreScript(plan: SysfsPlan, restore: RestoreSpec, session: string): string {
+  const out: string[] = ['set -u', PRELUDE, `O=${STATE_DIR}/outcome.${checkedSession(session)}`];
+  out.push('RBF=0', 'r() { w -1 "$1" "$2" || RBF=$((RBF + 1)); }');
+  const maxK = Math.max(restore.nrBefore, plan.writes.filter((w) => w.path === 'kdamonds/nr_kdamonds').map((w) => Number(w.value))[0] ?? restore.nrBefore);
+  // stop what runs now unless it is restored in place
+  for (let k = 0; k < maxK; k++) {
+    const keep = restore.inPlace && restore.runningBefore[k];
+    if (!keep) out.push(`[ "$(cat "$A/kdamonds/${k}/state" 2>/dev/null)" = on ] && { w -1 kdamonds/${k}/state off || RBF=$((RBF + 1)); }`);
+  }
+  for (const w of restore.tree) {
+    if (restore.inPlace && w.path === 'kdamonds/nr_kdamonds') continue;
+    if (restore.inPlace && /^kdamonds\/\d+\/contexts\/nr_contexts$/.test(w.path)) continue;
+    out.push(`r ${checkedPath(w.path)} ${shQuote(w.value)}`);
+  }
+  restore.runningBefore.forEach((run, k) => {
+    if (!run) return;
+    if (restore.inPlace) {
+      out.push(`if [ "$(cat "$A/kdamonds/${k}/state" 2>/dev/null)" = on ]; then r kdamonds/${k}/state commit; else r kdamonds/${k}/state on; fi`);
+    } else {
+      out.push(`r kdamonds/${k}/state on`);
+    }
+  });
+  out.push(
+    'if [ "$RBF" = 0 ]; then o=rolledback; else o="rollbackfailed $RBF"; fi',
+    `printf '%s\\n' "$o" > "$O.new" 2>/dev/null && mv -f "$O.new" "$O"`,
+    '[ "$RBF" -lt 100 ] || RBF=99',
+    'exit "$RBF"',
+    '',
+  );
+  return out.join('\n');
+}
 
 /**
  * The deploy protocol script. Output lines (stdout):
  *   @@LOCKED            lock taken
+ *   @@RECOVERED ok|failed  a killed session's restore script was found and run
  *   @@BUSYLOCK PID      another deploy held the lock for too long
+ *   @@LOCKERR TEXT      the state directory is unsafe or cannot be made
  *   @@CHANGED           the host's DAMON state differs from the probe's fingerprint (nothing written)
  *   @@S i               about to write plan.writes[i]
- *   @@APPLIED           every write succeeded; waiting for "COMMIT" on stdin
+ *   @@APPLIED           every write succeeded; waiting for "COMMIT" on stdin (at most commitWaitS)
  *   @@DONE              committed
  *   @@FAIL i ERRTEXT    writes[i] failed with the kernel's error text
- *   @@NOCOMMIT          stdin closed or said something else
+ *   @@NOCOMMIT          stdin closed, said something else or stayed silent
  *   @@ROLLEDBACK / @@ROLLBACKFAILED N
+ * The session's last word is also kept in STATE_DIR/outcome.SESSION (applying, applied, committed,
+ * rolledback, rollbackfailed N) for a client that lost the connection (renderOutcomeScript).
  */
-export function renderDeployScript(plan: SysfsPlan, fingerprint: string, restore: RestoreSpec): string {
+export function renderDeployScript(plan: SysfsPlan, fingerprint: string, restore: RestoreSpec, opts: SessionOptions = {}): string {
   if (!/^[0-9a-f]{32}$/.test(fingerprint)) throw new Error('bad fingerprint');
-  const out: string[] = ['set -u', "trap '' HUP PIPE INT", PRELUDE, FINGERPRINT_FN, LOCK_FN];
+  const session = checkedSession(opts.session ?? '0'.repeat(16));
+  const commitWait = secs(opts.commitWaitS ?? 120);
+  const restoreText = renderRestoreScript(plan, restore, session);
+  let eof = `DAMON_CONFIG_RESTORE_${session}`;
+  while (restoreText.split('\n').includes(eof)) eof += '_';
+  const out: string[] = ['set -u', "trap '' HUP PIPE INT", PRELUDE, FINGERPRINT_FN, lockFn(opts.lockWaitS ?? 60)];
+  out.push(`O=$D/outcome.${session}`, `outcome() { printf '%s\\n' "$1" > "$O.new" 2>/dev/null && mv -f "$O.new" "$O"; }`);
   out.push('apply() {');
   plan.writes.forEach((w, i) => {
     out.push(`  say "@@S ${i}"; w ${i} ${checkedPath(w.path)} ${shQuote(w.value)} || return 1`);
   });
   out.push('  return 0', '}');
-  out.push('RBF=0', 'r() { w -1 "$1" "$2" || RBF=$((RBF + 1)); }');
-  out.push('rollback() {');
-  const maxK = Math.max(restore.nrBefore, plan.writes.filter((w) => w.path === 'kdamonds/nr_kdamonds').map((w) => Number(w.value))[0] ?? restore.nrBefore);
-  // stop what runs now unless it is restored in place
-  for (let k = 0; k < maxK; k++) {
-    const keep = restore.inPlace && restore.runningBefore[k];
-    if (!keep) out.push(`  [ "$(cat "$A/kdamonds/${k}/state" 2>/dev/null)" = on ] && { w -1 kdamonds/${k}/state off || RBF=$((RBF + 1)); }`);
-  }
-  for (const w of restore.tree) {
-    if (restore.inPlace && w.path === 'kdamonds/nr_kdamonds') continue;
-    if (restore.inPlace && /^kdamonds\/\d+\/contexts\/nr_contexts$/.test(w.path)) continue;
-    out.push(`  r ${checkedPath(w.path)} ${shQuote(w.value)}`);
-  }
-  restore.runningBefore.forEach((run, k) => {
-    if (!run) return;
-    if (restore.inPlace) {
-      out.push(`  if [ "$(cat "$A/kdamonds/${k}/state" 2>/dev/null)" = on ]; then r kdamonds/${k}/state commit; else r kdamonds/${k}/state on; fi`);
-    } else {
-      out.push(`  r kdamonds/${k}/state on`);
-    }
-  });
-  out.push('  return "$RBF"', '}');
   out.push(
+    // the client sends COMMIT right after @@APPLIED: a silent client (frozen, cut off) is not waited for forever
+    `readcommit() { if command -v timeout >/dev/null 2>&1; then timeout ${commitWait} head -n 1; else head -n 1; fi; }`,
     'lock',
     `if [ "$(fp)" != ${shQuote(fingerprint)} ]; then say "@@CHANGED"; unlock; exit 3; fi`,
+    `cat > "$D/restore.new" <<'${eof}'`,
+    restoreText.replace(/\n$/, ''),
+    eof,
+    'mv -f "$D/restore.new" "$D/restore" || { say "@@LOCKERR cannot record the restore script in $D"; unlock; exit 76; }',
+    'outcome applying',
     'if apply; then',
+    '  outcome applied',
     '  say "@@APPLIED"',
-    '  if IFS= read -r answer && [ "$answer" = COMMIT ]; then unlock; say "@@DONE"; exit 0; fi',
+    '  answer=$(readcommit)',
+    '  if [ "$answer" = COMMIT ]; then rm -f "$D/restore"; outcome committed; unlock; say "@@DONE"; exit 0; fi',
     '  say "@@NOCOMMIT"',
     'else',
     '  say "@@FAIL $STEP $(printf %s "$ERR" | tr "\\n" " ")"',
     'fi',
-    'if rollback; then say "@@ROLLEDBACK"; else say "@@ROLLBACKFAILED $RBF"; fi',
+    'sh "$D/restore"; RBF=$?',
+    'rm -f "$D/restore"',
+    'if [ "$RBF" = 0 ]; then say "@@ROLLEDBACK"; else say "@@ROLLBACKFAILED $RBF"; fi',
     'unlock',
     'exit 1',
     '',
@@ -146,27 +215,95 @@ export function renderDeployScript(plan: SysfsPlan, fingerprint: string, restore
 }
 
 /**
+ * Asked after a session was lost: waits (under the lock, so a session still running finishes or a
+ * killed one is restored first) and prints `@@OUTCOME WORD` — committed, rolledback,
+ * rollbackfailed N, or none (the session never wrote anything).
+ */
+export function renderOutcomeScript(session: string, lockWaitS: number): string {
+  return ['set -u', 'say() { printf \'%s\\n\' "$*" 2>/dev/null; }', lockFn(lockWaitS),
+    `O=$D/outcome.${checkedSession(session)}`,
+    'lock',
+    'if [ -f "$O" ] && [ ! -h "$O" ]; then say "@@OUTCOME $(head -c 100 "$O")"; rm -f "$O"; else say "@@OUTCOME none"; fi',
+    'unlock',
+    '',
+  ].join('\n');
+}
+
+/**
  * fp: md5 of every non-volatile file under the admin tree (names and values). Stats, tried
  * regions, effective quotas and auto-tuned intervals change on their own and are left out.
  */
 export const FINGERPRINT_FN = `fp() {
   for f in $(find "$A" -type f 2>/dev/null | grep -v -e /stats/ -e /tried_regions/ -e /effective_bytes -e /intervals/sample_us -e /intervals/aggr_us | sort); do
-    printf '%s=' "$f"; while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done < "$f" 2>/dev/null
+    printf '%s=' "$f"; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < "$f" 2>/dev/null
   done | md5sum | cut -d' ' -f1
 }`;
 
-/** mkdir lock with stale-owner takeover; waits up to ~60 s. */
-export const LOCK_FN = `L=${LOCK_DIR}
+/**
+ * The host lock. STATE_DIR must be a directory (not a symlink) owned by the running user with mode
+ * 0700, else nothing proceeds (@@LOCKERR). The lock is a symlink whose target is the holder's pid:
+ * `ln -s` is atomic and reading it with readlink opens nothing, so no file planted there can block
+ * or hang a reader. A lock whose holder is dead is taken over, and a restore script it left behind
+ * is run first (@@RECOVERED). Waits at most lockWaitS seconds (by the clock, not by a count of
+ * sleeps), then @@BUSYLOCK PID.
+ */
+export function lockFn(lockWaitS: number): string {
+  return `D=${STATE_DIR}
+L=$D/lock
+lockerr() { say "@@LOCKERR $*"; exit 76; }
+statedir() {
+  [ -d "$D" ] || mkdir -m 700 "$D" 2>/dev/null || [ -d "$D" ] || lockerr "cannot create $D (deploying needs root on the host)"
+  if [ -h "$D" ] || [ "$(stat -c '%u %a' "$D" 2>/dev/null)" != "$(id -u) 700" ]; then
+    lockerr "$D is not a directory owned by uid $(id -u) with mode 700 (someone else made it?); refusing to use it"
+  fi
+}
+lockpid() { readlink "$L" 2>/dev/null | tr -cd 0-9; }
 lock() {
-  n=0
-  while ! mkdir "$L" 2>/dev/null; do
-    o=$(cat "$L/pid" 2>/dev/null)
-    if [ -n "$o" ] && ! kill -0 "$o" 2>/dev/null; then rm -rf "$L"; continue; fi
-    n=$((n + 1))
-    if [ "$n" -ge 600 ]; then say "@@BUSYLOCK \${o:-?}"; exit 75; fi
-    sleep 0.1 2>/dev/null || sleep 1
+  statedir
+  lend=$(( $(date +%s) + ${secs(lockWaitS)} ))
+  while ! ln -s "$$" "$L" 2>/dev/null; do
+    o=$(lockpid)
+    if [ -n "$o" ] && ! kill -0 "$o" 2>/dev/null; then
+      # the holder was killed: take the lock over (only if it still names the dead holder)
+      [ "$(lockpid)" = "$o" ] && rm -f "$L"
+      continue
+    fi
+    if [ -z "$o" ] && [ ! -h "$L" ] && [ -e "$L" ]; then lockerr "$L is not a lock made by damon-config"; fi
+    if [ "$(date +%s)" -ge "$lend" ]; then say "@@BUSYLOCK \${o:-?}"; exit 75; fi
+    sleep 0.2 2>/dev/null || sleep 1
   done
-  echo $$ > "$L/pid"
+  if [ -f "$D/restore" ] && [ ! -h "$D/restore" ]; then
+    # a session was killed between its first write and its commit: put back the tree it recorded
+    if sh "$D/restore" >/dev/null 2>&1; then say "@@RECOVERED ok"; else say "@@RECOVERED failed"; fi
+    rm -f "$D/restore"
+  fi
+  # outcomes nobody asked for (the client saw the session end) are dropped after a day
+  find "$D" -maxdepth 1 -type f -name 'outcome.*' -mmin +1440 -exec rm -f {} + 2>/dev/null
   say "@@LOCKED"
 }
-unlock() { rm -rf "$L"; rm -f "$EF"; }`;
+unlock() { [ "$(lockpid)" = "$$" ] && rm -f "$L"; }`;
+}
+
+/** `stop`: write "off" to every running kdamond, under the lock. @@STOPPED K / @@STOPFAIL K, @@END. */
+export function renderStopScript(lockWaitS = 60): string {
+  return `set -u
+A=/sys/kernel/mm/damon/admin
+say() { printf '%s\\n' "$*"; }
+${lockFn(lockWaitS)}
+[ -d "$A" ] || { say "@@NODAMON"; exit 0; }
+lock
+n=$(cat "$A/kdamonds/nr_kdamonds")
+k=0
+while [ "$k" -lt "$n" ]; do
+  if [ "$(cat "$A/kdamonds/$k/state")" = on ]; then
+    if echo off > "$A/kdamonds/$k/state"; then say "@@STOPPED $k"; else say "@@STOPFAIL $k"; fi
+  fi
+  k=$((k + 1))
+done
+unlock
+say "@@END"
+`;
+}
+
+/** The lock with the default wait (60 s). */
+export const LOCK_FN = lockFn(60);
