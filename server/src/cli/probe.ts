@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { profileToYaml } from '../core/index';
-import { DeployError, probeHost } from '../host/deploy';
+import { DeployError, numaBalancingWarning, probeHost } from '../host/deploy';
 import { closeMaster } from '../host/ssh';
 import { targetsFrom, timeoutFlag } from './deploy';
 import type { Subcommand } from './io';
@@ -44,6 +44,8 @@ export const probe: Subcommand = async (args, io) => {
       ...p.holders.filter((h) => h.enabled).map((h) => `# ${h.module} holds DAMON: starting a kdamond fails with EBUSY until it is disabled`),
       `# running kdamonds: ${p.host.running.length}`,
     ];
+    const nb = numaBalancingWarning(t.alias, p);
+    if (nb) { header.push(`# ${nb}`); io.stderr(`${t.alias}: ${nb}\n`); }
     const text = `${header.join('\n')}\n${profileToYaml({ ...p.profile, name: t.alias })}`;
     if (typeof parsed.flags.out === 'string') writeFileSync(resolve(io.cwd, parsed.flags.out), text);
     else io.stdout(text);

@@ -123,6 +123,12 @@ export async function probeHost(t: SshTarget, opts: ProbeOptions = {}, timeouts:
 }
 
 /** DAMON_STAT / DAMON_RECLAIM / DAMON_LRU_SORT hold DAMON exclusively: `on` would fail with EBUSY. */
+/** AutoNUMA migrates pages behind DAMON's back: its moves show in no DAMON stat. */
+export function numaBalancingWarning(alias: string, probe: ProbeResult): string | null {
+  if (!probe.numaBalancing) return null;
+  return `warning: NUMA balancing is on on ${alias} (kernel.numa_balancing=${probe.numaBalancing}): the kernel migrates pages between nodes by itself, behind DAMON's back (those moves appear in no DAMON stat). Turn it off with \`sysctl kernel.numa_balancing=0\` when DAMON places memory.`;
+}
+
 export function holderProblems(alias: string, probe: ProbeResult): string[] {
   return probe.holders
     .filter((h) => h.enabled)
@@ -208,6 +214,8 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
   if (probe.recovered === 'ok') log(`${host}: an earlier deploy was killed before its commit; the tree recorded before it was restored`);
   if (probe.recovered === 'failed') throw new DeployError(`an earlier deploy to ${host} was killed before its commit and restoring the tree recorded before it FAILED; check it with \`damon-config status --host ${host}\``, 'apply');
   log(`${host}: Linux ${probe.release}, ${probe.profile.nodes.length} NUMA node(s) with memory, ${probe.host.nrKdamonds} kdamond(s) (${probe.host.running.filter(Boolean).length} running)`);
+  const nb = numaBalancingWarning(host, probe);
+  if (nb) log(nb);
   if (!probe.hasDamon) throw new DeployError(`${host} has no DAMON sysfs interface (/sys/kernel/mm/damon/admin is missing: a kernel without CONFIG_DAMON_SYSFS)`, 'features');
   const holders = holderProblems(host, probe);
   if (holders.length) throw new DeployError(`DAMON is held by a kernel module on ${host}; nothing was written`, 'busy', holders);

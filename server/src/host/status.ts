@@ -6,7 +6,7 @@
  * active/inactive_mem_bp from /proc/meminfo.
  */
 import type { ProbeResult } from '../core/sysfs/hostinfo';
-import { DEFAULT_TIMEOUTS, probeHost, type PhaseTimeouts } from './deploy';
+import { DEFAULT_TIMEOUTS, numaBalancingWarning, probeHost, type PhaseTimeouts } from './deploy';
 import type { SshTarget } from './ssh';
 
 export interface LiveGoal {
@@ -41,6 +41,8 @@ export interface HostStatus {
   usage: { cgroup: string; perNode: Record<number, number> }[];
   nodes: { nid: number; totalBytes: number; freeBytes: number }[];
   holders: string[];
+  /** the AutoNUMA warning, when kernel.numa_balancing is on */
+  warnings: string[];
 }
 
 export function goalValue(probe: ProbeResult, metric: string, nid: number | null, path: string | null, currentValue: number): number | null {
@@ -108,6 +110,7 @@ export function statusFromProbe(host: string, probe: ProbeResult): HostStatus {
     usage,
     nodes: [...probe.nodeMem.entries()].map(([nid, v]) => ({ nid, totalBytes: v.total, freeBytes: v.free })),
     holders: probe.holders.filter((h) => h.enabled).map((h) => h.module),
+    warnings: [numaBalancingWarning(host, probe)].filter((w): w is string => w !== null),
   };
 }
 
@@ -124,6 +127,7 @@ export function fmtGoal(metric: string, v: number): string {
 export function renderStatus(s: HostStatus): string {
   const out: string[] = [`${s.host}: Linux ${s.release}`];
   if (s.holders.length) out.push(`  DAMON held by: ${s.holders.join(', ')}`);
+  for (const w of s.warnings ?? []) out.push(`  ${w}`);
   for (const n of s.nodes) out.push(`  node ${n.nid}: ${mib(n.totalBytes)} total, ${mib(n.freeBytes)} free`);
   if (s.kdamonds.length === 0) out.push('  no kdamonds');
   for (const k of s.kdamonds) {

@@ -32,6 +32,7 @@ dump() { say "@@FILE $1"; while IFS= read -r l || [ -n "$l" ]; do printf '|%s\\n
 ${FINGERPRINT_FN}
 ${lockFn(opts.lockWaitS ?? 60)}
 say "@@REL $(uname -r)"
+[ -r /proc/sys/kernel/numa_balancing ] && say "@@NUMAB $(cat /proc/sys/kernel/numa_balancing 2>/dev/null)"
 for m in ${MODULES.join(' ')}; do
   [ -r /sys/module/$m/parameters/enabled ] && say "@@MOD $m $(cat /sys/module/$m/parameters/enabled) $(cat /sys/module/$m/parameters/kdamond_pid 2>/dev/null || echo -)"
 done
@@ -45,7 +46,7 @@ dump /proc/meminfo
 if grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts; then
   say "@@CGROUPS"
   find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sed 's|^/sys/fs/cgroup|\\||'
-${opts.numaStat ? `  for c in / $(find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sed 's|^/sys/fs/cgroup||'); do
+${opts.numaStat ? `  { echo /; find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sed 's|^/sys/fs/cgroup||'; } | while IFS= read -r c; do
     [ -r "/sys/fs/cgroup$c/memory.numa_stat" ] && { say "@@NUMASTAT $c"; grep -E '^(active|inactive)_(anon|file) ' "/sys/fs/cgroup$c/memory.numa_stat" | sed 's/^/|/'; }
   done` : ''}
 fi
@@ -107,6 +108,8 @@ export interface ProbeResult {
   nodeMem: Map<number, { total: number; free: number }>;
   /** /proc/meminfo Active/Inactive (bytes) */
   meminfo: Map<string, number>;
+  /** /proc/sys/kernel/numa_balancing (0 off; 1 or 2 on), null when the kernel has none */
+  numaBalancing: number | null;
   /** a killed deploy's restore script was found under the lock and run (ok) or failed */
   recovered?: 'ok' | 'failed';
 }
@@ -123,6 +126,7 @@ export function parseProbeOutput(text: string): ProbeResult {
   let hasDamon = true;
   let ended = false;
   let recovered: ProbeResult['recovered'];
+  let numaBalancing: number | null = null;
   const holders: ModuleHolder[] = [];
   const cgroups: string[] = [];
   const skel: string[] = [];
@@ -156,6 +160,7 @@ export function parseProbeOutput(text: string): ProbeResult {
       case '@@NUMASTAT': section = 'numastat'; curStat = new Map(); numaStat.set(arg, curStat); break;
       case '@@NODAMON': hasDamon = false; break;
       case '@@FP': fingerprint = arg; break;
+      case '@@NUMAB': numaBalancing = /^\d+$/.test(arg) ? Number(arg) : null; break;
       case '@@RECOVERED': recovered = arg === 'ok' ? 'ok' : 'failed'; break;
       case '@@END': ended = true; break;
       default: break;
@@ -254,6 +259,7 @@ export function parseProbeOutput(text: string): ProbeResult {
     numaStat,
     nodeMem,
     meminfo,
+    numaBalancing,
     ...(recovered ? { recovered } : {}),
   };
 }
