@@ -118,7 +118,7 @@ describe('shell renderings', () => {
     expect(err).toMatch(new RegExp(`writing .* to ${dir}/${broken} failed: .*Is a directory`));
     expect(readFileSync(join(dir, files[49]), 'utf8')).toBe(plan.writes[49].value);
     expect(() => readFileSync(join(dir, files[51]))).toThrow();
-  });
+  }, 180_000);
 
   it('the deploy script quotes every value and refuses odd paths', () => {
     const k = kconfig(tiering);

@@ -4,11 +4,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { probeHost } from '../../server/src/host/deploy';
 import type { SshTarget } from '../../server/src/host/ssh';
 import { ROOT, useTestHost, type TestHost } from '../testhost/vm';
 import { runCli } from './cli';
+
+// TCG under load: probe 1.5-3 s idle, up to ~30 s beside CPU hogs; deadlines far above that
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 900_000 });
 
 let vm: TestHost;
 let target: SshTarget;

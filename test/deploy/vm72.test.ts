@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { deploy, DeployError, probeHost } from '../../server/src/host/deploy';
 import type { SshTarget } from '../../server/src/host/ssh';
 import { hostStatus } from '../../server/src/host/status';
@@ -13,6 +13,9 @@ import { planSysfs } from '../../server/src/core/sysfs/plan';
 import { checkText } from '../../server/src/core/index';
 import { ROOT, useTestHost, type TestHost } from '../testhost/vm';
 import { runCli } from './cli';
+
+// phases measured on this VM: probe 1.5-3 s, a 203-write deploy 6-7 s idle; generous under load
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 900_000 });
 
 const TIERING = join(ROOT, 'test/deploy/fixtures/tiering-vm.damon.yaml');
 const tieringText = readFileSync(TIERING, 'utf8');
@@ -26,9 +29,10 @@ async function snapshot() {
   return { fp: p.fingerprint, tree: p.tree, running: p.host.running, pids: p.host.running.map((_, k) => p.tree.get(`kdamonds/${k}/pid`)) };
 }
 async function waitUnlocked() {
-  for (let i = 0; i < 200; i++) {
-    if (vm.sh('test -d /tmp/.damon-config.lock && echo locked || echo free').trim() === 'free') return;
-    await new Promise((r) => setTimeout(r, 100));
+  const end = Date.now() + 240_000;
+  while (Date.now() < end) {
+    if (vm.sh('test -h /run/damon-config/lock && echo locked || echo free').trim() === 'free') return;
+    await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('the deploy lock was never released');
 }
@@ -190,7 +194,7 @@ describe('seed tiering config on two cgroups', () => {
     const st = await runCli(['status', ...sshArgs()]);
     expect(st.code).toBe(0);
     expect(st.stdout).toMatch(/goal node_memcg_used_bp nid 0 \/workload_a: live \d+\.\d+ % \/ target 10\.00 %/);
-  }, 200_000);
+  }, 400_000);
 });
 
 describe('faults leave the host exactly as before', () => {
@@ -206,7 +210,7 @@ describe('faults leave the host exactly as before', () => {
         err = e;
       }
       expect(err).toBeInstanceOf(DeployError);
-      expect((err as DeployError).message).toMatch(/lost before the deploy completed.*rolls back by itself/);
+      expect((err as DeployError).message).toMatch(/was lost .*rolled back to its state before the deploy \(confirmed by the host\)/);
       await waitUnlocked();
       const after = await snapshot();
       expect(after.fp).toBe(before.fp);
@@ -283,7 +287,7 @@ describe('probe → check --profile (what "DAMON: Use Host Profile…" runs)', (
     expect(big.rules).toContain('memcg-path-unknown');
     expect(big.rules).toContain('regions-outside-memory');
     expect(big.found.find((d) => d.code === 'memcg-path-unknown')!.message).toMatch(/\/workloads\/[ab]/);
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('injection through a memcg path', () => {

@@ -3,7 +3,7 @@
  * Each booted VM gets its own state directory, so parallel test files never share one by accident.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { closeMaster, type SshTarget } from '../../server/src/host/ssh';
@@ -17,6 +17,8 @@ export interface TestHost {
   dir: string;
   /** run a shell command on the host, return stdout (throws on non-zero exit) */
   sh(cmd: string, input?: string | Buffer): string;
+  /** the QEMU process of this host (tests freeze it with SIGSTOP) */
+  qemuPid(): number;
   stop(): void;
 }
 
@@ -27,7 +29,10 @@ export function bootTestHost(version: '7.2' | '6.12', opts: { damo?: boolean } =
   mkdirSync(join(ROOT, '.testhost'), { recursive: true });
   const dir = mkdtempSync(join(ROOT, '.testhost', `test-${version}-`));
   const alias = `damon-testhost-${version}`;
-  execFileSync('bash', [join(ROOT, 'scripts/testhost/start.sh'), version, '--dir', dir, '--alias', alias, ...variant], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // TCG boots in ~15 s on an idle machine; under load (CI beside other work) allow far more
+  execFileSync('bash', [join(ROOT, 'scripts/testhost/start.sh'), version, '--dir', dir, '--alias', alias, ...variant], {
+    stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, TESTHOST_BOOT_TIMEOUT: process.env.TESTHOST_BOOT_TIMEOUT ?? '480' },
+  });
   const sshConfig = join(dir, 'ssh_config');
   const host: TestHost = {
     version,
@@ -35,9 +40,18 @@ export function bootTestHost(version: '7.2' | '6.12', opts: { damo?: boolean } =
     sshConfig,
     dir,
     sh(cmd, input) {
-      const r = spawnSync('ssh', ['-F', sshConfig, '-T', '--', alias, cmd], { input, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20 });
-      if (r.status !== 0) throw new Error(`ssh ${JSON.stringify(cmd)} exited ${r.status}: ${r.stderr}`);
-      return r.stdout;
+      // only the connect is retried (QEMU's user network sometimes resets a new connection under
+      // load); a command that ran is never run twice
+      for (let attempt = 1; ; attempt++) {
+        const r = spawnSync('ssh', ['-F', sshConfig, '-T', '--', alias, cmd], { input, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20 });
+        const connectFailed = r.status === 255 && /Connection (reset|refused|closed)|kex_exchange_identification|timed out/i.test(r.stderr ?? '');
+        if (connectFailed && attempt < 4) { spawnSync('sleep', ['1']); continue; }
+        if (r.status !== 0) throw new Error(`ssh ${JSON.stringify(cmd)} exited ${r.status}: ${r.stderr}`);
+        return r.stdout;
+      }
+    },
+    qemuPid() {
+      return Number(readFileSync(join(dir, 'qemu.pid'), 'utf8').trim());
     },
     stop() {
       spawnSync('bash', [join(ROOT, 'scripts/testhost/stop.sh'), '--dir', dir], { stdio: 'ignore' });

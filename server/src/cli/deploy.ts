@@ -2,22 +2,32 @@
  * `damon-config deploy CONFIG --host ALIAS [--host ALIAS...] [--dry-run] [--yes] [--ssh-config FILE] [--kernel X.Y]`
  */
 import { createInterface } from 'node:readline';
-import { deploy as deployOne, DeployError, loadForDeploy, precheckValues } from '../host/deploy';
+import { deploy as deployOne, DeployError, loadForDeploy, precheckValues, timeoutsOf, type PhaseTimeouts } from '../host/deploy';
 import { checkAlias, closeMaster, type SshTarget } from '../host/ssh';
 import { deployInventory } from './ansible';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError } from './util';
 import { FILE_LIMITS, readRegularFile } from '../io/files';
 
-export const DEPLOY_USAGE = `usage: damon-config deploy CONFIG --host ALIAS [--dry-run] [--yes] [--ssh-config FILE] [--kernel X.Y]
+export const DEPLOY_USAGE = `usage: damon-config deploy CONFIG --host ALIAS [--dry-run] [--yes] [--ssh-config FILE] [--kernel X.Y] [--timeout SECONDS]
        damon-config deploy CONFIG --inventory FILE [--limit PATTERN] [--check] [--kernel X.Y]
 
 Deploys CONFIG to the DAMON of a host over ssh (your ssh config, agent and known_hosts apply;
-host keys are always checked strictly). Shows the changes and asks before writing, naming the host,
-unless --yes. One remote session; any failure rolls the host back to its state before.
---ssh-config FILE is given to ssh as -F.
+host keys are always checked strictly, on every run). Shows the changes and asks before writing,
+naming the host, unless --yes. One remote session; any failure rolls the host back to its state
+before. If the connection is lost, the CLI asks the host how the session ended and says so
+(applied, rolled back, or unknown — re-run status). --ssh-config FILE is given to ssh as -F.
+--timeout bounds each phase (connect, probe, apply, commit; default 60/180/120/120 s).
 Fleets go through Ansible: --inventory runs ansible-playbook with the role \`damon-config ansible\`
-writes (--check: the per-host diff, nothing written), with a per-host recap.`;
+writes (--check: the per-host diff, nothing written), with a per-host recap. See docs/deploy.md.`;
+
+/** --timeout SECONDS (a positive number) or undefined */
+export function timeoutFlag(flags: Record<string, unknown>): PhaseTimeouts | undefined {
+  const v = flags.timeout as string | undefined;
+  if (v === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) < 1 || Number(v) > 86400) throw new UsageError(`--timeout wants a number of seconds between 1 and 86400, got "${v}"`);
+  return timeoutsOf(Number(v));
+}
 
 export function askYesNo(question: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -57,10 +67,12 @@ function reportError(io: CliIO, host: string, e: unknown): void {
 export const deploy: Subcommand = async (args, io) => {
   let parsed;
   let targets: SshTarget[];
+  let timeouts: PhaseTimeouts | undefined;
   try {
-    parsed = parseArgs(args, { host: 'multi', 'dry-run': 'bool', yes: 'bool', 'ssh-config': 'string', kernel: 'string', inventory: 'string', limit: 'string', check: 'bool', help: 'bool' });
+    parsed = parseArgs(args, { host: 'multi', 'dry-run': 'bool', yes: 'bool', 'ssh-config': 'string', kernel: 'string', timeout: 'string', inventory: 'string', limit: 'string', check: 'bool', help: 'bool' });
     if (parsed.flags.help) { io.stdout(DEPLOY_USAGE + '\n'); return 0; }
     if (parsed.positional.length !== 1) throw new UsageError('deploy takes exactly one CONFIG file');
+    timeouts = timeoutFlag(parsed.flags);
     const k = parsed.flags.kernel as string | undefined;
     if (k !== undefined && !/^\d+\.\d+$/.test(k)) throw new UsageError(`--kernel wants X.Y, got "${k}"`);
     if (parsed.flags.inventory !== undefined) {
@@ -96,7 +108,8 @@ export const deploy: Subcommand = async (args, io) => {
       return askYesNo(q);
     };
     try {
-      const r = await deployOne({ target: t, text, fileName: file, dryRun, confirm, log: log(t.alias), kernel });
+      const r = await deployOne({ target: t, text, fileName: file, dryRun, confirm, log: log(t.alias), kernel, timeouts });
+      if (r.note) io.stderr(`${t.alias}: ${r.note}\n`);
       io.stdout(r.status === 'applied' ? `${t.alias}: applied (${r.plan.writes.length} writes, ${r.plan.mode}, ${r.applyMs} ms)\n` : `${t.alias}: ${r.status}\n`);
       return r.status === 'declined' ? 1 : 0;
     } catch (e) {

@@ -37,7 +37,7 @@ export const plan: Subcommand = async (args, io) => {
       for (const pr of p.problems) io.stderr(`${cfg.where(pr.source)}: error: ${pr.message}\n`);
       return 1;
     }
-    io.stdout(parsed.flags.script ? renderStandaloneScript(p, { title: file }) : renderPlan(p));
+    io.stdout(parsed.flags.script ? renderStandaloneScript(p, { title: file, kernel }) : renderPlan(p));
     return 0;
   } catch (e) {
     if (e instanceof DeployError) {

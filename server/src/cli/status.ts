@@ -2,11 +2,11 @@
 import { DeployError } from '../host/deploy';
 import { closeMaster } from '../host/ssh';
 import { hostStatus, renderStatus } from '../host/status';
-import { targetsFrom } from './deploy';
+import { targetsFrom, timeoutFlag } from './deploy';
 import type { Subcommand } from './io';
 import { parseArgs } from './util';
 
-export const STATUS_USAGE = `usage: damon-config status --host ALIAS [--host ALIAS...] [--ssh-config FILE] [--json]
+export const STATUS_USAGE = `usage: damon-config status --host ALIAS [--host ALIAS...] [--ssh-config FILE] [--json] [--timeout SECONDS]
 
 Shows each host's kdamonds, scheme stats, effective quotas, live quota-goal values (computed from
 memory.numa_stat and node meminfo, as the kernel does) and per-cgroup per-node memory.`;
@@ -14,15 +14,17 @@ memory.numa_stat and node meminfo, as the kernel does) and per-cgroup per-node m
 export const status: Subcommand = async (args, io) => {
   let parsed;
   let targets;
+  let timeouts;
   try {
-    parsed = parseArgs(args, { host: 'multi', 'ssh-config': 'string', json: 'bool', help: 'bool' });
+    parsed = parseArgs(args, { host: 'multi', 'ssh-config': 'string', json: 'bool', timeout: 'string', help: 'bool' });
     if (parsed.flags.help) { io.stdout(STATUS_USAGE + '\n'); return 0; }
     targets = targetsFrom(parsed.flags);
+    timeouts = timeoutFlag(parsed.flags);
   } catch (e) {
     io.stderr(`damon-config status: ${(e as Error).message}\n${STATUS_USAGE}\n`);
     return 2;
   }
-  const results = await Promise.allSettled(targets.map((t) => hostStatus(t)));
+  const results = await Promise.allSettled(targets.map((t) => hostStatus(t, timeouts)));
   await Promise.all(targets.map((t) => closeMaster(t)));
   let rc = 0;
   const json: unknown[] = [];

@@ -1,26 +1,29 @@
 /** `damon-config stop --host ALIAS [--host ...] [--ssh-config FILE]`: stop every running kdamond. */
 import { DeployError, stopHost } from '../host/deploy';
 import { closeMaster } from '../host/ssh';
-import { targetsFrom } from './deploy';
+import { targetsFrom, timeoutFlag } from './deploy';
 import type { Subcommand } from './io';
 import { parseArgs } from './util';
 
-export const STOP_USAGE = `usage: damon-config stop --host ALIAS [--host ALIAS...] [--ssh-config FILE]
+export const STOP_USAGE = `usage: damon-config stop --host ALIAS [--host ALIAS...] [--ssh-config FILE] [--timeout SECONDS]
 
-Writes "off" to every running kdamond of each host (under the same lock deploys take).`;
+Writes "off" to every running kdamond of each host (under the same lock deploys take).
+--timeout bounds the connect and the stop (default 60 and 180 s).`;
 
 export const stop: Subcommand = async (args, io) => {
   let parsed;
   let targets;
+  let timeouts;
   try {
-    parsed = parseArgs(args, { host: 'multi', 'ssh-config': 'string', help: 'bool' });
+    parsed = parseArgs(args, { host: 'multi', 'ssh-config': 'string', timeout: 'string', help: 'bool' });
     if (parsed.flags.help) { io.stdout(STOP_USAGE + '\n'); return 0; }
     targets = targetsFrom(parsed.flags);
+    timeouts = timeoutFlag(parsed.flags);
   } catch (e) {
     io.stderr(`damon-config stop: ${(e as Error).message}\n${STOP_USAGE}\n`);
     return 2;
   }
-  const results = await Promise.allSettled(targets.map((t) => stopHost(t)));
+  const results = await Promise.allSettled(targets.map((t) => stopHost(t, timeouts)));
   await Promise.all(targets.map((t) => closeMaster(t)));
   let rc = 0;
   results.forEach((r, i) => {

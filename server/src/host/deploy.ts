@@ -10,14 +10,32 @@ import { diffTree, renderDiff, type DiffLine } from '../core/sysfs/diff';
 import { parseProbeOutput, renderProbeScript, restoreSpec, type ProbeOptions, type ProbeResult } from '../core/sysfs/hostinfo';
 import { capabilitiesForVersion } from '../core/sysfs/features';
 import { planSysfs, type SysfsPlan, type SysfsWrite } from '../core/sysfs/plan';
-import { LOCK_FN, renderDeployScript } from '../core/sysfs/script';
-import { runChecked, runScript, SshError, type RunControl, type SshTarget } from './ssh';
+import { randomBytes } from 'node:crypto';
+import { renderDeployScript, renderOutcomeScript, renderStopScript } from '../core/sysfs/script';
+import { runChecked, runScript, SshError, withSession, type RunControl, type SshTarget } from './ssh';
 
 export class DeployError extends Error {
-  constructor(message: string, readonly stage: 'check' | 'connect' | 'probe' | 'busy' | 'features' | 'apply' | 'changed' | 'lost', readonly details: string[] = []) {
+  constructor(message: string, readonly stage: 'check' | 'connect' | 'probe' | 'busy' | 'features' | 'apply' | 'changed' | 'lost' | 'timeout' | 'unknown', readonly details: string[] = []) {
     super(message);
   }
 }
+
+/**
+ * How long each phase may take before the client gives up and says which phase timed out (ms).
+ * connect: the ssh handshake; probe: the probe script (incl. waiting for the host lock); apply: the
+ * longest silence while writing (each write prints a line); commit: from COMMIT to the host's
+ * answer. The host waits for COMMIT as long as `commit`, then rolls back by itself.
+ */
+export interface PhaseTimeouts { connect: number; probe: number; apply: number; commit: number }
+export const DEFAULT_TIMEOUTS: PhaseTimeouts = { connect: 60_000, probe: 180_000, apply: 120_000, commit: 120_000 };
+/** every phase bounded by the same number of seconds (the CLI's --timeout) */
+export function timeoutsOf(seconds?: number): PhaseTimeouts {
+  if (seconds === undefined) return DEFAULT_TIMEOUTS;
+  const ms = seconds * 1000;
+  return { connect: ms, probe: ms, apply: ms, commit: ms };
+}
+const lockWaitFor = (phaseMs: number) => Math.max(1, Math.min(60, Math.floor(phaseMs / 2000)));
+const secsOf = (ms: number) => Math.round(ms / 1000);
 
 export interface LoadedConfig {
   text: string;
@@ -69,15 +87,30 @@ export function precheckValues(cfg: LoadedConfig): void {
   }
 }
 
-export async function probeHost(t: SshTarget, opts: ProbeOptions = {}): Promise<ProbeResult> {
+function fromSsh(e: unknown): unknown {
+  if (e instanceof SshError) return new DeployError(e.message, e.kind === 'timeout' ? 'timeout' : 'connect', e.stderr ? [e.stderr.trim()] : []);
+  return e;
+}
+
+/** Errors the lock reports (state directory unsafe, lock held too long). */
+function lockProblem(alias: string, stdout: string): DeployError | null {
+  const le = /^@@LOCKERR (.*)$/m.exec(stdout);
+  if (le) return new DeployError(`cannot take the damon-config lock on ${alias}: ${le[1]}`, 'busy');
+  const b = /^@@BUSYLOCK (.*)$/m.exec(stdout);
+  if (b) return new DeployError(`another damon-config session (pid ${b[1]}) holds the lock on ${alias}; gave up waiting`, 'busy');
+  return null;
+}
+
+/** Probe a host (in a session of its own unless one is open). */
+export async function probeHost(t: SshTarget, opts: ProbeOptions = {}, timeouts: PhaseTimeouts = DEFAULT_TIMEOUTS): Promise<ProbeResult> {
   let r;
   try {
-    r = await runChecked(t, renderProbeScript(opts));
+    r = await withSession(t, () => runChecked(t, renderProbeScript({ lockWaitS: lockWaitFor(timeouts.probe), ...opts }), { phase: 'probe', ms: timeouts.probe }), timeouts.connect);
   } catch (e) {
-    if (e instanceof SshError) throw new DeployError(e.message, 'connect', e.stderr ? [e.stderr] : []);
-    throw e;
+    throw fromSsh(e);
   }
-  if (r.stdout.includes('@@BUSYLOCK')) throw new DeployError(`another damon-config session holds the lock on ${t.alias}`, 'busy');
+  const lp = lockProblem(t.alias, r.stdout);
+  if (lp) throw lp;
   try {
     return parseProbeOutput(r.stdout);
   } catch (e) {
@@ -86,6 +119,12 @@ export async function probeHost(t: SshTarget, opts: ProbeOptions = {}): Promise<
 }
 
 /** DAMON_STAT / DAMON_RECLAIM / DAMON_LRU_SORT hold DAMON exclusively: `on` would fail with EBUSY. */
+/** AutoNUMA migrates pages behind DAMON's back: its moves show in no DAMON stat. */
+export function numaBalancingWarning(alias: string, probe: ProbeResult): string | null {
+  if (!probe.numaBalancing) return null;
+  return `warning: NUMA balancing is on on ${alias} (kernel.numa_balancing=${probe.numaBalancing}): the kernel migrates pages between nodes by itself, behind DAMON's back (those moves appear in no DAMON stat). Turn it off with \`sysctl kernel.numa_balancing=0\` when DAMON places memory.`;
+}
+
 export function holderProblems(alias: string, probe: ProbeResult): string[] {
   return probe.holders
     .filter((h) => h.enabled)
@@ -118,6 +157,8 @@ export interface DeployOptions {
   kernel?: string;
   /** tests: called on each remote progress line, with the session's control */
   onRemoteLine?: (line: string, ctl: RunControl) => void;
+  /** per-phase deadlines (DEFAULT_TIMEOUTS) */
+  timeouts?: PhaseTimeouts;
 }
 
 export interface DeployResult {
@@ -127,14 +168,25 @@ export interface DeployResult {
   diff: DiffLine[];
   probe: ProbeResult;
   applyMs?: number;
+  /** said when the result was learned after the session was lost */
+  note?: string;
 }
 
 export async function deploy(opts: DeployOptions): Promise<DeployResult> {
-  const log = opts.log ?? (() => {});
-  const host = opts.target.alias;
   // 1. before connecting: static checks and unsafe values
   const pre = loadForDeploy(opts.text, opts.fileName, undefined, opts.kernel);
   precheckValues(pre);
+  const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
+  try {
+    return await withSession(opts.target, () => deployLoop(opts), timeouts.connect);
+  } catch (e) {
+    throw fromSsh(e);
+  }
+}
+
+async function deployLoop(opts: DeployOptions): Promise<DeployResult> {
+  const log = opts.log ?? (() => {});
+  const host = opts.target.alias;
   let confirmedDiff: string | null = null;
   for (let attempt = 1; ; attempt++) {
     const r = await attemptDeploy(opts, confirmedDiff);
@@ -152,9 +204,14 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
   const log = opts.log ?? (() => {});
   const host = opts.target.alias;
   // 2. probe
+  const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
   log(`probing ${host}`);
-  const probe = await probeHost(opts.target);
+  const probe = await probeHost(opts.target, {}, timeouts);
+  if (probe.recovered === 'ok') log(`${host}: an earlier deploy was killed before its commit; the tree recorded before it was restored`);
+  if (probe.recovered === 'failed') throw new DeployError(`an earlier deploy to ${host} was killed before its commit and restoring the tree recorded before it FAILED; check it with \`damon-config status --host ${host}\``, 'apply');
   log(`${host}: Linux ${probe.release}, ${probe.profile.nodes.length} NUMA node(s) with memory, ${probe.host.nrKdamonds} kdamond(s) (${probe.host.running.filter(Boolean).length} running)`);
+  const nb = numaBalancingWarning(host, probe);
+  if (nb) log(nb);
   if (!probe.hasDamon) throw new DeployError(`${host} has no DAMON sysfs interface (/sys/kernel/mm/damon/admin is missing: a kernel without CONFIG_DAMON_SYSFS)`, 'features');
   const holders = holderProblems(host, probe);
   if (holders.length) throw new DeployError(`DAMON is held by a kernel module on ${host}; nothing was written`, 'busy', holders);
@@ -173,22 +230,31 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
     if (!ok) return { kind: 'done', result: { host, status: 'declined', plan, diff, probe } };
   }
   // 4. apply in one session
-  const script = renderDeployScript(plan, probe.fingerprint, restoreSpec(probe, cfg.kconfig.kdamonds.length));
+  const session = randomBytes(12).toString('hex');
+  const script = renderDeployScript(plan, probe.fingerprint, restoreSpec(probe, cfg.kconfig.kdamonds.length), {
+    session, commitWaitS: secsOf(timeouts.commit), lockWaitS: lockWaitFor(timeouts.apply),
+  });
   let failed: { step: number; err: string } | null = null;
   let rolledBack: boolean | null = null;
   let applied = false;
+  let commitSent = false;
   let done = false;
   let changed = false;
-  let busyLock = '';
+  let wrote = false;
   const started = Date.now();
   const r = await runScript(opts.target, script, {
     keepStdinOpen: true,
+    deadline: { phase: 'apply', ms: timeouts.apply, idle: true },
     onLine(line, ctl) {
       opts.onRemoteLine?.(line, ctl);
-      if (line === '@@APPLIED') { applied = true; ctl.send('COMMIT\n'); ctl.end(); }
-      else if (line === '@@DONE') done = true;
+      if (line === '@@APPLIED') {
+        applied = true;
+        ctl.deadline('commit', timeouts.commit);
+        if (!ctl.killed) { ctl.send('COMMIT\n'); commitSent = true; }
+        ctl.end();
+      } else if (line === '@@DONE') done = true;
       else if (line === '@@CHANGED') changed = true;
-      else if (line.startsWith('@@BUSYLOCK')) busyLock = line.slice(11);
+      else if (line.startsWith('@@S ')) wrote = true;
       else if (line.startsWith('@@FAIL ')) {
         const m = /^@@FAIL (-?\d+) ?(.*)$/.exec(line);
         failed = { step: Number(m?.[1] ?? -1), err: m?.[2] ?? '' };
@@ -201,53 +267,71 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
     log(`${host}: applied ${plan.writes.length} writes in ${applyMs} ms`);
     return { kind: 'done', result: { host, status: 'applied', plan, diff, probe, applyMs } };
   }
-  if ((r.code === 255 || r.code === null) && !failed) {
-    const stderr = r.stderr.trim();
-    throw new DeployError(`the ssh session to ${host} was lost before the deploy completed${applied ? ' (after all writes, before the final COMMIT)' : ''}; the host rolls back by itself (nothing is kept without the client's final COMMIT)${stderr ? `: ${stderr}` : ''}`, 'lost');
-  }
+  const lp = lockProblem(host, r.stdout);
+  if (lp) throw lp;
   if (changed) return { kind: 'changed', confirmedDiff: diffText };
-  if (busyLock) throw new DeployError(`another deploy to ${host} (pid ${busyLock}) held the lock for over a minute; nothing was written`, 'busy');
   if (failed) {
     const f = failed as { step: number; err: string };
     const w: SysfsWrite | undefined = plan.writes[f.step];
     const { errno, hint } = explainKernelError(f.err);
     const where = w ? cfg.where(w.source) : cfg.fileName;
     const what = w ? (w.state ? `writing "${w.value}" to ${w.path}` : `writing ${w.path} = ${JSON.stringify(w.value)}`) : 'a write';
-    const rb = rolledBack === true ? `${host} was rolled back to its state before the deploy` : rolledBack === false ? `ROLLBACK FAILED on ${host}: check it with \`damon-config status --host ${host}\`` : `rollback status unknown`;
-    throw new DeployError(`${where}: the kernel on ${host} refused ${what}: ${errno} — ${hint}. ${rb}.`, 'apply', [f.err]);
+    if (rolledBack === true) throw new DeployError(`${where}: the kernel on ${host} refused ${what}: ${errno} — ${hint}. ${host} was rolled back to its state before the deploy.`, 'apply', [f.err]);
+    if (rolledBack === false) throw new DeployError(`${where}: the kernel on ${host} refused ${what}: ${errno} — ${hint}. ROLLBACK FAILED on ${host}: check it with \`damon-config status --host ${host}\`.`, 'apply', [f.err]);
+    // the session ended between the failure and the rollback's report: ask the host below
   }
-  throw new DeployError(`the deploy to ${host} did not complete (exit ${r.code}); ${rolledBack ? 'the host was rolled back' : 'the host rolls back by itself without the final COMMIT'}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`, 'lost');
+  if (rolledBack === true && !failed) throw new DeployError(`the deploy to ${host} was not committed (the host got no COMMIT); ${host} was rolled back to its state before the deploy`, 'lost');
+  // The session ended without a last word we saw: ask the host what became of it.
+  const where = r.timedOut
+    ? `the ${r.timedOut.phase} phase on ${host} timed out after ${secsOf(r.timedOut.ms)} s (the host sent nothing; frozen or cut off?)`
+    : `the ssh session to ${host} was lost ${applied ? (commitSent ? 'after COMMIT was sent, before the host confirmed it' : 'after all writes, before COMMIT') : wrote ? 'during the writes' : 'before the first write'}${r.stderr.trim() ? ` (${r.stderr.trim().split('\n').pop()})` : ''}`;
+  log(`${where}; asking ${host} how the session ended`);
+  const outcome = await learnOutcome(opts.target, session, timeouts);
+  switch (outcome.word) {
+    case 'committed':
+      log(`${host}: the host confirms the commit`);
+      return { kind: 'done', result: { host, status: 'applied', plan, diff, probe, applyMs, note: `${where}; the host confirms it committed` } };
+    case 'rolledback':
+      throw new DeployError(`${where}; ${host} rolled back to its state before the deploy (confirmed by the host)`, 'lost');
+    case 'none':
+      throw new DeployError(`${where}; nothing was written on ${host} (confirmed by the host)`, 'lost');
+    case 'rollbackfailed':
+      throw new DeployError(`${where}; ROLLBACK FAILED on ${host} (${outcome.detail}): check it with \`damon-config status --host ${host}\``, 'lost');
+    default:
+      throw new DeployError(`${where}; the state of ${host} is unknown — re-run \`damon-config status --host ${host}\` (without the client's COMMIT the host rolls back by itself within ${secsOf(timeouts.commit)} s: ${outcome.detail})`, 'unknown');
+  }
+}
+
+/**
+ * After a lost session: the session's last word from the host (waiting under the lock until a
+ * session still running has finished; a killed one is restored by the lock first).
+ */
+export async function learnOutcome(t: SshTarget, session: string, timeouts: PhaseTimeouts): Promise<{ word: 'committed' | 'rolledback' | 'rollbackfailed' | 'none' | 'unknown'; detail: string }> {
+  const lockWait = secsOf(timeouts.commit) + 30;
+  try {
+    const r = await runChecked(t, renderOutcomeScript(session, lockWait), { phase: 'outcome', ms: Math.max(timeouts.connect, (lockWait + 30) * 1000) });
+    const m = /^@@OUTCOME (\S+) ?(.*)$/m.exec(r.stdout);
+    if (m && ['committed', 'rolledback', 'rollbackfailed', 'none'].includes(m[1])) return { word: m[1] as 'committed', detail: m[2] };
+    const lp = lockProblem(t.alias, r.stdout);
+    return { word: 'unknown', detail: lp?.message ?? (m ? `the host said "${m[1]}"` : `no answer (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''})`) };
+  } catch (e) {
+    return { word: 'unknown', detail: (e as Error).message };
+  }
 }
 
 /** Stop every running kdamond on the host (under the deploy lock). */
-export async function stopHost(t: SshTarget): Promise<{ stopped: number[] }> {
-  const script = `set -u
-A=/sys/kernel/mm/damon/admin
-EF=/dev/null
-say() { printf '%s\\n' "$*"; }
-${LOCK_FN}
-[ -d "$A" ] || { say "@@NODAMON"; exit 0; }
-lock
-n=$(cat "$A/kdamonds/nr_kdamonds")
-k=0
-while [ "$k" -lt "$n" ]; do
-  if [ "$(cat "$A/kdamonds/$k/state")" = on ]; then
-    if echo off > "$A/kdamonds/$k/state"; then say "@@STOPPED $k"; else say "@@STOPFAIL $k"; fi
-  fi
-  k=$((k + 1))
-done
-unlock
-say "@@END"
-`;
+export async function stopHost(t: SshTarget, timeouts: PhaseTimeouts = DEFAULT_TIMEOUTS): Promise<{ stopped: number[] }> {
+  const script = renderStopScript(lockWaitFor(timeouts.probe));
   let r;
   try {
-    r = await runChecked(t, script);
+    r = await withSession(t, () => runChecked(t, script, { phase: 'stop', ms: timeouts.probe }), timeouts.connect);
   } catch (e) {
-    if (e instanceof SshError) throw new DeployError(e.message, 'connect');
-    throw e;
+    throw fromSsh(e);
   }
   if (r.stdout.includes('@@NODAMON')) throw new DeployError(`${t.alias} has no DAMON sysfs interface`, 'features');
-  if (r.stdout.includes('@@BUSYLOCK')) throw new DeployError(`another damon-config session holds the lock on ${t.alias}`, 'busy');
+  const lp = lockProblem(t.alias, r.stdout);
+  if (lp) throw lp;
+  if (/^@@RECOVERED failed/m.test(r.stdout)) throw new DeployError(`an earlier deploy to ${t.alias} was killed before its commit and restoring the tree recorded before it FAILED`, 'apply');
   const fails = [...r.stdout.matchAll(/@@STOPFAIL (\d+)/g)].map((m) => Number(m[1]));
   if (fails.length) throw new DeployError(`could not stop kdamond(s) ${fails.join(', ')} on ${t.alias}: ${r.stderr.trim()}`, 'apply');
   return { stopped: [...r.stdout.matchAll(/@@STOPPED (\d+)/g)].map((m) => Number(m[1])) };

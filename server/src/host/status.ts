@@ -7,7 +7,7 @@
  */
 import { goalMetricValue } from '../core/goal-metric';
 import type { ProbeResult } from '../core/sysfs/hostinfo';
-import { probeHost } from './deploy';
+import { DEFAULT_TIMEOUTS, numaBalancingWarning, probeHost, type PhaseTimeouts } from './deploy';
 import type { SshTarget } from './ssh';
 
 export interface LiveGoal {
@@ -42,6 +42,8 @@ export interface HostStatus {
   usage: { cgroup: string; perNode: Record<number, number> }[];
   nodes: { nid: number; totalBytes: number; freeBytes: number }[];
   holders: string[];
+  /** the AutoNUMA warning, when kernel.numa_balancing is on */
+  warnings: string[];
 }
 
 /** a goal's live value, by the kernel's formula (core/goal-metric.ts, shared with the simulator) */
@@ -88,11 +90,12 @@ export function statusFromProbe(host: string, probe: ProbeResult): HostStatus {
     usage,
     nodes: [...probe.nodeMem.entries()].map(([nid, v]) => ({ nid, totalBytes: v.total, freeBytes: v.free })),
     holders: probe.holders.filter((h) => h.enabled).map((h) => h.module),
+    warnings: [numaBalancingWarning(host, probe)].filter((w): w is string => w !== null),
   };
 }
 
-export async function hostStatus(t: SshTarget): Promise<HostStatus> {
-  const probe = await probeHost(t, { skeleton: false, numaStat: true, refreshStats: true });
+export async function hostStatus(t: SshTarget, timeouts: PhaseTimeouts = DEFAULT_TIMEOUTS): Promise<HostStatus> {
+  const probe = await probeHost(t, { skeleton: false, numaStat: true, refreshStats: true }, timeouts);
   return statusFromProbe(t.alias, probe);
 }
 
@@ -104,6 +107,7 @@ export function fmtGoal(metric: string, v: number): string {
 export function renderStatus(s: HostStatus): string {
   const out: string[] = [`${s.host}: Linux ${s.release}`];
   if (s.holders.length) out.push(`  DAMON held by: ${s.holders.join(', ')}`);
+  for (const w of s.warnings ?? []) out.push(`  ${w}`);
   for (const n of s.nodes) out.push(`  node ${n.nid}: ${mib(n.totalBytes)} total, ${mib(n.freeBytes)} free`);
   if (s.kdamonds.length === 0) out.push('  no kdamonds');
   for (const k of s.kdamonds) {

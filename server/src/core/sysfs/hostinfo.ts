@@ -7,7 +7,7 @@
 import type { MachineProfile, ProfileNode } from '../profile';
 import { capabilitiesForVersion, capabilitiesFromFiles, type HostCapabilities } from './features';
 import { ADMIN_ROOT, type HostState, type SysfsWrite } from './plan';
-import { FINGERPRINT_FN, LOCK_FN, type RestoreSpec } from './script';
+import { FINGERPRINT_FN, lockFn, type RestoreSpec } from './script';
 
 export const MODULES = ['damon_stat', 'damon_reclaim', 'damon_lru_sort'] as const;
 export type DamonModule = (typeof MODULES)[number];
@@ -19,18 +19,20 @@ export interface ProbeOptions {
   numaStat?: boolean;
   /** ask running kdamonds to refresh stats and effective quotas first */
   refreshStats?: boolean;
+  /** wait at most this long for another session's lock (default 60 s) */
+  lockWaitS?: number;
 }
 
 export function renderProbeScript(opts: ProbeOptions = {}): string {
   const skeleton = opts.skeleton ?? true;
   return `set -u
 A=${ADMIN_ROOT}
-EF=/dev/null
 say() { printf '%s\\n' "$*"; }
 dump() { say "@@FILE $1"; while IFS= read -r l || [ -n "$l" ]; do printf '|%s\\n' "$l"; done < "$1" 2>/dev/null; }
 ${FINGERPRINT_FN}
-${LOCK_FN}
+${lockFn(opts.lockWaitS ?? 60)}
 say "@@REL $(uname -r)"
+[ -r /proc/sys/kernel/numa_balancing ] && say "@@NUMAB $(cat /proc/sys/kernel/numa_balancing 2>/dev/null)"
 for m in ${MODULES.join(' ')}; do
   [ -r /sys/module/$m/parameters/enabled ] && say "@@MOD $m $(cat /sys/module/$m/parameters/enabled) $(cat /sys/module/$m/parameters/kdamond_pid 2>/dev/null || echo -)"
 done
@@ -47,7 +49,7 @@ if grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts; then
   # cgroups without the memory controller (the parent's subtree_control lacks +memory): no memory.current
   say "@@NOMEMCG"
   find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | while IFS= read -r d; do [ -e "$d/memory.current" ] || printf '|%s\\n' "\${d#/sys/fs/cgroup}"; done
-${opts.numaStat ? `  for c in / $(find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sed 's|^/sys/fs/cgroup||'); do
+${opts.numaStat ? `  { echo /; find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sed 's|^/sys/fs/cgroup||'; } | while IFS= read -r c; do
     [ -r "/sys/fs/cgroup$c/memory.numa_stat" ] && { say "@@NUMASTAT $c"; grep -E '^(active|inactive)_(anon|file) ' "/sys/fs/cgroup$c/memory.numa_stat" | sed 's/^/|/'; }
   done` : ''}
 fi
@@ -109,6 +111,10 @@ export interface ProbeResult {
   nodeMem: Map<number, { total: number; free: number }>;
   /** /proc/meminfo Active/Inactive (bytes) */
   meminfo: Map<string, number>;
+  /** /proc/sys/kernel/numa_balancing (0 off; 1 or 2 on), null when the kernel has none */
+  numaBalancing: number | null;
+  /** a killed deploy's restore script was found under the lock and run (ok) or failed */
+  recovered?: 'ok' | 'failed';
 }
 
 export class ProbeParseError extends Error {}
@@ -122,6 +128,8 @@ export function parseProbeOutput(text: string): ProbeResult {
   let fingerprint = '';
   let hasDamon = true;
   let ended = false;
+  let recovered: ProbeResult['recovered'];
+  let numaBalancing: number | null = null;
   const holders: ModuleHolder[] = [];
   const cgroups: string[] = [];
   let noMemcg: string[] | null = null;
@@ -158,6 +166,8 @@ export function parseProbeOutput(text: string): ProbeResult {
       case '@@NUMASTAT': section = 'numastat'; curStat = new Map(); numaStat.set(arg, curStat); break;
       case '@@NODAMON': hasDamon = false; break;
       case '@@FP': fingerprint = arg; break;
+      case '@@NUMAB': numaBalancing = /^\d+$/.test(arg) ? Number(arg) : null; break;
+      case '@@RECOVERED': recovered = arg === 'ok' ? 'ok' : 'failed'; break;
       case '@@END': ended = true; break;
       default: break;
     }
@@ -255,6 +265,8 @@ export function parseProbeOutput(text: string): ProbeResult {
     numaStat,
     nodeMem,
     meminfo,
+    numaBalancing,
+    ...(recovered ? { recovered } : {}),
   };
 }
 
