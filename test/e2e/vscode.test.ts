@@ -206,13 +206,14 @@ describe('VS Code (code-server) with the packaged extension', () => {
 
     it('refuses to simulate a config with errors, naming the first one', async () => {
       const { page } = ed;
-      // the seed RFC example (still open) has errors by design; its first lens is on line 1's kdamond
+      // the seed RFC example has errors by design; its lens is on the first kdamond
+      await openFile(page, 'seed-rfc-example.damon.yaml');
       await goTo(page, lineOf('kdamonds:'), 1);
       const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'not simulated' }).first();
       // code lenses are re-rendered after the save and the re-check: a click can land on a lens that is
       // being replaced (seen on a loaded machine), so click again until the refusal shows
       for (let attempt = 0; ; attempt++) {
-        const lens = page.locator('.codelens-decoration a', { hasText: 'Simulate this file' }).first();
+        const lens = page.locator('.codelens-decoration a:visible', { hasText: 'Simulate this file' }).first();
         await lens.waitFor({ timeout: 30_000 });
         await lens.click();
         try {
@@ -232,7 +233,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
       // the seed config has errors the simulator refuses: simulate the corrected tiering example, for
       // the scenario's own duration (its intervals_goal once made the simulator loop forever)
       await openFile(page, 'memcg-tiering.damon.yaml');
-      const lens = page.locator('.codelens-decoration a', { hasText: 'Simulate this file' }).first();
+      const lens = page.locator('.codelens-decoration a:visible', { hasText: 'Simulate this file' }).first();
       await lens.waitFor({ timeout: 30_000 });
       await lens.click();
       const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
@@ -364,9 +365,11 @@ describe('VS Code (code-server) with the packaged extension', () => {
     it('stops at a failed dry run with the ssh error, without the confirmation and without "rolled back"', async () => {
       const { page } = ed;
       await openFile(page, 'memcg-tiering.damon.yaml');
+      // lenses are rendered for visible lines: bring the first kdamond into view
+      await goTo(page, readFileSync(join(ROOT, 'examples', 'memcg-tiering.damon.yaml'), 'utf8').split('\n').findIndex((l) => l.startsWith('kdamonds:')) + 1, 1);
       const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'cannot deploy to unreachable-test-host.invalid' }).first();
       for (let attempt = 0; ; attempt++) {
-        const lens = page.locator('.codelens-decoration a', { hasText: 'Deploy…' }).first();
+        const lens = page.locator('.codelens-decoration a:visible', { hasText: 'Deploy…' }).first();
         await lens.waitFor({ timeout: 30_000 });
         await lens.click();
         try {
@@ -446,7 +449,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
       expect(await status.innerText()).not.toContain('attack.fifo');
       expect(await status.innerText()).not.toContain('·');
       // the Simulate lenses are there, the Deploy… lens is not (it could only be refused)
-      await page.locator('.codelens-decoration a', { hasText: 'Simulate this file' }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.codelens-decoration a:visible', { hasText: 'Simulate this file' }).first().waitFor({ timeout: 30_000 });
       expect(await page.locator('.codelens-decoration a', { hasText: 'Deploy…' }).count()).toBe(0);
       await shot(page, 'untrusted-no-deploy-lens');
       // the command palette does not even offer it

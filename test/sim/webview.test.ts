@@ -100,6 +100,19 @@ describe('simulation chart page in headless Chromium', () => {
     expect(legend).toContain('/workload_a node0 target');
     expect(await page.locator('#chart-quota .u-legend').innerText()).toContain('kdamond1 scheme0 migrate_cold');
     expect(await page.locator('#chart-migrations .u-legend').innerText()).toContain('all migrations');
+    // readable axes: units named once on linear axes; the log quota axis ticks only at powers of 1024
+    // (it printed overlapping labels from "9313225.75 GiB" to "1 B")
+    const axis = async (id: string) => page.locator(id).evaluate((e) => ({ label: (e as HTMLElement).dataset.yLabel ?? '', ticks: ((e as HTMLElement).dataset.yTicks ?? '').split('|') }));
+    const usage = await axis('#chart-usage');
+    expect(usage.label).toBe('memory (GiB)');
+    for (const tk of usage.ticks) expect(tk).toMatch(/^\d+(\.\d+)?$/);
+    const quota = await axis('#chart-quota');
+    expect(quota.ticks.length).toBeGreaterThan(0);
+    expect(quota.ticks.length).toBeLessThanOrEqual(6);
+    for (const tk of quota.ticks) expect(tk).toMatch(/^1 (B|KiB|MiB|GiB|TiB)$/);
+    expect(new Set(quota.ticks).size).toBe(quota.ticks.length);
+    // the goal target is a line of its own in the legend, next to the band's edges
+    expect(legend).toContain('/workload_a node0 band low');
     expect(await page.locator('#summary').innerText()).toMatch(/\/workload_a\s+0\s+\d+\.\d\d GiB/);
     expect(await page.locator('#meta').innerText()).toContain('seed 1');
     await page.screenshot({ path: join(OUT, 'simulation.png'), fullPage: true });

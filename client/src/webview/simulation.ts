@@ -25,6 +25,7 @@ let current: Result | null = null;
 function fmtBytes(n: number | null): string {
   if (n === null || !Number.isFinite(n)) return '-';
   const a = Math.abs(n);
+  if (a >= 1024 * GiB) return `${(n / 1024 / GiB).toFixed(2)} TiB`;
   if (a >= GiB) return `${(n / GiB).toFixed(2)} GiB`;
   if (a >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   if (a >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
@@ -37,12 +38,41 @@ function width(el: HTMLElement): number {
 
 function makePlot(el: HTMLElement, opts: Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData): uPlot {
   el.textContent = '';
-  const p = new uPlot({ width: width(el), height: 260, ...opts }, data, el);
+  // the y axis's unit label and tick labels as drawn, on the element (tests read them; the canvas has no text)
+  const ticks = (u: uPlot): void => {
+    const y = u.axes[1] as uPlot.Axis & { _values?: string[] };
+    el.dataset.yLabel = String(y.label ?? '');
+    el.dataset.yTicks = (y._values ?? []).join('|');
+  };
+  const p = new uPlot({ width: width(el), height: 260, ...opts, hooks: { draw: [ticks] } }, data, el);
   plots.push(p);
   return p;
 }
 
-const bytesAxis = (label: string): uPlot.Axis => ({ label, size: 80, values: (_u, vals) => vals.map((v) => fmtBytes(v)) });
+const UNITS: [string, number][] = [['GiB', GiB], ['MiB', 1024 ** 2], ['KiB', 1024], ['B', 1]];
+
+/** One unit for a linear bytes axis, named once in its label; the ticks are plain numbers. */
+function bytesAxis(label: string, max: number): uPlot.Axis {
+  const [unit, div] = UNITS.find(([, d]) => max >= d) ?? ['B', 1];
+  return { label: `${label} (${unit})`, size: 60, values: (_u, vals) => vals.map((v) => `${+(v / div).toFixed(2)}`) };
+}
+
+/** A log bytes axis: ticks at powers of 1024 only (1 KiB, 1 MiB, 1 GiB …), each with its unit. */
+function logBytesAxis(label: string): uPlot.Axis {
+  return {
+    label,
+    size: 70,
+    splits: (_u, _i, min, max) => {
+      const out: number[] = [];
+      for (let p = 1; p <= 2 ** 60; p *= 1024) if (p >= min && p <= max) out.push(p);
+      return out.length ? out : [min, max];
+    },
+    filter: (_u, splits) => splits,
+    values: (_u, vals) => vals.map((v) => fmtBytes(v).replace(/\.0+ /, ' ').replace(/(\.\d)0 /, '$1 ')),
+  };
+}
+
+const finiteMax = (rows: (number | null)[][]): number => Math.max(1, ...rows.flatMap((xs) => xs.filter((x): x is number => x !== null && Number.isFinite(x))));
 
 function render(r: Result): void {
   current = r;
@@ -63,25 +93,36 @@ function render(r: Result): void {
       series.push({ label: `${cg} node${nid}`, stroke: color, width: 1.5, value: (_u, v) => fmtBytes(v) });
       data.push(xs);
       const row = r.summary.find((s) => s.cgroup === cg && String(s.nid) === nid);
+      if (row && row.targetBytes !== null) {
+        // the target as a solid line (a band of 0.2 % of a node is thinner than a pixel)
+        series.push({ label: `${cg} node${nid} target`, stroke: color, width: 2.5, dash: [10, 4], value: (_u, v) => fmtBytes(v) });
+        data.push(t.map(() => row.targetBytes));
+      }
       if (row && row.targetLowBytes !== null && row.targetHighBytes !== null) {
-        const hi = Math.max(row.targetHighBytes, row.targetLowBytes + 0.004 * GiB);
-        series.push({ label: `${cg} node${nid} target`, stroke: color, dash: [4, 4], width: 1, value: (_u, v) => fmtBytes(v) });
-        data.push(t.map(() => hi));
-        series.push({ label: `${cg} node${nid} target low`, stroke: color, dash: [4, 4], width: 1, show: true, value: (_u, v) => fmtBytes(v) });
+        // the band between the promotion and demotion goals, outlined by thin dotted edges
+        series.push({ label: `${cg} node${nid} band high`, stroke: color, dash: [1, 3], width: 1, value: (_u, v) => fmtBytes(v) });
+        data.push(t.map(() => row.targetHighBytes));
+        series.push({ label: `${cg} node${nid} band low`, stroke: color, dash: [1, 3], width: 1, value: (_u, v) => fmtBytes(v) });
         data.push(t.map(() => row.targetLowBytes));
         bands.push({ series: [series.length - 2, series.length - 1], fill: `${color}33` });
       }
     }
-  makePlot(document.getElementById('chart-usage')!, { series, bands, axes: [{ label: 'seconds' }, bytesAxis('bytes')], scales: { x: { time: false } } }, data as uPlot.AlignedData);
+  makePlot(document.getElementById('chart-usage')!, { series, bands, axes: [{ label: 'seconds' }, bytesAxis('memory', finiteMax(data.slice(1)))], scales: { x: { time: false } } }, data as uPlot.AlignedData);
 
   // effective quota per scheme (log scale; unlimited is a gap)
   const qs: uPlot.Series[] = [{ label: 'time (s)' }];
   const qd: (number | null)[][] = [t];
   r.series.schemes.forEach((s, i) => {
     qs.push({ label: `kdamond${s.kdamond} scheme${s.scheme} ${s.action}`, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: (_u, v) => (v === null ? 'unlimited' : fmtBytes(v)) });
-    qd.push(s.effectiveQuotaBytes.map((v) => (v === null || v <= 0 ? null : v)));
+    // no quota, or one of 1 TiB or more per reset interval (up to the "unlimited" 2^53 B): a gap, not
+    // a point at 9313225 GiB that squeezes the real quotas into the bottom of the chart
+    qd.push(s.effectiveQuotaBytes.map((v) => (v === null || v <= 0 || v >= 2 ** 40 ? null : v)));
   });
-  makePlot(document.getElementById('chart-quota')!, { series: qs, axes: [{ label: 'seconds' }, bytesAxis('bytes')], scales: { x: { time: false }, y: { distr: 3 } } }, qd as uPlot.AlignedData);
+  // the range of the data, widened to powers of 1024 (not uPlot's log default, which reached 2^53 B)
+  const qvals = qd.slice(1).flatMap((xs) => xs.filter((x): x is number => x !== null && Number.isFinite(x) && x > 0));
+  const qmin = qvals.length ? 1024 ** Math.floor(Math.log(Math.min(...qvals)) / Math.log(1024)) : 1024;
+  const qmax = qvals.length ? 1024 ** Math.max(Math.ceil(Math.log(Math.max(...qvals)) / Math.log(1024)), Math.floor(Math.log(qmin) / Math.log(1024)) + 1) : 1024 ** 3;
+  makePlot(document.getElementById('chart-quota')!, { series: qs, axes: [{ label: 'seconds' }, logBytesAxis('quota per window')], scales: { x: { time: false }, y: { distr: 3, log: 2, range: () => [qmin, qmax] } } }, qd as uPlot.AlignedData);
 
   // migrations per second: total and per scheme
   const ms: uPlot.Series[] = [{ label: 'time (s)' }, { label: 'all migrations', stroke: '#444', width: 2, value: (_u, v) => `${fmtBytes(v)}/s` }];
@@ -91,7 +132,7 @@ function render(r: Result): void {
     ms.push({ label: `kdamond${s.kdamond} scheme${s.scheme} ${s.action}`, stroke: PALETTE[i % PALETTE.length], width: 1, value: (_u, v) => `${fmtBytes(v)}/s` });
     md.push(s.appliedBytesPerSec);
   });
-  makePlot(document.getElementById('chart-migrations')!, { series: ms, axes: [{ label: 'seconds' }, bytesAxis('bytes/s')], scales: { x: { time: false } } }, md as uPlot.AlignedData);
+  makePlot(document.getElementById('chart-migrations')!, { series: ms, axes: [{ label: 'seconds' }, bytesAxis('migrated per second', finiteMax(md.slice(1)))], scales: { x: { time: false } } }, md as uPlot.AlignedData);
 
   const table = document.getElementById('summary') as HTMLTableElement;
   table.textContent = '';
