@@ -107,7 +107,8 @@ states
 dumptree
 reset
 `;
-  const p = parse(vm.sh(script));
+  // on stdin: a long script as the ssh command line makes dropbear drop the connection
+  const p = parse(vm.sh('sh -s', script));
   const started = !p.fail && p.states.length > 0 && p.states.every((s) => s === 'on');
   const out: Outcome = { started, message: p.fail ? p.fail.err.replace(/^cat: (write error: )?/, '').trim() : '', tree: p.tree };
   if (p.fail) {
