@@ -8,7 +8,7 @@ import { capabilitiesForVersion, capabilitiesFromFiles } from '../../server/src/
 import { parseProbeOutput, restoreWrites } from '../../server/src/core/sysfs/hostinfo';
 import { planSysfs } from '../../server/src/core/sysfs/plan';
 import { renderDeployScript, renderStandaloneScript, shQuote } from '../../server/src/core/sysfs/script';
-import { diffTree } from '../../server/src/core/sysfs/diff';
+import { diffTree, renderDiff } from '../../server/src/core/sysfs/diff';
 import { checkText } from '../../server/src/core/index';
 import { readFileSync } from 'node:fs';
 import { ROOT } from '../testhost/vm';
@@ -187,5 +187,15 @@ describe('probe output', () => {
     expect(d).toContainEqual({ kind: 'remove', path: 'kdamonds/1/refresh_ms', before: '5' });
     expect(d.find((x) => x.path === 'kdamonds/0/refresh_ms')).toBeUndefined();
     expect(d).toContainEqual({ kind: 'state', path: 'kdamonds/0/state', before: 'on', after: 'on' });
+  });
+
+  it('a restart shows each state step, never "on -> on" (#11 item 9)', () => {
+    const tree = new Map([['kdamonds/nr_kdamonds', '2'], ['kdamonds/0/state', 'on'], ['kdamonds/1/state', 'off']]);
+    const plan = planSysfs({ kdamonds: [kconfig(tiering).kdamonds[0]] }, { host: { nrKdamonds: 2, running: [true, false] } });
+    expect(plan.mode).toBe('restart');
+    const d = diffTree(tree, plan);
+    expect(d.filter((x) => x.kind === 'state')).toEqual([{ kind: 'state', path: 'kdamonds/0/state', before: 'on', after: 'off -> on' }]);
+    expect(renderDiff(d)).toMatch(/^ {2}! kdamonds\/0\/state: on -> off -> on$/m);
+    expect(renderDiff(d)).not.toMatch(/on -> on$/m);
   });
 });

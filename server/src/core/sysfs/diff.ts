@@ -37,7 +37,10 @@ export function diffTree(tree: Map<string, string>, plan: SysfsPlan): DiffLine[]
     }
     if (gone) out.push({ kind: 'remove', path: w.path, before: w.value });
   }
-  for (const w of plan.writes) if (w.state) out.push({ kind: 'state', path: w.path, before: tree.get(w.path) ?? 'off', after: w.value });
+  // one line per kdamond state: a restart shows every step ("on -> off -> on"), never "on -> on"
+  const steps = new Map<string, string[]>();
+  for (const w of plan.writes) if (w.state) steps.set(w.path, [...(steps.get(w.path) ?? []), w.value]);
+  for (const [path, values] of steps) out.push({ kind: 'state', path, before: tree.get(path) ?? 'off', after: values.join(' -> ') });
   return out;
 }
 
