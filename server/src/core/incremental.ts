@@ -18,7 +18,8 @@
  * Pure: no I/O, no editor types.
  */
 import { checkText, kernelOf, resolveRange, ruleContext, runRule, type CheckOptions, type CheckResult, type CheckedDocument } from './check';
-import { sortDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from './diagnostic';
+import { finishDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from './diagnostic';
+import { explainIndentation } from './parse/indentation';
 import type { KKdamond } from './model/kernel';
 import { lowerDocument, type LoweredDocument } from './model/lower';
 import type { ParsedValue } from './model/units';
@@ -660,8 +661,10 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     clamp(d.range);
     for (const rel of d.related ?? []) clamp(rel.range);
   }
-  const doc: CheckedDocument = { range: { ...frame.docRange }, root, isDamonConfig: true, kconfig, lowered, diagnostics };
-  const result: CheckResult = { format: 'yaml', documents: [doc], diagnostics: sortDiagnostics([...diagnostics]) };
+  // the same last steps as checkText: one indentation mistake in words, then finishDiagnostics
+  const shown = explainIndentation(text, diagnostics);
+  const doc: CheckedDocument = { range: { ...frame.docRange }, root, isDamonConfig: true, kconfig, lowered, diagnostics: shown };
+  const result: CheckResult = { format: 'yaml', documents: [doc], diagnostics: finishDiagnostics(text, [...shown]) };
   return { result, state: { text, kernelKey, profile: opts.profile, entries, cross, frames: fast ? { fast: frame, slow: reuse?.frames.slow } : { fast: reuse?.frames.fast, slow: frame } }, mode: 'items', reparsed, items: entries.length };
 }
 
