@@ -59,7 +59,7 @@ for (const n of [100, 1000, 10000]) {
 const header = ['lines', 'check ms', 'check CPU ms', 'yaml parse ms', 'yaml+ajv ms', 'check/parse', 'check/(parse+ajv)', 'diagnostics'];
 const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const fmt = (r: string[]) => `| ${r.map((c, i) => c.padStart(w[i])).join(' | ')} |`;
-console.log(`check (in-process, warm, median wall and CPU time) — node ${process.version}, load average ${require('node:os').loadavg()[0].toFixed(2)}`);
+console.log(`check (in-process, warm, median wall and CPU time) — node ${process.version}, load average ${loadavg()[0].toFixed(2)}`);
 console.log(fmt(header));
 console.log(`|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`);
 for (const r of rows) console.log(fmt(r));

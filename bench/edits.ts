@@ -7,7 +7,7 @@ export type EditKind = 'value change' | 'appended comment line' | 'emptied value
 export const EDIT_KINDS: EditKind[] = ['value change', 'appended comment line', 'emptied value', 'half-typed key', 'new kdamond being typed', 'paste of a 100-line block'];
 
 function middleLine(text: string, re: RegExp): number {
-  const hits = [...text.matchAll(re)].map((m) => m.index!);
+  const hits = [...text.matchAll(re)].map((m) => m.index);
   if (!hits.length) throw new Error(`no ${re} in the config`);
   return hits[Math.floor(hits.length / 2)];
 }
@@ -26,13 +26,13 @@ export function applyEdit(text: string, kind: EditKind, n = 0): string {
       return `${text.slice(0, at)}target_nid: ${' '.repeat(n % 2)}\n${text.slice(at + 'target_nid: 1\n'.length)}`;
     }
     case 'half-typed key': {
-      const at = middleLine(text, /\n            quotas:\n/g) + 1;
+      const at = middleLine(text, /\n {12}quotas:\n/g) + 1;
       return `${text.slice(0, at)}            ${'quotas'.slice(0, 2 + (n % 3))}\n${text.slice(at)}`;
     }
     case 'new kdamond being typed':
       return `${text}  - ${'contexts:'.slice(0, 5 + (n % 5))}\n`;
     case 'paste of a 100-line block': {
-      const at = middleLine(text, /\n          - action: /g) + 1;
+      const at = middleLine(text, /\n {10}- action: /g) + 1;
       const lines = text.slice(at).split('\n');
       const block = lines.slice(17 * (n % 2), 17 * (n % 2) + 100).join('\n');
       return `${text.slice(0, at)}${block}\n${text.slice(at)}`;

@@ -14,7 +14,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -261,7 +261,7 @@ async function main(): Promise<void> {
   const cell = (r: Row | undefined) => (r ? `${f(med(r, 'ms'))} (${f(p90(r.samples.map((x) => x.ms)))}) · load ${median(r.samples.map((x) => x.load)).toFixed(1)}` : '-');
   const get = (lines: number, kind: EditKind, server: string) => rows.find((r) => r.lines === lines && r.kind === kind && r.server === server);
   const out: string[] = [];
-  out.push(`edit → publishDiagnostics over stdio: ${EDITS} edits per cell after ${WARMUP} warm-up edits, ${PAUSE_MS} ms apart, the four servers interleaved edit by edit; node ${process.version}; yaml-language-server 2.0.0 ${applied ? 'validating against schemas/damon-config.schema.json' : '(SCHEMA NOT APPLIED)'}; ${require('node:os').cpus().length} CPUs.`);
+  out.push(`edit → publishDiagnostics over stdio: ${EDITS} edits per cell after ${WARMUP} warm-up edits, ${PAUSE_MS} ms apart, the four servers interleaved edit by edit; node ${process.version}; yaml-language-server 2.0.0 ${applied ? 'validating against schemas/damon-config.schema.json' : '(SCHEMA NOT APPLIED)'}; ${cpus().length} CPUs.`);
   out.push('"CPU" = median CPU time the server process (all threads) used between the edit and its publishDiagnostics, from /proc/PID/task/*/schedstat: the compute, independent of the machine\'s load. "wall" = median (p90) ms until publishDiagnostics, with the 1-minute load average (median over the cell).', '');
   out.push('| lines | edit | ours CPU ms | yaml-ls CPU ms | CPU ratio | ours wall, no delay | yaml-ls wall, no delay | wall ratio | ours wall, as shipped | yaml-ls wall, as shipped | diagnostics (ours / yaml-ls) |');
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');

@@ -71,6 +71,6 @@ describe('goal metrics: one evaluator (kernel formulas), used by the simulator a
       }
     }
     // /a's 16 MiB sit on node 1 (64 MiB, minus nothing reserved)
-    expect(s.measureGoal({ metric: 'node_memcg_used_bp', nid: 1, path: '/a', targetValue: 1, currentValue: 0 } as Parameters<SchemeState['measureGoal']>[0], 0)).toBe(2500);
+    expect(s.measureGoal({ metric: 'node_memcg_used_bp', nid: 1, path: '/a', targetValue: 1, currentValue: 0 }, 0)).toBe(2500);
   });
 });

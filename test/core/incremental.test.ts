@@ -58,7 +58,7 @@ const ruleExamples = RULES.flatMap((r) => [...r.examples.fail, ...r.examples.pas
 /** generated (3 kdamonds), the examples, and every multi-kdamond rule example (the cross-item rules' cases) */
 const bases = [generateConfig(320), ...examples, ...ruleExamples];
 
-const lineStarts = (t: string): number[] => [0, ...[...t.matchAll(/\n/g)].map((m) => m.index! + 1).filter((i) => i < t.length)];
+const lineStarts = (t: string): number[] => [0, ...[...t.matchAll(/\n/g)].map((m) => m.index + 1).filter((i) => i < t.length)];
 
 /** One editing step (possibly several intermediate texts, e.g. typing a key character by character). */
 type Step = (t: string, r: number) => string[];
@@ -70,11 +70,11 @@ const STEPS: Record<string, Step> = {
     const m = [...t.matchAll(/: (\d+)(?=[,}\n ])/g)];
     if (!m.length) return [t];
     const x = m[r % m.length];
-    const at = x.index! + 2;
+    const at = x.index + 2;
     return [t.slice(0, at) + String(r % 1000) + t.slice(at + x[1].length)];
   },
   trailingComment: (t, r) => {
-    const ends = [...t.matchAll(/[^\n]\n/g)].map((m) => m.index! + 1);
+    const ends = [...t.matchAll(/[^\n]\n/g)].map((m) => m.index + 1);
     if (!ends.length) return [t];
     return typeAt(t, ends[r % ends.length], ' # n');
   },
@@ -87,21 +87,21 @@ const STEPS: Record<string, Step> = {
     const m = [...t.matchAll(/(target_nid|sz_bytes|ops|action|time_ms|memcg_path): ([^\n#]+)/g)];
     if (!m.length) return [t];
     const x = m[r % m.length];
-    const at = x.index! + x[1].length + 2;
+    const at = x.index + x[1].length + 2;
     return [t.slice(0, at) + t.slice(at + x[2].length)];
   },
   halfTypedKey: (t, r) => {
     const m = [...t.matchAll(/\n( +)(?:- )?[a-z_]+:/g)];
     if (!m.length) return [t];
     const x = m[r % m.length];
-    const at = x.index! + 1;
+    const at = x.index + 1;
     const word = ['quotas', 'apply_interval_us', 'filters', 'watermarks', 'x'][r % 5];
     return typeAt(t, at, `${x[1]}${word}`).map((s) => s.slice(0, at + x[1].length + word.length) + '\n' + s.slice(at + x[1].length + word.length));
   },
   newKdamond: (t, r) => {
     const m = [...t.matchAll(/\n( *)- contexts:/g)];
     const ind = m.length ? m[0][1] : '  ';
-    const starts = [t.length, ...m.map((x) => x.index! + 1)];
+    const starts = [t.length, ...m.map((x) => x.index + 1)];
     let at = starts[r % starts.length];
     let base = t;
     if (at === t.length && !t.endsWith('\n')) {

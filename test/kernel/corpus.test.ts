@@ -56,7 +56,7 @@ beforeAll(() => {
 afterAll(() => vm?.stop());
 
 /** paddr regions of the examples (written for the seed's 2 x 30 GiB machine) moved into the VM's nodes */
-function fitRegions(cfg: any): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+function fitRegions(cfg: any): any {  
   for (const kd of cfg.kdamonds ?? []) for (const c of kd.contexts ?? []) {
     if (c.ops !== 'paddr') continue;
     for (const t of c.targets ?? []) {

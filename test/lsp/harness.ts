@@ -192,11 +192,11 @@ export async function inProcess(opts: ClientOptions = {}): Promise<TestClient> {
 export async function overStdio(serverJs: string, opts: ClientOptions = {}): Promise<TestClient> {
   const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
   child.on('exit', (code) => {
     if (code && code !== 0) process.stderr.write(`server exited with ${code}: ${stderr}\n`);
   });
-  const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   return wire(conn, opts, { child });
 }
 

@@ -45,7 +45,7 @@ function applyCreate(edit: WorkspaceEdit): string[] {
       writeFileSync(path, '');
       created.push(path);
     } else {
-      const te = ch as TextDocumentEdit;
+      const te = ch;
       const path = fileURLToPath(te.textDocument.uri);
       writeFileSync(path, applyEdits(readFileSync(path, 'utf8'), te.edits as Parameters<typeof applyEdits>[1]));
     }

@@ -3,7 +3,7 @@
  * Exit: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O problems.
  */
 import { statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { checkText, LineIndex, RULES_BY_ID, type CoreDiagnostic, type MachineProfile } from '../core/index';
 import { diagnosticLines } from '../core/diagnostic';
 import { parseKernelVersion } from '../core/kernel-version';

@@ -2,7 +2,7 @@
 import { RULES, RULES_BY_ID } from '../core/index';
 import { check } from './check';
 import { parseArgs, UsageError } from './util';
-import type { CliIO, Subcommand } from './io';
+import type { Subcommand } from './io';
 import { plan } from './plan';
 import { deploy } from './deploy';
 import { status } from './status';

@@ -30,7 +30,6 @@ export interface RoleOptions {
 export const ROLE_NAME_RE = /^[a-z][a-z0-9_]{0,63}$/;
 export const MARKER = '.damon-config-ansible';
 
-const yamlStr = (s: string) => JSON.stringify(s);
 
 export function renderAnsibleRole(o: RoleOptions): Map<string, string> {
   if (!ROLE_NAME_RE.test(o.name)) throw new Error(`role name ${JSON.stringify(o.name)}: use lower-case letters, digits and _ (starting with a letter)`);

@@ -3,7 +3,7 @@
  * feature and holder checks, dry-run diff, confirmation naming the host, one transactional remote
  * session with rollback, and the kernel's error mapped to the config line that caused it.
  */
-import { checkText, LineIndex, nodeAtPath, type CoreDiagnostic } from '../core/index';
+import { checkText, LineIndex, nodeAtPath } from '../core/index';
 import { diagnosticLines, locationText, type ConfigPath } from '../core/diagnostic';
 import type { KConfig } from '../core/model/kernel';
 import { diffTree, renderDiff, type DiffLine } from '../core/sysfs/diff';

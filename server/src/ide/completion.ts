@@ -374,7 +374,7 @@ export function completeAt(a: Analysis, offset: number): Completion[] {
     return nodeIdItems(ctx, a.profile, keyMarkdown(ctx.path, root).join('\n'));
   }
   if (kind && UNIT_SNIPPETS[kind]) {
-    for (const [i, u] of UNIT_SNIPPETS[kind]!.entries()) {
+    for (const [i, u] of UNIT_SNIPPETS[kind].entries()) {
       const text = ctx.format === 'json' ? (ctx.quoted ? u.text : `"${u.text}"`) : u.text;
       out.push({ label: u.label, kind: 'unit', detail: unitName(kind), documentation: typeof s?.description === 'string' ? s.description : undefined, insert: text, snippet: true, range: ctx.range, sortText: String(i).padStart(2, '0') });
     }

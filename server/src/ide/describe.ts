@@ -29,7 +29,7 @@ export function kindAt(root: SNode | null, path: ConfigPath): NumericKind | 'boo
   if (k === 'goal_target') {
     const metric = goalMetric(root, path.slice(0, -1));
     const g = GOAL_METRICS.find((m) => m.name === metric);
-    return g ? (g.kind as NumericKind) : undefined;
+    return g ? (g.kind) : undefined;
   }
   return typeof k === 'string' ? (k as NumericKind | 'bool') : undefined;
 }

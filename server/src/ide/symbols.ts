@@ -1,5 +1,5 @@
 /** Document symbols: an outline named the way a person reads the config. */
-import { mapGet, type KConfig, type MachineProfile, type OffsetRange, type SNode } from './core';
+import { mapGet, type OffsetRange, type SNode } from './core';
 import { monitoredNode } from '../core/rules/machine';
 import type { Analysis } from './analysis';
 import { shortForm } from './explain';
@@ -67,8 +67,8 @@ export function outline(a: Analysis): OutlineSymbol[] {
       const ctx = contexts[0];
       const ops = str(mapGet(ctx, 'ops')) ?? '?';
       let where = '';
-      const kctx = (doc.kconfig as KConfig | null)?.kdamonds[k]?.contexts[0];
-      const nid = kctx ? monitoredNode(kctx, a.profile as MachineProfile | undefined) : undefined;
+      const kctx = (doc.kconfig)?.kdamonds[k]?.contexts[0];
+      const nid = kctx ? monitoredNode(kctx, a.profile) : undefined;
       if (nid !== undefined) where = ` node ${nid}`;
       else if (ctx && ops === 'paddr') {
         const r = regionsSummary(ctx);

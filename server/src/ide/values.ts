@@ -3,7 +3,7 @@
  * (`damon/simulatedValues`) and a host's live readings (`damon/liveValues`). Keyed by document URI and
  * config path of the quota goal; inlay hints and hover read it.
  */
-import type { ConfigPath, GoalValue, GoalValuesParams } from './protocol';
+import type { ConfigPath, GoalValuesParams } from './protocol';
 
 export type ValueOrigin = 'simulated' | 'live';
 
@@ -33,7 +33,7 @@ export class GoalValueStore {
     const e = this.entry(params.uri);
     if (params.replace) e[origin].clear();
     let n = 0;
-    for (const v of params.values as GoalValue[]) {
+    for (const v of params.values) {
       if (!v || !Array.isArray(v.path) || typeof v.value !== 'number' || !Number.isFinite(v.value)) continue;
       e[origin].set(key(v.path), { value: v.value, time: typeof v.time === 'number' ? v.time : now, source: params.source });
       n++;

@@ -34,7 +34,7 @@ export interface CorpusCase {
   outOfReach?: string;
 }
 
-type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type J = Record<string, any>;  
 
 export const SCHEME0 = 'kdamonds/0/contexts/0/schemes/0';
 

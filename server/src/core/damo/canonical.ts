@@ -9,7 +9,7 @@ import type { ConfigPath } from '../diagnostic';
 import { parseBool, parseByKind, type ValueKind } from '../model/units';
 import {
   BP_METRICS, FILTER_TYPES, MEMCG_METRICS, NID_METRICS,
-  type DamoConfig, type DcContext, type DcFilter, type DcGoal, type DcKdamond, type DcProbe, type DcQuotas, type DcRegion,
+  type DamoConfig, type DcContext, type DcFilter, type DcGoal, type DcKdamond, type DcProbe, type DcQuotas,
   type DcScheme, type DcTarget, type DcValue,
 } from './model';
 
@@ -142,7 +142,7 @@ class Canon {
     };
     if (this.bool(o.pause, [...path, 'pause'], false)) out.pause = true;
     const probes = arr(o.probes);
-    if (probes.length) out.probes = probes.map((p) => ({ filters: arr(isObj(p) ? p.filters : undefined).map((f) => this.probeFilter(f)) }) as DcProbe);
+    if (probes.length) out.probes = probes.map((p) => ({ filters: arr(isObj(p) ? p.filters : undefined).map((f) => this.probeFilter(f)) }));
     out.schemes = arr(o.schemes).map((s, i) => this.scheme(s, [...path, 'schemes', i]));
     // damo's key order
     const { ops, addr_unit, targets, nr_regions, pause, probes: pr, schemes } = out;
@@ -179,7 +179,7 @@ class Canon {
       const ro = isObj(r) ? r : {};
       const rp = [...path, 'regions', i];
       this.unknownKeys(ro, 'region', rp);
-      return { start: this.v('bytes', ro.start, [...rp, 'start'], 0), end: this.v('bytes', ro.end, [...rp, 'end'], 0) } as DcRegion;
+      return { start: this.v('bytes', ro.start, [...rp, 'start'], 0), end: this.v('bytes', ro.end, [...rp, 'end'], 0) };
     });
     return out;
   }

@@ -13,7 +13,7 @@ import type { DamoCommandLine } from './commands';
 import { parseDamoArgs, pyInt, type ArgWord, type OptionOccurrence, type ParsedArgs } from './options';
 import {
   BP_METRICS, DAMOS_ACTIONS, FILTER_TYPES_NO_ARG, GOAL_METRICS, MEMCG_METRICS, NID_METRICS, SourceMap,
-  type DamoConfig, type DcContext, type DcFilter, type DcGoal, type DcKdamond, type DcProbe, type DcQuotas,
+  type DamoConfig, type DcContext, type DcFilter, type DcGoal, type DcKdamond, type DcProbe,
   type DcRegion, type DcScheme, type DcTarget, type DcValue, type DcWatermarks,
 } from './model';
 
@@ -556,7 +556,7 @@ class Importer {
     // regions: --regions "<start>-<end> ...", else for paddr --numa_node or the default System RAM span
     const rw = regionsOcc?.args[0];
     if (rw && rw.text.trim() !== '') {
-      this.markPath(sub('regions'), regionsOcc!.range);
+      this.markPath(sub('regions'), regionsOcc.range);
       if (rw.dynamic) {
         this.diag('damo-dynamic-value', 'information', `--regions "${rw.text}" is only known when the script runs (${rw.dynamic}); not checked`, rw.range);
         this.noteDynamic(sub('regions'));
@@ -1033,7 +1033,7 @@ class Importer {
         this.diag('damo-filter-v1', 'information',
           '--damos_filter uses the old (v1) format "<type> <matching|nomatching> [args] [allow|reject]"; the v2 format is "<allow|reject> [none] <type> [args]"', { start: occs[0].range.start, end: occs[occs.length - 1].range.end });
       } else {
-        const e = v2.error!;
+        const e = v2.error;
         this.diag('damo-invalid-value', 'error', `--damos_filter: ${e.message}${v1err || v1?.error ? ' (damo reports it after also failing the old v1 format, so its message may be confusing)' : ''}`, e.range);
         if (path) this.diagnosedPaths.push(path);
         result = v2;

@@ -8,6 +8,8 @@
  */
 
 /** ULONG_MAX on 64-bit. Not exact as a JS number; format with `sysfsDecimal()`. */
+// 2^64 - 1 as the kernel writes it; as a double it is 2^64, which every comparison here expects
+// eslint-disable-next-line no-loss-of-precision
 export const ULONG_MAX = 18446744073709551615;
 /** UINT_MAX: the largest value the kernel's 32-bit nr_accesses / age fields keep. */
 export const UINT_MAX = 4294967295;

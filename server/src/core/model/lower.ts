@@ -8,9 +8,9 @@ import { mapGet, type SNode, type SScalar } from '../parse/tree';
 import { GOAL_METRICS } from '../schema/spec';
 import {
   UINT_MAX, ULONG_MAX,
-  type DamosActionName, type FilterTypeName, type GoalMetricName, type GoalTunerName, type KAccessPattern, type KConfig,
+  type DamosActionName, type FilterTypeName, type GoalMetricName, type KAccessPattern, type KConfig,
   type KContext, type KFilter, type KKdamond, type KQuota, type KQuotaGoal, type KScheme, type KTarget, type KWatermarks,
-  type OpsName, type WmarkMetricName,
+  type OpsName,
 } from './kernel';
 import { parseBool, parseByKind, type ParsedValue, type ValueKind } from './units';
 
@@ -260,7 +260,7 @@ class Lowerer {
         agePermil: this.num(w, 'age_permil', 'permil', wp, 0),
       },
       goals: this.seq(node, 'goals').map((g, i) => this.goal(g, [...path, 'goals', i])),
-      goalTuner: tuner === 'consist' || tuner === 'temporal' ? (tuner as GoalTunerName) : null,
+      goalTuner: tuner === 'consist' || tuner === 'temporal' ? (tuner) : null,
       failChargeNum: this.num(node, 'fail_charge_num', 'nr', path, 0),
       failChargeDenom: this.num(node, 'fail_charge_denom', 'nr', path, 0),
     };
@@ -269,7 +269,7 @@ class Lowerer {
   watermarks(node: SNode | null | undefined, path: ConfigPath): KWatermarks {
     const metric = this.str(node, 'metric');
     return {
-      metric: (metric === 'free_mem_rate' ? 'free_mem_rate' : 'none') as WmarkMetricName,
+      metric: (metric === 'free_mem_rate' ? 'free_mem_rate' : 'none'),
       intervalUs: this.num(node, 'interval_us', 'us', path, 0),
       high: this.num(node, 'high_permil', 'permil', path, 0),
       mid: this.num(node, 'mid_permil', 'permil', path, 0),

@@ -422,7 +422,7 @@ function parseYamlFast(text: string): SourceDocument[] | undefined {
     parent.children.push(node);
   };
   try {
-    jsYamlLoad(text, { schema: FAILSAFE_SCHEMA, listener } as unknown as Parameters<typeof jsYamlLoad>[1]);
+    jsYamlLoad(text, { schema: FAILSAFE_SCHEMA, listener });
   } catch {
     return undefined;
   }
@@ -463,7 +463,7 @@ export function parseYaml(text: string, opts: { fast?: boolean; info?: { fast: b
     const deep = e instanceof RangeError;
     return [{ range: { start: 0, end: text.length }, root: null, diagnostics: [diag(deep ? 'too-deep' : 'yaml-syntax', deep ? 'nesting too deep to read; a DAMON config is never this deep' : `YAML could not be read: ${(e as Error).message}`, { start: 0, end: Math.min(text.length, 1) })] }];
   }
-  if (!Array.isArray(docs)) docs = [docs as unknown as YAML.Document.Parsed];
+  if (!Array.isArray(docs)) docs = [docs];
   const out: SourceDocument[] = [];
   for (const d of docs) {
     const conv = new YamlConverter(text, d);

@@ -30,7 +30,7 @@ The seed RFC's first command line forgets the path of both demotion goals.`,
             ...(ctx.profile?.cgroups ?? []).filter((cg) => !cgs.includes(cg)).slice(0, MAX_PROFILE_FIXES)
               .map((cg) => ({ title: `Add memcg_path: ${cg} (a cgroup of the machine profile${ctx.profile?.name ? ` ${ctx.profile.name}` : ''})`, edits: addKeyEdits(ctx, path, 'memcg_path', JSON.stringify(cg)), preferred: false })),
           ];
-        ctx.report({ path: [...path, 'metric'], fixes: fixes.filter((f) => f.edits.length), message: `quota goal metric ${goal.metric} needs \`memcg_path\` (the cgroup it measures)${ctx.node([...path, 'path']) !== undefined ? ' (damo reads \`memcg_path\`, not \`path\`)' : ''}: without it damo 3.4.1 writes the literal path "None" and the kernel refuses to start with a misleading ENOMEM` });
+        ctx.report({ path: [...path, 'metric'], fixes: fixes.filter((f) => f.edits.length), message: `quota goal metric ${goal.metric} needs \`memcg_path\` (the cgroup it measures)${ctx.node([...path, 'path']) !== undefined ? ' (damo reads `memcg_path`, not `path`)' : ''}: without it damo 3.4.1 writes the literal path "None" and the kernel refuses to start with a misleading ENOMEM` });
       }
     }
   },

@@ -2,10 +2,10 @@
  * Structural pass: ajv validates the plain value of a document against the schema generated from
  * spec.ts, and every error is mapped back to the exact key or value in the source tree.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import type { CoreDiagnostic, Fix, OffsetRange } from '../diagnostic';
 import { nodeAtPath, toJS, type SNode, type SourceFormat, type SPair } from '../parse/tree';
-import { CONFIG_SCHEMA, keysAt, schemaAt, type JSONSchema } from './spec';
+import { CONFIG_SCHEMA, keysAt, schemaAt } from './spec';
 import { closest } from '../util/text';
 
 let validator: ValidateFunction | undefined;
@@ -59,7 +59,7 @@ export function schemaDiagnostics(root: SNode | null, format: SourceFormat): Cor
   validate(value);
   const out: CoreDiagnostic[] = [];
   const seen = new Set<string>();
-  const errors = (validate.errors ?? []) as ErrorObject[];
+  const errors = (validate.errors ?? []);
   // Union-type errors that come with a more specific error at the same place are noise.
   for (const e of errors) {
     const path = pointerToPath(e.instancePath);
@@ -75,7 +75,7 @@ export function schemaDiagnostics(root: SNode | null, format: SourceFormat): Cor
         const pair = map?.kind === 'map' ? [...map.pairs].reverse().find((p) => p.key.value === name) : undefined;
         const range = pair?.key.range ?? valueRange;
         const dead = DEAD_LEGACY[name];
-        const allowed = keysAt(path).filter((k) => !((schemaAt([...path, k]) ?? {}) as JSONSchema).deprecated);
+        const allowed = keysAt(path).filter((k) => !((schemaAt([...path, k]) ?? {})).deprecated);
         const suggestion = dead?.to ?? closest(name, allowed);
         let message = `unknown key "${name}": damo ignores it silently, so this setting is lost`;
         if (dead) message = `"${name}" is an old key name (${dead.why}); use "${dead.to}"`;

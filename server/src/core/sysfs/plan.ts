@@ -63,7 +63,7 @@ export interface SysfsPlan {
 export function unsafeString(s: string): string | null {
   if (s.includes('\0')) return 'contains a NUL character';
   if (/[\n\r]/.test(s)) return 'contains a line break';
-  // eslint-disable-next-line no-control-regex
+   
   if (/[\x01-\x1f\x7f]/.test(s)) return 'contains a control character';
   if (s.length > 4095) return 'is longer than PATH_MAX (4095)';
   return null;
