@@ -48,7 +48,7 @@ function argv(args: string[], o: CliRunOptions): string[] {
 export function runCli(args: string[], o: CliRunOptions = {}): CliRun {
   const t0 = Date.now();
   const r = spawnSync(process.execPath, argv(args, o), { cwd: o.cwd ?? ROOT, input: o.input, encoding: 'utf8', timeout: o.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status, signal: r.signal, out: r.stdout ?? '', err: r.stderr ?? '', ms: Date.now() - t0, timedOut: (r.error)?.code === 'ETIMEDOUT' };
+  return { code: r.status, signal: r.signal, out: r.stdout ?? '', err: r.stderr ?? '', ms: Date.now() - t0, timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' };
 }
 
 /** Asynchronous run (lets a test do other things, e.g. open the other end of a FIFO). */

@@ -124,7 +124,7 @@ export function runRule(rule: Rule, ctx: RuleContext, diagnostics: CoreDiagnosti
 /** The target kernel of a check (text and parsed). */
 export function kernelOf(opts: CheckOptions): { kernel: KernelVersion; kernelText: string } {
   const kernelText = opts.kernel ?? opts.profile?.kernel ?? NEWEST_KNOWN_KERNEL;
-  const kernel = parseKernelVersion(kernelText) ?? (parseKernelVersion(NEWEST_KNOWN_KERNEL));
+  const kernel = parseKernelVersion(kernelText) ?? (parseKernelVersion(NEWEST_KNOWN_KERNEL) as KernelVersion);
   return { kernel, kernelText };
 }
 
