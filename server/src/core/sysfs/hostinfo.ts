@@ -132,6 +132,7 @@ export function parseProbeOutput(text: string): ProbeResult {
   let numaBalancing: number | null = null;
   const holders: ModuleHolder[] = [];
   const cgroups: string[] = [];
+  let sawCgroups = false;
   let noMemcg: string[] | null = null;
   const skel: string[] = [];
   let sawSkel = false;
@@ -160,7 +161,7 @@ export function parseProbeOutput(text: string): ProbeResult {
         break;
       }
       case '@@FILE': cur = []; files.set(arg, cur); break;
-      case '@@CGROUPS': section = 'cgroups'; break;
+      case '@@CGROUPS': section = 'cgroups'; sawCgroups = true; break;
       case '@@NOMEMCG': section = 'nomemcg'; noMemcg = []; break;
       case '@@SKEL': section = 'skel'; sawSkel = true; break;
       case '@@NUMASTAT': section = 'numastat'; curStat = new Map(); numaStat.set(arg, curStat); break;
@@ -257,7 +258,7 @@ export function parseProbeOutput(text: string): ProbeResult {
     release,
     hasDamon,
     caps,
-    profile: { kernel: release, nodes, cgroups: cgroups.map((c) => c || '/').sort(), ...(noMemcg ? { cgroupsWithoutMemory: noMemcg.sort() } : {}) },
+    profile: { kernel: release, nodes, ...(sawCgroups ? { cgroups: cgroups.map((c) => c || '/').sort() } : {}), ...(noMemcg ? { cgroupsWithoutMemory: noMemcg.sort() } : {}) },
     tree,
     fingerprint,
     host: { nrKdamonds: nr, running },
