@@ -17,6 +17,8 @@ import { deploy, DeployError, probeHost } from '../../server/src/host/deploy';
 import type { SshTarget } from '../../server/src/host/ssh';
 import { ROOT, useTestHost, type TestHost } from '../testhost/vm';
 import { runCli } from './cli';
+import { planSysfs } from '../../server/src/core/sysfs/plan';
+import { checkText } from '../../server/src/core/index';
 
 vi.setConfig({ testTimeout: 400_000, hookTimeout: 900_000 });
 
@@ -231,10 +233,14 @@ describe('#11: faults during a deploy', () => {
     base = after;
   });
 
-  for (const at of ['@@S 0', '@@S 120', '@@APPLIED']) {
+  // "mid": the plan's middle write (commit mode writes only the kdamonds that change)
+  for (const at of ['@@S 0', 'mid', '@@APPLIED']) {
     it(`item 1/5: ssh cut at "${at}": the host rolls back, the CLI says so promptly because the host confirmed it`, async () => {
       const before = await snapshot();
-      const r = await runCli(['deploy', writeTmp('c13.damon.yaml', changed(13)), ...sshArgs(), '--yes'], { env: faultEnv(at, 'cut') });
+      const p = await probeHost(target, { skeleton: false });
+      const n = planSysfs(checkText(changed(13), { fileName: 'c13.damon.yaml' }).documents[0].kconfig!, { caps: p.caps, host: p.host, tree: p.tree }).writes.length;
+      expect(n).toBeGreaterThan(4);
+      const r = await runCli(['deploy', writeTmp('c13.damon.yaml', changed(13)), ...sshArgs(), '--yes'], { env: faultEnv(at === 'mid' ? `@@S ${Math.floor(n / 2)}` : at, 'cut') });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/the ssh session to damon-testhost-7\.2 was lost .*rolled back to its state before the deploy \(confirmed by the host\)/);
       // no waiting for a master's stdio (the old 300 s hang): the whole run is a few round trips

@@ -167,8 +167,10 @@ describe('seed tiering config on two cgroups', () => {
     const dry = await runCli(['deploy', TIERING, ...sshArgs(), '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stderr).toMatch(/changes on damon-testhost-7\.2 \(commit\)/);
-    expect(dry.stderr).toMatch(/kdamonds\/0\/state: on -> commit/);
-    expect(dry.stderr).not.toMatch(/^\s+[~+-] /m);
+    // commit mode commits only what changes: nothing here
+    expect(dry.stderr).toMatch(/\(no change\)/);
+    expect(dry.stderr).toMatch(/kdamond 0, 1 already hold the config: not written, not committed/);
+    expect(dry.stderr).not.toMatch(/^\s+[~+*!-] /m);
     expect((await snapshot()).fp).toBe(s.fp);
   });
 
@@ -200,9 +202,14 @@ describe('seed tiering config on two cgroups', () => {
 describe('faults leave the host exactly as before', () => {
   const changed = () => tieringText.replace('target_value: 10%', 'target_value: 12%').replace('sz_bytes: 8 MiB', 'sz_bytes: 4 MiB');
 
-  for (const cut of ['@@S 0', '@@S 120', '@@APPLIED']) {
-    it(`ssh cut at "${cut}"`, async () => {
+  // "mid": the middle write of the plan (commit mode writes only the kdamonds that change)
+  for (const at of ['@@S 0', 'mid', '@@APPLIED']) {
+    it(`ssh cut at "${at}"`, async () => {
       const before = await snapshot();
+      const p = await probeHost(target, { skeleton: false });
+      const n = planSysfs(checkText(changed(), { fileName: 'changed.damon.yaml' }).documents[0].kconfig!, { caps: p.caps, host: p.host, tree: p.tree }).writes.length;
+      expect(n).toBeGreaterThan(4);
+      const cut = at === 'mid' ? `@@S ${Math.floor(n / 2)}` : at;
       let err: unknown = null;
       try {
         await deploy({ target, text: changed(), fileName: 'changed.damon.yaml', onRemoteLine: (line, ctl) => { if (line === cut) ctl.kill(); } });

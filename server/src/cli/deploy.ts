@@ -9,7 +9,7 @@ import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError } from './util';
 import { FILE_LIMITS, readRegularFile } from '../io/files';
 
-export const DEPLOY_USAGE = `usage: damon-config deploy CONFIG --host ALIAS [--dry-run] [--yes] [--ssh-config FILE] [--kernel X.Y] [--timeout SECONDS]
+export const DEPLOY_USAGE = `usage: damon-config deploy CONFIG --host ALIAS [--dry-run] [--yes] [--replace] [--ssh-config FILE] [--kernel X.Y] [--timeout SECONDS]
        damon-config deploy CONFIG --inventory FILE [--limit PATTERN] [--check] [--kernel X.Y]
 
 Deploys CONFIG to the DAMON of a host over ssh (your ssh config, agent and known_hosts apply;
@@ -17,6 +17,8 @@ host keys are always checked strictly, on every run). Shows the changes and asks
 naming the host, unless --yes. One remote session; any failure rolls the host back to its state
 before. If the connection is lost, the CLI asks the host how the session ended and says so
 (applied, rolled back, or unknown — re-run status). --ssh-config FILE is given to ssh as -F.
+Running kdamonds that damon-config did not start (damo, by hand) are named in the dry run and
+replaced only with --replace (or by typing "replace" when asked); otherwise nothing is written.
 --timeout bounds each phase (connect, probe, apply, commit; default 60/180/120/120 s).
 Fleets go through Ansible: --inventory runs ansible-playbook with the role \`damon-config ansible\`
 writes (--check: the per-host diff, nothing written), with a per-host recap. See docs/deploy.md.`;
@@ -27,6 +29,17 @@ export function timeoutFlag(flags: Record<string, unknown>): PhaseTimeouts | und
   if (v === undefined) return undefined;
   if (!/^\d+(\.\d+)?$/.test(v) || Number(v) < 1 || Number(v) > 86400) throw new UsageError(`--timeout wants a number of seconds between 1 and 86400, got "${v}"`);
   return timeoutsOf(Number(v));
+}
+
+/** an explicit answer: the user types the word (e.g. "replace"), nothing else counts */
+export function askWord(question: string, word: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    rl.question(`${question} Type "${word}" to go on: `, (a) => {
+      rl.close();
+      resolve(a.trim() === word);
+    });
+  });
 }
 
 export function askYesNo(question: string): Promise<boolean> {
@@ -69,7 +82,7 @@ export const deploy: Subcommand = async (args, io) => {
   let targets: SshTarget[];
   let timeouts: PhaseTimeouts | undefined;
   try {
-    parsed = parseArgs(args, { host: 'multi', 'dry-run': 'bool', yes: 'bool', 'ssh-config': 'string', kernel: 'string', timeout: 'string', inventory: 'string', limit: 'string', check: 'bool', help: 'bool' });
+    parsed = parseArgs(args, { host: 'multi', 'dry-run': 'bool', yes: 'bool', replace: 'bool', 'ssh-config': 'string', kernel: 'string', timeout: 'string', inventory: 'string', limit: 'string', check: 'bool', help: 'bool' });
     if (parsed.flags.help) { io.stdout(DEPLOY_USAGE + '\n'); return 0; }
     if (parsed.positional.length !== 1) throw new UsageError('deploy takes exactly one CONFIG file');
     timeouts = timeoutFlag(parsed.flags);
@@ -108,7 +121,8 @@ export const deploy: Subcommand = async (args, io) => {
       return askYesNo(q);
     };
     try {
-      const r = await deployOne({ target: t, text, fileName: file, dryRun, confirm, log: log(t.alias), kernel, timeouts });
+      const confirmReplace = dryRun || parsed.flags.yes || !process.stdin.isTTY ? undefined : (q: string) => askWord(q, 'replace');
+      const r = await deployOne({ target: t, text, fileName: file, dryRun, confirm, confirmReplace, replace: !!parsed.flags.replace, log: log(t.alias), kernel, timeouts });
       if (r.note) io.stderr(`${t.alias}: ${r.note}\n`);
       io.stdout(r.status === 'applied' ? `${t.alias}: applied (${r.plan.writes.length} writes, ${r.plan.mode}, ${r.applyMs} ms)\n` : `${t.alias}: ${r.status}\n`);
       return r.status === 'declined' ? 1 : 0;

@@ -78,15 +78,18 @@ export function loadProfile(text: string, fileName?: string): { profile: Machine
       nodes.push(node);
     }
   }
-  const cgroups: string[] = [];
+  // absent "cgroups" = not known; "cgroups: []" = known to have none (both stay distinct)
+  let cgroups: string[] | undefined;
   const cg = mapGet(root, 'cgroups');
-  if (cg && cg.kind === 'seq') {
+  if (cg && cg.kind !== 'seq') err(cg, 'cgroups is a list of cgroup v2 paths like "/workload_a" ([] when the machine has none)');
+  else if (cg && cg.kind === 'seq') {
+    cgroups = [];
     for (const c of cg.items) {
       if (c.kind === 'scalar' && typeof c.value === 'string' && c.value.startsWith('/')) cgroups.push(c.value);
       else err(c, 'cgroups are absolute cgroup v2 paths like "/workload_a"');
     }
   }
-  const profile: MachineProfile = { nodes, cgroups };
+  const profile: MachineProfile = { nodes, ...(cgroups ? { cgroups } : {}) };
   const nm = mapGet(root, 'cgroups_without_memory');
   if (nm) {
     const without: string[] = [];
@@ -117,7 +120,7 @@ export function profileToYaml(p: MachineProfile): string {
     const extra = `${n.speed !== undefined ? `, speed: ${n.speed}` : ''}${n.cpus !== undefined ? `, cpus: ${n.cpus}` : ''}`;
     lines.push(`  - {nid: ${n.nid}, size: ${n.sizeBytes}, ranges: [${ranges}]${extra}}  # ${formatBytes(n.sizeBytes)}`);
   }
-  lines.push(`cgroups: [${p.cgroups.map((c) => JSON.stringify(c)).join(', ')}]`);
+  if (p.cgroups) lines.push(`cgroups: [${p.cgroups.map((c) => JSON.stringify(c)).join(', ')}]${p.cgroups.length ? '' : '  # no child cgroups'}`);
   if (p.cgroupsWithoutMemory) lines.push(`cgroups_without_memory: [${p.cgroupsWithoutMemory.map((c) => JSON.stringify(c)).join(', ')}]  # no memory controller`);
   return `${lines.join('\n')}\n`;
 }

@@ -18,8 +18,12 @@ export interface MachineProfile {
   /** kernel release, e.g. "7.2" or "7.2.13+deb14-cloud-amd64" */
   kernel?: string;
   nodes: ProfileNode[];
-  /** cgroup v2 paths, absolute, e.g. "/workload_a" */
-  cgroups: string[];
+  /**
+   * cgroup v2 paths, absolute, e.g. "/workload_a" (the root "/" always exists and need not be
+   * listed). Absent = not known (a hand-written profile without "cgroups", or a host without
+   * cgroup v2); [] = known: the machine has no child cgroups.
+   */
+  cgroups?: string[];
   /**
    * cgroups (of `cgroups`) whose parent does not enable the memory controller (no "+memory" in
    * the parent's cgroup.subtree_control, so no memory.current): DAMON cannot measure or filter

@@ -7,7 +7,7 @@ import { checkText, LineIndex, nodeAtPath } from '../core/index';
 import { diagnosticLines, locationText, type ConfigPath } from '../core/diagnostic';
 import type { KConfig } from '../core/model/kernel';
 import { diffTree, renderDiff, type DiffLine } from '../core/sysfs/diff';
-import { parseProbeOutput, renderProbeScript, restoreSpec, type ProbeOptions, type ProbeResult } from '../core/sysfs/hostinfo';
+import { foreignKdamonds, parseProbeOutput, renderProbeScript, restoreSpec, type ProbeOptions, type ProbeResult } from '../core/sysfs/hostinfo';
 import { capabilitiesForVersion } from '../core/sysfs/features';
 import { planSysfs, type SysfsPlan, type SysfsWrite } from '../core/sysfs/plan';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +15,7 @@ import { renderDeployScript, renderOutcomeScript, renderStopScript } from '../co
 import { runChecked, runScript, SshError, withSession, type RunControl, type SshTarget } from './ssh';
 
 export class DeployError extends Error {
-  constructor(message: string, readonly stage: 'check' | 'connect' | 'probe' | 'busy' | 'features' | 'apply' | 'changed' | 'lost' | 'timeout' | 'unknown', readonly details: string[] = []) {
+  constructor(message: string, readonly stage: 'check' | 'connect' | 'probe' | 'busy' | 'foreign' | 'features' | 'apply' | 'changed' | 'lost' | 'timeout' | 'unknown', readonly details: string[] = []) {
     super(message);
   }
 }
@@ -118,6 +118,11 @@ export async function probeHost(t: SshTarget, opts: ProbeOptions = {}, timeouts:
   }
 }
 
+/** "kdamond 0 (pid 123), kdamond 1 (pid 456)" */
+function foreignSummary(probe: ProbeResult, idx: number[]): string {
+  return idx.map((k) => { const pid = probe.tree.get(`kdamonds/${k}/pid`); return `kdamond ${k}${pid ? ` (pid ${pid})` : ''}`; }).join(', ');
+}
+
 /** DAMON_STAT / DAMON_RECLAIM / DAMON_LRU_SORT hold DAMON exclusively: `on` would fail with EBUSY. */
 /** AutoNUMA migrates pages behind DAMON's back: its moves show in no DAMON stat. */
 export function numaBalancingWarning(alias: string, probe: ProbeResult): string | null {
@@ -159,12 +164,21 @@ export interface DeployOptions {
   onRemoteLine?: (line: string, ctl: RunControl) => void;
   /** per-phase deadlines (DEFAULT_TIMEOUTS) */
   timeouts?: PhaseTimeouts;
+  /** replace running kdamonds that damon-config did not start (damo, by hand); without it they are refused */
+  replace?: boolean;
+  /**
+   * interactive alternative to `replace`: asked (naming the kdamonds) when some would be replaced;
+   * true only on an explicit answer that names the replacement
+   */
+  confirmReplace?: (question: string) => Promise<boolean>;
 }
 
 export interface DeployResult {
   host: string;
   status: 'applied' | 'dry-run' | 'declined' | 'unchanged';
   plan: SysfsPlan;
+  /** running kdamonds started outside damon-config that this deploy replaces (or would) */
+  foreign: number[];
   diff: DiffLine[];
   probe: ProbeResult;
   applyMs?: number;
@@ -217,17 +231,29 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
   if (holders.length) throw new DeployError(`DAMON is held by a kernel module on ${host}; nothing was written`, 'busy', holders);
   // 3. the config against the host: profile, kernel, files
   const cfg = loadForDeploy(opts.text, opts.fileName, probe, opts.kernel);
-  const plan = planSysfs(cfg.kconfig, { caps: probe.caps, host: probe.host });
+  const plan = planSysfs(cfg.kconfig, { caps: probe.caps, host: probe.host, tree: probe.tree });
   if (plan.problems.length) {
     throw new DeployError(`${cfg.fileName} cannot run on ${host} (Linux ${probe.release}); nothing was written`, 'features', plan.problems.map((p) => `${cfg.where(p.source)}: ${p.message}`));
   }
   const diff = diffTree(probe.tree, plan);
   const diffText = renderDiff(diff);
   log(`changes on ${host} (${plan.mode}):\n${diffText}`);
-  if (opts.dryRun) return { kind: 'done', result: { host, status: 'dry-run', plan, diff, probe } };
+  if (plan.unchanged?.length) log(`${host}: kdamond ${plan.unchanged.join(', ')} already hold${plan.unchanged.length > 1 ? '' : 's'} the config: not written, not committed`);
+  // kdamonds another tool started (damo, by hand): never taken over silently
+  const foreign = plan.mode === 'start' ? [] : foreignKdamonds(probe).filter((k) => !plan.unchanged?.includes(k));
+  const foreignText = foreign.length ? foreignSummary(probe, foreign) : '';
+  if (foreign.length) log(`kdamonds started outside damon-config will be replaced: ${foreignText}${opts.replace ? ' (--replace given)' : ' — deploying needs --replace'}`);
+  if (opts.dryRun) return { kind: 'done', result: { host, status: 'dry-run', plan, diff, probe, foreign } };
+  if (plan.writes.length === 0) {
+    log(`${host}: nothing to change`);
+    return { kind: 'done', result: { host, status: 'unchanged', plan, diff, probe, foreign } };
+  }
+  if (foreign.length && !opts.replace && !(opts.confirmReplace && await opts.confirmReplace(`${host} runs kdamonds started outside damon-config: ${foreignText}. This deploy REPLACES them.`))) {
+    throw new DeployError(`${host} runs kdamonds started outside damon-config (${foreignText}); deploying would replace them. Nothing was written. Re-run with --replace to replace them (\`--dry-run\` shows the changes).`, 'foreign');
+  }
   if (opts.confirm && confirmedDiff !== diffText) {
-    const ok = await opts.confirm(`Deploy ${cfg.fileName} to ${host} (${plan.writes.length} sysfs writes, ${plan.mode})?`, diffText);
-    if (!ok) return { kind: 'done', result: { host, status: 'declined', plan, diff, probe } };
+    const ok = await opts.confirm(`Deploy ${cfg.fileName} to ${host} (${plan.writes.length} sysfs writes, ${plan.mode}${foreign.length ? `, REPLACING kdamonds started outside damon-config: ${foreignText}` : ''})?`, diffText);
+    if (!ok) return { kind: 'done', result: { host, status: 'declined', plan, diff, probe, foreign } };
   }
   // 4. apply in one session
   const session = randomBytes(12).toString('hex');
@@ -265,7 +291,7 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
   const applyMs = Date.now() - started;
   if (done) {
     log(`${host}: applied ${plan.writes.length} writes in ${applyMs} ms`);
-    return { kind: 'done', result: { host, status: 'applied', plan, diff, probe, applyMs } };
+    return { kind: 'done', result: { host, status: 'applied', plan, diff, probe, applyMs, foreign } };
   }
   const lp = lockProblem(host, r.stdout);
   if (lp) throw lp;
@@ -290,7 +316,7 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
   switch (outcome.word) {
     case 'committed':
       log(`${host}: the host confirms the commit`);
-      return { kind: 'done', result: { host, status: 'applied', plan, diff, probe, applyMs, note: `${where}; the host confirms it committed` } };
+      return { kind: 'done', result: { host, status: 'applied', plan, diff, probe, applyMs, foreign, note: `${where}; the host confirms it committed` } };
     case 'rolledback':
       throw new DeployError(`${where}; ${host} rolled back to its state before the deploy (confirmed by the host)`, 'lost');
     case 'none':

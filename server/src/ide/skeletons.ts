@@ -90,7 +90,7 @@ function nodesOf(profile: MachineProfile | undefined): Nodes {
 
 /** The two cgroups a skeleton names: the profile's first two (a choice of all of them), else examples. */
 function cgroupChoices(profile: MachineProfile | undefined): [string[], string[]] {
-  const all = profile?.cgroups.length ? profile.cgroups : ['/workload_a', '/workload_b'];
+  const all = profile?.cgroups?.length ? profile.cgroups : ['/workload_a', '/workload_b'];
   const second = all.length > 1 ? [all[1], ...all.filter((_, i) => i !== 1)] : [all[0]];
   return [all, second];
 }

@@ -10,17 +10,20 @@ export const rule: Rule = {
   severity: 'error',
   title: 'A cgroup that does not exist on the machine',
   explanation: `A quota goal or memcg filter naming a cgroup that does not exist makes the kernel refuse to start (or commit) the kdamond with ENOMEM — the kernel masks every scheme build failure as "out of memory".
-Checked only when a machine profile with a cgroup list is given (\`--profile\`, or the probed host).`,
+Checked when a machine profile with a cgroup list is given (\`--profile\`, or the probed host). An empty list (\`cgroups: []\`, what the probe writes for a host with no child cgroups) is a fact: then every memcg path but the root "/" is reported. A profile without "cgroups" says nothing about them and nothing is checked.`,
   check(ctx) {
     const profile = ctx.profile;
-    if (!profile || profile.cgroups.length === 0) return;
+    if (!profile?.cgroups) return;
     const known = new Set(profile.cgroups.map(normalizeCgroupPath));
+    const none = known.size === 0;
+    known.add('/');
     const check = (p: string, path: ConfigPath) => {
       if (!p.startsWith('/')) return; // memcg-path-form reports it
       const n = normalizeCgroupPath(p);
       if (known.has(n)) return;
-      const near = closest(n, [...known]);
-      ctx.report({ path, message: `cgroup "${p}" does not exist on ${profile.name ?? 'the profiled machine'}${near ? ` (did you mean "${near}"?)` : ''}; the kernel would refuse to start with ENOMEM` });
+      const near = none ? undefined : closest(n, [...known].filter((k) => k !== '/'));
+      const where = profile.name ?? 'the profiled machine';
+      ctx.report({ path, message: `cgroup "${p}" does not exist on ${where}${none ? ` (it has no cgroups besides the root "/")` : near ? ` (did you mean "${near}"?)` : ''}; the kernel would refuse to start with ENOMEM` });
     };
     for (const { goal, path } of goals(ctx)) if (goal.path) check(goal.path, [...path, 'memcg_path']);
     for (const ref of schemes(ctx)) for (const { filter, path } of filtersOf(ref)) if (filter.type === 'memcg' && filter.memcgPath) check(filter.memcgPath, [...path, 'memcg_path']);

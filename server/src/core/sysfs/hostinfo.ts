@@ -7,7 +7,7 @@
 import type { MachineProfile, ProfileNode } from '../profile';
 import { capabilitiesForVersion, capabilitiesFromFiles, type HostCapabilities } from './features';
 import { ADMIN_ROOT, type HostState, type SysfsWrite } from './plan';
-import { FINGERPRINT_FN, lockFn, type RestoreSpec } from './script';
+import { FINGERPRINT_FN, lockFn, OWNED_PATH, type RestoreSpec } from './script';
 
 export const MODULES = ['damon_stat', 'damon_reclaim', 'damon_lru_sort'] as const;
 export type DamonModule = (typeof MODULES)[number];
@@ -82,6 +82,8 @@ if [ "$(cat "$A/kdamonds/nr_kdamonds")" = 0 ]; then
 fi
 unlock` : ''}
 say "@@FP $(fp)"
+# what the last damon-config deploy committed (a regular file only: nothing planted there is opened)
+[ -f ${OWNED_PATH} ] && [ ! -h ${OWNED_PATH} ] && say "@@OWNED $(head -c 400 ${OWNED_PATH} | head -n 1)"
 say "@@TREE"
 for f in $(find "$A" -type f -not -path '*/tried_regions/*' | sort); do dump "$f"; done
 say "@@END"
@@ -113,6 +115,11 @@ export interface ProbeResult {
   meminfo: Map<string, number>;
   /** /proc/sys/kernel/numa_balancing (0 off; 1 or 2 on), null when the kernel has none */
   numaBalancing: number | null;
+  /**
+   * What the last damon-config deploy recorded at its commit (/run/damon-config/owned): the tree's
+   * fingerprint and each kdamond's pid then ("-" when off). null: no deploy of this tool committed here.
+   */
+  owned: { fingerprint: string; pids: string[] } | null;
   /** a killed deploy's restore script was found under the lock and run (ok) or failed */
   recovered?: 'ok' | 'failed';
 }
@@ -126,12 +133,14 @@ export function parseProbeOutput(text: string): ProbeResult {
   let section: 'none' | 'cgroups' | 'nomemcg' | 'skel' | 'numastat' = 'none';
   let release = '';
   let fingerprint = '';
+  let owned: ProbeResult['owned'] = null;
   let hasDamon = true;
   let ended = false;
   let recovered: ProbeResult['recovered'];
   let numaBalancing: number | null = null;
   const holders: ModuleHolder[] = [];
   const cgroups: string[] = [];
+  let sawCgroups = false;
   let noMemcg: string[] | null = null;
   const skel: string[] = [];
   let sawSkel = false;
@@ -160,12 +169,13 @@ export function parseProbeOutput(text: string): ProbeResult {
         break;
       }
       case '@@FILE': cur = []; files.set(arg, cur); break;
-      case '@@CGROUPS': section = 'cgroups'; break;
+      case '@@CGROUPS': section = 'cgroups'; sawCgroups = true; break;
       case '@@NOMEMCG': section = 'nomemcg'; noMemcg = []; break;
       case '@@SKEL': section = 'skel'; sawSkel = true; break;
       case '@@NUMASTAT': section = 'numastat'; curStat = new Map(); numaStat.set(arg, curStat); break;
       case '@@NODAMON': hasDamon = false; break;
       case '@@FP': fingerprint = arg; break;
+      case '@@OWNED': { const [fp, ...pids] = arg.trim().split(/\s+/); if (/^[0-9a-f]{32}$/.test(fp ?? '')) owned = { fingerprint: fp, pids }; break; }
       case '@@NUMAB': numaBalancing = /^\d+$/.test(arg) ? Number(arg) : null; break;
       case '@@RECOVERED': recovered = arg === 'ok' ? 'ok' : 'failed'; break;
       case '@@END': ended = true; break;
@@ -257,9 +267,10 @@ export function parseProbeOutput(text: string): ProbeResult {
     release,
     hasDamon,
     caps,
-    profile: { kernel: release, nodes, cgroups: cgroups.map((c) => c || '/').sort(), ...(noMemcg ? { cgroupsWithoutMemory: noMemcg.sort() } : {}) },
+    profile: { kernel: release, nodes, ...(sawCgroups ? { cgroups: cgroups.map((c) => c || '/').sort() } : {}), ...(noMemcg ? { cgroupsWithoutMemory: noMemcg.sort() } : {}) },
     tree,
     fingerprint,
+    owned,
     host: { nrKdamonds: nr, running },
     holders,
     numaStat,
@@ -324,4 +335,19 @@ export function restoreSpec(probe: ProbeResult, newNrKdamonds: number): RestoreS
     nrBefore: probe.host.nrKdamonds,
     inPlace: probe.host.running.some((r) => r) && probe.host.nrKdamonds === newNrKdamonds,
   };
+}
+
+/**
+ * Running kdamonds that damon-config did not start (or that were changed since its last commit):
+ * none when the tree is exactly what the last deploy recorded; else those whose pid differs from the
+ * recorded one (started, or restarted, by damo or by hand); when every pid matches but the tree
+ * differs, every running kdamond (tuned outside damon-config). Without a record, every running one.
+ */
+export function foreignKdamonds(p: Pick<ProbeResult, 'owned' | 'fingerprint' | 'tree' | 'host'>): number[] {
+  const runningIdx = p.host.running.flatMap((on, k) => (on ? [k] : []));
+  if (!p.owned) return runningIdx;
+  if (p.owned.fingerprint === p.fingerprint) return [];
+  const rec = p.owned.pids;
+  const byPid = runningIdx.filter((k) => rec[k] === undefined || rec[k] === '-' || rec[k] !== p.tree.get(`kdamonds/${k}/pid`));
+  return byPid.length ? byPid : runningIdx;
 }

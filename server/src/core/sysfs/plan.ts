@@ -45,6 +45,11 @@ export interface PlanOptions {
   caps?: HostCapabilities;
   /** the host's current kdamonds; default none */
   host?: HostState;
+  /**
+   * the host's sysfs tree as probed (path relative to ADMIN_ROOT -> value): in commit mode, a
+   * running kdamond whose every planned value is already there is left alone (no writes, no commit)
+   */
+  tree?: Map<string, string>;
 }
 
 export type PlanMode = 'start' | 'commit' | 'restart';
@@ -57,6 +62,8 @@ export interface SysfsPlan {
   problems: PlanProblem[];
   /** files left out because the host lacks them and the config keeps their default */
   omitted: string[];
+  /** commit mode: running kdamonds that already hold the config (not written, not committed) */
+  unchanged?: number[];
 }
 
 /** Why a string cannot be written safely through a shell and sysfs, or null if it can. */
@@ -185,7 +192,18 @@ export function planSysfs(k: KConfig, opts: PlanOptions = {}): SysfsPlan {
     const live = mode === 'commit' && !!host.running[ki];
     b.writes.push({ path: `kdamonds/${ki}/state`, value: live ? 'commit' : 'on', source: ['kdamonds', ki], state: true });
   });
-  return { mode, writes: b.writes, problems: b.problems, omitted: b.omitted };
+  const tree = opts.tree;
+  if (mode !== 'commit' || !tree) return { mode, writes: b.writes, problems: b.problems, omitted: b.omitted };
+  // commit only the kdamonds that change: a commit of an unchanged kdamond is not free (its nr_*
+  // rewrites recreate its targets and schemes, and the kernel rebuilds them)
+  const unchanged = k.kdamonds.map((_, ki) => ki).filter((ki) => {
+    if (!host.running[ki]) return false;
+    const mine = b.writes.filter((w) => !w.state && w.path.startsWith(`kdamonds/${ki}/`));
+    return mine.every((w) => tree.get(w.path) === w.value);
+  });
+  const skip = new Set(unchanged);
+  const writes = b.writes.filter((w) => { const m = /^kdamonds\/(\d+)\//.exec(w.path); return !m || !skip.has(Number(m[1])); });
+  return { mode, writes, problems: b.problems, omitted: b.omitted, unchanged };
 }
 
 function planScheme(b: Builder, s: KScheme, sp: string, ss: ConfigPath) {

@@ -229,6 +229,7 @@ export function renderDeployScript(plan: SysfsPlan, fingerprint: string, restore
   out.push(
     // the client sends COMMIT right after @@APPLIED: a silent client (frozen, cut off) is not waited for forever
     `readcommit() { if command -v timeout >/dev/null 2>&1; then timeout ${commitWait} head -n 1; else head -n 1; fi; }`,
+    OWNED_FN,
     'lock',
     `if [ "$(fp)" != ${shQuote(fingerprint)} ]; then say "@@CHANGED"; unlock; exit 3; fi`,
     `cat > "$D/restore.new" <<'${eof}'`,
@@ -240,7 +241,7 @@ export function renderDeployScript(plan: SysfsPlan, fingerprint: string, restore
     '  outcome applied',
     '  say "@@APPLIED"',
     '  answer=$(readcommit)',
-    '  if [ "$answer" = COMMIT ]; then rm -f "$D/restore"; outcome committed; unlock; say "@@DONE"; exit 0; fi',
+    '  if [ "$answer" = COMMIT ]; then owned; rm -f "$D/restore"; outcome committed; unlock; say "@@DONE"; exit 0; fi',
     '  say "@@NOCOMMIT"',
     'else',
     '  say "@@FAIL $STEP $(printf %s "$ERR" | tr "\\n" " ")"',
@@ -274,6 +275,18 @@ export function renderOutcomeScript(session: string, lockWaitS: number): string 
  * fp: md5 of every non-volatile file under the admin tree (names and values). Stats, tried
  * regions, effective quotas and auto-tuned intervals change on their own and are left out.
  */
+/** Where a deploy records what it committed: "FINGERPRINT PID0 PID1 ..." ("-" for a kdamond that is off). */
+export const OWNED_PATH = `${STATE_DIR}/owned`;
+/**
+ * Record the committed tree (its fingerprint and each kdamond's pid) in OWNED_PATH, so a later
+ * probe can tell kdamonds this tool started from ones started by another tool (damo, by hand).
+ */
+export const OWNED_FN = `owned() {
+  { printf '%s' "$(fp)"; k=0; n=$(cat "$A/kdamonds/nr_kdamonds" 2>/dev/null || echo 0)
+    while [ "$k" -lt "$n" ]; do if [ "$(cat "$A/kdamonds/$k/state" 2>/dev/null)" = on ]; then printf ' %s' "$(cat "$A/kdamonds/$k/pid" 2>/dev/null)"; else printf ' -'; fi; k=$((k + 1)); done
+    printf '\\n'; } > "$D/owned.new" && mv -f "$D/owned.new" "$D/owned"
+}`;
+
 export const FINGERPRINT_FN = `fp() {
   for f in $(find "$A" -type f 2>/dev/null | grep -v -e /stats/ -e /tried_regions/ -e /effective_bytes -e /intervals/sample_us -e /intervals/aggr_us | sort); do
     printf '%s=' "$f"; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < "$f" 2>/dev/null
