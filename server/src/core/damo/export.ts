@@ -9,7 +9,7 @@
  */
 import type { ConfigPath } from '../diagnostic';
 import { canonicalize, type CanonProblem } from './canonical';
-import { BP_METRICS, MEMCG_METRICS, NID_METRICS, type DamoConfig, type DcContext, type DcScheme, type DcTarget, type DcValue } from './model';
+import { BP_METRICS, MEMCG_METRICS, NID_METRICS, type DamoConfig, type DcContext, type DcFilter, type DcGoal, type DcScheme, type DcTarget, type DcValue } from './model';
 import { shellQuote } from './shell';
 
 export interface ExportProblem {
@@ -120,6 +120,65 @@ function ageUs(v: DcValue, ctx: DcContext): string {
   return fmtUs(v);
 }
 
+/** `--damos_quota_goal <metric> <target> [nid [memcg]] | [current]` of one goal */
+function goalWords(g: DcGoal, gp: ConfigPath, problems: ExportProblem[]): string[] {
+  const w = ['--damos_quota_goal', g.metric];
+  const target = g.metric === 'some_mem_psi_us' ? fmtUs(g.target_value) : num(g.target_value);
+  w.push(target);
+  if (NID_METRICS.includes(g.metric)) {
+    if (g.nid === undefined) problems.push({ path: [...gp, 'nid'], message: `${g.metric} needs a nid`, severity: 'error' });
+    w.push(num(g.nid ?? 0));
+    if (MEMCG_METRICS.includes(g.metric)) {
+      if (g.memcg_path === undefined) problems.push({ path: [...gp, 'memcg_path'], message: `${g.metric} needs a memcg_path`, severity: 'error' });
+      w.push(g.memcg_path ?? '/');
+    }
+  } else if (g.metric === 'user_input') w.push(num(g.current_value));
+  else if (g.nid !== undefined) problems.push({ path: [...gp, 'nid'], message: `the command line has no nid for ${g.metric}; left out`, severity: 'warning' });
+  if (g.metric !== 'user_input' && g.current_value !== 0) {
+    problems.push({ path: [...gp, 'current_value'], message: `the command line sets current_value only for user_input goals; ${g.current_value} is left out`, severity: 'warning' });
+  }
+  if (BP_METRICS.includes(g.metric) && typeof g.target_value === 'number' && !Number.isInteger(g.target_value)) {
+    problems.push({ path: [...gp, 'target_value'], message: `${g.target_value} bp is not an integer; damo writes ${Math.trunc(g.target_value)}`, severity: 'warning' });
+  }
+  return w;
+}
+
+/** `--damos_filter <allow|reject> [none] <type> [args]` of one filter */
+function filterWords(flt: DcFilter): string[] {
+  const w = ['--damos_filter', flt.allow ? 'allow' : 'reject'];
+  if (!flt.matching) w.push('none');
+  w.push(flt.filter_type);
+  if (flt.filter_type === 'memcg') w.push(flt.memcg_path ?? '');
+  else if (flt.filter_type === 'addr') w.push(fmtBytes(flt.address_range?.start ?? 0), fmtBytes(flt.address_range?.end ?? 0));
+  else if (flt.filter_type === 'target') w.push(num(flt.damon_target_idx ?? 0));
+  else if (flt.filter_type === 'hugepage_size') w.push(fmtBytes(flt.hugepage_size?.[0] ?? 0), fmtBytes(flt.hugepage_size?.[1] ?? 0));
+  return w;
+}
+
+/** `--damos_action <action> [target_nid | dest weight...]` of one scheme */
+function actionWords(s: DcScheme, sp: ConfigPath, problems: ExportProblem[]): string[] {
+  const act = ['--damos_action', s.action];
+  const migrate = s.action === 'migrate_hot' || s.action === 'migrate_cold';
+  if (migrate && s.dests && s.dests.length > 0) {
+    if (s.target_nid !== undefined) problems.push({ path: [...sp, 'target_nid'], message: 'the command line gives either target_nid or dests; target_nid is left out', severity: 'warning' });
+    for (const d of s.dests) act.push(num(d.id), num(d.weight));
+  } else if (migrate && s.target_nid !== undefined) act.push(num(s.target_nid));
+  else if (!migrate && (s.target_nid !== undefined || (s.dests && s.dests.length))) {
+    problems.push({ path: [...sp, s.target_nid !== undefined ? 'target_nid' : 'dests'], message: `${s.action} has no destination on the command line; left out`, severity: 'warning' });
+  }
+  return act;
+}
+
+/** the command word and its option lines, one line or `\`-continued lines */
+function joinCommand(lines: string[][], opts: ExportOptions): string {
+  const head = `${opts.damo ?? 'damo'} ${opts.subcommand ?? 'start'}`;
+  const quoted = lines.map((ws) => ws.map(shellQuote).join(' '));
+  const command = opts.multiline === false
+    ? [head, ...quoted].join(' ')
+    : [head, ...quoted.map((l) => `    ${l}`)].join(' \\\n');
+  return `${command}\n`;
+}
+
 export function exportCommandLine(config: DamoConfig, opts: ExportOptions = {}): { command: string; problems: ExportProblem[] } {
   const problems: ExportProblem[] = [];
   const f = flatten(config);
@@ -198,16 +257,7 @@ export function exportCommandLine(config: DamoConfig, opts: ExportOptions = {}):
     }
     for (const s of ctx.schemes) {
       const sp = f.schemes[si].path;
-      const act = ['--damos_action', s.action];
-      const migrate = s.action === 'migrate_hot' || s.action === 'migrate_cold';
-      if (migrate && s.dests && s.dests.length > 0) {
-        if (s.target_nid !== undefined) problems.push({ path: [...sp, 'target_nid'], message: 'the command line gives either target_nid or dests; target_nid is left out', severity: 'warning' });
-        for (const d of s.dests) act.push(num(d.id), num(d.weight));
-      } else if (migrate && s.target_nid !== undefined) act.push(num(s.target_nid));
-      else if (!migrate && (s.target_nid !== undefined || (s.dests && s.dests.length))) {
-        problems.push({ path: [...sp, s.target_nid !== undefined ? 'target_nid' : 'dests'], message: `${s.action} has no destination on the command line; left out`, severity: 'warning' });
-      }
-      line(...act);
+      line(...actionWords(s, sp, problems));
       const pat: string[] = [];
       if (si <= lastSz) pat.push('--damos_sz_region', fmtBytes(ap(s).sz_bytes.min), fmtBytes(ap(s).sz_bytes.max));
       if (si <= lastAr) pat.push('--damos_access_rate', accessPercent(ap(s).nr_accesses.min, ctx, [...sp, 'access_pattern', 'nr_accesses', 'min'], problems), accessPercent(ap(s).nr_accesses.max, ctx, [...sp, 'access_pattern', 'nr_accesses', 'max'], problems));
@@ -220,43 +270,13 @@ export function exportCommandLine(config: DamoConfig, opts: ExportOptions = {}):
         if (si <= lastTuner) qw.push('--damos_quota_goal_tuner', q.goal_tuner ?? 'consist');
         if (si <= lastFcr) qw.push('--damos_quota_fail_charge_ratio', num(q.fail_charge_num ?? 0), num(q.fail_charge_denom ?? 0));
         line(...qw);
-        q.goals.forEach((g, gi) => {
-          const gp = [...sp, 'quotas', 'goals', gi];
-          const w = ['--damos_quota_goal', g.metric];
-          const target = g.metric === 'some_mem_psi_us' ? fmtUs(g.target_value) : num(g.target_value);
-          w.push(target);
-          if (NID_METRICS.includes(g.metric)) {
-            if (g.nid === undefined) problems.push({ path: [...gp, 'nid'], message: `${g.metric} needs a nid`, severity: 'error' });
-            w.push(num(g.nid ?? 0));
-            if (MEMCG_METRICS.includes(g.metric)) {
-              if (g.memcg_path === undefined) problems.push({ path: [...gp, 'memcg_path'], message: `${g.metric} needs a memcg_path`, severity: 'error' });
-              w.push(g.memcg_path ?? '/');
-            }
-          } else if (g.metric === 'user_input') w.push(num(g.current_value));
-          else if (g.nid !== undefined) problems.push({ path: [...gp, 'nid'], message: `the command line has no nid for ${g.metric}; left out`, severity: 'warning' });
-          if (g.metric !== 'user_input' && g.current_value !== 0) {
-            problems.push({ path: [...gp, 'current_value'], message: `the command line sets current_value only for user_input goals; ${g.current_value} is left out`, severity: 'warning' });
-          }
-          if (BP_METRICS.includes(g.metric) && typeof g.target_value === 'number' && !Number.isInteger(g.target_value)) {
-            problems.push({ path: [...gp, 'target_value'], message: `${g.target_value} bp is not an integer; damo writes ${Math.trunc(g.target_value)}`, severity: 'warning' });
-          }
-          line(...w);
-        });
+        q.goals.forEach((g, gi) => line(...goalWords(g, [...sp, 'quotas', 'goals', gi], problems)));
       }
       if (si <= lastWm) {
         const w = s.watermarks;
         line('--damos_wmarks', w.metric, fmtUs(w.interval_us), num(w.high_permil), num(w.mid_permil), num(w.low_permil));
       }
-      for (const flt of s.filters) {
-        const w = ['--damos_filter', flt.allow ? 'allow' : 'reject'];
-        if (!flt.matching) w.push('none');
-        w.push(flt.filter_type);
-        if (flt.filter_type === 'memcg') w.push(flt.memcg_path ?? '');
-        else if (flt.filter_type === 'addr') w.push(fmtBytes(flt.address_range?.start ?? 0), fmtBytes(flt.address_range?.end ?? 0));
-        else if (flt.filter_type === 'target') w.push(num(flt.damon_target_idx ?? 0));
-        else if (flt.filter_type === 'hugepage_size') w.push(fmtBytes(flt.hugepage_size?.[0] ?? 0), fmtBytes(flt.hugepage_size?.[1] ?? 0));
-        line(...w);
-      }
+      for (const flt of s.filters) line(...filterWords(flt));
       si++;
     }
   });
@@ -281,12 +301,7 @@ export function exportCommandLine(config: DamoConfig, opts: ExportOptions = {}):
     problems.push({ path: ['kdamonds'], message: 'a kdamond without contexts is written as --nr_ctxs 0', severity: 'warning' });
   }
 
-  const head = `${opts.damo ?? 'damo'} ${opts.subcommand ?? 'start'}`;
-  const quoted = lines.map((ws) => ws.map(shellQuote).join(' '));
-  const command = opts.multiline === false
-    ? [head, ...quoted].join(' ')
-    : [head, ...quoted.map((l) => `    ${l}`)].join(' \\\n');
-  return { command: `${command}\n`, problems };
+  return { command: joinCommand(lines, opts), problems };
 }
 
 /** Any damo config (parsed JSON/YAML) → canonical JSON for `damo start FILE.json`. */

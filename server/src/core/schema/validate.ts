@@ -7,6 +7,7 @@ import type { CoreDiagnostic, Fix, OffsetRange } from '../diagnostic';
 import { nodeAtPath, toJS, type SNode, type SourceFormat, type SPair } from '../parse/tree';
 import { CONFIG_SCHEMA, keysAt, schemaAt } from './spec';
 import { closest } from '../util/text';
+import { pointerToPath } from './ajv-errors';
 
 let validator: ValidateFunction | undefined;
 
@@ -23,15 +24,6 @@ const DEAD_LEGACY: Record<string, { to: string; why: string }> = {
   target_idx: { to: 'damon_target_idx', why: 'renamed in damo 1.9.2; damo 3.3 fails with KeyError \'damon_target_idx\'' },
   filter_out: { to: 'allow', why: 'removed: use `allow` (true allows, false rejects)' },
 };
-
-function pointerToPath(ptr: string): (string | number)[] {
-  if (!ptr) return [];
-  return ptr
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
 
 export function keyEdit(pair: SPair, newName: string, format: SourceFormat): Fix['edits'][number] {
   const text = format === 'json' || pair.key.quoted ? JSON.stringify(newName) : newName;

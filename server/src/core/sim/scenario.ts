@@ -10,6 +10,8 @@ import schema from '../../../../schemas/scenario.schema.json';
 import { parseBytes } from '../model/units';
 import { LineIndex } from '../parse/lines';
 import { BUILTIN_SCENARIOS } from './builtin';
+import { readMachine } from '../machine-load';
+import { ajvMessage, mostSpecificError, pointerToPath } from '../schema/ajv-errors';
 import type { ProcessSpec, Scenario, ScenarioNode, WorkloadSpec } from './types';
 
 type RawSize = number | string;
@@ -20,7 +22,7 @@ interface RawScenario {
   kernel?: string;
   machine: {
     name?: string;
-    nodes: ({ nid: number; sizeBytes?: RawSize; ranges: { start: RawSize; end: RawSize }[]; cpus?: number; speed?: number } & Partial<Record<'managedBytes' | 'reservedBytes' | 'otherUsedBytes' | 'watermarkBytes', RawSize>>)[];
+    nodes: ({ nid: number; size?: RawSize; sizeBytes?: RawSize; ranges: { start: RawSize; end: RawSize }[]; cpus?: number; speed?: number } & Partial<Record<'managedBytes' | 'reservedBytes' | 'otherUsedBytes' | 'watermarkBytes', RawSize>>)[];
     cgroups?: string[];
     chunkBytes?: RawSize;
     thp?: boolean;
@@ -49,14 +51,6 @@ function validate(data: unknown): ReturnType<Ajv['compile']> {
   if (!validator) validator = new Ajv({ allErrors: false, strict: false }).compile(schema);
   void validator(data); // a synchronous schema: the result is in validator.errors
   return validator;
-}
-
-function ajvMessage(e: { keyword: string; message?: string; params: Record<string, unknown>; instancePath: string }): string {
-  const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'the scenario';
-  if (e.keyword === 'additionalProperties') return `${where}: unknown key "${String(e.params.additionalProperty)}"`;
-  if (e.keyword === 'required') return `${where}: missing "${String(e.params.missingProperty)}"`;
-  if (e.keyword === 'enum') return `${where}: must be one of ${(e.params.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`;
-  return `${where}: ${e.message ?? 'invalid'}`;
 }
 
 /** a rate-only phase continues the previous phase's pattern: there must be one, with a rate to scale */
@@ -120,10 +114,9 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
   const v = validate(data);
   if (v.errors && v.errors.length) {
     // oneOf failures of a workload: report the most specific error (the deepest path)
-    const errs = [...v.errors].sort((a, b) => b.instancePath.length - a.instancePath.length);
-    const e = errs.find((x) => x.keyword !== 'oneOf' && x.keyword !== 'const') ?? errs[0];
-    const path = e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
-    at(offsetOf(path), ajvMessage(e));
+    const e = mostSpecificError(v.errors);
+    const path = pointerToPath(e.instancePath);
+    at(offsetOf(path), ajvMessage(e, 'the scenario'));
     return { scenario: null, problems };
   }
   // the shape schemas/scenario.schema.json has just validated (sizes still damo size strings or numbers)
@@ -136,25 +129,17 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
     }
     return r.v.value;
   };
-  const nodes: ScenarioNode[] = raw.machine.nodes.map((n, i) => {
-    const p = ['machine', 'nodes', i];
-    const ranges = n.ranges.map((r, j) => ({ start: size(r.start, [...p, 'ranges', j, 'start']), end: size(r.end, [...p, 'ranges', j, 'end']) }));
-    ranges.forEach((r, j) => {
-      if (r.end <= r.start) at(offsetOf([...p, 'ranges', j]), `node ${n.nid}: range end must be above its start`);
-    });
-    const sum = ranges.reduce((a, r) => a + Math.max(0, r.end - r.start), 0);
-    const out: ScenarioNode = { nid: n.nid, sizeBytes: n.sizeBytes === undefined ? sum : size(n.sizeBytes, [...p, 'sizeBytes']), ranges };
-    if (n.cpus !== undefined) out.cpus = n.cpus;
-    if (n.speed !== undefined) out.speed = n.speed;
+  // the machine embeds a machine profile: its nodes, ranges and cgroups are read by the profile's reader
+  // the schema has checked every node's nid, so shape.nodes[i] is raw.machine.nodes[i]
+  const shape = readMachine({ nodes: raw.machine.nodes, cgroups: raw.machine.cgroups }, (path, message) => at(offsetOf(['machine', ...path]), message));
+  const nodes: ScenarioNode[] = shape.nodes.map((pn, i) => {
+    const n = raw.machine.nodes[i];
+    const out: ScenarioNode = { ...pn };
     for (const k of ['managedBytes', 'reservedBytes', 'otherUsedBytes', 'watermarkBytes'] as const)
-      if (n[k] !== undefined) out[k] = size(n[k], [...p, k]);
+      if (n[k] !== undefined) out[k] = size(n[k], ['machine', 'nodes', i, k]);
     return out;
   });
-  const nids = new Set<number>();
-  nodes.forEach((n, i) => {
-    if (nids.has(n.nid)) at(offsetOf(['machine', 'nodes', i, 'nid']), `node ${n.nid} is listed twice`);
-    nids.add(n.nid);
-  });
+  const nids = new Set(nodes.map((n) => n.nid));
   const all = nodes.flatMap((n) => n.ranges.map((r) => ({ ...r, nid: n.nid }))).sort((a, b) => a.start - b.start);
   for (let i = 1; i < all.length; i++)
     if (all[i].start < all[i - 1].end) problems.push({ line: 1, column: 1, message: `address ranges of node ${all[i - 1].nid} and node ${all[i].nid} overlap` });
@@ -186,7 +171,7 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
     machine: {
       name: raw.machine.name,
       nodes,
-      cgroups: raw.machine.cgroups ?? [],
+      cgroups: shape.cgroups ?? [],
       chunkBytes,
       thp: raw.machine.thp,
       allocPolicy: raw.machine.allocPolicy,
