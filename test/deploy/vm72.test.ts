@@ -89,9 +89,13 @@ describe('refused before connecting', () => {
   });
 
   it('refuses host aliases that ssh would read as options', async () => {
+    // as a separate word, the argument parser refuses it as a value; glued with "=", the alias check does
     const r = await runCli(['deploy', TIERING, '--host', '-oProxyCommand=touch /tmp/pwned', '--yes']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/starts with "-"/);
+    expect(r.stderr).toMatch(/--host needs a value \(write --host=VALUE for a value starting with "-"\)/);
+    const glued = await runCli(['deploy', TIERING, '--host=-oProxyCommand=touch /tmp/pwned', '--yes']);
+    expect(glued.code).toBe(2);
+    expect(glued.stderr).toMatch(/starts with "-" \(it would be read as an ssh option\)/);
   });
 });
 
