@@ -118,14 +118,18 @@ const MAX_MESSAGE = 1000;
 /**
  * The last step of every check (YAML/JSON and damo command lines): sorted, messages on one line
  * (a raw line break in a quoted shell word is shown as \n) and at most MAX_MESSAGE characters,
- * ranges that do not run into the line break after them (CRLF files), and the per-file cap.
+ * ranges that do not run into the line break after them (CRLF files), and the per-file cap. Diagnostics
+ * are updated in place, but a range is replaced, never changed (it may be shared with a tree node).
  */
 export function finishDiagnostics(text: string, ds: CoreDiagnostic[]): CoreDiagnostic[] {
   for (const d of ds) {
     if (/[\r\n]/.test(d.message)) d.message = d.message.replace(/\r\n|\r|\n/g, (m) => (m === '\r\n' ? '\\r\\n' : m === '\r' ? '\\r' : '\\n'));
     if (d.message.length > MAX_MESSAGE) d.message = `${d.message.slice(0, MAX_MESSAGE - 1)}…`;
-    const r = d.range;
-    while (r.end > r.start && (text.charCodeAt(r.end - 1) === 13 || text.charCodeAt(r.end - 1) === 10)) r.end--;
+    let end = d.range.end;
+    while (end > d.range.start && (text.charCodeAt(end - 1) === 13 || text.charCodeAt(end - 1) === 10)) end--;
+    // a new range object: a finding's range is often a tree node's own range object (resolveRange),
+    // and trimming it in place would change the parsed tree the check returns
+    if (end !== d.range.end) d.range = { start: d.range.start, end };
   }
   return capDiagnostics(sortDiagnostics(ds));
 }
