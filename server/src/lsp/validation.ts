@@ -99,7 +99,8 @@ export class ValidationHandlers {
     if (!isServed(uri, doc.languageId, head) && !(isShellDocument(uri, doc.languageId, head) && /damo/.test(head))) return;
     const mib = (n: number): string => (n / 1048576).toFixed(1).replace(/\.0$/, '');
     const message = `the document is ${mib(text.length)} MiB; the DAMON language server analyzes documents up to ${mib(MAX_EDITOR_TEXT_LENGTH)} MiB, so it was not checked (run \`damon-config check\` on the file: the CLI reads up to 50 MiB)`;
-    const end = text.indexOf('\n');
+    // the first line ends at the first line break of any kind (LSP counts a lone CR as one)
+    const end = text.slice(0, 201).search(/[\r\n]/);
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: Math.min(end < 0 ? text.length : end, 200) } };
     this.published.add(uri);
     void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [{ range, severity: 1, code: 'file-too-large', source: 'damon', message }] });
