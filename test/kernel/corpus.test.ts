@@ -75,7 +75,12 @@ describe('kernel and damo 3.4.1 verdicts on the corpus', () => {
     const damoVersion = vm.sh('damo version').trim();
     const cases: RecordedCase[] = [];
     const previous = ONLY ? (JSON.parse(readFileSync(RECORDED, 'utf8')) as Recorded) : null;
-    for (const c of CASES) {
+    // re-checking (CI) runs every case the kernel or damo refused and every 4th accepted one, about
+    // half the corpus in half the time; CORPUS_FULL=1 (and recording) runs them all
+    const truth = RECORD ? null : (JSON.parse(readFileSync(RECORDED, 'utf8')) as Recorded);
+    const refused = new Set((truth?.cases ?? []).filter((x) => !x.damo.started || !x.kernel.started).map((x) => x.id));
+    const run = RECORD || process.env.CORPUS_FULL === '1' ? CASES : CASES.filter((c, i) => refused.has(c.id) || i % 4 === 0);
+    for (const c of run) {
       if (previous && !ONLY!.has(c.id)) {
         const keep = previous.cases.find((x) => x.id === c.id);
         if (keep) { cases.push(keep); continue; }
@@ -97,8 +102,9 @@ describe('kernel and damo 3.4.1 verdicts on the corpus', () => {
       writeFileSync(RECORDED, `${JSON.stringify(now, null, 1)}\n`);
       return;
     }
-    const then = JSON.parse(readFileSync(RECORDED, 'utf8')) as Recorded;
-    const verdicts = (r: Recorded) => r.cases.map((x) => ({ id: x.id, damo: x.damo.started, kernel: x.kernel.started, stage: x.kernel.stage, failedPath: x.kernel.failedPath }));
+    const then = truth!;
+    const ran = new Set(cases.map((x) => x.id));
+    const verdicts = (r: Recorded) => r.cases.filter((x) => ran.has(x.id)).map((x) => ({ id: x.id, damo: x.damo.started, kernel: x.kernel.started, stage: x.kernel.stage, failedPath: x.kernel.failedPath }));
     expect(verdicts(now)).toEqual(verdicts(then));
   }, 3_600_000);
 
