@@ -5,7 +5,18 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['scripts/experiments/**', 'dist/**', 'node_modules/**', '.cache/**', '.testhost/**', 'test-results/**', 'media/**', 'schemas/**', '**/*.js', '**/*.cjs'],
+    ignores: [
+      'scripts/experiments/**',
+      'dist/**',
+      'node_modules/**',
+      '.cache/**',
+      '.testhost/**',
+      'test-results/**',
+      'media/**',
+      'schemas/**',
+      '**/*.js',
+      '**/*.cjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -4,7 +4,14 @@
  */
 export type EditKind = 'value change' | 'appended comment line' | 'emptied value' | 'half-typed key' | 'new kdamond being typed' | 'paste of a 100-line block';
 
-export const EDIT_KINDS: EditKind[] = ['value change', 'appended comment line', 'emptied value', 'half-typed key', 'new kdamond being typed', 'paste of a 100-line block'];
+export const EDIT_KINDS: EditKind[] = [
+  'value change',
+  'appended comment line',
+  'emptied value',
+  'half-typed key',
+  'new kdamond being typed',
+  'paste of a 100-line block',
+];
 
 function middleLine(text: string, re: RegExp): number {
   const hits = [...text.matchAll(re)].map((m) => m.index);

@@ -40,7 +40,8 @@ function cli(args: string[]): number {
 }
 
 function reset(hosts: TestHost[]): void {
-  for (const h of hosts) h.sh('A=/sys/kernel/mm/damon/admin/kdamonds; [ "$(cat $A/0/state 2>/dev/null)" = on ] && echo off > $A/0/state; echo 0 > $A/nr_kdamonds; true');
+  for (const h of hosts)
+    h.sh('A=/sys/kernel/mm/damon/admin/kdamonds; [ "$(cat $A/0/state 2>/dev/null)" = on ] && echo off > $A/0/state; echo 0 > $A/nr_kdamonds; true');
 }
 
 function main(): void {
@@ -51,7 +52,10 @@ function main(): void {
   const cfg = join(dir, 'stat.damon.yaml');
   writeFileSync(cfg, CONFIG);
   const inv = join(dir, 'inventory.ini');
-  writeFileSync(inv, `[damon]\n${hosts.map((h) => `${h.alias} ansible_ssh_common_args='-F ${h.sshConfig}'`).join('\n')}\n\n[damon:vars]\nansible_ssh_transfer_method=piped\n`);
+  writeFileSync(
+    inv,
+    `[damon]\n${hosts.map((h) => `${h.alias} ansible_ssh_common_args='-F ${h.sshConfig}'`).join('\n')}\n\n[damon:vars]\nansible_ssh_transfer_method=piped\n`,
+  );
   const seq: number[] = [];
   const ans: number[] = [];
   const loads: number[] = [];
@@ -69,7 +73,9 @@ function main(): void {
   }
   const s = median(seq);
   const a = median(ans);
-  console.log(`fleet deploy, 2 hosts (7.2 + 6.12, QEMU TCG), whole processes, median of ${RUNS} rounds, load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`);
+  console.log(
+    `fleet deploy, 2 hosts (7.2 + 6.12, QEMU TCG), whole processes, median of ${RUNS} rounds, load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
+  );
   console.log('| how | wall time | per host |');
   console.log('| --- | --- | --- |');
   console.log(`| 2 sequential \`deploy --host\` | ${(s / 1000).toFixed(1)} s | ${(s / 2000).toFixed(1)} s |`);

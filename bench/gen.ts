@@ -3,7 +3,15 @@ export function generateConfig(lines: number): string {
   const out: string[] = ['# generated benchmark config', 'kdamonds:'];
   let k = 0;
   while (out.length < lines) {
-    out.push(`  # kdamond ${k}`, '  - contexts:', '      - ops: paddr', '        targets:', '          - pid: null', '            regions:', `              - {start: ${4 + k} GiB, end: ${5 + k} GiB}`);
+    out.push(
+      `  # kdamond ${k}`,
+      '  - contexts:',
+      '      - ops: paddr',
+      '        targets:',
+      '          - pid: null',
+      '            regions:',
+      `              - {start: ${4 + k} GiB, end: ${5 + k} GiB}`,
+    );
     out.push('        intervals: {sample_us: 5 ms, aggr_us: 100 ms, ops_update_us: 1 s}', '        nr_regions: {min: 10, max: 1000}', '        schemes:');
     for (let s = 0; s < 8 && out.length < lines; s++) {
       const cg = `/workload_${k}_${s}`;

@@ -18,8 +18,11 @@ import { loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  createProtocolConnection, StreamMessageReader, StreamMessageWriter,
-  type ProtocolConnection, type PublishDiagnosticsParams,
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import { applyEdit, EDIT_KINDS, type EditKind } from './edits';
 import { generateConfig } from './gen';
@@ -67,7 +70,10 @@ async function start(name: string, cmd: string[], settings: Record<string, unkno
     processId: process.pid,
     rootUri: pathToFileURL(ROOT).toString(),
     workspaceFolders: [{ uri: pathToFileURL(ROOT).toString(), name: 'bench' }],
-    capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { relatedInformation: true } } },
+    capabilities: {
+      workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+      textDocument: { publishDiagnostics: { relatedInformation: true } },
+    },
   });
   await conn.sendNotification('initialized', {});
   await conn.sendNotification('workspace/didChangeConfiguration', { settings });
@@ -75,13 +81,14 @@ async function start(name: string, cmd: string[], settings: Record<string, unkno
     name,
     pid: child.pid!,
     conn,
-    next: (uri) => new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`${name}: no diagnostics for ${uri} within 30 s`)), 30_000);
-      waiting.set(uri, (p) => {
-        clearTimeout(t);
-        resolve(p);
-      });
-    }),
+    next: (uri) =>
+      new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`${name}: no diagnostics for ${uri} within 30 s`)), 30_000);
+        waiting.set(uri, (p) => {
+          clearTimeout(t);
+          resolve(p);
+        });
+      }),
     close: () => {
       conn.dispose();
       child.kill();
@@ -126,8 +133,17 @@ function cpuMs(pid: number): number {
 }
 
 /** wall ms; cpu = the server's CPU ms for this edit (independent of the machine's load); load = 1-minute load average */
-interface Sample { ms: number; cpu: number; load: number; diagnostics: number }
-interface Doc { uri: string; version: number; text: string }
+interface Sample {
+  ms: number;
+  cpu: number;
+  load: number;
+  diagnostics: number;
+}
+interface Doc {
+  uri: string;
+  version: number;
+  text: string;
+}
 
 /** One edit: send the full text, wait for that version's (or the next) publishDiagnostics. */
 async function edit(s: Server, d: Doc, text: string): Promise<Sample> {
@@ -166,7 +182,9 @@ type Row = { lines: number; kind: EditKind; server: string; samples: Sample[] };
 async function schemaApplied(s: Server): Promise<boolean> {
   const uri = pathToFileURL(join(ROOT, 'bench-probe.damon.yaml')).toString();
   const got = s.next(uri);
-  await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: 'kdamonds:\n  - contexts: []\n    bogus_key: 1\n' } });
+  await s.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'yaml', version: 1, text: 'kdamonds:\n  - contexts: []\n    bogus_key: 1\n' },
+  });
   const p = await got;
   await s.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
   return p.diagnostics.some((d) => /bogus_key|not allowed/i.test(String(d.message)));
@@ -192,7 +210,13 @@ async function packageSizes(results: Record<string, unknown>, out: string[]): Pr
   const pkg = spawnSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, encoding: 'utf8' });
   if (pkg.status !== 0) throw new Error(`npm run package failed: ${pkg.stderr}`);
   const size = (f: string) => (existsSync(join(ROOT, f)) ? statSync(join(ROOT, f)).size : 0);
-  const sizes = { vsix: size('dist/damon-config.vsix'), extension: size('dist/extension.js'), server: size('dist/server.js'), cli: size('dist/cli.js'), simWorker: size('dist/sim-worker.js') };
+  const sizes = {
+    vsix: size('dist/damon-config.vsix'),
+    extension: size('dist/extension.js'),
+    server: size('dist/server.js'),
+    cli: size('dist/cli.js'),
+    simWorker: size('dist/sim-worker.js'),
+  };
   const loads: number[] = [];
   for (let i = 0; i < 5; i++) {
     const r = spawnSync(process.execPath, ['-e', loadSnippet(join(ROOT, 'dist', 'extension.js'))], { encoding: 'utf8' });
@@ -200,11 +224,18 @@ async function packageSizes(results: Record<string, unknown>, out: string[]): Pr
     if (!(ms > 0)) throw new Error(`could not load dist/extension.js: ${r.stderr}`);
     loads.push(ms);
   }
-  const activation = existsSync(join(ROOT, 'test-results', 'e2e-activation.json')) ? JSON.parse(readFileSync(join(ROOT, 'test-results', 'e2e-activation.json'), 'utf8')) : undefined;
+  const activation = existsSync(join(ROOT, 'test-results', 'e2e-activation.json'))
+    ? JSON.parse(readFileSync(join(ROOT, 'test-results', 'e2e-activation.json'), 'utf8'))
+    : undefined;
   results.package = { sizes, extensionLoadMs: median(loads), activation };
   out.push('', '| package | size |', '| --- | --- |');
   out.push(`| .vsix (npm run package) | ${(sizes.vsix / 1024).toFixed(0)} KiB |`);
-  out.push(`| dist/extension.js | ${(sizes.extension / 1024).toFixed(0)} KiB |`, `| dist/server.js | ${(sizes.server / 1024).toFixed(0)} KiB |`, `| dist/cli.js | ${(sizes.cli / 1024).toFixed(0)} KiB |`, `| dist/sim-worker.js | ${(sizes.simWorker / 1024).toFixed(0)} KiB |`);
+  out.push(
+    `| dist/extension.js | ${(sizes.extension / 1024).toFixed(0)} KiB |`,
+    `| dist/server.js | ${(sizes.server / 1024).toFixed(0)} KiB |`,
+    `| dist/cli.js | ${(sizes.cli / 1024).toFixed(0)} KiB |`,
+    `| dist/sim-worker.js | ${(sizes.simWorker / 1024).toFixed(0)} KiB |`,
+  );
   out.push('', `extension bundle load (require, median of 5 fresh processes): ${median(loads).toFixed(1)} ms`);
   if (activation) out.push(`activate() in code-server (from the e2e test's log): ${activation.activationMs} ms`);
 }
@@ -214,8 +245,18 @@ async function main(): Promise<void> {
   const tail: string[] = [];
   await packageSizes(results, tail);
   const ylsSettings = (s: Record<string, unknown>) => ({
-    yaml: { validate: true, hover: false, completion: false, schemas: { [pathToFileURL(SCHEMA).toString()]: '*.damon.yaml' }, schemaStore: { enable: false }, ...s },
-    http: {}, '[yaml]': {}, editor: {}, files: {},
+    yaml: {
+      validate: true,
+      hover: false,
+      completion: false,
+      schemas: { [pathToFileURL(SCHEMA).toString()]: '*.damon.yaml' },
+      schemaStore: { enable: false },
+      ...s,
+    },
+    http: {},
+    '[yaml]': {},
+    editor: {},
+    files: {},
   });
   const servers = [
     await start('damon-shipped', [join(ROOT, 'dist', 'server.js'), '--stdio'], { damon: {} }),
@@ -258,18 +299,28 @@ async function main(): Promise<void> {
 
   const f = (n: number) => n.toFixed(n < 10 ? 1 : 0);
   const med = (r: Row | undefined, k: 'ms' | 'cpu') => (r ? median(r.samples.map((x) => x[k])) : NaN);
-  const cell = (r: Row | undefined) => (r ? `${f(med(r, 'ms'))} (${f(p90(r.samples.map((x) => x.ms)))}) · load ${median(r.samples.map((x) => x.load)).toFixed(1)}` : '-');
+  const cell = (r: Row | undefined) =>
+    r ? `${f(med(r, 'ms'))} (${f(p90(r.samples.map((x) => x.ms)))}) · load ${median(r.samples.map((x) => x.load)).toFixed(1)}` : '-';
   const get = (lines: number, kind: EditKind, server: string) => rows.find((r) => r.lines === lines && r.kind === kind && r.server === server);
   const out: string[] = [];
-  out.push(`edit → publishDiagnostics over stdio: ${EDITS} edits per cell after ${WARMUP} warm-up edits, ${PAUSE_MS} ms apart, the four servers interleaved edit by edit; node ${process.version}; yaml-language-server 2.0.0 ${applied ? 'validating against schemas/damon-config.schema.json' : '(SCHEMA NOT APPLIED)'}; ${cpus().length} CPUs.`);
-  out.push('"CPU" = median CPU time the server process (all threads) used between the edit and its publishDiagnostics, from /proc/PID/task/*/schedstat: the compute, independent of the machine\'s load. "wall" = median (p90) ms until publishDiagnostics, with the 1-minute load average (median over the cell).', '');
-  out.push('| lines | edit | ours CPU ms | yaml-ls CPU ms | CPU ratio | ours wall, no delay | yaml-ls wall, no delay | wall ratio | ours wall, as shipped | yaml-ls wall, as shipped | diagnostics (ours / yaml-ls) |');
+  out.push(
+    `edit → publishDiagnostics over stdio: ${EDITS} edits per cell after ${WARMUP} warm-up edits, ${PAUSE_MS} ms apart, the four servers interleaved edit by edit; node ${process.version}; yaml-language-server 2.0.0 ${applied ? 'validating against schemas/damon-config.schema.json' : '(SCHEMA NOT APPLIED)'}; ${cpus().length} CPUs.`,
+  );
+  out.push(
+    '"CPU" = median CPU time the server process (all threads) used between the edit and its publishDiagnostics, from /proc/PID/task/*/schedstat: the compute, independent of the machine\'s load. "wall" = median (p90) ms until publishDiagnostics, with the 1-minute load average (median over the cell).',
+    '',
+  );
+  out.push(
+    '| lines | edit | ours CPU ms | yaml-ls CPU ms | CPU ratio | ours wall, no delay | yaml-ls wall, no delay | wall ratio | ours wall, as shipped | yaml-ls wall, as shipped | diagnostics (ours / yaml-ls) |',
+  );
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const lines of SIZES) {
     for (const kind of EDIT_KINDS) {
       const dn = get(lines, kind, 'damon-nodelay');
       const yn = get(lines, kind, 'yls-nodelay');
-      out.push(`| ${lines.toLocaleString('en')} | ${kind} | ${f(med(dn, 'cpu'))} | ${f(med(yn, 'cpu'))} | ${(med(yn, 'cpu') / med(dn, 'cpu')).toFixed(1)}x | ${cell(dn)} | ${cell(yn)} | ${(med(yn, 'ms') / med(dn, 'ms')).toFixed(1)}x | ${cell(get(lines, kind, 'damon-shipped'))} | ${cell(get(lines, kind, 'yls-shipped'))} | ${dn?.samples[0]?.diagnostics ?? '-'} / ${yn?.samples[0]?.diagnostics ?? '-'} |`);
+      out.push(
+        `| ${lines.toLocaleString('en')} | ${kind} | ${f(med(dn, 'cpu'))} | ${f(med(yn, 'cpu'))} | ${(med(yn, 'cpu') / med(dn, 'cpu')).toFixed(1)}x | ${cell(dn)} | ${cell(yn)} | ${(med(yn, 'ms') / med(dn, 'ms')).toFixed(1)}x | ${cell(get(lines, kind, 'damon-shipped'))} | ${cell(get(lines, kind, 'yls-shipped'))} | ${dn?.samples[0]?.diagnostics ?? '-'} / ${yn?.samples[0]?.diagnostics ?? '-'} |`,
+      );
     }
   }
   out.push('', '| lines | server | first diagnostics after open: wall, CPU (count) | whole file: wall, CPU (count) |', '| --- | --- | --- | --- |');

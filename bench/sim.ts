@@ -11,7 +11,8 @@ import { seedScenario } from '../server/src/core/sim/builtin';
 import { simulate } from '../server/src/core/sim/engine';
 
 const root = join(__dirname, '..');
-const base = checkText(readFileSync(join(root, 'examples/seed-test-script.damon.yaml'), 'utf8'), { fileName: 'seed-test-script.damon.yaml' }).documents[0].kconfig!;
+const base = checkText(readFileSync(join(root, 'examples/seed-test-script.damon.yaml'), 'utf8'), { fileName: 'seed-test-script.damon.yaml' }).documents[0]
+  .kconfig!;
 
 /** the same config for the scaled machine: kdamond 0 watches node 1, kdamond 1 node 0 above 4 GiB */
 function configFor(scale: number): KConfig {
@@ -48,5 +49,7 @@ const rssMiB = process.resourceUsage().maxRSS / 1024;
 console.log('simulator bench: seed scenario + seed test-script config, 600 s simulated, mean of seeds', seeds.join(','));
 console.log('machine   chunk     cpu/run    wall/run   mean regions (both kdamonds)');
 for (const r of rows)
-  console.log(`${String(r.memGiB).padStart(4)} GiB  ${String(r.chunkBytes / 1024 ** 2).padStart(3)} MiB  ${r.cpuMs.toFixed(0).padStart(7)} ms  ${r.wallMs.toFixed(0).padStart(7)} ms  ${r.regions.toFixed(0).padStart(6)}`);
+  console.log(
+    `${String(r.memGiB).padStart(4)} GiB  ${String(r.chunkBytes / 1024 ** 2).padStart(3)} MiB  ${r.cpuMs.toFixed(0).padStart(7)} ms  ${r.wallMs.toFixed(0).padStart(7)} ms  ${r.regions.toFixed(0).padStart(6)}`,
+  );
 console.log(`600 GiB / 60 GiB cpu ratio: ${(rows[1].cpuMs / rows[0].cpuMs).toFixed(2)}; peak RSS ${rssMiB.toFixed(0)} MiB`);

@@ -13,6 +13,17 @@ if (!entry) {
 }
 mkdirSync(join(root, 'dist', 'run'), { recursive: true });
 const out = join(root, 'dist', 'run', `${basename(entry, '.ts')}.js`);
-await build({ absWorkingDir: root, entryPoints: [entry], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', mainFields: ['module', 'main'], external: ['vscode', 'playwright-core', 'yaml-language-server'] });
+await build({
+  absWorkingDir: root,
+  entryPoints: [entry],
+  outfile: out,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  logLevel: 'warning',
+  mainFields: ['module', 'main'],
+  external: ['vscode', 'playwright-core', 'yaml-language-server'],
+});
 const r = spawnSync(process.execPath, ['--expose-gc', out, ...args], { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);

@@ -10,8 +10,14 @@ import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { DidChangeConfigurationNotification, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
-  ClientCommands, Notifications, ServerCommands, looksLikeDamonConfig,
-  type CommandTarget, type ExplainResult, type GoalValuesParams, type StatusParams,
+  ClientCommands,
+  Notifications,
+  ServerCommands,
+  looksLikeDamonConfig,
+  type CommandTarget,
+  type ExplainResult,
+  type GoalValuesParams,
+  type StatusParams,
 } from '../../server/src/ide/protocol';
 import { simulatedValuesParams } from '../../server/src/ide/simulated';
 import type { SimResult } from '../../server/src/core/sim/result';
@@ -51,12 +57,16 @@ function updateStatusItem(): void {
   const kernel = s?.kernel ?? (cfg.get<string>('kernel') || 'newest');
   const profile = s?.profileName ?? (s?.profilePath ? s.profilePath.split('/').pop() : undefined);
   statusItem.text = `$(server-process) DAMON ${kernel}${profile ? ` · ${profile}` : ''}${s?.profileError ? ' $(warning)' : ''}`;
-  statusItem.tooltip = new vscode.MarkdownString([
-    `Checked against Linux **${kernel}**`,
-    profile ? `Machine profile: **${profile}**${s?.profilePath ? ` (\`${s.profilePath}\`)` : ''}` : 'No machine profile (set `damon.profile`)',
-    s?.profileError ? `⚠ ${s.profileError}` : '',
-    s ? `${s.errors} error(s), ${s.warnings} warning(s)` : '',
-  ].filter(Boolean).join('\n\n'));
+  statusItem.tooltip = new vscode.MarkdownString(
+    [
+      `Checked against Linux **${kernel}**`,
+      profile ? `Machine profile: **${profile}**${s?.profilePath ? ` (\`${s.profilePath}\`)` : ''}` : 'No machine profile (set `damon.profile`)',
+      s?.profileError ? `⚠ ${s.profileError}` : '',
+      s ? `${s.errors} error(s), ${s.warnings} warning(s)` : '',
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
+  );
   statusItem.show();
 }
 
@@ -65,7 +75,11 @@ function cliPath(context: vscode.ExtensionContext): string {
   return context.asAbsolutePath('dist/cli.js');
 }
 
-interface CliRun { code: number; stdout: string; stderr: string }
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Run the bundled CLI with arguments as an argv array (never through a shell). */
 function runCli(context: vscode.ExtensionContext, args: string[], token?: vscode.CancellationToken, stdin?: string): Promise<CliRun> {
@@ -110,7 +124,9 @@ const explainedChanged = new vscode.EventEmitter<vscode.Uri>();
 /** "Explain": the server's markdown for the whole file, previewed beside it. */
 async function explainConfig(arg?: CommandTarget | vscode.Uri): Promise<void> {
   const uri = targetUri(arg);
-  const r = uri && (await client?.sendRequest<ExplainResult | null>('workspace/executeCommand', { command: ServerCommands.explain, arguments: [{ uri: uri.toString() }] }));
+  const r =
+    uri &&
+    (await client?.sendRequest<ExplainResult | null>('workspace/executeCommand', { command: ServerCommands.explain, arguments: [{ uri: uri.toString() }] }));
   if (!r) {
     void vscode.window.showErrorMessage('DAMON: open a DAMON config to explain.');
     return;
@@ -126,7 +142,10 @@ async function explainConfig(arg?: CommandTarget | vscode.Uri): Promise<void> {
  * deploy error), without the `host: ` prefix; else the last line.
  */
 function cliError(stderr: string, host: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const err = lines.find((l) => !l.startsWith('[')) ?? lines.at(-1) ?? 'see the DAMON output';
   return err.startsWith(`${host}: `) ? err.slice(host.length + 2) : err;
 }
@@ -146,7 +165,11 @@ async function pickHost(): Promise<string | undefined> {
   const hosts = vscode.workspace.getConfiguration('damon').get<string[]>('deploy.hosts', []);
   if (hosts.length === 1) return hosts[0];
   if (hosts.length > 1) return vscode.window.showQuickPick(hosts, { title: 'DAMON: host (ssh alias)' });
-  return vscode.window.showInputBox({ title: 'DAMON: host', prompt: 'ssh alias of the host (as in your ssh config)', validateInput: (v) => (/^[\w.@-]+$/.test(v) ? undefined : 'an ssh alias: letters, digits, . _ - @') });
+  return vscode.window.showInputBox({
+    title: 'DAMON: host',
+    prompt: 'ssh alias of the host (as in your ssh config)',
+    validateInput: (v) => (/^[\w.@-]+$/.test(v) ? undefined : 'an ssh alias: letters, digits, . _ - @'),
+  });
 }
 
 /** Feed a host's live goal values (damon-config status --json) to the server's inlay hints and hovers. */
@@ -163,9 +186,11 @@ async function refreshLiveValues(context: vscode.ExtensionContext, uri: vscode.U
   const values: GoalValuesParams['values'] = [];
   for (const h of parsed) {
     for (const kd of h.kdamonds) {
-      kd.schemes.forEach((s, si) => s.goals.forEach((g, gi) => {
-        if (g.current !== null) values.push({ path: ['kdamonds', kd.index, 'contexts', 0, 'schemes', si, 'quotas', 'goals', gi], value: g.current });
-      }));
+      kd.schemes.forEach((s, si) =>
+        s.goals.forEach((g, gi) => {
+          if (g.current !== null) values.push({ path: ['kdamonds', kd.index, 'contexts', 0, 'schemes', si, 'quotas', 'goals', gi], value: g.current });
+        }),
+      );
     }
   }
   await client?.sendNotification(Notifications.liveValues, { uri: uri.toString(), source: host, replace: true, values } satisfies GoalValuesParams);
@@ -187,14 +212,21 @@ async function deploy(context: vscode.ExtensionContext, arg?: CommandTarget | vs
   if (doc.isDirty && !(await doc.save())) return;
   const errors = vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
   if (errors.length) {
-    const go = await vscode.window.showWarningMessage(`DAMON: the config has ${errors.length} error(s); the kernel would refuse it or behave differently than intended.`, { modal: true }, 'Deploy Anyway');
+    const go = await vscode.window.showWarningMessage(
+      `DAMON: the config has ${errors.length} error(s); the kernel would refuse it or behave differently than intended.`,
+      { modal: true },
+      'Deploy Anyway',
+    );
     if (go !== 'Deploy Anyway') return;
   }
   const host = await pickHost();
   if (!host) return;
   const kernel = vscode.workspace.getConfiguration('damon').get<string>('kernel');
   const base = ['deploy', uri.fsPath, '--host', host, ...(kernel ? ['--kernel', kernel] : [])];
-  const dry = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAMON: comparing with ${host}…`, cancellable: true }, (_p, token) => runCli(context, [...base, '--dry-run'], token));
+  const dry = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `DAMON: comparing with ${host}…`, cancellable: true },
+    (_p, token) => runCli(context, [...base, '--dry-run'], token),
+  );
   log.info(dry.stdout.trimEnd());
   if (dry.stderr.trim()) log.info(dry.stderr.trimEnd());
   if (dry.code !== 0) {
@@ -204,9 +236,16 @@ async function deploy(context: vscode.ExtensionContext, arg?: CommandTarget | vs
     return;
   }
   const detail = `${dry.stderr}${dry.stdout}`.trim() || `${host}: the dry run found nothing to report`;
-  const ok = await vscode.window.showWarningMessage(`Deploy ${uri.path.split('/').pop()} to ${host}? The changes are in the DAMON output.`, { modal: true, detail: detail.slice(0, 1500) }, `Deploy to ${host}`);
+  const ok = await vscode.window.showWarningMessage(
+    `Deploy ${uri.path.split('/').pop()} to ${host}? The changes are in the DAMON output.`,
+    { modal: true, detail: detail.slice(0, 1500) },
+    `Deploy to ${host}`,
+  );
   if (ok !== `Deploy to ${host}`) return;
-  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAMON: deploying to ${host}…`, cancellable: true }, (_p, token) => runCli(context, [...base, '--yes'], token));
+  const r = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `DAMON: deploying to ${host}…`, cancellable: true },
+    (_p, token) => runCli(context, [...base, '--yes'], token),
+  );
   log.info(r.stdout.trimEnd());
   if (r.code === 0) {
     void vscode.window.showInformationMessage(`DAMON: deployed to ${host}.`);
@@ -224,7 +263,10 @@ async function stop(context: vscode.ExtensionContext): Promise<void> {
   if (!host) return;
   const ok = await vscode.window.showWarningMessage(`Stop every running kdamond on ${host}?`, { modal: true }, `Stop DAMON on ${host}`);
   if (ok !== `Stop DAMON on ${host}`) return;
-  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAMON: stopping on ${host}…`, cancellable: true }, (_p, token) => runCli(context, ['stop', '--host', host], token));
+  const r = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `DAMON: stopping on ${host}…`, cancellable: true },
+    (_p, token) => runCli(context, ['stop', '--host', host], token),
+  );
   log.info(r.stdout.trimEnd());
   if (r.code === 0) void vscode.window.showInformationMessage(`DAMON: stopped on ${host}.`);
   else void vscode.window.showErrorMessage(`DAMON: stop on ${host} failed: ${r.stderr.trim().split('\n')[0]}`);
@@ -240,12 +282,19 @@ const DAMO_COMMAND = /\bdamo\s+(?:start|tune)\b/;
 async function clipboardDamoCommand(): Promise<string | undefined> {
   if (vscode.env.uiKind === vscode.UIKind.Web) return undefined;
   const text = await Promise.race([
-    Promise.resolve(vscode.env.clipboard.readText()).then((t) => t, () => undefined),
+    Promise.resolve(vscode.env.clipboard.readText()).then(
+      (t) => t,
+      () => undefined,
+    ),
     new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 300)),
   ]);
   if (!text || !DAMO_COMMAND.test(text)) return undefined;
   // one line for the input box: join continuation lines
-  return text.replace(/\\\r?\n\s*/g, ' ').split('\n').find((l) => DAMO_COMMAND.test(l))?.trim();
+  return text
+    .replace(/\\\r?\n\s*/g, ' ')
+    .split('\n')
+    .find((l) => DAMO_COMMAND.test(l))
+    ?.trim();
 }
 
 /**
@@ -303,7 +352,10 @@ async function useHostProfile(context: vscode.ExtensionContext): Promise<void> {
   const dir = join(context.globalStorageUri.fsPath, 'profiles');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${host.replace(/[^\w.@-]/g, '_')}.profile.yaml`);
-  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DAMON: probing ${host}…`, cancellable: true }, (_p, token) => runCli(context, ['probe', '--host', host, '--out', file], token));
+  const r = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `DAMON: probing ${host}…`, cancellable: true },
+    (_p, token) => runCli(context, ['probe', '--host', host, '--out', file], token),
+  );
   if (r.code !== 0) {
     log.show(true);
     void vscode.window.showErrorMessage(`DAMON: could not probe ${host}: ${r.stderr.trim().split('\n')[0] || 'see the DAMON output'}`);
@@ -317,7 +369,9 @@ async function useHostProfile(context: vscode.ExtensionContext): Promise<void> {
     // reloads a profile whose file changed)
     await client?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
   } else await cfg.update('profile', file, target);
-  log.info(`machine profile of ${host} written to ${file}; damon.profile set for the ${target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user'}`);
+  log.info(
+    `machine profile of ${host} written to ${file}; damon.profile set for the ${target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user'}`,
+  );
   void vscode.window.showInformationMessage(`DAMON: configs are now checked against ${host}${kernel ? ` (Linux ${kernel})` : ''}.`);
 }
 
@@ -325,9 +379,14 @@ let simPanel: vscode.WebviewPanel | undefined;
 
 function simulationHtml(context: vscode.ExtensionContext, webview: vscode.Webview): string {
   const page = readFileSync(context.asAbsolutePath('client/src/webview/simulation.html'), 'utf8');
-  const nonce = randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  const nonce = randomBytes(16)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
   const assets = webview.asWebviewUri(vscode.Uri.file(context.asAbsolutePath('dist/webview'))).toString();
-  return page.replace(/\{\{nonce\}\}/g, nonce).replace(/\{\{cspSource\}\}/g, webview.cspSource).replace(/\{\{assetsUri\}\}/g, assets);
+  return page
+    .replace(/\{\{nonce\}\}/g, nonce)
+    .replace(/\{\{cspSource\}\}/g, webview.cspSource)
+    .replace(/\{\{assetsUri\}\}/g, assets);
 }
 
 /** Run the simulator (dist/sim-worker.js, a worker thread) on the document and chart the result in a webview. */
@@ -347,37 +406,41 @@ async function simulate(context: vscode.ExtensionContext, arg?: CommandTarget | 
     ...(durationSec > 0 ? { durationSec } : {}),
   };
   const started = Date.now();
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'DAMON: simulating…', cancellable: true }, (progress, token) => new Promise<SimResult | undefined>((resolve) => {
-    const worker = new Worker(workerFile, { workerData: request });
-    let last = 0;
-    token.onCancellationRequested(() => void worker.terminate().then(() => resolve(undefined)));
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') {
-        progress.report({ increment: Math.max(0, (m.fraction - last) * 100), message: `${Math.round(m.simSec)} simulated s` });
-        last = m.fraction;
-      } else if (m.type === 'result') {
-        for (const w of m.warnings ?? []) log.warn(`simulation: ${w}`);
-        log.info(`simulated ${m.result.durationSec} s of ${m.result.scenario} (seed ${m.result.seed}) in ${Date.now() - started} ms`);
-        resolve(m.result);
-        void worker.terminate();
-      } else if (m.type === 'error') {
-        // a config with errors is refused: the message names the first one and its place
-        log.error(`simulation of ${uri.toString()}: ${m.message}`);
-        const first = m.problems?.[0];
-        void vscode.window.showErrorMessage(`DAMON: ${m.message}`, ...(first ? ['Show Problem'] : [])).then(async (choice) => {
-          if (!choice || !first) return;
-          const pos = new vscode.Position(first.line - 1, first.column - 1);
-          await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'DAMON: simulating…', cancellable: true },
+    (progress, token) =>
+      new Promise<SimResult | undefined>((resolve) => {
+        const worker = new Worker(workerFile, { workerData: request });
+        let last = 0;
+        token.onCancellationRequested(() => void worker.terminate().then(() => resolve(undefined)));
+        worker.on('message', (m: WorkerMessage) => {
+          if (m.type === 'progress') {
+            progress.report({ increment: Math.max(0, (m.fraction - last) * 100), message: `${Math.round(m.simSec)} simulated s` });
+            last = m.fraction;
+          } else if (m.type === 'result') {
+            for (const w of m.warnings ?? []) log.warn(`simulation: ${w}`);
+            log.info(`simulated ${m.result.durationSec} s of ${m.result.scenario} (seed ${m.result.seed}) in ${Date.now() - started} ms`);
+            resolve(m.result);
+            void worker.terminate();
+          } else if (m.type === 'error') {
+            // a config with errors is refused: the message names the first one and its place
+            log.error(`simulation of ${uri.toString()}: ${m.message}`);
+            const first = m.problems?.[0];
+            void vscode.window.showErrorMessage(`DAMON: ${m.message}`, ...(first ? ['Show Problem'] : [])).then(async (choice) => {
+              if (!choice || !first) return;
+              const pos = new vscode.Position(first.line - 1, first.column - 1);
+              await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
+            });
+            resolve(undefined);
+            void worker.terminate();
+          }
         });
-        resolve(undefined);
-        void worker.terminate();
-      }
-    });
-    worker.on('error', (e) => {
-      log.error(`simulation worker: ${e.message}`);
-      resolve(undefined);
-    });
-  }));
+        worker.on('error', (e) => {
+          log.error(`simulation worker: ${e.message}`);
+          resolve(undefined);
+        });
+      }),
+  );
   if (!result) return;
   // inlay hints next to each goal: "sim 9.8 %" (the converged value, the table's window)
   await client?.sendNotification(Notifications.simulatedValues, simulatedValuesParams(uri.toString(), result.goals));
@@ -390,7 +453,9 @@ async function simulate(context: vscode.ExtensionContext, arg?: CommandTarget | 
     simPanel.webview.onDidReceiveMessage(async (m: { type?: string; format?: string; fileName?: string; data?: string }) => {
       // messages from the page are untrusted: only a save dialog for an export
       if (m?.type !== 'export' || typeof m.data !== 'string' || (m.format !== 'png' && m.format !== 'csv')) return;
-      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(String(m.fileName ?? `simulation.${m.format}`).replace(/[^\w.-]/g, '_')) });
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(String(m.fileName ?? `simulation.${m.format}`).replace(/[^\w.-]/g, '_')),
+      });
       if (!target) return;
       const bytes = m.format === 'png' ? Buffer.from(m.data.replace(/^data:image\/png;base64,/, ''), 'base64') : Buffer.from(m.data, 'utf8');
       await vscode.workspace.fs.writeFile(target, bytes);
@@ -468,7 +533,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         void vscode.window.showInformationMessage(`DAMON: ${n} live goal value(s) from ${host}.`);
       }
     }),
-    vscode.workspace.registerTextDocumentContentProvider('damon-explain', { onDidChange: explainedChanged.event, provideTextDocumentContent: (uri) => explained.get(uri.toString()) ?? '' }),
+    vscode.workspace.registerTextDocumentContentProvider('damon-explain', {
+      onDidChange: explainedChanged.event,
+      provideTextDocumentContent: (uri) => explained.get(uri.toString()) ?? '',
+    }),
     vscode.workspace.registerTextDocumentContentProvider('damon-rule', {
       provideTextDocumentContent: async (uri) => {
         const id = uri.path.replace(/^\//, '').replace(/\.md$/, '');
@@ -497,7 +565,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   for (const d of vscode.workspace.textDocuments) void promote(d);
   updateStatusItem();
-  log.info(`DAMON extension activated in ${Date.now() - started} ms (${Date.now() - activatedAt} ms since load); workspace ${vscode.workspace.isTrusted ? 'trusted' : 'restricted'}`);
+  log.info(
+    `DAMON extension activated in ${Date.now() - started} ms (${Date.now() - activatedAt} ms since load); workspace ${vscode.workspace.isTrusted ? 'trusted' : 'restricted'}`,
+  );
 }
 
 export async function deactivate(): Promise<void> {

@@ -39,18 +39,26 @@ for (let a = 0; a < duration; a += win) {
   const cols: string[] = [];
   for (const c of cgroups) {
     const xs: number[] = [];
-    for (const r of runs) r.series.t.forEach((t, i) => { if (t > a && t <= a + win) xs.push(r.series.usage[c]['0'][i] / MiB); });
+    for (const r of runs)
+      r.series.t.forEach((t, i) => {
+        if (t > a && t <= a + win) xs.push(r.series.usage[c]['0'][i] / MiB);
+      });
     cols.push(`${mean(xs).toFixed(1).padStart(8)} ${sd(xs).toFixed(1).padStart(6)}`);
   }
   const eff = runs[0].series.schemes.map((s) => {
     const xs: number[] = [];
-    for (const r of runs) r.series.t.forEach((t, i) => { if (t > a && t <= a + win) xs.push((r.series.schemes[runs[0].series.schemes.indexOf(s)].effectiveQuotaBytes[i] ?? Infinity) / MiB); });
+    for (const r of runs)
+      r.series.t.forEach((t, i) => {
+        if (t > a && t <= a + win) xs.push((r.series.schemes[runs[0].series.schemes.indexOf(s)].effectiveQuotaBytes[i] ?? Infinity) / MiB);
+      });
     return mean(xs).toFixed(1);
   });
   console.log(`${String(a / 60).padStart(3)}-${String((a + win) / 60).padEnd(4)}  ${cols.join('   ')}   ${eff.join(' ')}`);
 }
 console.log('scheme  sz_tried_MiB  sz_applied_MiB  sz_ops_filter_passed_MiB  qt_exceeds  (mean of seeds)');
 runs[0].stats.forEach((s, k) => {
-  const m = (f: (x: (typeof s)) => number) => mean(runs.map((r) => f(r.stats[k])));
-  console.log(`s${s.kdamond}${s.scheme}  ${(m((x) => x.szTried) / MiB).toFixed(0)}  ${(m((x) => x.szApplied) / MiB).toFixed(0)}  ${(m((x) => x.szOpsFilterPassed) / MiB).toFixed(0)}  ${m((x) => x.qtExceeds).toFixed(0)}`);
+  const m = (f: (x: typeof s) => number) => mean(runs.map((r) => f(r.stats[k])));
+  console.log(
+    `s${s.kdamond}${s.scheme}  ${(m((x) => x.szTried) / MiB).toFixed(0)}  ${(m((x) => x.szApplied) / MiB).toFixed(0)}  ${(m((x) => x.szOpsFilterPassed) / MiB).toFixed(0)}  ${m((x) => x.qtExceeds).toFixed(0)}`,
+  );
 });

@@ -16,7 +16,17 @@ let bundled: string | undefined;
 export function cliBundle(): string {
   if (bundled) return bundled;
   const out = join(mkdtempSync(join(tmpdir(), 'damon-cli-bundle-')), 'cli.js');
-  buildSync({ absWorkingDir: ROOT, entryPoints: ['server/src/cli/main.ts'], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], logLevel: 'warning' });
+  buildSync({
+    absWorkingDir: ROOT,
+    entryPoints: ['server/src/cli/main.ts'],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    logLevel: 'warning',
+  });
   bundled = out;
   return out;
 }
@@ -47,8 +57,21 @@ function argv(args: string[], o: CliRunOptions): string[] {
 /** Synchronous run (most tests). */
 export function runCli(args: string[], o: CliRunOptions = {}): CliRun {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, argv(args, o), { cwd: o.cwd ?? ROOT, input: o.input, encoding: 'utf8', timeout: o.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status, signal: r.signal, out: r.stdout ?? '', err: r.stderr ?? '', ms: Date.now() - t0, timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' };
+  const r = spawnSync(process.execPath, argv(args, o), {
+    cwd: o.cwd ?? ROOT,
+    input: o.input,
+    encoding: 'utf8',
+    timeout: o.timeoutMs ?? 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return {
+    code: r.status,
+    signal: r.signal,
+    out: r.stdout ?? '',
+    err: r.stderr ?? '',
+    ms: Date.now() - t0,
+    timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT',
+  };
 }
 
 /** Asynchronous run (lets a test do other things, e.g. open the other end of a FIFO). */
@@ -65,8 +88,12 @@ export function runCliAsync(args: string[], o: CliRunOptions = {}): Promise<CliR
       timedOut = true;
       child.kill('SIGKILL');
     }, o.timeoutMs ?? 60_000);
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; });
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => { err += s; });
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+    });
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      err += s;
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, out, err, ms: Date.now() - t0, timedOut });

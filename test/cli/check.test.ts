@@ -35,7 +35,13 @@ describe('damon-config check', () => {
     const r = run(['check', '--format', 'json', 'examples/seed-rfc-example.damon.yaml']);
     const arr = JSON.parse(r.out);
     const d = arr.find((x: { code: string }) => x.code === 'memcg-path-form');
-    expect(d).toEqual({ file: 'examples/seed-rfc-example.damon.yaml', range: { start: { line: 58, character: 88 }, end: { line: 58, character: 99 } }, severity: 'error', code: 'memcg-path-form', message: expect.stringContaining('relative') });
+    expect(d).toEqual({
+      file: 'examples/seed-rfc-example.damon.yaml',
+      range: { start: { line: 58, character: 88 }, end: { line: 58, character: 99 } },
+      severity: 'error',
+      code: 'memcg-path-form',
+      message: expect.stringContaining('relative'),
+    });
     expect(new Set(arr.map((x: { severity: string }) => x.severity))).toEqual(new Set(['error', 'warning', 'information']));
   });
 
@@ -69,14 +75,25 @@ describe('damon-config check', () => {
   });
 
   it('stdin with -', () => {
-    const r = run(['check', '-'], 'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], nr_regions: {min: 2, max: 10}}]}]\n');
+    const r = run(
+      ['check', '-'],
+      'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], nr_regions: {min: 2, max: 10}}]}]\n',
+    );
     expect(r.code).toBe(1);
     expect(r.out).toContain('<stdin>:1:');
     expect(r.out).toContain('[nr-regions-range]');
   });
 
   it('usage and I/O problems exit 2 with one clear message, no stack trace', () => {
-    for (const args of [['check'], ['check', '--format', 'xml', 'x'], ['check', '--kernel', 'new', 'x'], ['check', '--bogus'], ['nope'], ['check', 'missing.yaml'], ['check', '--profile', 'missing.yaml', 'examples']]) {
+    for (const args of [
+      ['check'],
+      ['check', '--format', 'xml', 'x'],
+      ['check', '--kernel', 'new', 'x'],
+      ['check', '--bogus'],
+      ['nope'],
+      ['check', 'missing.yaml'],
+      ['check', '--profile', 'missing.yaml', 'examples'],
+    ]) {
       const r = run(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.out + r.err).not.toMatch(/\n\s+at /);
@@ -115,7 +132,9 @@ describe('damon-config check on shell scripts', () => {
   it('checks the damo command lines of a script, at the exact command text', () => {
     const r = run(['check', '--profile', 'examples/seed-vm.profile.yaml', 'examples/scripts/seed-experiment.sh']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^examples\/scripts\/seed-experiment\.sh:\d+:\d+: warning \[filter-admits-outside-goal-cgroup\] the filters admit "memcg \/workload_a OR young"/m);
+    expect(r.out).toMatch(
+      /^examples\/scripts\/seed-experiment\.sh:\d+:\d+: warning \[filter-admits-outside-goal-cgroup\] the filters admit "memcg \/workload_a OR young"/m,
+    );
     expect(r.out).not.toContain('damo-numa-node-needs-profile');
   });
 

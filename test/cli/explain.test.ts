@@ -38,14 +38,17 @@ describe('damon-config explain', () => {
   });
 
   it('json: the structure, and stdin', async () => {
-    const text = 'kdamonds: [{contexts: [{ops: vaddr, targets: [{pid: 4242}], schemes: [{action: pageout, access_pattern: {nr_accesses: {min: 0%, max: 0%}, age: {min: 30 s, max: max}}}]}]}]\n';
+    const text =
+      'kdamonds: [{contexts: [{ops: vaddr, targets: [{pid: 4242}], schemes: [{action: pageout, access_pattern: {nr_accesses: {min: 0%, max: 0%}, age: {min: 30 s, max: max}}}]}]}]\n';
     const r = await run(['explain', '--format=json', '-'], text);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.files[0].file).toBe('<stdin>');
     const kd = j.files[0].explanations[0].kdamonds[0];
     expect(kd.sentences[0]).toBe('Watches the virtual address space of process 4242 (vaddr): the mapped areas, adjusted as they change.');
-    expect(kd.schemes[0].sentences[0]).toBe('What: reclaims (pages out) memory not accessed in any of the 20 samples of an aggregation interval, idle for at least 30 s (300 aggregation intervals).');
+    expect(kd.schemes[0].sentences[0]).toBe(
+      'What: reclaims (pages out) memory not accessed in any of the 20 samples of an aggregation interval, idle for at least 30 s (300 aggregation intervals).',
+    );
     expect(kd.schemes[0].sentences).toContain('How fast: unbounded: it acts on all matching memory every time it is applied.');
   });
 

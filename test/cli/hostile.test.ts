@@ -126,7 +126,10 @@ describe('item 5: only regular files under a size limit are read', () => {
 });
 
 describe('item 7: alias and merge-key expansion is limited', () => {
-  for (const [name, doc] of [['aliases', billionLaughs()], ['merge keys', mergeLaughs()]] as const) {
+  for (const [name, doc] of [
+    ['aliases', billionLaughs()],
+    ['merge keys', mergeLaughs()],
+  ] as const) {
     it(`${name}: one yaml-alias-limit diagnostic within seconds and 256 MB (was 21 s and 1.9 GB)`, () => {
       const f = join(tmp, `laughs-${name.replace(' ', '-')}.damon.yaml`);
       writeFileSync(f, doc);
@@ -142,7 +145,11 @@ describe('item 7: alias and merge-key expansion is limited', () => {
 
   it('the same through export-damo and simulate: a clear error, exit 1/2, no crash', () => {
     const f = join(tmp, 'laughs-aliases.damon.yaml');
-    for (const args of [['export-damo', f], ['simulate', f, '--scenario', 'seed-memcg-tiering'], ['plan', f]]) {
+    for (const args of [
+      ['export-damo', f],
+      ['simulate', f, '--scenario', 'seed-memcg-tiering'],
+      ['plan', f],
+    ]) {
       const r = runCli(args, { timeoutMs: 30_000, maxOldSpaceMb: 256 });
       expect(r.timedOut, args.join(' ')).toBe(false);
       expect([1, 2], args.join(' ')).toContain(r.code);
@@ -166,7 +173,10 @@ describe('item 8: nesting is capped before parsing, diagnostics per file are cap
     noCrash(r);
     const arr = JSON.parse(r.out) as { file: string; code: string; message: string }[];
     for (const f of ['deep1.damon.yaml', 'deep2.damon.yaml', 'deep3.damon.yaml', 'deep4.damon.json']) {
-      expect(arr.filter((x) => x.file.endsWith(f)).map((x) => x.code), f).toEqual(['too-deep']);
+      expect(
+        arr.filter((x) => x.file.endsWith(f)).map((x) => x.code),
+        f,
+      ).toEqual(['too-deep']);
     }
     expect(arr[0].message).toContain('nesting deeper than 256 levels');
   });
@@ -223,8 +233,15 @@ describe('item 12: one-line messages; in CRLF files no diagnostic ends past its 
     expect(arr.some((d) => d.code === 'yaml-syntax')).toBe(true);
     expect(arr.some((d) => d.code === 'yaml-duplicate-key')).toBe(true);
     for (const d of arr) {
-      const lines = readFileSync(files.find((f) => f.endsWith(d.file.split('/').pop()!))!, 'utf8').split(/\r\n|\r|\n/);
-      expect({ code: d.code, end: d.range.end, past: d.range.end.character > lines[d.range.end.line].length }).toEqual({ code: d.code, end: d.range.end, past: false });
+      const lines = readFileSync(
+        files.find((f) => f.endsWith(d.file.split('/').pop()!))!,
+        'utf8',
+      ).split(/\r\n|\r|\n/);
+      expect({ code: d.code, end: d.range.end, past: d.range.end.character > lines[d.range.end.line].length }).toEqual({
+        code: d.code,
+        end: d.range.end,
+        past: false,
+      });
     }
   });
 

@@ -121,7 +121,7 @@ describe('arguments (node:util parseArgs)', () => {
     expect(run(['rules', 'a', 'b']).code).toBe(2);
   });
 
-  it('--version is package.json\'s version', () => {
+  it("--version is package.json's version", () => {
     const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     expect(run(['--version']).out).toBe(`damon-config ${version}\n`);
   });

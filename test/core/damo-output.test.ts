@@ -11,10 +11,19 @@ import { checkText } from '../../server/src/core/index';
 
 const root = join(__dirname, '..', '..');
 const fixtures = join(root, 'test/fixtures/damo-3.4.1');
-const EXAMPLES = ['memcg-tiering.damon.yaml', 'node-tiering.damon.yaml', 'seed-rfc-example.damon.yaml', 'seed-test-script.damon.yaml', 'proactive-reclaim.damon.json'];
+const EXAMPLES = [
+  'memcg-tiering.damon.yaml',
+  'node-tiering.damon.yaml',
+  'seed-rfc-example.damon.yaml',
+  'seed-test-script.damon.yaml',
+  'proactive-reclaim.damon.json',
+];
 
 const errors = (text: string, fileName: string) =>
-  checkText(text, { fileName, kernel: '7.2' }).diagnostics.filter((d) => d.severity === 'error').map((d) => d.code).sort();
+  checkText(text, { fileName, kernel: '7.2' })
+    .diagnostics.filter((d) => d.severity === 'error')
+    .map((d) => d.code)
+    .sort();
 
 describe('damo 3.4.1 args damon --format json output', () => {
   for (const ex of EXAMPLES) {

@@ -8,7 +8,13 @@ const profile = loadProfile(readFileSync(join(dir, 'seed-vm.profile.yaml'), 'utf
 const configs = readdirSync(dir).filter((f) => /\.damon\.(ya?ml|json)$/.test(f));
 /** Kept verbatim from the seed (their header comments list these findings). */
 const VERBATIM: Record<string, Record<string, number>> = {
-  'seed-rfc-example.damon.yaml': { 'memcg-path-form': 1, 'goal-memcg-path-required': 2, 'filter-admits-outside-goal-cgroup': 2, 'scheme-duplicate': 1, 'tiering-unpaired': 2 },
+  'seed-rfc-example.damon.yaml': {
+    'memcg-path-form': 1,
+    'goal-memcg-path-required': 2,
+    'filter-admits-outside-goal-cgroup': 2,
+    'scheme-duplicate': 1,
+    'tiering-unpaired': 2,
+  },
   'seed-test-script.damon.yaml': { 'filter-admits-outside-goal-cgroup': 4, 'quota-goal-consist-overshoot': 4, 'damo-float-rounding': 2 },
 };
 

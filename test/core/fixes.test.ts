@@ -29,7 +29,7 @@ describe('quick fixes on the seed RFC example (block-style YAML with comments)',
     }
   });
 
-  it('add memcg_path from the scheme\'s own memcg filter, in flow style', () => {
+  it("add memcg_path from the scheme's own memcg filter, in flow style", () => {
     const fixedFilters = seed.replace(/(# demotion scheme for cgroup b[\s\S]*?memcg_path: )\/workloads\/a/, '$1/workloads/b');
     const ds = checkText(fixedFilters, { fileName: 'seed.damon.yaml' }).diagnostics.filter((x) => x.code === 'goal-memcg-path-required');
     expect(ds).toHaveLength(2);
@@ -54,7 +54,23 @@ describe('quick fixes on the seed RFC example (block-style YAML with comments)',
   });
 
   it('in JSON, a quick fix emits JSON', () => {
-    const json = JSON.stringify({ kdamonds: [{ contexts: [{ ops: 'paddr', targets: [{ pid: null, regions: [{ start: '4 GiB', end: '8 GiB' }] }], schemes: [{ action: 'pageout', filters: [{ filter_type: 'memcg', matching: true, allow: false, memcg_path: 'a/b' }] }] }] }] }, null, 2);
+    const json = JSON.stringify(
+      {
+        kdamonds: [
+          {
+            contexts: [
+              {
+                ops: 'paddr',
+                targets: [{ pid: null, regions: [{ start: '4 GiB', end: '8 GiB' }] }],
+                schemes: [{ action: 'pageout', filters: [{ filter_type: 'memcg', matching: true, allow: false, memcg_path: 'a/b' }] }],
+              },
+            ],
+          },
+        ],
+      },
+      null,
+      2,
+    );
     const d = checkText(json, { fileName: 'x.damon.json' }).diagnostics.find((x) => x.code === 'memcg-path-form')!;
     const fixed = applyEdits(json, preferred(d)!.edits);
     expect(JSON.parse(fixed).kdamonds[0].contexts[0].schemes[0].filters[0].memcg_path).toBe('/a/b');

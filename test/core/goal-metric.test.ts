@@ -12,7 +12,10 @@ import { MiB, scheme, tinyScenario } from '../sim/helpers';
 const GiB = 1024 * MiB;
 /** node 0: 1 GiB managed, 400 MiB free; node 1: 2 GiB, all free; /a has 100 MiB on node 0 and 1 MiB on node 1; /gone does not exist */
 const snap: UsageSnapshot = {
-  nodes: new Map([[0, { totalBytes: GiB, freeBytes: 400 * MiB }], [1, { totalBytes: 2 * GiB, freeBytes: 2 * GiB }]]),
+  nodes: new Map([
+    [0, { totalBytes: GiB, freeBytes: 400 * MiB }],
+    [1, { totalBytes: 2 * GiB, freeBytes: 2 * GiB }],
+  ]),
   memcgNodeBytes: (path, nid) => (path === '/a' ? (nid === 0 ? 100 * MiB : MiB) : undefined),
   lru: () => ({ active: 300 * MiB, inactive: 100 * MiB }),
 };
@@ -46,9 +49,17 @@ describe('goal metrics: one evaluator (kernel formulas), used by the simulator a
     // the probe's own output format: node meminfo, /proc/meminfo and memory.numa_stat dumps
     const probe = parseProbeOutput(
       [
-        '@@REL 7.2.13', '@@FILE /sys/devices/system/node/node0/meminfo', '|Node 0 MemTotal:  1048576 kB', '|Node 0 MemFree:   409600 kB',
-        '@@FILE /proc/meminfo', '|Active:  307200 kB', '|Inactive:  102400 kB',
-        '@@NUMASTAT /a', '|anon N0=104857600 N1=0', '|file N0=0 N1=0', '@@END',
+        '@@REL 7.2.13',
+        '@@FILE /sys/devices/system/node/node0/meminfo',
+        '|Node 0 MemTotal:  1048576 kB',
+        '|Node 0 MemFree:   409600 kB',
+        '@@FILE /proc/meminfo',
+        '|Active:  307200 kB',
+        '|Inactive:  102400 kB',
+        '@@NUMASTAT /a',
+        '|anon N0=104857600 N1=0',
+        '|file N0=0 N1=0',
+        '@@END',
       ].join('\n'),
     );
     for (const [metric, nid, path, want] of TABLE) {
@@ -61,11 +72,35 @@ describe('goal metrics: one evaluator (kernel formulas), used by the simulator a
     const sc = tinyScenario('7.2');
     const rng = new Rng(1);
     const m = new Machine(sc, rng);
-    const ctx = new DamonContext(0, { ops: 'paddr', addrUnit: 1, sampleUs: 5000, aggrUs: 100000, updateUs: 1000000, intervalsGoal: null, nrRegions: { min: 10, max: 1000 }, pause: false, targets: [{ pid: null, obsolete: false, regions: [{ start: 0, end: 128 * MiB }] }], schemes: [] }, m, rng, simKernel('7.2'), { lastNrRegions: 0 }, 0);
+    const ctx = new DamonContext(
+      0,
+      {
+        ops: 'paddr',
+        addrUnit: 1,
+        sampleUs: 5000,
+        aggrUs: 100000,
+        updateUs: 1000000,
+        intervalsGoal: null,
+        nrRegions: { min: 10, max: 1000 },
+        pause: false,
+        targets: [{ pid: null, obsolete: false, regions: [{ start: 0, end: 128 * MiB }] }],
+        schemes: [],
+      },
+      m,
+      rng,
+      simKernel('7.2'),
+      { lastNrRegions: 0 },
+      0,
+    );
     const s = new SchemeState(0, 0, scheme(), ctx);
     const u = machineUsage(m, 0);
     for (const metric of ['node_memcg_used_bp', 'node_memcg_free_bp', 'node_mem_used_bp', 'node_mem_free_bp']) {
-      for (const [nid, path] of [[1, '/a'], [0, '/b'], [1, '/nope'], [9, '/a']] as const) {
+      for (const [nid, path] of [
+        [1, '/a'],
+        [0, '/b'],
+        [1, '/nope'],
+        [9, '/a'],
+      ] as const) {
         const g = { metric, nid, path, targetValue: 1000, currentValue: 0 } as Parameters<SchemeState['measureGoal']>[0];
         expect(s.measureGoal(g, 0)).toBe(goalMetricValue(g, u));
       }

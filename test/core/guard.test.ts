@@ -40,7 +40,11 @@ describe('nestingTooDeep', () => {
 
   it('does not count brackets in quoted scalars, comments or block scalars', () => {
     const many = '['.repeat(deep * 2);
-    expect(nestingTooDeep(`a: "${many}"\nb: '${many}'\n# ${many}\nc: |\n  ${many}\n${Array.from({ length: deep }, (_, i) => `  ${' '.repeat(i)}x`).join('\n')}\nd: 1\n`)).toBe(-1);
+    expect(
+      nestingTooDeep(
+        `a: "${many}"\nb: '${many}'\n# ${many}\nc: |\n  ${many}\n${Array.from({ length: deep }, (_, i) => `  ${' '.repeat(i)}x`).join('\n')}\nd: 1\n`,
+      ),
+    ).toBe(-1);
     expect(nestingTooDeep(`a: >-\n${Array.from({ length: deep }, (_, i) => `  ${' '.repeat(i)}{`).join('\n')}\n`)).toBe(-1);
   });
 

@@ -53,7 +53,9 @@ function run(texts: string[], opts: CheckOptions = { fileName: 'x.damon.yaml' })
 }
 
 const dir = join(__dirname, '..', '..', 'examples');
-const examples = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !f.includes('profile')).map((f) => readFileSync(join(dir, f), 'utf8'));
+const examples = readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f) && !f.includes('profile'))
+  .map((f) => readFileSync(join(dir, f), 'utf8'));
 const ruleExamples = RULES.flatMap((r) => [...r.examples.fail, ...r.examples.pass]).filter((t) => (splitItems(t)?.items.length ?? 0) > 1);
 /** generated (3 kdamonds), the examples, and every multi-kdamond rule example (the cross-item rules' cases) */
 const bases = [generateConfig(320), ...examples, ...ruleExamples];
@@ -136,9 +138,20 @@ const STEPS: Record<string, Step> = {
 
 describe('incremental check = full check', () => {
   it('splits block configs into kdamond items and refuses other layouts', () => {
-    expect(splitItems('# c\nkdamonds:\n  - a: 1\n  # x\n  - b: 2\n')?.items).toEqual([{ start: 14, end: 29 }, { start: 29, end: 38 }]);
+    expect(splitItems('# c\nkdamonds:\n  - a: 1\n  # x\n  - b: 2\n')?.items).toEqual([
+      { start: 14, end: 29 },
+      { start: 29, end: 38 },
+    ]);
     expect(splitItems('kdamonds:\n- a: 1\n- b: 2')?.items.length).toBe(2);
-    for (const t of ['kdamonds: []\n', 'kdamonds:\n  - a: 1\nother: 1\n', 'kdamonds:\n  - &a {x: 1}\n  - *a\n', '{"kdamonds": []}', 'kdamonds:\n  - a: 1\n---\nkdamonds: []\n', 'x: 1\nkdamonds:\n  - a\n', 'kdamonds:\r\n  - a: 1\r\n']) {
+    for (const t of [
+      'kdamonds: []\n',
+      'kdamonds:\n  - a: 1\nother: 1\n',
+      'kdamonds:\n  - &a {x: 1}\n  - *a\n',
+      '{"kdamonds": []}',
+      'kdamonds:\n  - a: 1\n---\nkdamonds: []\n',
+      'x: 1\nkdamonds:\n  - a\n',
+      'kdamonds:\r\n  - a: 1\r\n',
+    ]) {
       expect(splitItems(t), t).toBeUndefined();
     }
   });
@@ -155,7 +168,12 @@ describe('incremental check = full check', () => {
     expect(second.reparsed).toBe(1);
     expect(plain(second.result)).toEqual(plain(checkText(edited, opts)));
     // the mid-typing states stay on the per-item path
-    for (const t of [edited.replace('target_nid: 1', 'target_nid: '), edited.replace('            quotas:\n', '            quo\n            quotas:\n'), `${edited}  # trailing\n`, `${edited}  - contexts:\n`]) {
+    for (const t of [
+      edited.replace('target_nid: 1', 'target_nid: '),
+      edited.replace('            quotas:\n', '            quo\n            quotas:\n'),
+      `${edited}  # trailing\n`,
+      `${edited}  - contexts:\n`,
+    ]) {
       const r = checkIncremental(t, opts, second.state);
       expect(r.mode, t.slice(-200)).toBe('items');
       expect(r.reparsed).toBeLessThanOrEqual(2);
@@ -181,16 +199,20 @@ describe('incremental check = full check', () => {
   it('random edit sequences (fast-check)', { timeout: 600_000 }, () => {
     const names = Object.keys(STEPS);
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: bases.length - 1 }), fc.array(fc.tuple(fc.constantFrom(...names), fc.nat()), { minLength: 1, maxLength: 8 }), (b, steps) => {
-        let t = bases[b];
-        const seq = [t];
-        for (const [name, r] of steps) {
-          const out = STEPS[name](t, r);
-          seq.push(...out);
-          t = out[out.length - 1];
-        }
-        run(seq);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: bases.length - 1 }),
+        fc.array(fc.tuple(fc.constantFrom(...names), fc.nat()), { minLength: 1, maxLength: 8 }),
+        (b, steps) => {
+          let t = bases[b];
+          const seq = [t];
+          for (const [name, r] of steps) {
+            const out = STEPS[name](t, r);
+            seq.push(...out);
+            t = out[out.length - 1];
+          }
+          run(seq);
+        },
+      ),
       { numRuns: 40, seed: 16 },
     );
   });

@@ -16,7 +16,8 @@ const cfg = (scheme: string) => `kdamonds:
           - ${scheme}
 `;
 const Q = 'quotas: {time_ms: 0, sz_bytes: 100 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}';
-const goal = (path: string) => cfg(`{action: stat, ${Q}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: "${path}", target_value: 10%, current_value: 0}]}}`);
+const goal = (path: string) =>
+  cfg(`{action: stat, ${Q}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: "${path}", target_value: 10%, current_value: 0}]}}`);
 
 describe('cgroup paths the kernel compares literally', () => {
   for (const p of ['/wa/', '//wa', '/./wa']) {
@@ -33,12 +34,7 @@ describe('cgroup paths the kernel compares literally', () => {
 });
 
 describe('cgroups without the memory controller', () => {
-  const probeOut = [
-    '@@REL 7.2.13+deb14-cloud-amd64',
-    '@@CGROUPS', '|/wa', '|/wa/sub', '|/wb',
-    '@@NOMEMCG', '|/wa/sub',
-    '@@NODAMON',
-  ].join('\n');
+  const probeOut = ['@@REL 7.2.13+deb14-cloud-amd64', '@@CGROUPS', '|/wa', '|/wa/sub', '|/wb', '@@NOMEMCG', '|/wa/sub', '@@NODAMON'].join('\n');
 
   it('the probe script lists cgroups that have no memory.current', () => {
     expect(renderProbeScript()).toMatch(/@@NOMEMCG[\s\S]*memory\.current/);
@@ -79,7 +75,9 @@ describe('words that say what really happens', () => {
   });
 
   it('a stat scheme that admits other cgroups says that stat only counts', () => {
-    const text = cfg(`{action: stat, ${Q}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /wa, target_value: 10%, current_value: 0}]}, filters: [{filter_type: memcg, matching: true, allow: true, memcg_path: /wa}, {filter_type: young, matching: true, allow: true}]}`);
+    const text = cfg(
+      `{action: stat, ${Q}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /wa, target_value: 10%, current_value: 0}]}, filters: [{filter_type: memcg, matching: true, allow: true, memcg_path: /wa}, {filter_type: young, matching: true, allow: true}]}`,
+    );
     const d = checkText(text, { kernel: '7.2' }).diagnostics.find((x) => x.code === 'filter-admits-outside-goal-cgroup')!;
     expect(d.message).toMatch(/stat only counts/);
     expect(d.message).not.toMatch(/moves/);

@@ -28,7 +28,10 @@ describe(`corpus: check agrees with the kernel and damo (${rec.source})`, () => 
       expect(r, 'recorded').toBeDefined();
       const d = checkText(JSON.stringify(c.config, null, 1), { fileName: `${c.id}.json`, kernel: '7.2', profile }).diagnostics;
       const errors = d.filter((x) => x.severity === 'error').map((x) => `${x.code}: ${x.message}`);
-      const refusedBy = [!r!.damo.started && `damo (${r!.damo.message})`, !r!.kernel.started && `the kernel at ${r!.kernel.stage} (${r!.kernel.message})`].filter(Boolean);
+      const refusedBy = [
+        !r!.damo.started && `damo (${r!.damo.message})`,
+        !r!.kernel.started && `the kernel at ${r!.kernel.stage} (${r!.kernel.message})`,
+      ].filter(Boolean);
       if (refusedBy.length && c.outOfReach && errors.length === 0) {
         // documented in the case: the refusal depends on host state no check can see
         expect(c.outOfReach.length).toBeGreaterThan(20);

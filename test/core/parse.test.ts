@@ -90,7 +90,10 @@ describe('checkText returns the tree as parsed', () => {
       };
       parsed.forEach(walk);
       const r = checkText(text, { fileName: 'x.damon.yaml' });
-      expect(r.documents.map((d) => d.root), text).toEqual(parsed);
+      expect(
+        r.documents.map((d) => d.root),
+        text,
+      ).toEqual(parsed);
       // the case that matters: a finding on a node that ends after a line break, shown without it
       trimmed += r.diagnostics.filter((d) => ends.has(`${d.range.start}:${d.range.end + 1}`)).length;
     }

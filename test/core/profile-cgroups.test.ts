@@ -7,8 +7,14 @@ import { config, QUOTAS } from '../../server/src/core/rules/examples';
 // issue 11 item 11: a probe of a host with no child cgroups writes `cgroups: []`; that is a fact
 // ("no cgroups"), not "unknown", so memcg-path-unknown must report every memcg path but "/".
 const NODES = 'nodes:\n  - {nid: 0, size: 30 GiB, ranges: [{start: 0, end: 30 GiB}]}\n  - {nid: 1, size: 30 GiB, ranges: [{start: 30 GiB, end: 60 GiB}]}\n';
-const GOAL = (p: string) => config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: ${p}, target_value: 9.7%, current_value: 0}]}}`] });
-const FILTER = (p: string) => config({ schemes: [`{action: pageout, ${QUOTAS}}, filters: [{filter_type: memcg, matching: true, allow: false, memcg_path: ${p}}]}`] });
+const GOAL = (p: string) =>
+  config({
+    schemes: [
+      `{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: ${p}, target_value: 9.7%, current_value: 0}]}}`,
+    ],
+  });
+const FILTER = (p: string) =>
+  config({ schemes: [`{action: pageout, ${QUOTAS}}, filters: [{filter_type: memcg, matching: true, allow: false, memcg_path: ${p}}]}`] });
 
 const unknown = (text: string, profileText: string) => {
   const { profile, diagnostics } = loadProfile(profileText);
@@ -25,7 +31,9 @@ describe('cgroups: [] is a fact, absent is unknown', () => {
     expect(profileToYaml(empty)).toMatch(/^cgroups: \[\]/m);
     expect(profileToYaml(absent)).not.toMatch(/cgroups/);
     expect(loadProfile(profileToYaml(empty)).profile!.cgroups).toEqual([]);
-    expect(loadProfile(`${NODES}cgroups: /a\n`).diagnostics.map((d) => d.message)).toEqual(['cgroups is a list of cgroup v2 paths like "/workload_a" ([] when the machine has none)']);
+    expect(loadProfile(`${NODES}cgroups: /a\n`).diagnostics.map((d) => d.message)).toEqual([
+      'cgroups is a list of cgroup v2 paths like "/workload_a" ([] when the machine has none)',
+    ]);
   });
 
   it('memcg-path-unknown errors on any goal or filter memcg path when the host has no cgroups', () => {
@@ -33,7 +41,9 @@ describe('cgroups: [] is a fact, absent is unknown', () => {
     const d = unknown(text, `name: bare\n${NODES}cgroups: []\n`);
     expect(d).toHaveLength(1);
     expect(d[0].severity).toBe('error');
-    expect(d[0].message).toBe('cgroup "/workload_a" does not exist on bare (it has no cgroups besides the root "/"); the kernel would refuse to start with ENOMEM');
+    expect(d[0].message).toBe(
+      'cgroup "/workload_a" does not exist on bare (it has no cgroups besides the root "/"); the kernel would refuse to start with ENOMEM',
+    );
     expect(text.slice(d[0].range.start, d[0].range.end)).toBe('/workload_a');
     const f = FILTER('/workload_b');
     const fd = unknown(f, `name: bare\n${NODES}cgroups: []\n`);

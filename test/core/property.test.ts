@@ -30,7 +30,26 @@ const scalar = fc.oneof(
   fc.double({ noNaN: false }),
   fc.boolean(),
   fc.constant(null),
-  fc.constantFrom('max', 'min', '5 ms', '1.5s', '200 MiB', '29.7%', '9.7%', '0%', '5 samples', 'max samples', '20 aggr_intervals', '1h 30m', '4k', 'on', '/a', 'workloads/b', '', '0x10'),
+  fc.constantFrom(
+    'max',
+    'min',
+    '5 ms',
+    '1.5s',
+    '200 MiB',
+    '29.7%',
+    '9.7%',
+    '0%',
+    '5 samples',
+    'max samples',
+    '20 aggr_intervals',
+    '1h 30m',
+    '4k',
+    'on',
+    '/a',
+    'workloads/b',
+    '',
+    '0x10',
+  ),
   fc.string({ maxLength: 8 }),
 );
 const range = fc.record({ min: scalar, max: scalar }, { requiredKeys: [] });
@@ -48,7 +67,19 @@ const filter = fc.record(
 );
 const goal = fc.record(
   {
-    metric: fc.oneof(fc.constantFrom('user_input', 'some_mem_psi_us', 'node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'active_mem_bp', 'node_eligible_mem_bp'), scalar),
+    metric: fc.oneof(
+      fc.constantFrom(
+        'user_input',
+        'some_mem_psi_us',
+        'node_mem_used_bp',
+        'node_mem_free_bp',
+        'node_memcg_used_bp',
+        'node_memcg_free_bp',
+        'active_mem_bp',
+        'node_eligible_mem_bp',
+      ),
+      scalar,
+    ),
     target_value: scalar,
     current_value: scalar,
     nid: scalar,
@@ -63,8 +94,21 @@ const scheme = fc.record(
     dests: fc.array(fc.record({ id: scalar, weight: scalar }), { maxLength: 2 }),
     access_pattern: fc.record({ sz_bytes: range, nr_accesses: range, age: range }, { requiredKeys: [] }),
     apply_interval_us: scalar,
-    quotas: fc.record({ time_ms: scalar, sz_bytes: scalar, reset_interval_ms: scalar, weights: fc.record({ sz_permil: scalar, nr_accesses_permil: scalar, age_permil: scalar }), goals: fc.array(goal, { maxLength: 3 }), goal_tuner: fc.oneof(fc.constantFrom('consist', 'temporal'), scalar) }, { requiredKeys: [] }),
-    watermarks: fc.record({ metric: fc.constantFrom('none', 'free_mem_rate'), interval_us: scalar, high_permil: scalar, mid_permil: scalar, low_permil: scalar }, { requiredKeys: [] }),
+    quotas: fc.record(
+      {
+        time_ms: scalar,
+        sz_bytes: scalar,
+        reset_interval_ms: scalar,
+        weights: fc.record({ sz_permil: scalar, nr_accesses_permil: scalar, age_permil: scalar }),
+        goals: fc.array(goal, { maxLength: 3 }),
+        goal_tuner: fc.oneof(fc.constantFrom('consist', 'temporal'), scalar),
+      },
+      { requiredKeys: [] },
+    ),
+    watermarks: fc.record(
+      { metric: fc.constantFrom('none', 'free_mem_rate'), interval_us: scalar, high_permil: scalar, mid_permil: scalar, low_permil: scalar },
+      { requiredKeys: [] },
+    ),
     filters: fc.array(filter, { maxLength: 4 }),
   },
   { requiredKeys: [] },
@@ -73,14 +117,24 @@ const context = fc.record(
   {
     ops: fc.oneof(fc.constantFrom('paddr', 'vaddr', 'fvaddr'), scalar),
     targets: fc.array(fc.record({ pid: scalar, regions: fc.array(fc.record({ start: scalar, end: scalar }), { maxLength: 3 }) }), { maxLength: 2 }),
-    intervals: fc.record({ sample_us: scalar, aggr_us: scalar, ops_update_us: scalar, intervals_goal: fc.record({ access_bp: scalar, aggrs: scalar, min_sample_us: scalar, max_sample_us: scalar }) }, { requiredKeys: [] }),
+    intervals: fc.record(
+      {
+        sample_us: scalar,
+        aggr_us: scalar,
+        ops_update_us: scalar,
+        intervals_goal: fc.record({ access_bp: scalar, aggrs: scalar, min_sample_us: scalar, max_sample_us: scalar }),
+      },
+      { requiredKeys: [] },
+    ),
     nr_regions: range,
     schemes: fc.array(scheme, { maxLength: 4 }),
     bogus_key: scalar,
   },
   { requiredKeys: [] },
 );
-const config = fc.record({ kdamonds: fc.array(fc.record({ contexts: fc.array(context, { maxLength: 2 }), refresh_ms: scalar }, { requiredKeys: [] }), { maxLength: 3 }) });
+const config = fc.record({
+  kdamonds: fc.array(fc.record({ contexts: fc.array(context, { maxLength: 2 }), refresh_ms: scalar }, { requiredKeys: [] }), { maxLength: 3 }),
+});
 
 describe('no input makes the parser, the rules or the CLI throw or hang', () => {
   it('arbitrary text, as YAML and as JSON', () => {
@@ -94,7 +148,37 @@ describe('no input makes the parser, the rules or the CLI throw or hang', () => 
   });
 
   it('YAML-ish token soup', () => {
-    const tok = fc.constantFrom('kdamonds:', '\n', '  ', '- ', '{', '}', '[', ']', ',', ': ', 'contexts', 'schemes', 'ops: paddr', '&a ', '*a', '<<: ', '---\n', '"', "'", '#', '? ', '|', '>', '!!str ', 'max', '5%', '\t', 'filters:', 'goals:');
+    const tok = fc.constantFrom(
+      'kdamonds:',
+      '\n',
+      '  ',
+      '- ',
+      '{',
+      '}',
+      '[',
+      ']',
+      ',',
+      ': ',
+      'contexts',
+      'schemes',
+      'ops: paddr',
+      '&a ',
+      '*a',
+      '<<: ',
+      '---\n',
+      '"',
+      "'",
+      '#',
+      '? ',
+      '|',
+      '>',
+      '!!str ',
+      'max',
+      '5%',
+      '\t',
+      'filters:',
+      'goals:',
+    );
     fc.assert(
       fc.property(fc.array(tok, { maxLength: 80 }), (ts) => {
         sane(ts.join(''), 'x.damon.yaml');
@@ -108,7 +192,11 @@ describe('no input makes the parser, the rules or the CLI throw or hang', () => 
       fc.property(config, (c) => {
         const y = sane(stringify(c), 'x.damon.yaml');
         const j = sane(JSON.stringify(c, null, 1), 'x.damon.json');
-        const codes = (r: typeof y) => r.diagnostics.map((d) => d.code).filter((code) => !/^(yaml|json|damo-float|value-format)/.test(code)).sort();
+        const codes = (r: typeof y) =>
+          r.diagnostics
+            .map((d) => d.code)
+            .filter((code) => !/^(yaml|json|damo-float|value-format)/.test(code))
+            .sort();
         // YAML 1.1 reads some unquoted strings differently from JSON; compare only when none occurred
         if (!y.diagnostics.some((d) => d.code === 'yaml11-ambiguous' || d.code === 'value-format')) expect(codes(y)).toEqual(codes(j));
       }),
@@ -127,11 +215,39 @@ describe('no input makes the parser, the rules or the CLI throw or hang', () => 
   });
 
   it('the CLI with random arguments returns 0, 1 or 2', async () => {
-    const arg = fc.oneof(fc.constantFrom('check', '--format', 'json', 'sarif', 'text', '--kernel', '6.12', '7.2', '--profile', 'examples/seed-vm.profile.yaml', 'examples/memcg-tiering.damon.yaml', 'nope.yaml', '-h', '--help', '--', 'rules', 'goal-nid-required', '--version'), fc.string({ maxLength: 6 }));
+    const arg = fc.oneof(
+      fc.constantFrom(
+        'check',
+        '--format',
+        'json',
+        'sarif',
+        'text',
+        '--kernel',
+        '6.12',
+        '7.2',
+        '--profile',
+        'examples/seed-vm.profile.yaml',
+        'examples/memcg-tiering.damon.yaml',
+        'nope.yaml',
+        '-h',
+        '--help',
+        '--',
+        'rules',
+        'goal-nid-required',
+        '--version',
+      ),
+      fc.string({ maxLength: 6 }),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(arg, { maxLength: 6 }), async (args) => {
         const out: string[] = [];
-        const code = await main(args, { stdout: (s) => void out.push(s), stderr: (s) => void out.push(s), isTTY: false, cwd: join(__dirname, '..', '..'), readStdin: async () => 'kdamonds: []\n' });
+        const code = await main(args, {
+          stdout: (s) => void out.push(s),
+          stderr: (s) => void out.push(s),
+          isTTY: false,
+          cwd: join(__dirname, '..', '..'),
+          readStdin: async () => 'kdamonds: []\n',
+        });
         expect([0, 1, 2]).toContain(code);
       }),
       { numRuns: 150 },
@@ -152,7 +268,8 @@ describe('explain never throws', () => {
         if (!r.diagnostics.some((d) => d.severity === 'error')) {
           accepted++;
           expect(ex.length).toBe(1);
-          for (const s of ex[0].kdamonds.flatMap((k) => [...k.sentences, ...k.schemes.flatMap((x) => x.sentences)])) expect(s).not.toMatch(/undefined|NaN|\[object/);
+          for (const s of ex[0].kdamonds.flatMap((k) => [...k.sentences, ...k.schemes.flatMap((x) => x.sentences)]))
+            expect(s).not.toMatch(/undefined|NaN|\[object/);
         }
       }),
       { numRuns: 200 },

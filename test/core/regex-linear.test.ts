@@ -50,7 +50,29 @@ function linearVerdict(run: () => unknown, baseline: () => unknown, factor = FAC
 }
 
 /** Strings of n characters that make a pattern backtrack: runs of a piece, then a failing tail. */
-const PIECES = [' ', '\t', '1', '1 ', '.', '5,', '1_', 'e', '+', ' %', 'm', '1 ms ', '1 h ', ' s', 'K', '5 samples ', 'max ', 'aggr_intervals ', '{', '/', 'damo '];
+const PIECES = [
+  ' ',
+  '\t',
+  '1',
+  '1 ',
+  '.',
+  '5,',
+  '1_',
+  'e',
+  '+',
+  ' %',
+  'm',
+  '1 ms ',
+  '1 h ',
+  ' s',
+  'K',
+  '5 samples ',
+  'max ',
+  'aggr_intervals ',
+  '{',
+  '/',
+  'damo ',
+];
 const TAILS = ['x', '% samples aggr_intervals x'];
 
 function adversarial(piece: string, tail: string) {
@@ -87,7 +109,39 @@ function rng(seed: number) {
   };
 }
 
-const TOKENS = [' ', ' ', '\t', '1', '2', '0', '.', ',', '_', 'e', 'E', '+', '-', '%', 'm', 's', 'ms', 'us', 'h', 'd', 'K', 'KiB', 'B', 'min', 'max', 'samples', 'aggr_intervals', 'x', '1 s', '30 m', '5%'];
+const TOKENS = [
+  ' ',
+  ' ',
+  '\t',
+  '1',
+  '2',
+  '0',
+  '.',
+  ',',
+  '_',
+  'e',
+  'E',
+  '+',
+  '-',
+  '%',
+  'm',
+  's',
+  'ms',
+  'us',
+  'h',
+  'd',
+  'K',
+  'KiB',
+  'B',
+  'min',
+  'max',
+  'samples',
+  'aggr_intervals',
+  'x',
+  '1 s',
+  '30 m',
+  '5%',
+];
 
 function randomStrings(count: number, seed: number): string[] {
   const r = rng(seed);
@@ -120,7 +174,15 @@ describe('unit value patterns (schema/spec.ts)', () => {
       for (const piece of PIECES) {
         for (const tail of TAILS) {
           const s = adversarial(piece, tail)(N);
-          expect({ kind, piece, tail, time: linearVerdict(() => re.test(s), () => BASELINE.test(s)) }).toEqual({ kind, piece, tail, time: 'linear' });
+          expect({
+            kind,
+            piece,
+            tail,
+            time: linearVerdict(
+              () => re.test(s),
+              () => BASELINE.test(s),
+            ),
+          }).toEqual({ kind, piece, tail, time: 'linear' });
         }
       }
     });
@@ -147,7 +209,13 @@ describe('NUM_RE (model/units.ts)', () => {
   it('linear on adversarial strings (60 KB of blanks took 15 s)', () => {
     for (const piece of PIECES) {
       const s = adversarial(piece, 'x')(N);
-      expect({ piece, time: linearVerdict(() => pyNumber(s), () => BASELINE.test(s)) }).toEqual({ piece, time: 'linear' });
+      expect({
+        piece,
+        time: linearVerdict(
+          () => pyNumber(s),
+          () => BASELINE.test(s),
+        ),
+      }).toEqual({ piece, time: 'linear' });
     }
   });
 });
@@ -167,12 +235,24 @@ describe('damo command lines (damo/shell.ts)', () => {
   it('linear on a long run of `{` and other pieces (80 KB of `{` took 34 s in import-damo)', () => {
     for (const piece of PIECES) {
       const s = adversarial(piece, 'x')(N);
-      expect({ piece, time: linearVerdict(() => isolateDamoLines(s), () => BASELINE.test(s)) }).toEqual({ piece, time: 'linear' });
+      expect({
+        piece,
+        time: linearVerdict(
+          () => isolateDamoLines(s),
+          () => BASELINE.test(s),
+        ),
+      }).toEqual({ piece, time: 'linear' });
     }
     // the whole import, against the same import of a benign text of the same size
     const braces = '{'.repeat(N);
     const letters = 'damo start ' + 'a'.repeat(N);
-    expect(linearVerdict(() => importDamoText(braces), () => importDamoText(letters), 10)).toBe('linear');
+    expect(
+      linearVerdict(
+        () => importDamoText(braces),
+        () => importDamoText(letters),
+        10,
+      ),
+    ).toBe('linear');
   });
 });
 
@@ -183,7 +263,15 @@ describe('line endings', () => {
     const lfText = make('\n');
     for (const lf of ['\r', '\r\n']) {
       const text = make(lf);
-      expect({ lf: JSON.stringify(lf), time: linearVerdict(() => parseYaml(text), () => parseYaml(lfText), 5, 1) }).toEqual({ lf: JSON.stringify(lf), time: 'linear' });
+      expect({
+        lf: JSON.stringify(lf),
+        time: linearVerdict(
+          () => parseYaml(text),
+          () => parseYaml(lfText),
+          5,
+          1,
+        ),
+      }).toEqual({ lf: JSON.stringify(lf), time: 'linear' });
     }
   });
 
@@ -192,7 +280,14 @@ describe('line endings', () => {
     for (const piece of [' ', '1', '1 ', ' %']) {
       const bad = doc(adversarial(piece, 'x')(N));
       const benign = doc('x'.repeat(N));
-      expect({ piece, time: linearVerdict(() => checkText(bad), () => checkText(benign), 10) }).toEqual({ piece, time: 'linear' });
+      expect({
+        piece,
+        time: linearVerdict(
+          () => checkText(bad),
+          () => checkText(benign),
+          10,
+        ),
+      }).toEqual({ piece, time: 'linear' });
     }
   });
 });

@@ -12,7 +12,7 @@ function nthIndex(text: string, at: string, nth = 0): number {
 describe('every semantic rule, both ways', () => {
   for (const rule of RULES) {
     describe(rule.id, () => {
-      const profile = rule.examples.profile ? loadProfile(rule.examples.profile).profile ?? undefined : undefined;
+      const profile = rule.examples.profile ? (loadProfile(rule.examples.profile).profile ?? undefined) : undefined;
       const opts = { profile, kernel: rule.examples.kernel, fileName: 'x.damon.yaml' };
 
       it('has documentation, both kinds of examples, and what each failing example reports', () => {

@@ -27,7 +27,8 @@ describe('JSON Schema', () => {
 });
 
 describe('structural diagnostics at the exact place', () => {
-  const base = (scheme: string) => `kdamonds:\n  - contexts:\n      - ops: paddr\n        targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}]\n        schemes:\n          - ${scheme}\n`;
+  const base = (scheme: string) =>
+    `kdamonds:\n  - contexts:\n      - ops: paddr\n        targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}]\n        schemes:\n          - ${scheme}\n`;
 
   it('unknown key: error on the key with did-you-mean and a rename fix', () => {
     const text = base('{action: pageout, apply_interval: 1 s}');
@@ -65,8 +66,10 @@ describe('structural diagnostics at the exact place', () => {
     expect(d.message).toContain('YAML 1.1');
   });
 
-  it('bad unit strings: damo\'s parser message on the value', () => {
-    const text = base('{action: pageout, quotas: {time_ms: 0, sz_bytes: 200 mb, reset_interval_ms: 1h 30m, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}}}');
+  it("bad unit strings: damo's parser message on the value", () => {
+    const text = base(
+      '{action: pageout, quotas: {time_ms: 0, sz_bytes: 200 mb, reset_interval_ms: 1h 30m, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}}}',
+    );
     const ds = checkText(text).diagnostics.filter((x) => x.code === 'value-format');
     expect(ds.map((d) => text.slice(d.range.start, d.range.end))).toEqual(['200 mb', '1h 30m']);
     expect(ds[0].message).toContain('unknown size unit "mb"');

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { parseAge, parseBool, parseBp, parseBytes, parseMs, parseNr, parseNrAccesses, parsePermil, parseUs, scaleDecimal } from '../../server/src/core/model/units';
+import {
+  parseAge,
+  parseBool,
+  parseBp,
+  parseBytes,
+  parseMs,
+  parseNr,
+  parseNrAccesses,
+  parsePermil,
+  parseUs,
+  scaleDecimal,
+} from '../../server/src/core/model/units';
 import { ULONG_MAX } from '../../server/src/core/model/kernel';
 
 const v = (r: ReturnType<typeof parseBytes>) => (r.ok ? r.v : undefined);

@@ -15,7 +15,8 @@ import { generateConfig } from '../../bench/gen';
 function shape(n: SNode | null): unknown {
   if (!n) return null;
   if (n.kind === 'scalar') return ['s', n.range.start, n.range.end, Number.isNaN(n.value) ? 'NaN' : n.value, n.quoted, n.yaml12 ?? '-'];
-  const lastEnd = n.kind === 'seq' ? n.items[n.items.length - 1]?.range.end : (n.pairs[n.pairs.length - 1]?.value ?? n.pairs[n.pairs.length - 1]?.key)?.range.end;
+  const lastEnd =
+    n.kind === 'seq' ? n.items[n.items.length - 1]?.range.end : (n.pairs[n.pairs.length - 1]?.value ?? n.pairs[n.pairs.length - 1]?.key)?.range.end;
   expect(n.range.end).toBeGreaterThanOrEqual(lastEnd ?? n.range.start);
   if (n.kind === 'seq') return ['q', n.range.start, n.range.end, n.flow, n.items.map(shape)];
   return ['m', n.range.start, n.range.end, n.flow, n.pairs.map((p) => [shape(p.key), shape(p.value)])];
@@ -43,7 +44,9 @@ function same(text: string): boolean {
 }
 
 const dir = join(__dirname, '..', '..', 'examples');
-const texts = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => readFileSync(join(dir, f), 'utf8'));
+const texts = readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => readFileSync(join(dir, f), 'utf8'));
 
 describe('the js-yaml fast path builds the same tree as the yaml library', () => {
   it('examples, rule examples and generated configs', () => {
@@ -68,13 +71,25 @@ describe('the js-yaml fast path builds the same tree as the yaml library', () =>
       '- a\n-   b\n-\n  - c\n',
       'a: b: c\n',
       'x: "unterminated\n',
-    ]) same(t);
+    ])
+      same(t);
   });
 
   it('random shaped documents in block and flow style', () => {
-    const leaf = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('5 ms', '29.7%', 'on', '010', 'a b', "it's", 'x: y', '#x', '- z', ''), fc.string({ maxLength: 6 }));
+    const leaf = fc.oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom('5 ms', '29.7%', 'on', '010', 'a b', "it's", 'x: y', '#x', '- z', ''),
+      fc.string({ maxLength: 6 }),
+    );
     const tree = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), tie('node'), { maxKeys: 3 })),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), tie('node'), { maxKeys: 3 }),
+      ),
     })).node;
     fc.assert(
       fc.property(tree, fc.constantFrom('block', 'flow', 'mixed'), (v, style) => {
@@ -87,10 +102,16 @@ describe('the js-yaml fast path builds the same tree as the yaml library', () =>
 
   it('random edits of the examples', { timeout: 300_000 }, () => {
     fc.assert(
-      fc.property(fc.constantFrom(...texts), fc.nat(), fc.nat({ max: 12 }), fc.constantFrom('', ' ', '\n', ':', '- ', '#', '"', '{', '}', '[', ']', ',', 'x', '  '), (t, pos, del, ins) => {
-        const p = pos % (t.length + 1);
-        same(t.slice(0, p) + ins + t.slice(p + del));
-      }),
+      fc.property(
+        fc.constantFrom(...texts),
+        fc.nat(),
+        fc.nat({ max: 12 }),
+        fc.constantFrom('', ' ', '\n', ':', '- ', '#', '"', '{', '}', '[', ']', ',', 'x', '  '),
+        (t, pos, del, ins) => {
+          const p = pos % (t.length + 1);
+          same(t.slice(0, p) + ins + t.slice(p + del));
+        },
+      ),
       { numRuns: Number(process.env.FP_RUNS ?? 500) },
     );
   });

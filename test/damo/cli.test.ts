@@ -14,7 +14,17 @@ const root = join(__dirname, '..', '..');
 async function run(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIO = { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, isTTY: false, cwd: root, readStdin: async () => stdin };
+  const io: CliIO = {
+    stdout: (s) => {
+      out += s;
+    },
+    stderr: (s) => {
+      err += s;
+    },
+    isTTY: false,
+    cwd: root,
+    readStdin: async () => stdin,
+  };
   const code = await main(args, io);
   return { code, out, err };
 }
@@ -28,7 +38,10 @@ describe('damon-config import-damo', () => {
     const check = checkText(r.out, { format: 'yaml' });
     const k = check.documents[0].kconfig!;
     expect(k.kdamonds[0].contexts[0].targets[0].regions).toEqual([{ start: 31 * GiB, end: 61 * GiB }]);
-    expect(k.kdamonds[1].contexts[0].targets[0].regions).toEqual([{ start: 0, end: 3 * GiB }, { start: 4 * GiB, end: 31 * GiB }]);
+    expect(k.kdamonds[1].contexts[0].targets[0].regions).toEqual([
+      { start: 0, end: 3 * GiB },
+      { start: 4 * GiB, end: 31 * GiB },
+    ]);
     expect(k.kdamonds[0].contexts[0].schemes[0].quota.goals[0].targetValue).toBe(970);
     expect(r.err).toMatch(/seed-experiment.sh:13:51: information \[damo-float-truncation\]/);
   });
@@ -99,7 +112,11 @@ describe('damon-config export-damo', () => {
 describe('bin/damon-config (the bundle)', () => {
   it('import-damo | export-damo through real processes', () => {
     const bin = join(root, 'bin', 'damon-config');
-    const imp = spawnSync(bin, ['import-damo', '--profile', 'examples/seed-vm.profile.yaml'], { cwd: root, input: readFileSync(join(root, 'test/damo/fixtures/seed-experiment.sh')), encoding: 'utf8' });
+    const imp = spawnSync(bin, ['import-damo', '--profile', 'examples/seed-vm.profile.yaml'], {
+      cwd: root,
+      input: readFileSync(join(root, 'test/damo/fixtures/seed-experiment.sh')),
+      encoding: 'utf8',
+    });
     expect(imp.status).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'damo-bin-'));
     writeFileSync(join(dir, 'seed.yaml'), imp.stdout);

@@ -18,91 +18,114 @@ const ANY_AGE = { min: 0, max: 'max' };
 const EXPERIMENT = {
   kdamonds: [
     {
-      contexts: [{
-        ops: 'paddr',
-        targets: [{ pid: null, regions: [{ start: 30 * GiB, end: 60 * GiB }] }],
-        intervals: { sample_us: 5000, aggr_us: 100000, ops_update_us: 1000000 },
-        nr_regions: { min: 10, max: 1000 },
-        schemes: [
-          {
-            action: 'migrate_hot', target_nid: 0,
-            access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 5, max: 'max' }, age: ANY_AGE },
-            apply_interval_us: 1000000,
-            quotas: {
-              time_ms: 0, sz_bytes: 0, reset_interval_ms: 1000,
-              weights: { sz_permil: 1, nr_accesses_permil: 1, age_permil: 1 },
-              goals: [{ metric: 'node_memcg_used_bp', nid: 0, memcg_path: '/workload_a', target_value: 970, current_value: 0 }],
+      contexts: [
+        {
+          ops: 'paddr',
+          targets: [{ pid: null, regions: [{ start: 30 * GiB, end: 60 * GiB }] }],
+          intervals: { sample_us: 5000, aggr_us: 100000, ops_update_us: 1000000 },
+          nr_regions: { min: 10, max: 1000 },
+          schemes: [
+            {
+              action: 'migrate_hot',
+              target_nid: 0,
+              access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 5, max: 'max' }, age: ANY_AGE },
+              apply_interval_us: 1000000,
+              quotas: {
+                time_ms: 0,
+                sz_bytes: 0,
+                reset_interval_ms: 1000,
+                weights: { sz_permil: 1, nr_accesses_permil: 1, age_permil: 1 },
+                goals: [{ metric: 'node_memcg_used_bp', nid: 0, memcg_path: '/workload_a', target_value: 970, current_value: 0 }],
+              },
+              watermarks: NONE_WMARKS,
+              filters: [
+                { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workload_a' },
+                { filter_type: 'young', matching: true, allow: true },
+              ],
             },
-            watermarks: NONE_WMARKS,
-            filters: [
-              { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workload_a' },
-              { filter_type: 'young', matching: true, allow: true },
-            ],
-          },
-          {
-            action: 'migrate_hot', target_nid: 0,
-            access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 5, max: 'max' }, age: ANY_AGE },
-            apply_interval_us: 1000000,
-            quotas: {
-              time_ms: 0, sz_bytes: 0, reset_interval_ms: 1000,
-              weights: { sz_permil: 1, nr_accesses_permil: 1, age_permil: 1 },
-              goals: [{ metric: 'node_memcg_used_bp', nid: 0, memcg_path: '/workload_b', target_value: 1970, current_value: 0 }],
+            {
+              action: 'migrate_hot',
+              target_nid: 0,
+              access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 5, max: 'max' }, age: ANY_AGE },
+              apply_interval_us: 1000000,
+              quotas: {
+                time_ms: 0,
+                sz_bytes: 0,
+                reset_interval_ms: 1000,
+                weights: { sz_permil: 1, nr_accesses_permil: 1, age_permil: 1 },
+                goals: [{ metric: 'node_memcg_used_bp', nid: 0, memcg_path: '/workload_b', target_value: 1970, current_value: 0 }],
+              },
+              watermarks: NONE_WMARKS,
+              filters: [
+                { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workload_b' },
+                { filter_type: 'young', matching: true, allow: true },
+              ],
             },
-            watermarks: NONE_WMARKS,
-            filters: [
-              { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workload_b' },
-              { filter_type: 'young', matching: true, allow: true },
-            ],
-          },
-        ],
-      }],
+          ],
+        },
+      ],
     },
     {
-      contexts: [{
-        ops: 'paddr',
-        targets: [{ pid: null, regions: [{ start: 0, end: 30 * GiB }] }],
-        intervals: { sample_us: 5000, aggr_us: 100000, ops_update_us: 1000000 },
-        nr_regions: { min: 10, max: 1000 },
-        schemes: [
-          {
-            action: 'migrate_cold', target_nid: 1,
-            access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 0, max: 0 }, age: ANY_AGE },
-            apply_interval_us: 1000000,
-            quotas: {
-              time_ms: 0, sz_bytes: 0, reset_interval_ms: 1000,
-              weights: { sz_permil: 1, nr_accesses_permil: 1, age_permil: 1 },
-              goals: [{ metric: 'node_memcg_free_bp', nid: 0, memcg_path: '/workload_a', target_value: 9050, current_value: 0 }],
+      contexts: [
+        {
+          ops: 'paddr',
+          targets: [{ pid: null, regions: [{ start: 0, end: 30 * GiB }] }],
+          intervals: { sample_us: 5000, aggr_us: 100000, ops_update_us: 1000000 },
+          nr_regions: { min: 10, max: 1000 },
+          schemes: [
+            {
+              action: 'migrate_cold',
+              target_nid: 1,
+              access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 0, max: 0 }, age: ANY_AGE },
+              apply_interval_us: 1000000,
+              quotas: {
+                time_ms: 0,
+                sz_bytes: 0,
+                reset_interval_ms: 1000,
+                weights: { sz_permil: 1, nr_accesses_permil: 1, age_permil: 1 },
+                goals: [{ metric: 'node_memcg_free_bp', nid: 0, memcg_path: '/workload_a', target_value: 9050, current_value: 0 }],
+              },
+              watermarks: NONE_WMARKS,
+              filters: [
+                { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workload_a' },
+                { filter_type: 'young', matching: true, allow: false },
+              ],
             },
-            watermarks: NONE_WMARKS,
-            filters: [
-              { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workload_a' },
-              { filter_type: 'young', matching: true, allow: false },
-            ],
-          },
-          {
-            action: 'migrate_cold', target_nid: 1,
-            access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 0, max: 0 }, age: ANY_AGE },
-            apply_interval_us: 1000000,
-            quotas: {
-              time_ms: 0, sz_bytes: 0, reset_interval_ms: 1000,
-              weights: { sz_permil: 1, nr_accesses_permil: 1, age_permil: 1 },
-              goals: [{ metric: 'node_memcg_free_bp', nid: 0, memcg_path: '/workload_b', target_value: 8050, current_value: 0 }],
+            {
+              action: 'migrate_cold',
+              target_nid: 1,
+              access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 0, max: 0 }, age: ANY_AGE },
+              apply_interval_us: 1000000,
+              quotas: {
+                time_ms: 0,
+                sz_bytes: 0,
+                reset_interval_ms: 1000,
+                weights: { sz_permil: 1, nr_accesses_permil: 1, age_permil: 1 },
+                goals: [{ metric: 'node_memcg_free_bp', nid: 0, memcg_path: '/workload_b', target_value: 8050, current_value: 0 }],
+              },
+              watermarks: NONE_WMARKS,
+              filters: [
+                { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workload_b' },
+                { filter_type: 'young', matching: true, allow: false },
+              ],
             },
-            watermarks: NONE_WMARKS,
-            filters: [
-              { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workload_b' },
-              { filter_type: 'young', matching: true, allow: false },
-            ],
-          },
-        ],
-      }],
+          ],
+        },
+      ],
     },
   ],
 };
 
-const GOAL_INTERVALS = { sample_us: 5000, aggr_us: 100000, ops_update_us: 1000000, intervals_goal: { access_bp: 400, aggrs: 3, min_sample_us: 5000, max_sample_us: 10000000 } };
+const GOAL_INTERVALS = {
+  sample_us: 5000,
+  aggr_us: 100000,
+  ops_update_us: 1000000,
+  intervals_goal: { access_bp: 400, aggrs: 3, min_sample_us: 5000, max_sample_us: 10000000 },
+};
 const QUOTA_200MB = (goal: object) => ({
-  time_ms: 0, sz_bytes: 209715200, reset_interval_ms: 1000,
+  time_ms: 0,
+  sz_bytes: 209715200,
+  reset_interval_ms: 1000,
   weights: { sz_permil: 1, nr_accesses_permil: 1, age_permil: 1 },
   goals: [goal],
 });
@@ -110,68 +133,76 @@ const QUOTA_200MB = (goal: object) => ({
 const EXAMPLE = {
   kdamonds: [
     {
-      contexts: [{
-        ops: 'paddr',
-        targets: [{ pid: null, regions: [{ start: 30 * GiB, end: 60 * GiB }] }],
-        intervals: GOAL_INTERVALS,
-        nr_regions: { min: 10, max: 1000 },
-        schemes: [
-          {
-            action: 'migrate_hot', target_nid: 0,
-            access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 5, max: 'max' }, age: ANY_AGE },
-            apply_interval_us: 1000000,
-            quotas: QUOTA_200MB({ metric: 'node_memcg_used_bp', nid: 0, memcg_path: '/workloads/a', target_value: 2970, current_value: 0 }),
-            watermarks: NONE_WMARKS,
-            filters: [
-              { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workloads/a' },
-              { filter_type: 'young', matching: true, allow: true },
-            ],
-          },
-          {
-            action: 'migrate_hot', target_nid: 0,
-            access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 5, max: 'max' }, age: ANY_AGE },
-            apply_interval_us: 1000000,
-            quotas: QUOTA_200MB({ metric: 'node_memcg_used_bp', nid: 0, memcg_path: 'workloads/b', target_value: 6970, current_value: 0 }),
-            watermarks: NONE_WMARKS,
-            filters: [
-              { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workloads/b' },
-              { filter_type: 'young', matching: true, allow: true },
-            ],
-          },
-        ],
-      }],
+      contexts: [
+        {
+          ops: 'paddr',
+          targets: [{ pid: null, regions: [{ start: 30 * GiB, end: 60 * GiB }] }],
+          intervals: GOAL_INTERVALS,
+          nr_regions: { min: 10, max: 1000 },
+          schemes: [
+            {
+              action: 'migrate_hot',
+              target_nid: 0,
+              access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 5, max: 'max' }, age: ANY_AGE },
+              apply_interval_us: 1000000,
+              quotas: QUOTA_200MB({ metric: 'node_memcg_used_bp', nid: 0, memcg_path: '/workloads/a', target_value: 2970, current_value: 0 }),
+              watermarks: NONE_WMARKS,
+              filters: [
+                { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workloads/a' },
+                { filter_type: 'young', matching: true, allow: true },
+              ],
+            },
+            {
+              action: 'migrate_hot',
+              target_nid: 0,
+              access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 5, max: 'max' }, age: ANY_AGE },
+              apply_interval_us: 1000000,
+              quotas: QUOTA_200MB({ metric: 'node_memcg_used_bp', nid: 0, memcg_path: 'workloads/b', target_value: 6970, current_value: 0 }),
+              watermarks: NONE_WMARKS,
+              filters: [
+                { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workloads/b' },
+                { filter_type: 'young', matching: true, allow: true },
+              ],
+            },
+          ],
+        },
+      ],
     },
     {
-      contexts: [{
-        ops: 'paddr',
-        targets: [{ pid: null, regions: [{ start: 0, end: 30 * GiB }] }],
-        intervals: GOAL_INTERVALS,
-        nr_regions: { min: 10, max: 1000 },
-        schemes: [
-          {
-            action: 'migrate_cold', target_nid: 1,
-            access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 0, max: 0 }, age: ANY_AGE },
-            apply_interval_us: 1000000,
-            quotas: QUOTA_200MB({ metric: 'node_memcg_free_bp', nid: 0, target_value: 7050, current_value: 0 }),
-            watermarks: NONE_WMARKS,
-            filters: [
-              { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workloads/a' },
-              { filter_type: 'young', matching: true, allow: false },
-            ],
-          },
-          {
-            action: 'migrate_cold', target_nid: 1,
-            access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 0, max: 0 }, age: ANY_AGE },
-            apply_interval_us: 1000000,
-            quotas: QUOTA_200MB({ metric: 'node_memcg_free_bp', nid: 0, target_value: 3050, current_value: 0 }),
-            watermarks: NONE_WMARKS,
-            filters: [
-              { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workloads/a' },
-              { filter_type: 'young', matching: true, allow: false },
-            ],
-          },
-        ],
-      }],
+      contexts: [
+        {
+          ops: 'paddr',
+          targets: [{ pid: null, regions: [{ start: 0, end: 30 * GiB }] }],
+          intervals: GOAL_INTERVALS,
+          nr_regions: { min: 10, max: 1000 },
+          schemes: [
+            {
+              action: 'migrate_cold',
+              target_nid: 1,
+              access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 0, max: 0 }, age: ANY_AGE },
+              apply_interval_us: 1000000,
+              quotas: QUOTA_200MB({ metric: 'node_memcg_free_bp', nid: 0, target_value: 7050, current_value: 0 }),
+              watermarks: NONE_WMARKS,
+              filters: [
+                { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workloads/a' },
+                { filter_type: 'young', matching: true, allow: false },
+              ],
+            },
+            {
+              action: 'migrate_cold',
+              target_nid: 1,
+              access_pattern: { sz_bytes: ANY_SIZE, nr_accesses: { min: 0, max: 0 }, age: ANY_AGE },
+              apply_interval_us: 1000000,
+              quotas: QUOTA_200MB({ metric: 'node_memcg_free_bp', nid: 0, target_value: 3050, current_value: 0 }),
+              watermarks: NONE_WMARKS,
+              filters: [
+                { filter_type: 'memcg', matching: true, allow: true, memcg_path: '/workloads/a' },
+                { filter_type: 'young', matching: true, allow: false },
+              ],
+            },
+          ],
+        },
+      ],
     },
   ],
 };
@@ -239,7 +270,13 @@ describe('the seed RFC example (first command line, with its mistakes)', () => {
 
   it('finds every mistake at its place in the command text', () => {
     const r = importDamoText(text, { profile: SEED_PROFILE });
-    const d = r.diagnostics.map((x) => ({ code: x.code, severity: x.severity, at: text.slice(x.range.start, x.range.end), start: x.range.start, fixes: x.fixes }));
+    const d = r.diagnostics.map((x) => ({
+      code: x.code,
+      severity: x.severity,
+      at: text.slice(x.range.start, x.range.end),
+      start: x.range.start,
+      fixes: x.fixes,
+    }));
     // 1. --damos_nr_filters counts --damos_filter options: 8, not 4; the fix gives the counts by position
     const nf = d.find((x) => x.code === 'damo-count-mismatch')!;
     expect(nf.at).toBe('--damos_nr_filters 1 1 1 1');

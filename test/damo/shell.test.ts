@@ -128,6 +128,8 @@ describe('pasted text', () => {
     expect(r.commands.map((c) => c.config!.kdamonds[0].contexts[0].schemes.length)).toEqual([2, 2]);
     // a prose line with an unbalanced quote right before the command does not swallow it
     const text = "Here's the command:\n$ damo start --ops paddr --regions 4G-8G\nthat's all\n";
-    expect(importDamoText(text, { validate: false }).commands[0].config!.kdamonds[0].contexts[0].targets[0].regions).toEqual([{ start: 4 * 2 ** 30, end: 8 * 2 ** 30 }]);
+    expect(importDamoText(text, { validate: false }).commands[0].config!.kdamonds[0].contexts[0].targets[0].regions).toEqual([
+      { start: 4 * 2 ** 30, end: 8 * 2 ** 30 },
+    ]);
   });
 });

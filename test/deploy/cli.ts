@@ -3,9 +3,17 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../testhost/vm';
 
-export interface CliRun { code: number | null; stdout: string; stderr: string; ms: number }
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
 
-export function runCli(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void; onStderr?: (text: string) => void } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  opts: { input?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void; onStderr?: (text: string) => void } = {},
+): Promise<CliRun> {
   const started = Date.now();
   return new Promise((resolve) => {
     const c = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
@@ -13,7 +21,10 @@ export function runCli(args: string[], opts: { input?: string; env?: NodeJS.Proc
     let stdout = '';
     let stderr = '';
     c.stdout.on('data', (d) => (stdout += d));
-    c.stderr.on('data', (d) => { stderr += d; opts.onStderr?.(stderr); });
+    c.stderr.on('data', (d) => {
+      stderr += d;
+      opts.onStderr?.(stderr);
+    });
     c.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
     c.stdin.end(opts.input ?? '');
   });

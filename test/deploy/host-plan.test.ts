@@ -8,10 +8,10 @@ import { applyVerdict } from '../../server/src/host/host-plan';
 
 describe('applyVerdict', () => {
   const plan = { writes: 42 };
-  it('applied only on the script\'s @@DONE', () => {
+  it("applied only on the script's @@DONE", () => {
     expect(applyVerdict('h', '@@LOCKED\n@@S 0\n@@APPLIED\n@@DONE\n', plan)).toEqual({ status: 'applied', message: 'h: applied (42 writes)' });
   });
-  it('a refused write that was rolled back names the errno and the kernel\'s words', () => {
+  it("a refused write that was rolled back names the errno and the kernel's words", () => {
     const v = applyVerdict('h', '@@LOCKED\n@@S 0\n@@FAIL 7 sh: write error: Cannot allocate memory\n@@ROLLEDBACK\n', plan);
     expect(v.status).toBe('rolled-back');
     expect(v.message).toMatch(/^h: rolled back to its state before the deploy \(the kernel refused write 7: ENOMEM/);

@@ -47,7 +47,9 @@ describe('commit mode commits only the kdamonds that change (#11 item 9)', () =>
     expect(plan.writes.filter((w) => w.state)).toEqual([expect.objectContaining({ path: 'kdamonds/1/state', value: 'commit' })]);
     expect(plan.writes.find((w) => w.path === aggr)?.value).not.toBe('12345');
     // the failing step of the remote script still maps to the right write
-    expect(renderDeployScript(plan, '0'.repeat(32), { tree: [], runningBefore: [true, true], nrBefore: 2, inPlace: true })).toContain(`w ${plan.writes.length - 1} `);
+    expect(renderDeployScript(plan, '0'.repeat(32), { tree: [], runningBefore: [true, true], nrBefore: 2, inPlace: true })).toContain(
+      `w ${plan.writes.length - 1} `,
+    );
   });
 
   it('without the probed tree (plan --script) every kdamond is written', () => {
@@ -71,12 +73,16 @@ describe('the dry run names what an nr_* rewrite recreates and resets (#11 item 
     const d = diffTree(tree, plan);
     const text = renderDiff(d);
     expect(d).toContainEqual({ kind: 'reset', path: `${goals}/0/leftover_setting`, before: '/old_cgroup' });
-    expect(text).toContain(`  ~ ${goals}/0/leftover_setting: /old_cgroup -> (reset: not in the config, the recreated directory starts from the kernel's default)`);
+    expect(text).toContain(
+      `  ~ ${goals}/0/leftover_setting: /old_cgroup -> (reset: not in the config, the recreated directory starts from the kernel's default)`,
+    );
     // the outermost recreated directories of kdamond 0: its targets and its schemes (goals are inside schemes)
     const recreated = d.filter((x) => x.kind === 'recreate').map((x) => x.path);
     expect(recreated).toContain('kdamonds/0/contexts/0/schemes/nr_schemes');
     expect(recreated).not.toContain(`${goals}/nr_goals`);
-    expect(text).toMatch(/^ {2}\* kdamonds\/0\/contexts\/0\/schemes\/ is recreated \(nr_schemes rewritten: 2 -> 2\): everything below it starts from the kernel's defaults$/m);
+    expect(text).toMatch(
+      /^ {2}\* kdamonds\/0\/contexts\/0\/schemes\/ is recreated \(nr_schemes rewritten: 2 -> 2\): everything below it starts from the kernel's defaults$/m,
+    );
     // values the plan writes again are not "reset", and counters or pids never are
     expect(d.some((x) => x.kind === 'reset' && (x.path.endsWith('/memcg_path') || x.path.endsWith('/pid')))).toBe(false);
   });
@@ -89,7 +95,14 @@ describe('the dry run names what an nr_* rewrite recreates and resets (#11 item 
 });
 
 describe('kdamonds started outside damon-config (#11 item 7)', () => {
-  const base = { fingerprint: 'a'.repeat(32), tree: new Map([['kdamonds/0/pid', '101'], ['kdamonds/1/pid', '202']]), host: { nrKdamonds: 2, running: [true, true] } };
+  const base = {
+    fingerprint: 'a'.repeat(32),
+    tree: new Map([
+      ['kdamonds/0/pid', '101'],
+      ['kdamonds/1/pid', '202'],
+    ]),
+    host: { nrKdamonds: 2, running: [true, true] },
+  };
   it('no record: every running kdamond is foreign; the record of this very tree: none', () => {
     expect(foreignKdamonds({ ...base, owned: null })).toEqual([0, 1]);
     expect(foreignKdamonds({ ...base, owned: { fingerprint: 'a'.repeat(32), pids: ['101', '202'] } })).toEqual([]);
@@ -101,7 +114,16 @@ describe('kdamonds started outside damon-config (#11 item 7)', () => {
     expect(foreignKdamonds({ ...base, owned: { fingerprint: 'b'.repeat(32), pids: ['101', '202'] } })).toEqual([0, 1]);
   });
   it('the probe reads the record; a malformed one is no record', () => {
-    const out = (owned: string) => ['@@REL 7.2.0', '@@FILE /sys/devices/system/node/node0/meminfo', '|Node 0 MemTotal:       1000 kB', `@@FP ${'c'.repeat(32)}`, owned, '@@TREE', '@@END'].join('\n');
+    const out = (owned: string) =>
+      [
+        '@@REL 7.2.0',
+        '@@FILE /sys/devices/system/node/node0/meminfo',
+        '|Node 0 MemTotal:       1000 kB',
+        `@@FP ${'c'.repeat(32)}`,
+        owned,
+        '@@TREE',
+        '@@END',
+      ].join('\n');
     expect(parseProbeOutput(out(`@@OWNED ${'c'.repeat(32)} 101 -`)).owned).toEqual({ fingerprint: 'c'.repeat(32), pids: ['101', '-'] });
     expect(parseProbeOutput(out('@@OWNED garbage')).owned).toBeNull();
     expect(parseProbeOutput(out('')).owned).toBeNull();

@@ -48,7 +48,10 @@ describe('planSysfs', () => {
   });
 
   it('splits filters into core_filters and ops_filters and ends with on per kdamond', () => {
-    const cfg = tiering.replace("- {filter_type: young, matching: false, allow: false}", "- {filter_type: young, matching: false, allow: false}\n              - {filter_type: addr, matching: true, allow: false, address_range: {start: 1073741824, end: 1207959552}}");
+    const cfg = tiering.replace(
+      '- {filter_type: young, matching: false, allow: false}',
+      '- {filter_type: young, matching: false, allow: false}\n              - {filter_type: addr, matching: true, allow: false, address_range: {start: 1073741824, end: 1207959552}}',
+    );
     const p = planSysfs(kconfig(cfg));
     const get = (path: string) => p.writes.find((w) => w.path === path)?.value;
     expect(get('kdamonds/0/contexts/0/schemes/0/core_filters/nr_filters')).toBe('1');
@@ -75,7 +78,18 @@ describe('planSysfs', () => {
     const msgs = p.problems.map((x) => x.message).join('\n');
     expect(msgs).toMatch(/goal metric "node_memcg_used_bp" needs Linux 6\.19/);
     expect(msgs).toMatch(/goal_tuner "temporal" needs 7\.1/);
-    expect(p.problems.find((x) => /node_memcg_used_bp/.test(x.message))?.source).toEqual(['kdamonds', 0, 'contexts', 0, 'schemes', 0, 'quotas', 'goals', 0, 'metric']);
+    expect(p.problems.find((x) => /node_memcg_used_bp/.test(x.message))?.source).toEqual([
+      'kdamonds',
+      0,
+      'contexts',
+      0,
+      'schemes',
+      0,
+      'quotas',
+      'goals',
+      0,
+      'metric',
+    ]);
   });
 
   it('refuses unsafe strings before anything is rendered', () => {
@@ -135,27 +149,62 @@ describe('probe output', () => {
   const out = [
     '@@REL 7.2.13+deb14-cloud-amd64',
     '@@MOD damon_stat Y 123',
-    '@@FILE /sys/devices/system/node/has_memory', '|0-1',
-    '@@FILE /sys/devices/system/node/node0/meminfo', '|Node 0 MemTotal:        1000 kB', '|Node 0 MemFree:          500 kB',
-    '@@FILE /sys/devices/system/node/node1/meminfo', '|Node 1 MemTotal:        2000 kB', '|Node 1 MemFree:         1500 kB',
-    '@@FILE /proc/zoneinfo', '|Node 0, zone      DMA', '|        spanned  4095', '|  start_pfn:           1', '|Node 0, zone    DMA32', '|        spanned  258048', '|  start_pfn:           4096', '|Node 1, zone   Normal', '|        spanned  262144', '|  start_pfn:           262144',
-    '@@FILE /proc/iomem', '|00001000-0009fbff : System RAM', '|00100000-7ffdffff : System RAM',
-    '@@CGROUPS', '|/workload_a', '|/workload_b',
-    '@@SKEL', '|refresh_ms', '|contexts/0/addr_unit', '|contexts/0/schemes/0/quotas/goals/0/nid',
+    '@@FILE /sys/devices/system/node/has_memory',
+    '|0-1',
+    '@@FILE /sys/devices/system/node/node0/meminfo',
+    '|Node 0 MemTotal:        1000 kB',
+    '|Node 0 MemFree:          500 kB',
+    '@@FILE /sys/devices/system/node/node1/meminfo',
+    '|Node 1 MemTotal:        2000 kB',
+    '|Node 1 MemFree:         1500 kB',
+    '@@FILE /proc/zoneinfo',
+    '|Node 0, zone      DMA',
+    '|        spanned  4095',
+    '|  start_pfn:           1',
+    '|Node 0, zone    DMA32',
+    '|        spanned  258048',
+    '|  start_pfn:           4096',
+    '|Node 1, zone   Normal',
+    '|        spanned  262144',
+    '|  start_pfn:           262144',
+    '@@FILE /proc/iomem',
+    '|00001000-0009fbff : System RAM',
+    '|00100000-7ffdffff : System RAM',
+    '@@CGROUPS',
+    '|/workload_a',
+    '|/workload_b',
+    '@@SKEL',
+    '|refresh_ms',
+    '|contexts/0/addr_unit',
+    '|contexts/0/schemes/0/quotas/goals/0/nid',
     '@@FP 0123456789abcdef0123456789abcdef',
     '@@TREE',
-    '@@FILE /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds', '|1',
-    '@@FILE /sys/kernel/mm/damon/admin/kdamonds/0/state', '|on',
-    '@@FILE /sys/kernel/mm/damon/admin/kdamonds/0/contexts/nr_contexts', '|1',
-    '@@FILE /sys/kernel/mm/damon/admin/kdamonds/0/contexts/0/avail_operations', '|vaddr', '|fvaddr', '|paddr',
-    '@@FILE /sys/kernel/mm/damon/admin/kdamonds/0/contexts/0/operations', '|paddr',
+    '@@FILE /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds',
+    '|1',
+    '@@FILE /sys/kernel/mm/damon/admin/kdamonds/0/state',
+    '|on',
+    '@@FILE /sys/kernel/mm/damon/admin/kdamonds/0/contexts/nr_contexts',
+    '|1',
+    '@@FILE /sys/kernel/mm/damon/admin/kdamonds/0/contexts/0/avail_operations',
+    '|vaddr',
+    '|fvaddr',
+    '|paddr',
+    '@@FILE /sys/kernel/mm/damon/admin/kdamonds/0/contexts/0/operations',
+    '|paddr',
     '@@END',
   ].join('\n');
 
   it('yields the machine profile, capabilities, holders and the tree', () => {
     const p = parseProbeOutput(out);
     expect(p.profile.nodes).toEqual([
-      { nid: 0, sizeBytes: 1024000, ranges: [{ start: 4096, end: 0x9fc00 }, { start: 0x100000, end: 0x40000000 }] },
+      {
+        nid: 0,
+        sizeBytes: 1024000,
+        ranges: [
+          { start: 4096, end: 0x9fc00 },
+          { start: 0x100000, end: 0x40000000 },
+        ],
+      },
       { nid: 1, sizeBytes: 2048000, ranges: [{ start: 0x40000000, end: 0x7ffe0000 }] },
     ]);
     expect(p.profile.cgroups).toEqual(['/workload_a', '/workload_b']);
@@ -180,7 +229,12 @@ describe('probe output', () => {
   });
 
   it('the diff names changed, added and removed files and state changes', () => {
-    const tree = new Map([['kdamonds/nr_kdamonds', '2'], ['kdamonds/1/refresh_ms', '5'], ['kdamonds/0/refresh_ms', '0'], ['kdamonds/0/state', 'on']]);
+    const tree = new Map([
+      ['kdamonds/nr_kdamonds', '2'],
+      ['kdamonds/1/refresh_ms', '5'],
+      ['kdamonds/0/refresh_ms', '0'],
+      ['kdamonds/0/state', 'on'],
+    ]);
     const plan = planSysfs(kconfig(tiering).kdamonds.length ? { kdamonds: [kconfig(tiering).kdamonds[0]] } : kconfig(tiering));
     const d = diffTree(tree, plan);
     expect(d).toContainEqual({ kind: 'change', path: 'kdamonds/nr_kdamonds', before: '2', after: '1' });
@@ -190,7 +244,11 @@ describe('probe output', () => {
   });
 
   it('a restart shows each state step, never "on -> on" (#11 item 9)', () => {
-    const tree = new Map([['kdamonds/nr_kdamonds', '2'], ['kdamonds/0/state', 'on'], ['kdamonds/1/state', 'off']]);
+    const tree = new Map([
+      ['kdamonds/nr_kdamonds', '2'],
+      ['kdamonds/0/state', 'on'],
+      ['kdamonds/1/state', 'off'],
+    ]);
     const plan = planSysfs({ kdamonds: [kconfig(tiering).kdamonds[0]] }, { host: { nrKdamonds: 2, running: [true, false] } });
     expect(plan.mode).toBe('restart');
     const d = diffTree(tree, plan);

@@ -13,7 +13,15 @@ import type { KConfig } from '../../server/src/core/model/kernel';
 import { parseProbeOutput, renderProbeScript } from '../../server/src/core/sysfs/hostinfo';
 import { numaBalancingWarning } from '../../server/src/host/deploy';
 import { planSysfs } from '../../server/src/core/sysfs/plan';
-import { lockFn, renderDeployScript, renderOutcomeScript, renderRestoreScript, renderStandaloneScript, renderStopScript, STATE_DIR } from '../../server/src/core/sysfs/script';
+import {
+  lockFn,
+  renderDeployScript,
+  renderOutcomeScript,
+  renderRestoreScript,
+  renderStandaloneScript,
+  renderStopScript,
+  STATE_DIR,
+} from '../../server/src/core/sysfs/script';
 import { isPrivateDir, makeControlDir } from '../../server/src/host/ssh';
 import { readFileSync } from 'node:fs';
 
@@ -39,7 +47,8 @@ describe('host scripts touch nothing but DAMON sysfs and their own files (#17 it
     it(`${name}: no fixed temp path, nothing removed but its own files`, () => {
       expect(s).not.toMatch(/EF=\/dev\/null/);
       // every rm names the script's mktemp dir, the lock, the restore script, an outcome file or its temp copy
-      for (const m of s.matchAll(/\brm (-[a-z]+ )?(\S+)/g)) expect([name, m[2]]).toEqual([name, expect.stringMatching(/^"\$(W|L|O|D\/restore|f)"[;']?$|^\{\}$/)]);
+      for (const m of s.matchAll(/\brm (-[a-z]+ )?(\S+)/g))
+        expect([name, m[2]]).toEqual([name, expect.stringMatching(/^"\$(W|L|O|D\/restore|f)"[;']?$|^\{\}$/)]);
       // the only /tmp is the mktemp template
       for (const m of s.matchAll(/\/tmp\S*/g)) expect(m[0]).toMatch(/^\/tmp\}\/damon-config\.XXXXXX"$/);
       // no redirection into anything but sysfs, the private temp dir, the state dir or the null device
@@ -80,7 +89,9 @@ describe('plan --script (#11 item 12)', () => {
     writeFileSync(join(dir, 'apply.sh'), s.replace('A=/sys/kernel/mm/damon/admin', `A=${dir}`));
     const r = spawnSync('sh', [join(dir, 'apply.sh')], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/this script was generated for Linux 99\.1 or later; this host runs \S+\. Generate one for it: damon-config plan --script --kernel \d+\.\d+ CONFIG/);
+    expect(r.stderr).toMatch(
+      /this script was generated for Linux 99\.1 or later; this host runs \S+\. Generate one for it: damon-config plan --script --kernel \d+\.\d+ CONFIG/,
+    );
     expect(execFileSync('ls', ['-A', dir], { encoding: 'utf8' }).trim()).toBe('apply.sh');
   });
 });
@@ -133,7 +144,7 @@ describe('the host lock (#17 item 3)', () => {
     symlinkSync('999999999', join(d, 'lock'));
     expect(runLock(d, 'lock; unlock').out).toContain('@@LOCKED');
   });
-  it('a killed session\'s restore script is run by the next lock holder', () => {
+  it("a killed session's restore script is run by the next lock holder", () => {
     const d = join(scratch, 'restore');
     mkdirSync(d, { mode: 0o700 });
     symlinkSync('999999999', join(d, 'lock'));
@@ -163,7 +174,8 @@ describe('the ssh control directory (#17 item 2)', () => {
   it('is a fresh private directory; an $XDG_RUNTIME_DIR owned by another user or open to others is not used', () => {
     const other = join(scratch, 'xdg-other');
     mkdirSync(other, { mode: 0o700 });
-    if (process.getuid?.() === 0) chownSync(other, 65534, 65534); // another local user made it first
+    if (process.getuid?.() === 0)
+      chownSync(other, 65534, 65534); // another local user made it first
     else chmodSync(other, 0o777);
     expect(isPrivateDir(other)).toBe(false);
     const d = makeControlDir({ XDG_RUNTIME_DIR: other });

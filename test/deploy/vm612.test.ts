@@ -50,7 +50,8 @@ describe('Linux 6.12 host', () => {
 
   it('a config within 6.12 deploys (legacy filters/ dir, files the host lacks left out)', async () => {
     const cfg = join(vm.dir, 'old.damon.yaml');
-    execFileSync('sh', ['-c', `cat > ${cfg}`], { input: `kdamonds:
+    execFileSync('sh', ['-c', `cat > ${cfg}`], {
+      input: `kdamonds:
   - contexts:
       - ops: paddr
         targets:
@@ -67,7 +68,8 @@ describe('Linux 6.12 host', () => {
               age: {min: 0, max: max}
             filters:
               - {filter_type: anon, matching: false, allow: false}
-` });
+`,
+    });
     const r = await runCli(['deploy', cfg, '--host', vm.alias, '--ssh-config', vm.sshConfig, '--yes']);
     expect(r.stderr + r.stdout).toMatch(/applied/);
     expect(r.code).toBe(0);

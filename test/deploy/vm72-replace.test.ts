@@ -24,7 +24,12 @@ beforeAll(() => {
 
 async function snapshot() {
   const p = await probeHost(target, { skeleton: false });
-  return { fp: p.fingerprint, running: p.host.running, pid: p.tree.get('kdamonds/0/pid'), aggr: p.tree.get('kdamonds/0/contexts/0/monitoring_attrs/intervals/aggr_us') };
+  return {
+    fp: p.fingerprint,
+    running: p.host.running,
+    pid: p.tree.get('kdamonds/0/pid'),
+    aggr: p.tree.get('kdamonds/0/contexts/0/monitoring_attrs/intervals/aggr_us'),
+  };
 }
 function vaddrConfig(pid: number, aggr = '100 ms'): string {
   return `kdamonds:
@@ -43,14 +48,20 @@ function vaddrConfig(pid: number, aggr = '100 ms'): string {
               age: {min: 0, max: max}
 `;
 }
-const cfgFile = (name: string, text: string) => { const f = join(vm.dir, name); writeFileSync(f, text); return f; };
+const cfgFile = (name: string, text: string) => {
+  const f = join(vm.dir, name);
+  writeFileSync(f, text);
+  return f;
+};
 
 describe('kdamonds started outside damon-config', () => {
   let sleeper = 0;
   it('a kdamond started by hand is named in the dry run, refused without --replace, replaced with it', async () => {
     sleeper = Number(vm.sh('sleep 100000 > /dev/null 2>&1 & echo $!').trim());
     // started by hand, the way damo does it: plain sysfs writes
-    vm.sh(`A=/sys/kernel/mm/damon/admin/kdamonds; echo 1 > $A/nr_kdamonds && echo 1 > $A/0/contexts/nr_contexts && echo vaddr > $A/0/contexts/0/operations && echo 1 > $A/0/contexts/0/targets/nr_targets && echo ${sleeper} > $A/0/contexts/0/targets/0/pid_target && echo on > $A/0/state`);
+    vm.sh(
+      `A=/sys/kernel/mm/damon/admin/kdamonds; echo 1 > $A/nr_kdamonds && echo 1 > $A/0/contexts/nr_contexts && echo vaddr > $A/0/contexts/0/operations && echo 1 > $A/0/contexts/0/targets/nr_targets && echo ${sleeper} > $A/0/contexts/0/targets/0/pid_target && echo on > $A/0/state`,
+    );
     const byHand = await snapshot();
     expect(byHand.running).toEqual([true]);
     expect(byHand.pid).toMatch(/^\d+$/);
@@ -63,7 +74,9 @@ describe('kdamonds started outside damon-config', () => {
 
     const refused = await runCli(['deploy', cfg, ...sshArgs(), '--yes']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`${vm.alias} runs kdamonds started outside damon-config (kdamond 0 (pid ${byHand.pid})); deploying would replace them. Nothing was written. Re-run with --replace`);
+    expect(refused.stderr).toContain(
+      `${vm.alias} runs kdamonds started outside damon-config (kdamond 0 (pid ${byHand.pid})); deploying would replace them. Nothing was written. Re-run with --replace`,
+    );
     const still = await snapshot();
     expect(still.fp).toBe(byHand.fp);
     expect(still.pid).toBe(byHand.pid);

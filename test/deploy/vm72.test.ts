@@ -211,12 +211,20 @@ describe('faults leave the host exactly as before', () => {
     it(`ssh cut at "${at}"`, async () => {
       const before = await snapshot();
       const p = await probeHost(target, { skeleton: false });
-      const n = planSysfs(checkText(changed(), { fileName: 'changed.damon.yaml' }).documents[0].kconfig!, { caps: p.caps, host: p.host, tree: p.tree }).writes.length;
+      const n = planSysfs(checkText(changed(), { fileName: 'changed.damon.yaml' }).documents[0].kconfig!, { caps: p.caps, host: p.host, tree: p.tree }).writes
+        .length;
       expect(n).toBeGreaterThan(4);
       const cut = at === 'mid' ? `@@S ${Math.floor(n / 2)}` : at;
       let err: unknown = null;
       try {
-        await deploy({ target, text: changed(), fileName: 'changed.damon.yaml', onRemoteLine: (line, ctl) => { if (line === cut) ctl.kill(); } });
+        await deploy({
+          target,
+          text: changed(),
+          fileName: 'changed.damon.yaml',
+          onRemoteLine: (line, ctl) => {
+            if (line === cut) ctl.kill();
+          },
+        });
       } catch (e) {
         err = e;
       }

@@ -19,7 +19,8 @@ export const RESULTS = join(ROOT, 'test-results');
 
 /** Install code-server/Node 24 (and nvim/chromium) with the CI script if the cache is empty (~130 s once). */
 export function ensureCodeServer(): void {
-  if (existsSync(CODE_SERVER) && existsSync(NODE24) && existsSync(CHROMIUM) && readdirSync(join(CACHE, 'code-server')).some((f) => f.startsWith('.installed-'))) return;
+  if (existsSync(CODE_SERVER) && existsSync(NODE24) && existsSync(CHROMIUM) && readdirSync(join(CACHE, 'code-server')).some((f) => f.startsWith('.installed-')))
+    return;
   execFileSync('bash', [join(ROOT, 'scripts', 'ci', 'editor.sh')], { stdio: 'inherit', timeout: 900_000 });
 }
 
@@ -28,7 +29,11 @@ export function packageVsix(outDir: string): string {
   const out = join(outDir, 'damon-config.vsix');
   // package what the sources say now, not a stale dist/
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', out],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 },
+  );
   return out;
 }
 
@@ -62,28 +67,41 @@ export interface StartOptions {
 
 export async function startEditor(opts: StartOptions): Promise<Editor> {
   const sandbox = mkdtempSync(join(tmpdir(), 'damon-e2e-'));
-  const dirs = { home: join(sandbox, 'home'), tmp: join(sandbox, 'tmp'), ud: join(sandbox, 'user-data'), ext: join(sandbox, 'extensions'), chrome: join(sandbox, 'chrome') };
+  const dirs = {
+    home: join(sandbox, 'home'),
+    tmp: join(sandbox, 'tmp'),
+    ud: join(sandbox, 'user-data'),
+    ext: join(sandbox, 'extensions'),
+    chrome: join(sandbox, 'chrome'),
+  };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   mkdirSync(join(dirs.ud, 'User'), { recursive: true });
-  writeFileSync(join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoCheckUpdates': false,
-    'editor.inlayHints.enabled': 'on',
-    'editor.lightbulb.enabled': 'on',
-    'editor.hover.delay': 100,
-    'security.workspace.trust.startupPrompt': 'never',
-    'security.workspace.trust.untrustedFiles': 'open',
-    'window.restoreWindows': 'none',
-    'editor.wordWrap': 'on',
-    'editor.minimap.enabled': false,
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    ...opts.userSettings,
-  }, null, 2));
+  writeFileSync(
+    join(dirs.ud, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoCheckUpdates': false,
+        'editor.inlayHints.enabled': 'on',
+        'editor.lightbulb.enabled': 'on',
+        'editor.hover.delay': 100,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.untrustedFiles': 'open',
+        'window.restoreWindows': 'none',
+        'editor.wordWrap': 'on',
+        'editor.minimap.enabled': false,
+        'chat.disableAIFeatures': true,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        ...opts.userSettings,
+      },
+      null,
+      2,
+    ),
+  );
   const config = join(sandbox, 'config.yaml');
   writeFileSync(config, 'auth: none\ncert: false\n');
   const env = {
@@ -100,8 +118,18 @@ export async function startEditor(opts: StartOptions): Promise<Editor> {
   execFileSync(NODE24, [CODE_SERVER, ...common, '--install-extension', opts.vsix], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   const port = await freePort();
   const args = [
-    CODE_SERVER, ...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    '--disable-getting-started-override', '--ignore-last-opened', '--reconnection-grace-time', '10',
+    CODE_SERVER,
+    ...common,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    '--reconnection-grace-time',
+    '10',
     ...(opts.trust ? [] : ['--disable-workspace-trust']),
   ];
   // own process group: stop() signals exactly the processes this test started
@@ -126,7 +154,16 @@ export async function startEditor(opts: StartOptions): Promise<Editor> {
     headless: true,
     viewport: { width: 1400, height: 900 },
     env: { ...process.env, HOME: dirs.home, TMPDIR: dirs.tmp },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
   const page = browser.pages()[0] ?? (await browser.newPage());
   return {

@@ -63,7 +63,14 @@ function workspace(trusted: boolean): string {
   // Restricted Mode VS Code must not pass the folder's value to the server at all.
   if (!trusted) execFileSync('mkfifo', [join(dir, 'attack.fifo')]);
   // an ssh alias that cannot resolve: deploy's dry run fails at once, offline
-  writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'damon.profile': trusted ? 'seed-vm.profile.yaml' : 'attack.fifo', 'editor.inlayHints.maximumLength': 0, 'damon.deploy.hosts': ['unreachable-test-host.invalid'] }));
+  writeFileSync(
+    join(dir, '.vscode', 'settings.json'),
+    JSON.stringify({
+      'damon.profile': trusted ? 'seed-vm.profile.yaml' : 'attack.fifo',
+      'editor.inlayHints.maximumLength': 0,
+      'damon.deploy.hosts': ['unreachable-test-host.invalid'],
+    }),
+  );
   return dir;
 }
 
@@ -129,7 +136,13 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await goTo(page, lineOf('target_value: 29.7%'), 1);
       // the status bar names the machine profile the hints use
       await expect.poll(async () => page.locator('.statusbar-item', { hasText: 'DAMON' }).first().innerText(), { timeout: 30_000 }).toContain('seed-vm');
-      await expect.poll(async () => (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ').includes('≈ 8.91 GiB of node 0'), { timeout: 30_000 }).toBe(true);
+      await expect
+        .poll(
+          async () =>
+            (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ').includes('≈ 8.91 GiB of node 0'),
+          { timeout: 30_000 },
+        )
+        .toBe(true);
       await shot(page, 'inlay-hint');
     }, 60_000);
 
@@ -152,7 +165,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await shot(page, 'after-fix');
     }, 90_000);
 
-    it('builds the seed\'s 4-scheme tiering config from an empty file using only completion', async () => {
+    it("builds the seed's 4-scheme tiering config from an empty file using only completion", async () => {
       const { page } = ed;
       await openFile(page, 'tiering.damon.yaml');
       const suggest = page.locator('.editor-widget.suggest-widget.visible');
@@ -176,7 +189,14 @@ describe('VS Code (code-server) with the packaged extension', () => {
         await accept(/^\/workloads\/a$/m, false);
         // accepting a choice moves on to the next placeholder (the second cgroup, whose choices start
         // with the profile's second cgroup); if this VS Code does not, Tab does
-        const secondOpen = async (ms: number): Promise<boolean> => expect.poll(async () => (await focused.innerText().catch(() => '')).trim(), { timeout: ms }).toBe('/workload_b').then(() => true, () => false);
+        const secondOpen = async (ms: number): Promise<boolean> =>
+          expect
+            .poll(async () => (await focused.innerText().catch(() => '')).trim(), { timeout: ms })
+            .toBe('/workload_b')
+            .then(
+              () => true,
+              () => false,
+            );
         if (!(await secondOpen(5_000))) {
           await page.keyboard.press('Tab');
           expect(await secondOpen(20_000)).toBe(true);
@@ -196,12 +216,19 @@ describe('VS Code (code-server) with the packaged extension', () => {
       // it checks clean against the seed VM's profile ...
       const profile = loadProfile(readFileSync(join(ws, 'seed-vm.profile.yaml'), 'utf8'), 'seed-vm.profile.yaml').profile!;
       const r = checkText(text, { format: 'yaml', profile });
-      expect(r.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning').map((d) => `${d.code}: ${d.message}`), text).toEqual([]);
+      expect(
+        r.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning').map((d) => `${d.code}: ${d.message}`),
+        text,
+      ).toEqual([]);
       // ... and its four schemes are the seed's, corrected (examples/memcg-tiering.damon.yaml)
       const schemesOf = (t: string) => checkText(t, { format: 'yaml' }).documents[0].kconfig!.kdamonds.flatMap((k) => k.contexts.flatMap((c) => c.schemes));
       expect(schemesOf(text)).toEqual(schemesOf(readFileSync(join(ROOT, 'examples', 'memcg-tiering.damon.yaml'), 'utf8')));
       // and the editor shows no squiggle in it
-      await expect.poll(async () => page.locator('.editor-instance .monaco-editor .squiggly-error, .editor-instance .monaco-editor .squiggly-warning').count(), { timeout: 30_000 }).toBe(0);
+      await expect
+        .poll(async () => page.locator('.editor-instance .monaco-editor .squiggly-error, .editor-instance .monaco-editor .squiggly-warning').count(), {
+          timeout: 30_000,
+        })
+        .toBe(0);
     }, 180_000);
 
     it('refuses to simulate a config with errors, naming the first one', async () => {
@@ -228,7 +255,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await page.keyboard.press('Escape');
     }, 60_000);
 
-    it('simulates a kdamond from its code lens for the scenario\'s 10 minutes, charts it, and shows each goal\'s simulated value', async () => {
+    it("simulates a kdamond from its code lens for the scenario's 10 minutes, charts it, and shows each goal's simulated value", async () => {
       const { page } = ed;
       // the seed config has errors the simulator refuses: simulate the corrected tiering example, for
       // the scenario's own duration (its intervals_goal once made the simulator loop forever)
@@ -250,7 +277,8 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await goTo(page, tiering.findIndex((l) => l.includes('target_value: 2970')) + 1, 1);
       // (word wrap may break a hint's text over two view lines; the workspace turns off VS Code's
       // 43-character cut of the hints at one position, here the node share and the simulated value)
-      const viewText = async () => (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ').replace(/\n/g, '');
+      const viewText = async () =>
+        (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ').replace(/\n/g, '');
       try {
         await expect.poll(async () => /sim\s*\d+(\.\d+)?\s*%/.test(await viewText()), { timeout: 30_000 }).toBe(true);
       } catch (e) {
@@ -268,7 +296,11 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await page.keyboard.type('View: Close All Editors');
       await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Close All Editors' }).first().waitFor();
       await page.keyboard.press('Enter');
-      await page.locator('.editor-instance').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+      await page
+        .locator('.editor-instance')
+        .first()
+        .waitFor({ state: 'detached', timeout: 10_000 })
+        .catch(() => undefined);
       await openFile(page, 'seed-experiment.sh');
       try {
         // the script's validator findings are warnings on the damo options
@@ -285,7 +317,9 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
       await page.keyboard.press('Control+S');
       const created = join(ws, 'seed-experiment.damon.yaml');
-      await expect.poll(() => (existsSync(created) ? readFileSync(created, 'utf8') : ''), { timeout: 20_000 }).toMatch(/^# Imported from a damo start command line \(seed-experiment\.sh\)[^]*\nkdamonds:\n/);
+      await expect
+        .poll(() => (existsSync(created) ? readFileSync(created, 'utf8') : ''), { timeout: 20_000 })
+        .toMatch(/^# Imported from a damo start command line \(seed-experiment\.sh\)[^]*\nkdamonds:\n/);
       await shot(page, 'shell-converted');
     }, 90_000);
 
@@ -339,7 +373,9 @@ describe('VS Code (code-server) with the packaged extension', () => {
         await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
         await runImport();
         await page.locator('.editor-group-container').nth(1).waitFor({ timeout: 30_000 });
-        await expect.poll(async () => page.locator('.editor-group-container').nth(1).locator('.view-lines').innerText(), { timeout: 30_000 }).toMatch(/kdamonds:[^]*migrate_hot/);
+        await expect
+          .poll(async () => page.locator('.editor-group-container').nth(1).locator('.view-lines').innerText(), { timeout: 30_000 })
+          .toMatch(/kdamonds:[^]*migrate_hot/);
         expect(await clipboardToast.count()).toBe(0);
         await shot(page, 'import-damo-script');
         // 2. a config without a damo command: an input box at once (the browser's clipboard is not read)
@@ -353,7 +389,9 @@ describe('VS Code (code-server) with the packaged extension', () => {
         await page.keyboard.type('damo start --ops paddr --numa_node 1 --damos_action migrate_hot 0 --damos_quotas 0 200M 1000');
         await page.keyboard.press('Enter');
         await page.locator('.editor-group-container').nth(1).waitFor({ timeout: 30_000 });
-        await expect.poll(async () => page.locator('.editor-group-container').nth(1).locator('.view-lines').innerText(), { timeout: 30_000 }).toMatch(/kdamonds:[^]*migrate_hot/);
+        await expect
+          .poll(async () => page.locator('.editor-group-container').nth(1).locator('.view-lines').innerText(), { timeout: 30_000 })
+          .toMatch(/kdamonds:[^]*migrate_hot/);
         expect(await clipboardToast.count()).toBe(0);
         await closeAll();
       } catch (e) {
@@ -366,7 +404,13 @@ describe('VS Code (code-server) with the packaged extension', () => {
       const { page } = ed;
       await openFile(page, 'memcg-tiering.damon.yaml');
       // lenses are rendered for visible lines: bring the first kdamond into view
-      await goTo(page, readFileSync(join(ROOT, 'examples', 'memcg-tiering.damon.yaml'), 'utf8').split('\n').findIndex((l) => l.startsWith('kdamonds:')) + 1, 1);
+      await goTo(
+        page,
+        readFileSync(join(ROOT, 'examples', 'memcg-tiering.damon.yaml'), 'utf8')
+          .split('\n')
+          .findIndex((l) => l.startsWith('kdamonds:')) + 1,
+        1,
+      );
       const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'cannot deploy to unreachable-test-host.invalid' }).first();
       for (let attempt = 0; ; attempt++) {
         const lens = page.locator('.codelens-decoration a:visible', { hasText: 'Deploy…' }).first();
@@ -398,16 +442,29 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await page.keyboard.type('View: Close All Editors');
       await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Close All Editors' }).first().waitFor();
       await page.keyboard.press('Enter');
-      await page.locator('.editor-instance').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+      await page
+        .locator('.editor-instance')
+        .first()
+        .waitFor({ state: 'detached', timeout: 10_000 })
+        .catch(() => undefined);
       await openFile(page, 'memcg-tiering.damon.yaml');
       const lens = page.locator('.codelens-decoration a', { hasText: /^Explain$/ }).first();
       try {
         await lens.waitFor({ timeout: 30_000 });
         await lens.click();
         // the preview of the untitled markdown, in a second editor group beside the config
-        await page.locator('.editor-group-container').nth(1).locator('.tab', { hasText: 'Preview Explanation of memcg-tiering.damon.yaml' }).first().waitFor({ timeout: 30_000 });
+        await page
+          .locator('.editor-group-container')
+          .nth(1)
+          .locator('.tab', { hasText: 'Preview Explanation of memcg-tiering.damon.yaml' })
+          .first()
+          .waitFor({ timeout: 30_000 });
         const preview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-        await expect.poll(async () => preview.locator('body').innerText(), { timeout: 30_000 }).toMatch(/kdamond 0: paddr, node 1[^]*memcg \/workloads\/a AND young[^]*Tiering[^]*\/workloads\/a is kept between 29\.5 % and 29\.7 % of node 0 \(≈ 8\.85 GiB to 8\.91 GiB on seed-vm\)/);
+        await expect
+          .poll(async () => preview.locator('body').innerText(), { timeout: 30_000 })
+          .toMatch(
+            /kdamond 0: paddr, node 1[^]*memcg \/workloads\/a AND young[^]*Tiering[^]*\/workloads\/a is kept between 29\.5 % and 29\.7 % of node 0 \(≈ 8\.85 GiB to 8\.91 GiB on seed-vm\)/,
+          );
       } catch (e) {
         await shot(page, 'explain-failed');
         throw e;

@@ -48,7 +48,9 @@ const CONFIG_CGROUP = CONFIG.replace(
 
 /** every file of the DAMON admin tree with its value, as one text */
 function tree(vm: TestHost): string {
-  return vm.sh(`cd /sys/kernel/mm/damon/admin && find . -type f -not -path '*/tried_regions/*' -not -path '*/stats/*' | sort | while read -r f; do printf '%s=' "$f"; cat "$f" 2>/dev/null; done`);
+  return vm.sh(
+    `cd /sys/kernel/mm/damon/admin && find . -type f -not -path '*/tried_regions/*' -not -path '*/stats/*' | sort | while read -r f; do printf '%s=' "$f"; cat "$f" 2>/dev/null; done`,
+  );
 }
 
 function ansibleEnv(): NodeJS.ProcessEnv {
@@ -80,7 +82,10 @@ beforeAll(() => {
   a.sh('mkdir -p /sys/fs/cgroup/fleet_only && sysctl -w kernel.numa_balancing=0 >/dev/null 2>&1; true');
   const line = (vm: TestHost) => `${vm.alias} ansible_ssh_common_args='-F ${vm.sshConfig}'`;
   inventory = join(dir, 'inventory.ini');
-  writeFileSync(inventory, `[damon]\n${line(a)}\n${line(b)}\n\n[damon:vars]\n# the test hosts run dropbear with no sftp or scp\nansible_ssh_transfer_method=piped\n`);
+  writeFileSync(
+    inventory,
+    `[damon]\n${line(a)}\n${line(b)}\n\n[damon:vars]\n# the test hosts run dropbear with no sftp or scp\nansible_ssh_transfer_method=piped\n`,
+  );
 });
 
 describe('damon-config ansible: the role', () => {
@@ -88,7 +93,16 @@ describe('damon-config ansible: the role', () => {
     const out = join(dir, 'role');
     const r = await runCli(['ansible', join(dir, 'tiering.damon.yaml'), '--out', out, '--name', 'damon_tiering']);
     expect(r.code, r.stderr).toBe(0);
-    for (const f of ['playbook.yml', 'ansible.cfg', 'inventory.example.ini', 'README.md', 'roles/damon_tiering/tasks/main.yml', 'roles/damon_tiering/library/damon_config_host.py', 'roles/damon_tiering/files/probe.sh', 'roles/damon_tiering/files/tiering.damon.yaml']) {
+    for (const f of [
+      'playbook.yml',
+      'ansible.cfg',
+      'inventory.example.ini',
+      'README.md',
+      'roles/damon_tiering/tasks/main.yml',
+      'roles/damon_tiering/library/damon_config_host.py',
+      'roles/damon_tiering/files/probe.sh',
+      'roles/damon_tiering/files/tiering.damon.yaml',
+    ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const syntax = spawnSync('ansible-playbook', ['-i', inventory, 'playbook.yml', '--syntax-check'], { cwd: out, env: ansibleEnv(), encoding: 'utf8' });
@@ -162,7 +176,12 @@ describe('deploy --inventory: two kernels, one playbook run', () => {
 
   it('serial: 1 runs the hosts one after the other (the generated playbook, run directly)', () => {
     const out = join(dir, 'role');
-    const r = spawnSync('ansible-playbook', ['-i', inventory, 'playbook.yml', '-e', 'damon_serial=1'], { cwd: out, env: ansibleEnv(), encoding: 'utf8', timeout: 600_000 });
+    const r = spawnSync('ansible-playbook', ['-i', inventory, 'playbook.yml', '-e', 'damon_serial=1'], {
+      cwd: out,
+      env: ansibleEnv(),
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     // one batch per host: the play starts twice, and each batch probes exactly one host
     const probes = [...r.stdout.matchAll(/TASK \[damon_tiering : Probe the host's DAMON state[^\n]*\]\s*\*+\n(ok|changed): \[([^\]]+)\]/g)].map((m) => m[2]);
@@ -172,7 +191,10 @@ describe('deploy --inventory: two kernels, one playbook run', () => {
   });
 
   it('ansible-playbook missing: deploy --inventory says how to install it', async () => {
-    const r = spawnSync(process.execPath, [join(__dirname, '../../dist/cli.js'), 'deploy', join(dir, 'tiering.damon.yaml'), '--inventory', inventory], { env: { ...process.env, PATH: '/nonexistent' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(__dirname, '../../dist/cli.js'), 'deploy', join(dir, 'tiering.damon.yaml'), '--inventory', inventory], {
+      env: { ...process.env, PATH: '/nonexistent' },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/ansible-playbook is not installed \(Debian\/Ubuntu: `apt install ansible-core`/);
   });

@@ -60,13 +60,18 @@ describe(`fuzz: ${COUNT} documents from seed ${SEED}`, () => {
           writeFileSync(f, inp.text);
           return f;
         });
-        const r = await runCliAsync(['check', '--format', 'json', ...files], { cwd: dir, maxOldSpaceMb: CLI_HEAP_MB, timeoutMs: 20_000 + batch.length * PER_INPUT_CPU_MS });
+        const r = await runCliAsync(['check', '--format', 'json', ...files], {
+          cwd: dir,
+          maxOldSpaceMb: CLI_HEAP_MB,
+          timeoutMs: 20_000 + batch.length * PER_INPUT_CPU_MS,
+        });
         const label = `batch ${b} (${batch[0].how} .. ${batch[batch.length - 1].how})`;
         if (r.timedOut || r.signal || r.code === null || ![0, 1, 2].includes(r.code)) {
           // find the culprit: replay each input of the batch alone
           for (const [i, inp] of batch.entries()) {
             const one = await runCliAsync(['check', '--format', 'json', files[i]], { cwd: dir, maxOldSpaceMb: CLI_HEAP_MB, timeoutMs: PER_INPUT_WALL_MS });
-            if (one.timedOut || one.signal || one.code === null || ![0, 1, 2].includes(one.code)) failures.push(keep('cli', inp, `exit ${one.code} signal ${one.signal} timed out ${one.timedOut}: ${one.err.slice(0, 300)}`));
+            if (one.timedOut || one.signal || one.code === null || ![0, 1, 2].includes(one.code))
+              failures.push(keep('cli', inp, `exit ${one.code} signal ${one.signal} timed out ${one.timedOut}: ${one.err.slice(0, 300)}`));
           }
           if (!failures.length) failures.push(`${label}: exit ${r.code} signal ${r.signal} timed out ${r.timedOut} (no single input reproduces it)`);
           continue;

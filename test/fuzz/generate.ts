@@ -42,9 +42,59 @@ export interface FuzzInput {
 
 const RUN_CHARS = [' ', '{', '[', '-', '1', '&', '*', ':', '#', '"', "'", '\\', '\t', '\r', '\n', '0', '%', 'a', '|', '>', ','];
 const TOKENS = [
-  '{', '}', '[', ']', ':', ': ', '- ', ', ', '&a ', '*a', '<<: *a', '!!str ', '---\n', '...\n', '? ', '|\n', '>-\n', '"', "'", '#', '\\', '\t',
-  '\r', '\r\n', '\n', '\u0000', '\ufeff', '\u2028', '💥', 'kdamonds', 'contexts', 'schemes', 'max', 'min', '5%', '1 s', '4 GiB', '-1', '1e309',
-  'null', '~', 'yes', 'NaN', '0x10', '0o7', '1:30', '$X', '`x`', '$(y)', '--damos_action', '--ops paddr', 'damo start ', 'damo tune ',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ': ',
+  '- ',
+  ', ',
+  '&a ',
+  '*a',
+  '<<: *a',
+  '!!str ',
+  '---\n',
+  '...\n',
+  '? ',
+  '|\n',
+  '>-\n',
+  '"',
+  "'",
+  '#',
+  '\\',
+  '\t',
+  '\r',
+  '\r\n',
+  '\n',
+  '\u0000',
+  '\ufeff',
+  '\u2028',
+  '💥',
+  'kdamonds',
+  'contexts',
+  'schemes',
+  'max',
+  'min',
+  '5%',
+  '1 s',
+  '4 GiB',
+  '-1',
+  '1e309',
+  'null',
+  '~',
+  'yes',
+  'NaN',
+  '0x10',
+  '0o7',
+  '1:30',
+  '$X',
+  '`x`',
+  '$(y)',
+  '--damos_action',
+  '--ops paddr',
+  'damo start ',
+  'damo tune ',
 ];
 
 function pick<T>(r: () => number, xs: readonly T[]): T {
@@ -60,12 +110,14 @@ function mutate(r: () => number, text: string): string {
       case 0: // insert a token
         t = t.slice(0, at) + pick(r, TOKENS) + t.slice(at);
         break;
-      case 1: { // delete a slice
+      case 1: {
+        // delete a slice
         const len = Math.floor(r() * 40);
         t = t.slice(0, at) + t.slice(at + len);
         break;
       }
-      case 2: { // duplicate a slice
+      case 2: {
+        // duplicate a slice
         const len = Math.floor(r() * 80);
         t = t.slice(0, at) + t.slice(at, at + len) + t.slice(at);
         break;
@@ -73,7 +125,8 @@ function mutate(r: () => number, text: string): string {
       case 3: // replace a character
         t = t.slice(0, at) + pick(r, TOKENS).slice(0, 1) + t.slice(at + 1);
         break;
-      default: { // swap two lines
+      default: {
+        // swap two lines
         const lines = t.split('\n');
         const a = Math.floor(r() * lines.length);
         const b = Math.floor(r() * lines.length);
@@ -110,7 +163,9 @@ function aliasBomb(r: () => number): string {
   for (let i = 1; i <= levels; i++) {
     s += merge
       ? `l${i}: &l${i} {<<: *l${i - 1}, ${Array.from({ length: width }, (_, j) => `k${j}: *l${i - 1}`).join(', ')}}\n`
-      : `l${i}: &l${i} [${Array(width).fill(`*l${i - 1}`).join(', ')}]\n`;
+      : `l${i}: &l${i} [${Array(width)
+          .fill(`*l${i - 1}`)
+          .join(', ')}]\n`;
   }
   return `${s}kdamonds: [{contexts: *l${levels}}]\n`;
 }
@@ -121,9 +176,56 @@ function lineEnds(r: () => number, text: string): string {
 
 /** A damo command-line script with CRLF line ends (the import-damo shape that produced past-line ranges). */
 export function damoScript(r: () => number): string {
-  const toks = ['--ops', 'paddr', 'vaddr', '--damos_action', 'stat', 'pageout', '--damos_quotas', '1', '2', '100ms', '--damos_filter', 'allow', 'memcg', '/a',
-    '--regions', '1-2', '--numa_node', '0', '--target_pid', '123', '"x y"', "'q'", '\\', '#c', '$X', '--bogus', '--monitoring_intervals', '5ms',
-    '--damos_access_rate', '5%', 'max', '--damos_sz_region', '4K', 'min', '|', ';', '&&', 'sudo', '>', 'out', '<<EOF', 'EOF', '`x`', '$(y)', '{', '}', '"', "'"];
+  const toks = [
+    '--ops',
+    'paddr',
+    'vaddr',
+    '--damos_action',
+    'stat',
+    'pageout',
+    '--damos_quotas',
+    '1',
+    '2',
+    '100ms',
+    '--damos_filter',
+    'allow',
+    'memcg',
+    '/a',
+    '--regions',
+    '1-2',
+    '--numa_node',
+    '0',
+    '--target_pid',
+    '123',
+    '"x y"',
+    "'q'",
+    '\\',
+    '#c',
+    '$X',
+    '--bogus',
+    '--monitoring_intervals',
+    '5ms',
+    '--damos_access_rate',
+    '5%',
+    'max',
+    '--damos_sz_region',
+    '4K',
+    'min',
+    '|',
+    ';',
+    '&&',
+    'sudo',
+    '>',
+    'out',
+    '<<EOF',
+    'EOF',
+    '`x`',
+    '$(y)',
+    '{',
+    '}',
+    '"',
+    "'",
+  ];
   const lines: string[] = [];
   const nl = 1 + Math.floor(r() * 4);
   for (let l = 0; l < nl; l++) {
@@ -146,13 +248,28 @@ export function generate(seed: number, count: number, seeds = loadSeeds()): Fuzz
     let text: string;
     let ext = base.ext;
     switch (kind) {
-      case 'mutate': text = mutate(r, base.text); break;
-      case 'run': text = longRun(r, base.text); break;
-      case 'nesting': text = nesting(r, base.text); break;
-      case 'alias': text = aliasBomb(r); ext = 'damon.yaml'; break;
-      case 'line-ends': text = lineEnds(r, mutate(r, base.text)); break;
-      case 'damo-crlf': text = damoScript(r); ext = 'sh'; break;
-      default: text = lineEnds(r, longRun(r, nesting(r, mutate(r, base.text))));
+      case 'mutate':
+        text = mutate(r, base.text);
+        break;
+      case 'run':
+        text = longRun(r, base.text);
+        break;
+      case 'nesting':
+        text = nesting(r, base.text);
+        break;
+      case 'alias':
+        text = aliasBomb(r);
+        ext = 'damon.yaml';
+        break;
+      case 'line-ends':
+        text = lineEnds(r, mutate(r, base.text));
+        break;
+      case 'damo-crlf':
+        text = damoScript(r);
+        ext = 'sh';
+        break;
+      default:
+        text = lineEnds(r, longRun(r, nesting(r, mutate(r, base.text))));
     }
     out.push({ how: `#${i} ${kind} of ${base.name}`, text, ext });
   }

@@ -56,62 +56,81 @@ beforeAll(() => {
 afterAll(() => vm?.stop());
 
 /** paddr regions of the examples (written for the seed's 2 x 30 GiB machine) moved into the VM's nodes */
-function fitRegions(cfg: any): any {  
-  for (const kd of cfg.kdamonds ?? []) for (const c of kd.contexts ?? []) {
-    if (c.ops !== 'paddr') continue;
-    for (const t of c.targets ?? []) {
-      const first = t.regions?.[0];
-      const onNode1 = first && Number(String(first.start).replace(/[^0-9]/g, '')) >= 31 * 2 ** 30 || /^3[1-9] GiB|^[4-6]\d GiB/.test(String(first?.start ?? ''));
-      t.regions = [onNode1 ? { start: 1073741824, end: 2147352576 } : { start: 4096, end: 1073741824 }];
+function fitRegions(cfg: any): any {
+  for (const kd of cfg.kdamonds ?? [])
+    for (const c of kd.contexts ?? []) {
+      if (c.ops !== 'paddr') continue;
+      for (const t of c.targets ?? []) {
+        const first = t.regions?.[0];
+        const onNode1 =
+          (first && Number(String(first.start).replace(/[^0-9]/g, '')) >= 31 * 2 ** 30) || /^3[1-9] GiB|^[4-6]\d GiB/.test(String(first?.start ?? ''));
+        t.regions = [onNode1 ? { start: 1073741824, end: 2147352576 } : { start: 4096, end: 1073741824 }];
+      }
     }
-  }
   return cfg;
 }
 
 describe('kernel and damo 3.4.1 verdicts on the corpus', () => {
-  it.skipIf(process.env.CORPUS_EXAMPLES_ONLY === '1')('records (or re-checks) every case', () => {
-    const profile = { ...parseProbeOutput(vm.sh(renderProbeScript({ skeleton: false }))).profile, name: 'damon-testhost-7.2' };
-    const release = vm.sh('uname -r').trim();
-    const damoVersion = vm.sh('damo version').trim();
-    const cases: RecordedCase[] = [];
-    const previous = ONLY ? (JSON.parse(readFileSync(RECORDED, 'utf8')) as Recorded) : null;
-    // re-checking (CI) runs every case the kernel or damo refused and every 4th accepted one, about
-    // half the corpus in half the time; CORPUS_FULL=1 (and recording) runs them all
-    const truth = RECORD ? null : (JSON.parse(readFileSync(RECORDED, 'utf8')) as Recorded);
-    const refused = new Set((truth?.cases ?? []).filter((x) => !x.damo.started || !x.kernel.started).map((x) => x.id));
-    const run = RECORD || process.env.CORPUS_FULL === '1' ? CASES : CASES.filter((c, i) => refused.has(c.id) || i % 4 === 0);
-    for (const c of run) {
-      if (previous && !ONLY!.has(c.id)) {
-        const keep = previous.cases.find((x) => x.id === c.id);
-        if (keep) { cases.push(keep); continue; }
+  it.skipIf(process.env.CORPUS_EXAMPLES_ONLY === '1')(
+    'records (or re-checks) every case',
+    () => {
+      const profile = { ...parseProbeOutput(vm.sh(renderProbeScript({ skeleton: false }))).profile, name: 'damon-testhost-7.2' };
+      const release = vm.sh('uname -r').trim();
+      const damoVersion = vm.sh('damo version').trim();
+      const cases: RecordedCase[] = [];
+      const previous = ONLY ? (JSON.parse(readFileSync(RECORDED, 'utf8')) as Recorded) : null;
+      // re-checking (CI) runs every case the kernel or damo refused and every 4th accepted one, about
+      // half the corpus in half the time; CORPUS_FULL=1 (and recording) runs them all
+      const truth = RECORD ? null : (JSON.parse(readFileSync(RECORDED, 'utf8')) as Recorded);
+      const refused = new Set((truth?.cases ?? []).filter((x) => !x.damo.started || !x.kernel.started).map((x) => x.id));
+      const run = RECORD || process.env.CORPUS_FULL === '1' ? CASES : CASES.filter((c, i) => refused.has(c.id) || i % 4 === 0);
+      for (const c of run) {
+        if (previous && !ONLY!.has(c.id)) {
+          const keep = previous.cases.find((x) => x.id === c.id);
+          if (keep) {
+            cases.push(keep);
+            continue;
+          }
+        }
+        const damo = runDamo(vm, c.config);
+        const hand = runHand(vm, handWrites(JSON.stringify(c.config), c.hand));
+        cases.push({
+          id: c.id,
+          damo: { started: damo.started, message: damo.message },
+          kernel: { started: hand.started, ...(hand.stage ? { stage: hand.stage, failedPath: hand.failedPath } : {}), message: hand.message },
+          damoTree: damo.tree,
+          handVsDamo: treeDiff(damo.tree, hand.tree),
+        });
       }
-      const damo = runDamo(vm, c.config);
-      const hand = runHand(vm, handWrites(JSON.stringify(c.config), c.hand));
-      cases.push({
-        id: c.id,
-        damo: { started: damo.started, message: damo.message },
-        kernel: { started: hand.started, ...(hand.stage ? { stage: hand.stage, failedPath: hand.failedPath } : {}), message: hand.message },
-        damoTree: damo.tree,
-        handVsDamo: treeDiff(damo.tree, hand.tree),
-      });
-    }
-    const now: Recorded = { source: `Linux ${release}, damo ${damoVersion} (Debian sid), QEMU test host (2 nodes x 1 GiB)`, profile: profileToYaml(profile), cases, examples: [] };
-    if (RECORD) {
-      const old = previous ?? (existsSync(RECORDED) ? (JSON.parse(readFileSync(RECORDED, 'utf8')) as Recorded) : null);
-      now.examples = old?.examples ?? [];
-      writeFileSync(RECORDED, `${JSON.stringify(now, null, 1)}\n`);
-      return;
-    }
-    const then = truth!;
-    const ran = new Set(cases.map((x) => x.id));
-    const verdicts = (r: Recorded) => r.cases.filter((x) => ran.has(x.id)).map((x) => ({ id: x.id, damo: x.damo.started, kernel: x.kernel.started, stage: x.kernel.stage, failedPath: x.kernel.failedPath }));
-    expect(verdicts(now)).toEqual(verdicts(then));
-  }, 3_600_000);
+      const now: Recorded = {
+        source: `Linux ${release}, damo ${damoVersion} (Debian sid), QEMU test host (2 nodes x 1 GiB)`,
+        profile: profileToYaml(profile),
+        cases,
+        examples: [],
+      };
+      if (RECORD) {
+        const old = previous ?? (existsSync(RECORDED) ? (JSON.parse(readFileSync(RECORDED, 'utf8')) as Recorded) : null);
+        now.examples = old?.examples ?? [];
+        writeFileSync(RECORDED, `${JSON.stringify(now, null, 1)}\n`);
+        return;
+      }
+      const then = truth!;
+      const ran = new Set(cases.map((x) => x.id));
+      const verdicts = (r: Recorded) =>
+        r.cases
+          .filter((x) => ran.has(x.id))
+          .map((x) => ({ id: x.id, damo: x.damo.started, kernel: x.kernel.started, stage: x.kernel.stage, failedPath: x.kernel.failedPath }));
+      expect(verdicts(now)).toEqual(verdicts(then));
+    },
+    3_600_000,
+  );
 
   it('records (or re-checks) the trees damo start and deploy write for every example', () => {
     const examples: RecordedExample[] = [];
     const exDir = join(__dirname, '..', '..', 'examples');
-    for (const f of readdirSync(exDir).filter((x) => /\.damon\.(ya?ml|json)$/.test(x)).sort()) {
+    for (const f of readdirSync(exDir)
+      .filter((x) => /\.damon\.(ya?ml|json)$/.test(x))
+      .sort()) {
       const text = readFileSync(join(exDir, f), 'utf8');
       const cfg = fitRegions(f.endsWith('.json') ? JSON.parse(text) : loadYaml(text));
       let damo;
@@ -123,7 +142,10 @@ describe('kernel and damo 3.4.1 verdicts on the corpus', () => {
       // staged only (no "on"): the trees are what is compared
       let dep;
       try {
-        dep = runHand(vm, handWrites(JSON.stringify(cfg), {}, `${f}.json`).filter((w) => !w.path.endsWith('/state')));
+        dep = runHand(
+          vm,
+          handWrites(JSON.stringify(cfg), {}, `${f}.json`).filter((w) => !w.path.endsWith('/state')),
+        );
       } catch (e) {
         throw new Error(`${f}: ${(e as Error).message.slice(-200)}\nguest console:\n${readFileSync(join(vm.dir, 'console.log'), 'utf8').slice(-3000)}`);
       }

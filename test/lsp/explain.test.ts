@@ -31,9 +31,10 @@ describe('explain over LSP', () => {
   });
   afterAll(async () => c.close());
 
-  const hover = (uri: string, pos: { line: number; character: number }) => c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: pos });
+  const hover = (uri: string, pos: { line: number; character: number }) =>
+    c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: pos });
 
-  it('hover on a kdamond\'s first key says what it watches, how often, with the profile\'s node', async () => {
+  it("hover on a kdamond's first key says what it watches, how often, with the profile's node", async () => {
     const h = md(await hover(SEED_URI, positionOf(SEED, 'contexts:', 2)));
     expect(h).toMatch(/^\*\*kdamond 0: paddr, node 1\*\* — what it does/);
     expect(h).toContain('- Watches physical memory (paddr) [31 GiB, 61 GiB), 30 GiB: all of node 1 on seed-vm.');
@@ -42,12 +43,14 @@ describe('explain over LSP', () => {
     expect(h).toContain('**contexts**');
   });
 
-  it('hover on a scheme\'s first key: the action, the OR of its filter chain, the goal in bytes, what it will not do', async () => {
+  it("hover on a scheme's first key: the action, the OR of its filter chain, the goal in bytes, what it will not do", async () => {
     const h = md(await hover(SEED_URI, positionOf(SEED, 'action:', 2)));
     expect(h).toMatch(/^\*\*scheme 0: migrate_hot\*\* — what it does/);
     expect(h).toContain('only what the filters admit: memcg /workload_a OR young');
     expect(h).toContain('- Until when: /workload_a uses 9.7 % of node 0 (≈ 2.91 GiB on seed-vm).');
-    expect(h).toMatch(/\*\*Will not do what you may expect:\*\*\n- The filters admit "memcg \/workload_a OR young", not only \/workload_a: .*also moves other cgroups' pages/);
+    expect(h).toMatch(
+      /\*\*Will not do what you may expect:\*\*\n- The filters admit "memcg \/workload_a OR young", not only \/workload_a: .*also moves other cgroups' pages/,
+    );
     expect(h).toContain('**action**');
     // the second scheme (line of its action key)
     const h2 = md(await hover(SEED_URI, positionOf(SEED, 'action:', 2, 1)));
@@ -60,7 +63,7 @@ describe('explain over LSP', () => {
     expect(h).not.toContain('what it does');
   });
 
-  it('the outline\'s detail line is the short form', async () => {
+  it("the outline's detail line is the short form", async () => {
     const syms = await c.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: SEED_URI } });
     expect(syms[0].detail).toBe('watches node 1 [31 GiB, 61 GiB), 2 schemes');
     expect(syms[0].children![0].detail).toBe('moves to node 0: accessed ≥ 5 %, memcg /workload_a OR young · until /workload_a uses 9.7 % of node 0');
@@ -74,10 +77,19 @@ describe('explain over LSP', () => {
     expect(lens[0].command!.command).toBe('damon.explain');
     expect(lens[0].range.start).toEqual(positionOf(TIER, 'kdamonds:'));
     // the VS Code client's damon.explain asks the server for the markdown with the lens' arguments
-    const r = await c.request<{ title: string; markdown: string } | null>('workspace/executeCommand', { command: 'damon.server.explain', arguments: lens[0].command!.arguments });
+    const r = await c.request<{ title: string; markdown: string } | null>('workspace/executeCommand', {
+      command: 'damon.server.explain',
+      arguments: lens[0].command!.arguments,
+    });
     expect(r!.title).toBe('Explanation of memcg-tiering.damon.yaml');
     let cli = '';
-    await main(['explain', '--format', 'markdown', '--profile', PROFILE, TIER_PATH], { stdout: (s) => void (cli += s), stderr: () => undefined, isTTY: false, cwd: ROOT, readStdin: async () => '' });
+    await main(['explain', '--format', 'markdown', '--profile', PROFILE, TIER_PATH], {
+      stdout: (s) => void (cli += s),
+      stderr: () => undefined,
+      isTTY: false,
+      cwd: ROOT,
+      readStdin: async () => '',
+    });
     // the same explanation; only the file name in the heading differs
     expect(r!.markdown).toBe(cli.replace(`## \`${TIER_PATH}\``, '## `memcg-tiering.damon.yaml`'));
     expect(r!.markdown).toContain('### Tiering');
@@ -85,7 +97,13 @@ describe('explain over LSP', () => {
   });
 
   it('inline: what the kernel is given where the written form differs, and node shares in bytes', async () => {
-    const hints = async (uri: string) => (await c.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 400, character: 0 } } })).map((h) => String(h.label));
+    const hints = async (uri: string) =>
+      (
+        await c.request<InlayHint[]>('textDocument/inlayHint', {
+          textDocument: { uri },
+          range: { start: { line: 0, character: 0 }, end: { line: 400, character: 0 } },
+        })
+      ).map((h) => String(h.label));
     const seed = await hints(SEED_URI);
     expect(seed).toContain('→ 970 bp');
     expect(seed).toContain('→ 1970 bp');
@@ -103,7 +121,13 @@ describe('explain over LSP', () => {
     try {
       await d.open(SEED_URI, SEED, 'yaml');
       await d.diagnostics(SEED_URI);
-      const hints = async () => (await d.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: SEED_URI }, range: { start: { line: 0, character: 0 }, end: { line: 400, character: 0 } } })).map((h) => String(h.label));
+      const hints = async () =>
+        (
+          await d.request<InlayHint[]>('textDocument/inlayHint', {
+            textDocument: { uri: SEED_URI },
+            range: { start: { line: 0, character: 0 }, end: { line: 400, character: 0 } },
+          })
+        ).map((h) => String(h.label));
       expect(await hints()).toContain('→ 970 bp');
       expect((await hints()).some((l) => /≈ .* of node 0/.test(l))).toBe(false);
       const h = md(await d.request<Hover | null>('textDocument/hover', { textDocument: { uri: SEED_URI }, position: positionOf(SEED, 'action:', 2) }));

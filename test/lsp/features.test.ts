@@ -34,7 +34,7 @@ describe('language server features (in-process)', () => {
       diags = await c.diagnostics(SEED_URI, 1);
     });
 
-    it('reports the seed command line\'s mistakes with the rule id as code, at the exact range', () => {
+    it("reports the seed command line's mistakes with the rule id as code, at the exact range", () => {
       const rel = diags.find((d) => d.code === 'memcg-path-form');
       expect(rel).toBeDefined();
       const at = positionOf(SEED, 'workloads/b, current_value');
@@ -89,7 +89,8 @@ describe('language server features (in-process)', () => {
 
     it('checks JSON configs with exact ranges', async () => {
       const uri = fileUri(join(ROOT, 'tmp.damon.json'));
-      const text = '{"kdamonds": [{"contexts": [{"ops": "paddr", "targets": [{"pid": null, "regions": [{"start": "4 GiB", "end": "8 GiB"}]}],\n  "schemes": [{"action": "migrate_hot", "target_nid": 0, "quotas": {"time_ms": 0, "sz_bytes": "200 MiB", "reset_interval_ms": "1 s", "weights": {"sz_permil": 0, "nr_accesses_permil": 0, "age_permil": 0},\n    "goals": [{"metric": "node_memcg_used_bp", "target_value": "29.7%", "current_value": 0, "nid": 0, "memcg_path": "workload_a"}]}}]}]}]}\n';
+      const text =
+        '{"kdamonds": [{"contexts": [{"ops": "paddr", "targets": [{"pid": null, "regions": [{"start": "4 GiB", "end": "8 GiB"}]}],\n  "schemes": [{"action": "migrate_hot", "target_nid": 0, "quotas": {"time_ms": 0, "sz_bytes": "200 MiB", "reset_interval_ms": "1 s", "weights": {"sz_permil": 0, "nr_accesses_permil": 0, "age_permil": 0},\n    "goals": [{"metric": "node_memcg_used_bp", "target_value": "29.7%", "current_value": 0, "nid": 0, "memcg_path": "workload_a"}]}}]}]}]}\n';
       await c.open(uri, text, 'json');
       const d = await c.diagnostics(uri, 1);
       const rel = d.find((x) => x.code === 'memcg-path-form');
@@ -100,7 +101,8 @@ describe('language server features (in-process)', () => {
   });
 
   describe('hover', () => {
-    const hover = (needle: string, delta = 1, nth = 0) => c.request<Hover | null>('textDocument/hover', { textDocument: { uri: SEED_URI }, position: positionOf(SEED, needle, delta, nth) });
+    const hover = (needle: string, delta = 1, nth = 0) =>
+      c.request<Hover | null>('textDocument/hover', { textDocument: { uri: SEED_URI }, position: positionOf(SEED, needle, delta, nth) });
 
     it('explains a value with its unit and normalized value', async () => {
       const h = md(await hover('200 MiB'));
@@ -127,7 +129,7 @@ describe('language server features (in-process)', () => {
       expect(h).toContain('Filter chain admits:** memcg /workloads/a OR young');
     });
 
-    it('explains a goal\'s metric and previews it, including simulated and live values', async () => {
+    it("explains a goal's metric and previews it, including simulated and live values", async () => {
       let h = md(await hover('node_memcg_used_bp', 3));
       expect(h).toContain('Goal metric `node_memcg_used_bp`');
       expect(h).toContain('Target: 29.7 % = 2970 bp');
@@ -171,11 +173,14 @@ describe('language server features (in-process)', () => {
       await c.diagnostics(uri, 1);
     });
     const complete = async (line: number, character: number) => {
-      const r = await c.request<CompletionItem[] | { items: CompletionItem[] } | null>('textDocument/completion', { textDocument: { uri }, position: { line, character } });
+      const r = await c.request<CompletionItem[] | { items: CompletionItem[] } | null>('textDocument/completion', {
+        textDocument: { uri },
+        position: { line, character },
+      });
       return Array.isArray(r) ? r : (r?.items ?? []);
     };
 
-    it('offers the keys valid at the cursor\'s level, minus those present', async () => {
+    it("offers the keys valid at the cursor's level, minus those present", async () => {
       const items = await complete(18, 12);
       const labels = items.map((i) => i.label);
       expect(labels).toEqual(expect.arrayContaining(['filters', 'access_pattern', 'target_nid', 'apply_interval_us', 'watermarks']));
@@ -240,19 +245,22 @@ describe('language server features (in-process)', () => {
       {
         name: 'promotion scheme, deep block list',
         text: 'kdamonds:\n  - contexts:\n      - ops: paddr\n        targets: [{pid: null, regions: [{start: 31 GiB, end: 61 GiB}]}]\n        schemes:\n          - ',
-        at: '          - ', label: 'promotion scheme',
+        at: '          - ',
+        label: 'promotion scheme',
       },
       {
         name: 'demotion scheme, flow sequence',
         text: 'kdamonds:\n  - contexts:\n      - ops: paddr\n        targets: [{pid: null, regions: [{start: 4 GiB, end: 31 GiB}]}]\n        schemes: []\n',
-        at: 'schemes: [', label: 'demotion scheme',
+        at: 'schemes: [',
+        label: 'demotion scheme',
       },
     ];
     it('offers the flow skeleton after an item of a flow sequence, not inside an item', async () => {
       const text = 'kdamonds: [{contexts: [{ops: paddr}]}, ]';
       const u = fileUri(join(ROOT, 'tmp-skel-flow-comma.damon.yaml'));
       await c.open(u, text, 'damon-yaml');
-      const labels = async (character: number) => (await c.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: u }, position: { line: 0, character } })).map((i) => i.label);
+      const labels = async (character: number) =>
+        (await c.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: u }, position: { line: 0, character } })).map((i) => i.label);
       expect(await labels(text.length - 1)).toContain('tiering pair: promotion + demotion kdamonds');
       expect(await labels(text.indexOf('ops'))).not.toContain('tiering pair: promotion + demotion kdamonds');
       await c.notify('textDocument/didClose', { textDocument: { uri: u } });
@@ -273,14 +281,27 @@ describe('language server features (in-process)', () => {
         const inserted = applyEdits(t.text, [{ ...edit, newText: expandSnippet(edit.newText, t.pick) }]);
         await c.change(u, inserted);
         const d = await c.diagnostics(u);
-        expect(d.filter((x) => x.severity === 1 || x.severity === 2).map((x) => `${String(x.code)}: ${x.message}`), inserted).toEqual([]);
-        const checked = await c.request<{ documents: { kconfig: { kdamonds: { contexts: { schemes: { targetNid: number; quota: { goals: { path: string; targetValue: number; nid: number }[] } }[] }[] }[] } }[] }>(
-          'workspace/executeCommand', { command: 'damon.server.checkedConfig', arguments: [{ uri: u }] });
+        expect(
+          d.filter((x) => x.severity === 1 || x.severity === 2).map((x) => `${String(x.code)}: ${x.message}`),
+          inserted,
+        ).toEqual([]);
+        const checked = await c.request<{
+          documents: {
+            kconfig: {
+              kdamonds: { contexts: { schemes: { targetNid: number; quota: { goals: { path: string; targetValue: number; nid: number }[] } }[] }[] }[];
+            };
+          }[];
+        }>('workspace/executeCommand', { command: 'damon.server.checkedConfig', arguments: [{ uri: u }] });
         const schemes = checked.documents[0].kconfig.kdamonds.flatMap((k) => k.contexts.flatMap((x) => x.schemes));
         const goals = schemes.map((s) => s.quota.goals[0]);
         if (t.label === 'tiering pair') {
           const [a, b] = t.pick ? [t.pick[1], t.pick[2]] : ['/workload_a', '/workload_b'];
-          expect(goals.map((g) => [g.path, g.targetValue, g.nid])).toEqual([[a, 2970, 0], [b, 6970, 0], [a, 7050, 0], [b, 3050, 0]]);
+          expect(goals.map((g) => [g.path, g.targetValue, g.nid])).toEqual([
+            [a, 2970, 0],
+            [b, 6970, 0],
+            [a, 7050, 0],
+            [b, 3050, 0],
+          ]);
           expect(schemes.map((s) => s.targetNid)).toEqual([0, 0, 1, 1]);
           if (t.pick) {
             // with the seed's cgroups picked, the skeleton IS the seed's corrected 4-scheme tiering config
@@ -313,7 +334,11 @@ describe('language server features (in-process)', () => {
       const after = await c.diagnostics(uri, v);
       expect(after.some((x) => x.code === 'memcg-path-form')).toBe(false);
 
-      const all = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } });
+      const all = await c.request<CodeAction[]>('textDocument/codeAction', {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        context: { diagnostics: [], only: ['source.fixAll'] },
+      });
       expect(all).toHaveLength(1);
       expect(all[0].kind).toBe('source.fixAll.damon');
       const fixedAll = applyEdits(fixed, all[0].edit!.changes![uri]);
@@ -336,7 +361,10 @@ describe('language server features (in-process)', () => {
       await c.diagnostics(uri, 1);
     });
     const hints = async (fromLine = 0, toLine = 200) => {
-      const r = await c.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: fromLine, character: 0 }, end: { line: toLine, character: 0 } } });
+      const r = await c.request<InlayHint[]>('textDocument/inlayHint', {
+        textDocument: { uri },
+        range: { start: { line: fromLine, character: 0 }, end: { line: toLine, character: 0 } },
+      });
       return r.map((h) => ({ label: String(h.label), line: h.position.line, character: h.position.character }));
     };
 
@@ -436,7 +464,10 @@ describe('language server features (in-process)', () => {
     });
 
     it('returns the checked config in kernel units for the simulator and deploy', async () => {
-      const r = await c.request<{ errors: number; documents: { kconfig: { kdamonds: { contexts: { schemes: { quota: { bytes: number } }[] }[] }[] } }[] }>('workspace/executeCommand', { command: 'damon.server.checkedConfig', arguments: [{ uri: SEED_URI }] });
+      const r = await c.request<{ errors: number; documents: { kconfig: { kdamonds: { contexts: { schemes: { quota: { bytes: number } }[] }[] }[] } }[] }>(
+        'workspace/executeCommand',
+        { command: 'damon.server.checkedConfig', arguments: [{ uri: SEED_URI }] },
+      );
       expect(r.errors).toBeGreaterThan(0);
       expect(r.documents[0].kconfig.kdamonds[0].contexts[0].schemes[0].quota.bytes).toBe(200 * 2 ** 20);
     });

@@ -14,7 +14,12 @@ import { DAMO_OPTIONS } from '../../server/src/core/damo/options';
 const ROOT = join(__dirname, '..', '..');
 const NM = join(ROOT, 'node_modules');
 
-interface GrammarContribution { scopeName: string; path: string; language?: string; injectTo?: string[] }
+interface GrammarContribution {
+  scopeName: string;
+  path: string;
+  language?: string;
+  injectTo?: string[];
+}
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { grammars: GrammarContribution[] } };
 const ours = manifest.contributes.grammars;
 const BASE: Record<string, string> = {
@@ -29,7 +34,10 @@ beforeAll(async () => {
   const wasm = readFileSync(join(NM, 'vscode-oniguruma', 'release', 'onig.wasm'));
   await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
   registry = new vsctm.Registry({
-    onigLib: Promise.resolve({ createOnigScanner: (p: string[]) => new oniguruma.OnigScanner(p), createOnigString: (s: string) => new oniguruma.OnigString(s) }),
+    onigLib: Promise.resolve({
+      createOnigScanner: (p: string[]) => new oniguruma.OnigScanner(p),
+      createOnigString: (s: string) => new oniguruma.OnigString(s),
+    }),
     loadGrammar: async (scopeName) => {
       const own = ours.find((g) => g.scopeName === scopeName);
       const file = own ? join(ROOT, own.path) : BASE[scopeName];
@@ -40,7 +48,10 @@ beforeAll(async () => {
   });
 });
 
-interface Tok { text: string; scopes: string[] }
+interface Tok {
+  text: string;
+  scopes: string[];
+}
 
 async function tokenize(scope: string, text: string): Promise<Tok[]> {
   const grammar = await registry.loadGrammar(scope);
@@ -69,19 +80,22 @@ function next(toks: Tok[], before: string): string {
 
 describe('TextMate injection grammars (vscode-textmate + oniguruma)', () => {
   it('highlights damo sizes, percentages and special values in a DAMON YAML config', async () => {
-    const toks = await tokenize('source.damon.yaml', [
-      'kdamonds:',
-      '  - contexts:',
-      '      - schemes:',
-      '          - action: migrate_hot',
-      '            quotas:',
-      '              sz_bytes: 200 MiB',
-      '              reset_interval_ms: 1s',
-      '              goals:',
-      '                - {metric: node_memcg_used_bp, target_value: 29.7%, nid: 0}',
-      '            access_pattern: {age: {min: 0, max: max}}',
-      '            # sz_bytes: 300 MiB in a comment stays a comment',
-    ].join('\n'));
+    const toks = await tokenize(
+      'source.damon.yaml',
+      [
+        'kdamonds:',
+        '  - contexts:',
+        '      - schemes:',
+        '          - action: migrate_hot',
+        '            quotas:',
+        '              sz_bytes: 200 MiB',
+        '              reset_interval_ms: 1s',
+        '              goals:',
+        '                - {metric: node_memcg_used_bp, target_value: 29.7%, nid: 0}',
+        '            access_pattern: {age: {min: 0, max: max}}',
+        '            # sz_bytes: 300 MiB in a comment stays a comment',
+      ].join('\n'),
+    );
     expect(last(toks, '200')).toBe('constant.numeric.damon');
     expect(last(toks, 'MiB')).toBe('keyword.other.unit.damon');
     expect(scopesOf(toks, 'MiB')).toContain('source.damon.yaml');
@@ -94,7 +108,10 @@ describe('TextMate injection grammars (vscode-textmate + oniguruma)', () => {
     expect(last(toks, 'max')).toBe('constant.language.damon');
     // keys keep the YAML grammar's scopes; comments are not highlighted inside
     expect(toks.find((t) => t.text.endsWith('z_bytes'))!.scopes.at(-1)).toBe('entity.name.tag.yaml');
-    expect(toks.filter((t) => t.text.includes('300') || t.text === 'MiB').map((t) => t.scopes.at(-1))).toEqual(['keyword.other.unit.damon', 'comment.line.number-sign.yaml']);
+    expect(toks.filter((t) => t.text.includes('300') || t.text === 'MiB').map((t) => t.scopes.at(-1))).toEqual([
+      'keyword.other.unit.damon',
+      'comment.line.number-sign.yaml',
+    ]);
   });
 
   it('highlights the same values in a DAMON JSON config', async () => {
@@ -106,14 +123,17 @@ describe('TextMate injection grammars (vscode-textmate + oniguruma)', () => {
   });
 
   it('highlights damo commands and their options in a shell script, not in comments or strings', async () => {
-    const toks = await tokenize('source.shell', [
-      '#!/bin/bash',
-      'damo start --damos_action migrate_hot 0 \\',
-      '    --numa_node 1 --damos_quota_goal node_memcg_used_bp 29.7% 0 /workload_a',
-      'sudo ./damo tune --nr_ctxs 1 1 --damos_nr_filters 2 2 --monitoring_nr_regions_range 10 1000 --damos_filter allow young',
-      '# damo start --damos_action pageout',
-      'echo "damo start --damos_action stat"',
-    ].join('\n'));
+    const toks = await tokenize(
+      'source.shell',
+      [
+        '#!/bin/bash',
+        'damo start --damos_action migrate_hot 0 \\',
+        '    --numa_node 1 --damos_quota_goal node_memcg_used_bp 29.7% 0 /workload_a',
+        'sudo ./damo tune --nr_ctxs 1 1 --damos_nr_filters 2 2 --monitoring_nr_regions_range 10 1000 --damos_filter allow young',
+        '# damo start --damos_action pageout',
+        'echo "damo start --damos_action stat"',
+      ].join('\n'),
+    );
     expect(last(toks, 'damo')).toBe('support.function.damo');
     expect(last(toks, 'start')).toBe('keyword.other.subcommand.damo');
     expect(last(toks, '--damos_action')).toBe('variable.parameter.option.damo');
@@ -129,7 +149,12 @@ describe('TextMate injection grammars (vscode-textmate + oniguruma)', () => {
     // the comment and the string keep the shell grammar's scopes
     expect(toks.filter((t) => t.scopes.some((s) => s.startsWith('comment'))).every((t) => !t.scopes.some((s) => s.endsWith('.damo')))).toBe(true);
     expect(toks.filter((t) => t.scopes.some((s) => s.startsWith('string'))).every((t) => !t.scopes.some((s) => s.endsWith('.damo')))).toBe(true);
-    expect(toks.filter((t) => t.scopes.some((s) => s.startsWith('comment'))).map((t) => t.text).join('')).toContain('damo start --damos_action pageout');
+    expect(
+      toks
+        .filter((t) => t.scopes.some((s) => s.startsWith('comment')))
+        .map((t) => t.text)
+        .join(''),
+    ).toContain('damo start --damos_action pageout');
   });
 
   it('knows every long option of damo start/tune (server/src/core/damo/options.ts) inside a damo command', async () => {
@@ -147,7 +172,7 @@ describe('TextMate injection grammars (vscode-textmate + oniguruma)', () => {
     expect(toks.filter((t) => t.text.includes('ops') && !t.scopes.includes('meta.command.damo')).map((t) => t.text)).toEqual(['-ops', '-ops']);
   });
 
-  it('does not highlight other commands\' options or words that only contain damo', async () => {
+  it("does not highlight other commands' options or words that only contain damo", async () => {
     const toks = await tokenize('source.shell', 'ls --numa_nodes; mydamo start; damon-config check --ops x.sh');
     expect(toks.filter((t) => t.scopes.some((s) => s.endsWith('.damo'))).map((t) => t.text)).toEqual([]);
   });

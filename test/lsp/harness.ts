@@ -8,8 +8,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import {
-  createProtocolConnection, StreamMessageReader, StreamMessageWriter,
-  type ProtocolConnection, type PublishDiagnosticsParams, type Diagnostic, type WorkspaceEdit,
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type Diagnostic,
+  type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer, type ServerHandle } from '../../server/src/lsp/server';
@@ -64,7 +69,10 @@ export const fileUri = (p: string): string => pathToFileURL(p).toString();
 function defaultCapabilities(refresh: boolean, fileOps: boolean, configuration: boolean) {
   return {
     workspace: {
-      configuration, inlayHint: { refreshSupport: refresh }, codeLens: { refreshSupport: refresh }, workspaceFolders: true,
+      configuration,
+      inlayHint: { refreshSupport: refresh },
+      codeLens: { refreshSupport: refresh },
+      workspaceFolders: true,
       ...(fileOps ? { applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } } : {}),
     },
     ...(fileOps ? { window: { showDocument: { support: true } } } : {}),
@@ -112,7 +120,14 @@ async function wire(conn: ProtocolConnection, opts: ClientOptions, extra: Partia
       if (have) return Promise.resolve(have.diagnostics);
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} version ${want} within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ uri, version: want, resolve: (d) => { clearTimeout(t); resolve(d); } });
+        waiters.push({
+          uri,
+          version: want,
+          resolve: (d) => {
+            clearTimeout(t);
+            resolve(d);
+          },
+        });
       });
     },
     request: (method, params) => conn.sendRequest(method, params),
@@ -201,7 +216,10 @@ export async function overStdio(serverJs: string, opts: ClientOptions = {}): Pro
 }
 
 /** Apply LSP text edits (one document) to a text: from the end, so offsets stay valid. */
-export function applyEdits(text: string, edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
+export function applyEdits(
+  text: string,
+  edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[],
+): string {
   const starts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
   const off = (p: { line: number; character: number }) => (starts[p.line] ?? text.length) + p.character;

@@ -18,7 +18,9 @@ const OK = 'kdamonds:\n  - contexts:\n      - ops: paddr\n';
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`${what}: no answer in ${ms} ms`)), ms); });
+  const t = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new Error(`${what}: no answer in ${ms} ms`)), ms);
+  });
   try {
     return await Promise.race([p, t]);
   } finally {
@@ -33,20 +35,27 @@ describe('item 5: the damon.profile setting cannot make the server read a device
     execFileSync('mkfifo', [join(tmp, 'profile.fifo')]);
   });
 
-  for (const [name, profile] of [['/dev/zero', '/dev/zero'], ['a FIFO', 'FIFO']] as const) {
+  for (const [name, profile] of [
+    ['/dev/zero', '/dev/zero'],
+    ['a FIFO', 'FIFO'],
+  ] as const) {
     it(`profile = ${name}: diagnostics and a profile error within seconds, server still answers`, async () => {
       const c: TestClient = await inProcess({ rootDir: ROOT, settings: { profile: profile === 'FIFO' ? join(tmp, 'profile.fifo') : profile } });
       try {
         const uri = fileUri(join(tmp, `p-${name.length}.damon.yaml`));
         await c.open(uri, OK, 'yaml');
         await withTimeout(c.diagnostics(uri, 1), 20_000, 'diagnostics');
-        const st = await withTimeout((async () => {
-          for (;;) {
-            const s = c.status.find((x: StatusParams) => x.uri === uri && x.profileError);
-            if (s) return s;
-            await new Promise((r) => setTimeout(r, 50));
-          }
-        })(), 20_000, 'status');
+        const st = await withTimeout(
+          (async () => {
+            for (;;) {
+              const s = c.status.find((x: StatusParams) => x.uri === uri && x.profileError);
+              if (s) return s;
+              await new Promise((r) => setTimeout(r, 50));
+            }
+          })(),
+          20_000,
+          'status',
+        );
         expect(st.profileError).toMatch(/(character device|FIFO \(named pipe\)), not a regular file/);
         const syms = await withTimeout(c.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } }), 10_000, 'documentSymbol');
         expect(syms.length).toBeGreaterThan(0);
@@ -76,7 +85,10 @@ describe('items 6-8, 12: hostile documents', () => {
 
   it('billion laughs: one yaml-alias-limit', async () => {
     let s = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n';
-    for (let i = 1; i < 10; i++) s += `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]\n`;
+    for (let i = 1; i < 10; i++)
+      s += `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(',')}]\n`;
     const d = await diagnose(`${s}kdamonds: *j\n`);
     expect(d.filter((x) => x.code === 'yaml-alias-limit')).toHaveLength(1);
   });
@@ -89,7 +101,9 @@ describe('items 6-8, 12: hostile documents', () => {
 
   it('5,000 blanks in a unit value (the server was unresponsive for 40 s)', async () => {
     const d = await diagnose(`kdamonds:\n- contexts:\n  - schemes:\n    - quotas:\n        sz_bytes: "${' '.repeat(5000)}x"\n`, 'damon.yaml', 10_000);
-    expect(d.some((x) => x.code === 'value-format' || x.code === 'schema-type' || /not a size/.test(typeof x.message === 'string' ? x.message : x.message.value))).toBe(true);
+    expect(
+      d.some((x) => x.code === 'value-format' || x.code === 'schema-type' || /not a size/.test(typeof x.message === 'string' ? x.message : x.message.value)),
+    ).toBe(true);
   });
 
   it('CR-only line ends, 20,000 lines: answered, diagnostics capped at 1,000 + "and N more"', async () => {
@@ -108,8 +122,12 @@ describe('items 6-8, 12: hostile documents', () => {
       const lines = script.split(/\r\n|\r|\n/);
       for (const x of d) {
         const msg = typeof x.message === 'string' ? x.message : x.message.value;
-        expect({ script, code: x.code, endsPastLine: x.range.end.character > (lines[x.range.end.line] ?? '').length, rawNewline: /[\r\n]/.test(msg) })
-          .toEqual({ script, code: x.code, endsPastLine: false, rawNewline: false });
+        expect({ script, code: x.code, endsPastLine: x.range.end.character > (lines[x.range.end.line] ?? '').length, rawNewline: /[\r\n]/.test(msg) }).toEqual({
+          script,
+          code: x.code,
+          endsPastLine: false,
+          rawNewline: false,
+        });
       }
     }
     expect(total).toBeGreaterThan(30);

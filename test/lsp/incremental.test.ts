@@ -51,7 +51,7 @@ describe('diagnostics while typing in a large config (in-process server)', () =>
     for (const d of shown(first.diagnostics)) expect(all.has(d)).toBe(true);
   });
 
-  it('every edit kind gives exactly the whole-file check\'s diagnostics', { timeout: 300_000 }, async () => {
+  it("every edit kind gives exactly the whole-file check's diagnostics", { timeout: 300_000 }, async () => {
     let cur = text;
     for (const kind of EDIT_KINDS) {
       for (let n = 0; n < 3; n++) {

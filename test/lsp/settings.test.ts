@@ -26,7 +26,10 @@ async function statusOf(c: TestClient, pred: (s: TestClient['status'][number]) =
 }
 
 async function hints(c: TestClient): Promise<string[]> {
-  const h = await c.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: URI }, range: { start: { line: 0, character: 0 }, end: { line: 500, character: 0 } } });
+  const h = await c.request<InlayHint[]>('textDocument/inlayHint', {
+    textDocument: { uri: URI },
+    range: { start: { line: 0, character: 0 }, end: { line: 500, character: 0 } },
+  });
   return h.map((x) => (typeof x.label === 'string' ? x.label : x.label.map((p) => p.value).join('')));
 }
 

@@ -32,7 +32,7 @@ const FILTERS = (cg: string, verdict: 'allow' | 'reject') => `--damos_filter all
 async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
 }
-const md = (h: Hover | null): string => ((h?.contents as { value?: string } | undefined)?.value ?? '');
+const md = (h: Hover | null): string => (h?.contents as { value?: string } | undefined)?.value ?? '';
 
 /** Applies a WorkspaceEdit of CreateFile + TextDocumentEdit to disk, as an editor would; returns the created paths. */
 function applyCreate(edit: WorkspaceEdit): string[] {
@@ -106,7 +106,7 @@ describe('shell scripts with damo commands (in-process)', () => {
     expect(status).toMatchObject({ damon: true, errors: 0, warnings: 8, profileName: 'seed-vm' });
   });
 
-  it('checks the seed RFC\'s first command: damo command-line errors and validator errors at the exact words', async () => {
+  it("checks the seed RFC's first command: damo command-line errors and validator errors at the exact words", async () => {
     const diags = await c.diagnostics(seedUri, 1);
     expect(diags.map((d) => [d.code, d.severity, slice(SEED_FIRST, d.range)])).toEqual([
       ['filter-admits-outside-goal-cgroup', 2, '--damos_filter allow memcg /workloads/a \\\n            --damos_filter allow young'],
@@ -136,7 +136,11 @@ describe('shell scripts with damo commands (in-process)', () => {
   it('applies the --damos_nr_filters quick fix: only the counts change, and the error goes away', async () => {
     const diags = await c.diagnostics(seedUri, 1);
     const d = diags.find((x) => x.code === 'damo-count-mismatch')!;
-    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: seedUri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } });
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: seedUri },
+      range: d.range,
+      context: { diagnostics: [d], only: ['quickfix'] },
+    });
     const fix = actions.find((a) => a.title === 'Set --damos_nr_filters 2 2 2 2 (by position)')!;
     expect(fix.kind).toBe('quickfix');
     expect(fix.isPreferred).toBe(true);
@@ -154,7 +158,10 @@ describe('shell scripts with damo commands (in-process)', () => {
     const h = await c.request<Hover>('textDocument/hover', { textDocument: { uri: expUri }, position: positionOf(EXPERIMENT, '--damos_nr_filters', 3) });
     expect(md(h)).toContain('**--damos_nr_filters**');
     expect(md(h)).toContain('counts options, not filters');
-    expect(h.range).toEqual({ start: positionOf(EXPERIMENT, '--damos_nr_filters'), end: positionOf(EXPERIMENT, '--damos_nr_filters', '--damos_nr_filters'.length) });
+    expect(h.range).toEqual({
+      start: positionOf(EXPERIMENT, '--damos_nr_filters'),
+      end: positionOf(EXPERIMENT, '--damos_nr_filters', '--damos_nr_filters'.length),
+    });
     const q = await c.request<Hover>('textDocument/hover', { textDocument: { uri: expUri }, position: positionOf(EXPERIMENT, '--damos_quota_goal', 2, 2) });
     expect(md(q)).toContain('**--damos_quota_goal**');
     expect(md(q)).toContain('In the imported config: `kdamonds[1].contexts[0].schemes[0].quotas.goals[0]`.');
@@ -167,7 +174,9 @@ describe('shell scripts with damo commands (in-process)', () => {
 
   it('offers "Convert to config file" on each damo command: CreateFile + insert of the imported config', async () => {
     const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
-      textDocument: { uri: expUri }, range: { start: positionOf(EXPERIMENT, '--numa_node 0'), end: positionOf(EXPERIMENT, '--numa_node 0') }, context: { diagnostics: [] },
+      textDocument: { uri: expUri },
+      range: { start: positionOf(EXPERIMENT, '--numa_node 0'), end: positionOf(EXPERIMENT, '--numa_node 0') },
+      context: { diagnostics: [] },
     });
     const conv = actions.find((a) => a.title.startsWith('Convert to config file'))!;
     expect(conv.title).toBe('Convert to config file (seed-experiment.damon.yaml)');
@@ -186,14 +195,21 @@ describe('shell scripts with damo commands (in-process)', () => {
     const r = checkText(yaml, { format: 'yaml', profile: PROFILE });
     // clean of errors: the same 8 warnings the script has, now on the config's keys
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(r.diagnostics.map((d) => d.code).sort()).toEqual([...new Array(4).fill('filter-admits-outside-goal-cgroup'), ...new Array(4).fill('quota-goal-consist-overshoot')]);
+    expect(r.diagnostics.map((d) => d.code).sort()).toEqual([
+      ...new Array(4).fill('filter-admits-outside-goal-cgroup'),
+      ...new Array(4).fill('quota-goal-consist-overshoot'),
+    ]);
     const js = r.documents[0].kconfig!;
     expect(js.kdamonds).toHaveLength(2);
     expect(js.kdamonds[0].contexts[0].schemes.map((s) => s.action)).toEqual(['migrate_hot', 'migrate_hot']);
     expect(js.kdamonds[1].contexts[0].schemes.map((s) => s.action)).toEqual(['migrate_cold', 'migrate_cold']);
 
     // the file exists now: the next conversion does not overwrite it
-    const again = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: expUri }, range: { start: positionOf(EXPERIMENT, 'damo start'), end: positionOf(EXPERIMENT, 'damo start') }, context: { diagnostics: [] } });
+    const again = await c.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: expUri },
+      range: { start: positionOf(EXPERIMENT, 'damo start'), end: positionOf(EXPERIMENT, 'damo start') },
+      context: { diagnostics: [] },
+    });
     expect(again.find((a) => a.title.startsWith('Convert'))!.title).toBe('Convert to config file (seed-experiment-2.damon.yaml)');
   });
 
@@ -237,7 +253,13 @@ describe('shell scripts with damo commands (in-process)', () => {
     expect(c.status.find((s) => s.uri === plain)).toMatchObject({ damon: false });
     expect(c.published.filter((p) => p.uri === plain)).toEqual([]);
     expect(await c.request('textDocument/codeLens', { textDocument: { uri: plain } })).toEqual([]);
-    expect(await c.request('textDocument/codeAction', { textDocument: { uri: plain }, range: { start: { line: 2, character: 0 }, end: { line: 2, character: 4 } }, context: { diagnostics: [] } })).toBeNull();
+    expect(
+      await c.request('textDocument/codeAction', {
+        textDocument: { uri: plain },
+        range: { start: { line: 2, character: 0 }, end: { line: 2, character: 4 } },
+        context: { diagnostics: [] },
+      }),
+    ).toBeNull();
     expect(await c.request('textDocument/hover', { textDocument: { uri: plain }, position: { line: 2, character: 6 } })).toBeNull();
   });
 
@@ -250,7 +272,9 @@ describe('shell scripts with damo commands (in-process)', () => {
     const bash = fileUri(join(dir, 'x.bash'));
     const tune = 'damo tune --numa_node 1 --damos_action pageout --damos_access_rate 5%\n';
     await c.open(bash, tune, 'plaintext');
-    expect((await c.diagnostics(bash, 1)).map((x) => [x.code, x.message, slice(tune, x.range)])).toEqual([['damo-missing-argument', '--damos_access_rate expects 2 arguments, got 1 (5%)', '--damos_access_rate 5%']]);
+    expect((await c.diagnostics(bash, 1)).map((x) => [x.code, x.message, slice(tune, x.range)])).toEqual([
+      ['damo-missing-argument', '--damos_access_rate expects 2 arguments, got 1 (5%)', '--damos_access_rate 5%'],
+    ]);
     // the damo command removed: the published diagnostics are cleared
     const v = await c.change(bash, 'echo done\n');
     await until(() => c.published.some((p) => p.uri === bash && p.diagnostics.length === 0));
@@ -267,13 +291,19 @@ describe('"Convert to config file" for clients that cannot create files', () => 
       const uri = fileUri(join(dir, 'tier.sh'));
       const text = 'damo start --numa_node 0 --damos_action pageout --damos_quota_interval 1s --damos_quota_space 100M\n';
       await c.open(uri, text, 'shellscript');
-      const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } });
+      const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        context: { diagnostics: [] },
+      });
       const conv = actions.find((a) => a.title === 'Convert to config file (tier.damon.yaml)')!;
       expect(conv.edit).toBeUndefined();
       expect(conv.command!.command).toBe('damon.server.convertToConfig');
       writeFileSync(join(dir, 'tier.damon.yaml'), 'kept\n');
       // tier.damon.yaml appeared before the command ran: it is kept, the next free name is used
-      expect(await c.request('workspace/executeCommand', { command: conv.command!.command, arguments: conv.command!.arguments })).toEqual({ uri: fileUri(join(dir, 'tier-2.damon.yaml')) });
+      expect(await c.request('workspace/executeCommand', { command: conv.command!.command, arguments: conv.command!.arguments })).toEqual({
+        uri: fileUri(join(dir, 'tier-2.damon.yaml')),
+      });
       expect(readFileSync(join(dir, 'tier.damon.yaml'), 'utf8')).toBe('kept\n');
       const yaml = readFileSync(join(dir, 'tier-2.damon.yaml'), 'utf8');
       const r = checkText(yaml, { format: 'yaml', profile: PROFILE });

@@ -40,11 +40,14 @@ describe('simulated goal values → inlay hints and hovers', () => {
   afterAll(async () => c.close());
 
   const hints = async () => {
-    const r = await c.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } } });
+    const r = await c.request<InlayHint[]>('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } },
+    });
     return r.map((h) => ({ label: String(h.label), line: h.position.line, character: h.position.character }));
   };
 
-  it('shows each goal\'s converged value next to its target', async () => {
+  it("shows each goal's converged value next to its target", async () => {
     const before = c.refreshes;
     await c.notify('damon/simulatedValues', simulatedValuesParams(uri, result.goals));
     await expect.poll(() => c.refreshes).toBeGreaterThan(before);
@@ -63,8 +66,11 @@ describe('simulated goal values → inlay hints and hovers', () => {
     expect(pct).toBeLessThan(13);
   });
 
-  it('names the simulated value in the goal\'s hover', async () => {
-    const h = await c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, 'node_memcg_used_bp, target_value: 9.7%', 3) });
+  it("names the simulated value in the goal's hover", async () => {
+    const h = await c.request<Hover | null>('textDocument/hover', {
+      textDocument: { uri },
+      position: positionOf(text, 'node_memcg_used_bp, target_value: 9.7%', 3),
+    });
     const md = (h?.contents as { value: string }).value;
     expect(md).toContain(`Last simulated value: ${+(result.goals[0].meanValue! / 100).toFixed(2)} %`);
   });
@@ -131,7 +137,9 @@ describe('host profile → documents re-checked against the host', () => {
     expect(codes(tiering.uri)).toEqual(['tiering-dead-zone']);
     expect(latest(tiering.uri).filter((d) => d.severity === 1)).toEqual([]);
     // the status bar names the host and its kernel
-    await expect.poll(() => c.status.filter((s) => s.uri === tiering.uri).at(-1)).toMatchObject({ profileName: 'damon-testhost-7.2', kernel: '7.2.13+deb14-cloud-amd64', profilePath: file });
+    await expect
+      .poll(() => c.status.filter((s) => s.uri === tiering.uri).at(-1))
+      .toMatchObject({ profileName: 'damon-testhost-7.2', kernel: '7.2.13+deb14-cloud-amd64', profilePath: file });
   });
 
   it("checks the kernel features of the host's release", async () => {
@@ -154,7 +162,7 @@ describe('host profile → documents re-checked against the host', () => {
     expect(codes(tiering.uri)).toEqual(['tiering-dead-zone']);
   });
 
-  it('an explicit damon.kernel setting still wins over the profile\'s release', async () => {
+  it("an explicit damon.kernel setting still wins over the profile's release", async () => {
     const n = c.published.length;
     c.settings.kernel = '7.2';
     await c.notify('workspace/didChangeConfiguration', { settings: { damon: c.settings } });

@@ -30,16 +30,25 @@ describe('bundled server over stdio', () => {
 
   it('answers initialize, publishes diagnostics, hovers, hints and fixes through the bundle', async () => {
     expect(c.init!.serverInfo?.name).toBe('damon-config');
-    expect(Object.keys(c.init!.capabilities)).toEqual(expect.arrayContaining(['hoverProvider', 'completionProvider', 'codeActionProvider', 'codeLensProvider', 'inlayHintProvider', 'documentSymbolProvider']));
+    expect(Object.keys(c.init!.capabilities)).toEqual(
+      expect.arrayContaining(['hoverProvider', 'completionProvider', 'codeActionProvider', 'codeLensProvider', 'inlayHintProvider', 'documentSymbolProvider']),
+    );
     await c.open(fileUri(SEED_PATH), SEED, 'yaml');
     const diags = await c.diagnostics(fileUri(SEED_PATH), 1);
     expect(diags.map((d) => d.code)).toEqual(expect.arrayContaining(['memcg-path-form', 'goal-memcg-path-required', 'filter-admits-outside-goal-cgroup']));
     const hover = await c.request<Hover>('textDocument/hover', { textDocument: { uri: fileUri(SEED_PATH) }, position: positionOf(SEED, '200 MiB', 1) });
     expect((hover.contents as { value: string }).value).toContain('200 MiB = 209715200 bytes');
-    const hints = await c.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: fileUri(SEED_PATH) }, range: { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } } });
+    const hints = await c.request<InlayHint[]>('textDocument/inlayHint', {
+      textDocument: { uri: fileUri(SEED_PATH) },
+      range: { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } },
+    });
     expect(hints.map((h) => h.label)).toContain('≈ 8.91 GiB of node 0');
     const d = diags.find((x) => x.code === 'memcg-path-form')!;
-    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: fileUri(SEED_PATH) }, range: d.range, context: { diagnostics: [d] } });
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: fileUri(SEED_PATH) },
+      range: d.range,
+      context: { diagnostics: [d] },
+    });
     const fixed = applyEdits(SEED, actions[0].edit!.changes![fileUri(SEED_PATH)]);
     expect(fixed).toBe(SEED.replace('memcg_path: workloads/b,', 'memcg_path: /workloads/b,'));
   });
@@ -51,10 +60,16 @@ describe('bundled server over stdio', () => {
     await c.open(uri, text, 'shellscript');
     const diags = await c.diagnostics(uri, 1);
     expect(diags.map((d) => d.code)).toEqual([
-      'filter-admits-outside-goal-cgroup', 'quota-goal-consist-overshoot', 'damo-float-truncation',
-      'filter-admits-outside-goal-cgroup', 'quota-goal-consist-overshoot', 'damo-float-truncation',
-      'filter-admits-outside-goal-cgroup', 'quota-goal-consist-overshoot',
-      'filter-admits-outside-goal-cgroup', 'quota-goal-consist-overshoot',
+      'filter-admits-outside-goal-cgroup',
+      'quota-goal-consist-overshoot',
+      'damo-float-truncation',
+      'filter-admits-outside-goal-cgroup',
+      'quota-goal-consist-overshoot',
+      'damo-float-truncation',
+      'filter-admits-outside-goal-cgroup',
+      'quota-goal-consist-overshoot',
+      'filter-admits-outside-goal-cgroup',
+      'quota-goal-consist-overshoot',
     ]);
     const trunc = diags.find((d) => d.code === 'damo-float-truncation')!;
     expect(trunc.range).toEqual({ start: positionOf(text, '9.7%'), end: positionOf(text, '9.7%', 4) });
@@ -84,7 +99,12 @@ describe('bundled server over stdio', () => {
     expect(await code('textDocument/hover', { textDocument: { uri: fileUri(SEED_PATH) }, position: { line: 'x', character: -1 } })).toBe(-32602);
     expect(await code('textDocument/completion', { textDocument: {} })).toBe(-32602);
     expect(await code('textDocument/codeAction', { textDocument: { uri: fileUri(SEED_PATH) }, range: null, context: { diagnostics: [] } })).toBe(-32602);
-    expect(await code('textDocument/codeAction', { textDocument: { uri: fileUri(SEED_PATH) }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } })).toBe(-32602);
+    expect(
+      await code('textDocument/codeAction', {
+        textDocument: { uri: fileUri(SEED_PATH) },
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+      }),
+    ).toBe(-32602);
     expect(await code('textDocument/inlayHint', { textDocument: { uri: fileUri(SEED_PATH) } })).toBe(-32602);
     expect(await code('textDocument/documentSymbol', {})).toBe(-32602);
     expect(await code('textDocument/codeLens', [])).toBe(-32602);
@@ -96,7 +116,7 @@ describe('bundled server over stdio', () => {
 
   it('refuses a 20 MB single-line document with one diagnostic and keeps answering', async () => {
     const uri = 'file:///huge.damon.yaml';
-    const text = `kdamonds: [${'{contexts: []}, '.repeat(20 * 1024 * 1024 / 16)}]`;
+    const text = `kdamonds: [${'{contexts: []}, '.repeat((20 * 1024 * 1024) / 16)}]`;
     const started = Date.now();
     await c.open(uri, text, 'yaml');
     const diags = await c.diagnostics(uri, 1, 60_000);

@@ -24,7 +24,7 @@ describe('Neovim headless as an LSP client', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('loads the profile from init_options (the 0.7 setup of docs/editor.md), gets the seed config\'s diagnostics and applies the quick fix for the relative cgroup path', () => {
+  it("loads the profile from init_options (the 0.7 setup of docs/editor.md), gets the seed config's diagnostics and applies the quick fix for the relative cgroup path", () => {
     const seed = join(ROOT, 'examples', 'seed-rfc-example.damon.yaml');
     const file = join(dir, 'seed-rfc-example.damon.yaml');
     copyFileSync(seed, file);
@@ -32,10 +32,21 @@ describe('Neovim headless as an LSP client', () => {
     const r = spawnSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${join(__dirname, 'client.lua')}`], {
       encoding: 'utf8',
       timeout: 60_000,
-      env: { ...process.env, DAMON_SERVER: SERVER_JS, DAMON_FILE: file, DAMON_OUT: out, DAMON_PROFILE: join(ROOT, 'examples', 'seed-vm.profile.yaml'), XDG_STATE_HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+      env: {
+        ...process.env,
+        DAMON_SERVER: SERVER_JS,
+        DAMON_FILE: file,
+        DAMON_OUT: out,
+        DAMON_PROFILE: join(ROOT, 'examples', 'seed-vm.profile.yaml'),
+        XDG_STATE_HOME: dir,
+        XDG_DATA_HOME: dir,
+        XDG_CONFIG_HOME: dir,
+      },
     });
     const result = JSON.parse(readFileSync(out, 'utf8')) as {
-      errors: string[]; fixed: boolean; hover?: string;
+      errors: string[];
+      fixed: boolean;
+      hover?: string;
       hints: { label: string; line: number; character: number }[];
       status?: { settingsSource?: string; profileName?: string };
       diagnostics: { code: string; lnum: number; col: number; end_col: number; severity: number }[];
@@ -68,23 +79,44 @@ describe('Neovim headless as an LSP client', () => {
     const r = spawnSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', 'filetype on', '-c', `luafile ${join(__dirname, 'shell.lua')}`], {
       encoding: 'utf8',
       timeout: 60_000,
-      env: { ...process.env, DAMON_SERVER: SERVER_JS, DAMON_FILE: file, DAMON_OUT: out, DAMON_PROFILE: join(ROOT, 'examples', 'seed-vm.profile.yaml'), XDG_STATE_HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+      env: {
+        ...process.env,
+        DAMON_SERVER: SERVER_JS,
+        DAMON_FILE: file,
+        DAMON_OUT: out,
+        DAMON_PROFILE: join(ROOT, 'examples', 'seed-vm.profile.yaml'),
+        XDG_STATE_HOME: dir,
+        XDG_DATA_HOME: dir,
+        XDG_CONFIG_HOME: dir,
+      },
     });
     const result = JSON.parse(readFileSync(out, 'utf8')) as {
-      errors: string[]; fixed: boolean; after: string[]; converted: string | null; filetype: string;
+      errors: string[];
+      fixed: boolean;
+      after: string[];
+      converted: string | null;
+      filetype: string;
       diagnostics: { code: string; lnum: number; col: number; end_lnum: number; end_col: number; severity: number }[];
       actions: { title: string; kind: string; isPreferred?: boolean; command?: string; hasEdit: boolean }[];
     };
     expect(result.errors, r.stderr).toEqual([]);
     expect(result.filetype).toBe('sh');
     const lines = script.split('\n');
-    const at = (d: { lnum: number; col: number; end_lnum: number; end_col: number }) => (d.lnum === d.end_lnum ? lines[d.lnum].slice(d.col, d.end_col) : `${lines[d.lnum].slice(d.col)}…`);
-    expect(result.diagnostics.filter((d) => d.severity === 1).map((d) => `${d.code}@${at(d)}`).sort()).toEqual([
-      'damo-count-mismatch@--damos_nr_filters 1 1 1 1', 'damo-missing-argument@0', 'damo-missing-argument@0', 'memcg-path-form@workloads/b',
-    ]);
+    const at = (d: { lnum: number; col: number; end_lnum: number; end_col: number }) =>
+      d.lnum === d.end_lnum ? lines[d.lnum].slice(d.col, d.end_col) : `${lines[d.lnum].slice(d.col)}…`;
+    expect(
+      result.diagnostics
+        .filter((d) => d.severity === 1)
+        .map((d) => `${d.code}@${at(d)}`)
+        .sort(),
+    ).toEqual(['damo-count-mismatch@--damos_nr_filters 1 1 1 1', 'damo-missing-argument@0', 'damo-missing-argument@0', 'memcg-path-form@workloads/b']);
     expect(result.actions.find((a) => a.isPreferred)?.title).toBe('Set --damos_nr_filters 2 2 2 2 (by position)');
     // Neovim 0.7 does not announce documentChanges: the conversion comes as a server command
-    expect(result.actions.find((a) => a.title === 'Convert to config file (seed-rfc.damon.yaml)')).toMatchObject({ kind: 'quickfix', command: 'damon.server.convertToConfig', hasEdit: false });
+    expect(result.actions.find((a) => a.title === 'Convert to config file (seed-rfc.damon.yaml)')).toMatchObject({
+      kind: 'quickfix',
+      command: 'damon.server.convertToConfig',
+      hasEdit: false,
+    });
     expect(result.fixed).toBe(true);
     expect(result.after).not.toContain('damo-count-mismatch');
     expect(readFileSync(file, 'utf8')).toBe(script.replace('--damos_nr_filters 1 1 1 1', '--damos_nr_filters 2 2 2 2'));

@@ -20,7 +20,10 @@ describe('damon-config simulate', () => {
     const t = io();
     const json = join(dir, 'r.json');
     const csv = join(dir, 'r.csv');
-    const code = await simulate(['examples/seed-test-script.damon.yaml', '--scenario', 'seed-memcg-tiering', '--duration', '4m', '--seed', '5', '--json', json, '--csv', csv], t.o);
+    const code = await simulate(
+      ['examples/seed-test-script.damon.yaml', '--scenario', 'seed-memcg-tiering', '--duration', '4m', '--seed', '5', '--json', json, '--csv', csv],
+      t.o,
+    );
     expect(code).toBe(0);
     expect(t.out()).toMatch(/with seed 5 /);
     expect(t.out()).toMatch(/node0_memory_usage\s+average\s+stdev\s+target\s+converged/);
@@ -30,7 +33,8 @@ describe('damon-config simulate', () => {
     const r = JSON.parse(readFileSync(json, 'utf8'));
     expect(r.seed).toBe(5);
     expect(r.summary).toHaveLength(2);
-    for (const s of r.summary) expect(Object.keys(s)).toEqual(expect.arrayContaining(['cgroup', 'nid', 'meanBytes', 'stdevBytes', 'targetBytes', 'convergedAtSec']));
+    for (const s of r.summary)
+      expect(Object.keys(s)).toEqual(expect.arrayContaining(['cgroup', 'nid', 'meanBytes', 'stdevBytes', 'targetBytes', 'convergedAtSec']));
     expect(r.summary.map((s: { cgroup: string }) => s.cgroup)).toEqual(['/workload_a', '/workload_b']);
     expect(r.series.t.at(-1)).toBe(240);
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
@@ -46,15 +50,26 @@ describe('damon-config simulate', () => {
 
   it('runs a scenario file and reports scenario errors at their line', async () => {
     const t = io();
-    expect(await simulate(['examples/scenarios/test-host-and-temporal.damon.yaml', '--scenario', 'examples/scenarios/test-host-small.yaml', '--duration', '20'], t.o)).toBe(0);
+    expect(
+      await simulate(
+        ['examples/scenarios/test-host-and-temporal.damon.yaml', '--scenario', 'examples/scenarios/test-host-small.yaml', '--duration', '20'],
+        t.o,
+      ),
+    ).toBe(0);
     expect(t.out()).toMatch(/\/workload_a/);
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, 'name: x\nmachine:\n  nodes:\n    - nid: 0\n      ranges: [{start: 0, end: 1 GiB}]\nprocesses:\n  - {name: p, pid: 1, cgroup: /a, sizeBytes: 10 GiB, workload: {pattern: uniform}}\ndurationSec: 10\n');
+    writeFileSync(
+      bad,
+      'name: x\nmachine:\n  nodes:\n    - nid: 0\n      ranges: [{start: 0, end: 1 GiB}]\nprocesses:\n  - {name: p, pid: 1, cgroup: /a, sizeBytes: 10 GiB, workload: {pattern: uniform}}\ndurationSec: 10\n',
+    );
     const u = io();
     expect(await simulate(['examples/scenarios/test-host-and-temporal.damon.yaml', '--scenario', bad], u.o)).toBe(2);
     expect(u.err()).toMatch(/bad\.yaml:7:\d+: error: .*accessesPerSec/);
     const big = join(dir, 'big.yaml');
-    writeFileSync(big, 'name: x\nmachine:\n  nodes:\n    - nid: 0\n      ranges: [{start: 0, end: 1 GiB}]\nprocesses:\n  - {name: p, pid: 1, cgroup: /a, sizeBytes: 10 GiB, workload: {pattern: idle}}\ndurationSec: 10\n');
+    writeFileSync(
+      big,
+      'name: x\nmachine:\n  nodes:\n    - nid: 0\n      ranges: [{start: 0, end: 1 GiB}]\nprocesses:\n  - {name: p, pid: 1, cgroup: /a, sizeBytes: 10 GiB, workload: {pattern: idle}}\ndurationSec: 10\n',
+    );
     const v = io();
     expect(await simulate(['examples/scenarios/test-host-and-temporal.damon.yaml', '--scenario', big], v.o)).toBe(2);
     expect(v.err()).toMatch(/processes need 10737418240 bytes but the machine has 1073741824/);
@@ -90,7 +105,12 @@ describe('damon-config simulate', () => {
     expect(t.out()).toBe('');
     // the same config on the 7.2 scenario simulates
     const ok = io();
-    expect(await simulate(['examples/scenarios/test-host-and-temporal.damon.yaml', '--scenario', 'examples/scenarios/test-host-small.yaml', '--duration', '20s'], ok.o)).toBe(0);
+    expect(
+      await simulate(
+        ['examples/scenarios/test-host-and-temporal.damon.yaml', '--scenario', 'examples/scenarios/test-host-small.yaml', '--duration', '20s'],
+        ok.o,
+      ),
+    ).toBe(0);
     expect(ok.err()).toMatch(/check \(kernel 7\.2, scenario test-host-small\)/);
   });
 });

@@ -13,25 +13,41 @@ describe('converged goal values', () => {
   it('hand-computed: a user_input goal keeps its value, a memcg goal is the cgroup share of the node in bp', () => {
     // /a is 16 MiB on node 1 (64 MiB): 2500 bp; stat moves nothing, so every window sample is 2500
     const config: KConfig = {
-      kdamonds: [{
-        refreshMs: 0,
-        contexts: [{
-          ops: 'paddr',
-          addrUnit: 1,
-          sampleUs: 5000, aggrUs: 100_000, updateUs: 1_000_000,
-          intervalsGoal: null,
-          nrRegions: { min: 10, max: 1000 },
-          pause: false,
-          targets: [{ pid: null, obsolete: false, regions: [{ start: 64 * MiB, end: 128 * MiB }] }],
-          schemes: [
-            scheme({ action: 'stat', quota: { ...scheme().quota, bytes: MiB, goals: [{ metric: 'user_input', targetValue: 5000, currentValue: 1234, nid: null, path: null }] } }),
-            scheme({ action: 'stat', quota: { ...scheme().quota, bytes: MiB, goals: [
-              { metric: 'node_memcg_used_bp', targetValue: 3000, currentValue: 0, nid: 1, path: '/a' },
-              { metric: 'node_memcg_free_bp', targetValue: 7000, currentValue: 0, nid: 1, path: '/b' },
-            ] } }),
+      kdamonds: [
+        {
+          refreshMs: 0,
+          contexts: [
+            {
+              ops: 'paddr',
+              addrUnit: 1,
+              sampleUs: 5000,
+              aggrUs: 100_000,
+              updateUs: 1_000_000,
+              intervalsGoal: null,
+              nrRegions: { min: 10, max: 1000 },
+              pause: false,
+              targets: [{ pid: null, obsolete: false, regions: [{ start: 64 * MiB, end: 128 * MiB }] }],
+              schemes: [
+                scheme({
+                  action: 'stat',
+                  quota: { ...scheme().quota, bytes: MiB, goals: [{ metric: 'user_input', targetValue: 5000, currentValue: 1234, nid: null, path: null }] },
+                }),
+                scheme({
+                  action: 'stat',
+                  quota: {
+                    ...scheme().quota,
+                    bytes: MiB,
+                    goals: [
+                      { metric: 'node_memcg_used_bp', targetValue: 3000, currentValue: 0, nid: 1, path: '/a' },
+                      { metric: 'node_memcg_free_bp', targetValue: 7000, currentValue: 0, nid: 1, path: '/b' },
+                    ],
+                  },
+                }),
+              ],
+            },
           ],
-        }],
-      }],
+        },
+      ],
     };
     const r = simulate(config, tinyScenario(), { seed: 3 });
     expect(r.goals.map((g) => [g.configPath.join('/'), g.metric, g.meanValue, g.stdevValue, g.samples])).toEqual([
@@ -39,7 +55,17 @@ describe('converged goal values', () => {
       ['kdamonds/0/contexts/0/schemes/1/quotas/goals/0', 'node_memcg_used_bp', 2500, 0, 5],
       ['kdamonds/0/contexts/0/schemes/1/quotas/goals/1', 'node_memcg_free_bp', 7500, 0, 5],
     ]);
-    expect(r.goals[1]).toMatchObject({ kdamond: 0, context: 0, scheme: 1, goal: 0, nid: 1, path: '/a', targetValue: 3000, windowStartSec: 6, windowEndSec: 10 });
+    expect(r.goals[1]).toMatchObject({
+      kdamond: 0,
+      context: 0,
+      scheme: 1,
+      goal: 0,
+      nid: 1,
+      path: '/a',
+      targetValue: 3000,
+      windowStartSec: 6,
+      windowEndSec: 10,
+    });
   });
 
   it('seed experiment: the mean of each goal series over the table window, agreeing with the table', () => {

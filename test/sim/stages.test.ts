@@ -155,7 +155,7 @@ describe('sampling (§3)', () => {
         const hi = Math.max(a, b) % (vals.length * C + 1);
         if (hi <= lo) return;
         let brute = 0;
-        for (let i = 0; i < vals.length; i++) brute += vals[i] * Math.max(0, Math.min(hi, (i + 1) * C) - Math.max(lo, i * C)) / C;
+        for (let i = 0; i < vals.length; i++) brute += (vals[i] * Math.max(0, Math.min(hi, (i + 1) * C) - Math.max(lo, i * C))) / C;
         expect(t.rangeSum(lo, hi, C)).toBeCloseTo(brute, 6);
       }),
     );
@@ -177,7 +177,9 @@ describe('filters (§9): first hit decides, default is the opposite of the last 
     expect(s.opsFilterOut(B, 5)).toBe(true); // the young test cleared it
   });
   it('allow memcg A; reject young  ==  A OR NOT young (demotion pair)', () => {
-    const { m, states } = ctxFor('7.2', [scheme({ action: 'migrate_cold', opsFilters: [filter({ type: 'memcg', memcgPath: '/a' }), filter({ type: 'young', allow: false })] })]);
+    const { m, states } = ctxFor('7.2', [
+      scheme({ action: 'migrate_cold', opsFilters: [filter({ type: 'memcg', memcgPath: '/a' }), filter({ type: 'young', allow: false })] }),
+    ]);
     const s = states[0];
     const B = m.processes[1].firstV;
     expect(s.opsFilterOut(A, 1)).toBe(false); // A fresh (young): still allowed, young not reached
@@ -187,7 +189,9 @@ describe('filters (§9): first hit decides, default is the opposite of the last 
   });
   it('reject not memcg A; reject not young  ==  A AND young', () => {
     const { m, states } = ctxFor('7.2', [
-      scheme({ opsFilters: [filter({ type: 'memcg', memcgPath: '/a', matching: false, allow: false }), filter({ type: 'young', matching: false, allow: false })] }),
+      scheme({
+        opsFilters: [filter({ type: 'memcg', memcgPath: '/a', matching: false, allow: false }), filter({ type: 'young', matching: false, allow: false })],
+      }),
     ]);
     const s = states[0];
     const B = m.processes[1].firstV;
@@ -204,7 +208,7 @@ describe('filters (§9): first hit decides, default is the opposite of the last 
 });
 
 describe('quota tuners and charging (§6, §8)', () => {
-  const goal = (target: number) => ({ metric: 'node_memcg_used_bp' as const, targetValue: target, currentValue: 0, nid: 0, path: '/a', });
+  const goal = (target: number) => ({ metric: 'node_memcg_used_bp' as const, targetValue: target, currentValue: 0, nid: 0, path: '/a' });
   it('consist grows the effective quota from 1 B by the goal score each window', () => {
     const { states } = ctxFor('7.2', [scheme({ quota: { ...scheme().quota, goals: [goal(1000)] } })]);
     const s = states[0];

@@ -92,7 +92,10 @@ describe('per-phase access rates', () => {
       ],
     };
     const m = new Machine(sc, new Rng(1));
-    const d = new WorkloadDriver(m, sc.processes.map((p) => p.workload));
+    const d = new WorkloadDriver(
+      m,
+      sc.processes.map((p) => p.workload),
+    );
     const p = m.processes[0];
     const ratesAt = (t: number): number[] => {
       while (d.nextEventUs() <= t * 1e6) d.advance(d.nextEventUs()); // event by event, as the engine does

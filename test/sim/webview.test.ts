@@ -59,7 +59,15 @@ describe('simulation chart page in headless Chromium', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 120_000);
 
@@ -102,7 +110,8 @@ describe('simulation chart page in headless Chromium', () => {
     expect(await page.locator('#chart-migrations .u-legend').innerText()).toContain('all migrations');
     // readable axes: units named once on linear axes; the log quota axis ticks only at powers of 1024
     // (it printed overlapping labels from "9313225.75 GiB" to "1 B")
-    const axis = async (id: string) => page.locator(id).evaluate((e) => ({ label: (e as HTMLElement).dataset.yLabel ?? '', ticks: ((e as HTMLElement).dataset.yTicks ?? '').split('|') }));
+    const axis = async (id: string) =>
+      page.locator(id).evaluate((e) => ({ label: (e as HTMLElement).dataset.yLabel ?? '', ticks: ((e as HTMLElement).dataset.yTicks ?? '').split('|') }));
     const usage = await axis('#chart-usage');
     expect(usage.label).toBe('memory (GiB)');
     for (const tk of usage.ticks) expect(tk).toMatch(/^\d+(\.\d+)?$/);

@@ -17,7 +17,9 @@ function run(req: WorkerRequest, onProgress?: (m: WorkerMessage) => void, wallLi
     const limit = setTimeout(() => {
       const last = msgs.filter((m) => m.type === 'progress').at(-1);
       void w.terminate();
-      reject(new Error(`the worker did not finish within ${wallLimitMs} ms (last progress: ${last?.type === 'progress' ? `${last.simSec} simulated s` : 'none'})`));
+      reject(
+        new Error(`the worker did not finish within ${wallLimitMs} ms (last progress: ${last?.type === 'progress' ? `${last.simSec} simulated s` : 'none'})`),
+      );
     }, wallLimitMs);
     w.on('exit', () => clearTimeout(limit));
     w.on('message', (m: WorkerMessage) => {
@@ -33,7 +35,17 @@ describe('sim worker (the bundle the language server starts)', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     // the same entry and options as scripts/build.mjs's dist/sim-worker.js
-    await build({ absWorkingDir: ROOT, entryPoints: ['server/src/sim-worker/worker.ts'], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], logLevel: 'warning' });
+    await build({
+      absWorkingDir: ROOT,
+      entryPoints: ['server/src/sim-worker/worker.ts'],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      mainFields: ['module', 'main'],
+      logLevel: 'warning',
+    });
   }, 60_000);
 
   const configText = readFileSync(join(ROOT, 'examples/seed-test-script.damon.yaml'), 'utf8');
@@ -125,15 +137,26 @@ describe('sim worker (the bundle the language server starts)', () => {
     if (m.type !== 'error') return;
     const first = m.problems![0];
     expect(m.problems!.length).toBeGreaterThan(1);
-    expect(m.message).toBe(`not simulated: on kernel 6.19 (the scenario's) the config has ${m.problems!.length} error(s) the kernel would refuse or run differently; the first, at line ${first.line}:${first.column} [${first.code}]: ${first.message}`);
-    expect(text.split('\n')[first.line - 1]).toContain(text.split('\n')[first.line - 1].slice(first.column - 1).split(/[,}]/)[0]);
+    expect(m.message).toBe(
+      `not simulated: on kernel 6.19 (the scenario's) the config has ${m.problems!.length} error(s) the kernel would refuse or run differently; the first, at line ${first.line}:${first.column} [${first.code}]: ${first.message}`,
+    );
+    const line = text.split('\n')[first.line - 1];
+    expect(line).toContain(line.slice(first.column - 1).split(/[,}]/)[0]);
   });
 
   it('reports config and scenario errors with their places', async () => {
-    const bad = await run({ configText: 'kdamonds:\n  - contexts:\n      - ops: paddr\n        nr_regions: {min: 2000, max: 1000}\n', fileName: 'bad.damon.yaml', scenario: { builtin: 'seed-memcg-tiering' } });
+    const bad = await run({
+      configText: 'kdamonds:\n  - contexts:\n      - ops: paddr\n        nr_regions: {min: 2000, max: 1000}\n',
+      fileName: 'bad.damon.yaml',
+      scenario: { builtin: 'seed-memcg-tiering' },
+    });
     expect(bad[0].type).toBe('error');
     if (bad[0].type === 'error') expect(bad[0].problems?.[0]).toMatchObject({ file: 'bad.damon.yaml', line: expect.any(Number) });
-    const sc = await run({ configText, fileName: 'x.yaml', scenario: { text: 'name: s\nmachine: {nodes: []}\nprocesses: []\ndurationSec: 5\n', fileName: 's.yaml' } });
+    const sc = await run({
+      configText,
+      fileName: 'x.yaml',
+      scenario: { text: 'name: s\nmachine: {nodes: []}\nprocesses: []\ndurationSec: 5\n', fileName: 's.yaml' },
+    });
     expect(sc[0].type).toBe('error');
     if (sc[0].type === 'error') expect(sc[0].problems?.[0]).toMatchObject({ file: 's.yaml', line: 2 });
   });

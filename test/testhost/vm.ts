@@ -31,7 +31,8 @@ export function bootTestHost(version: '7.2' | '6.12', opts: { damo?: boolean } =
   const alias = `damon-testhost-${version}`;
   // TCG boots in ~15 s on an idle machine; under load (CI beside other work) allow far more
   execFileSync('bash', [join(ROOT, 'scripts/testhost/start.sh'), version, '--dir', dir, '--alias', alias, ...variant], {
-    stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, TESTHOST_BOOT_TIMEOUT: process.env.TESTHOST_BOOT_TIMEOUT ?? '480' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, TESTHOST_BOOT_TIMEOUT: process.env.TESTHOST_BOOT_TIMEOUT ?? '480' },
   });
   const sshConfig = join(dir, 'ssh_config');
   const host: TestHost = {
@@ -45,7 +46,10 @@ export function bootTestHost(version: '7.2' | '6.12', opts: { damo?: boolean } =
       for (let attempt = 1; ; attempt++) {
         const r = spawnSync('ssh', ['-F', sshConfig, '-T', '--', alias, cmd], { input, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20 });
         const connectFailed = r.status === 255 && /Connection (reset|refused|closed)|kex_exchange_identification|timed out/i.test(r.stderr ?? '');
-        if (connectFailed && attempt < 4) { spawnSync('sleep', ['1']); continue; }
+        if (connectFailed && attempt < 4) {
+          spawnSync('sleep', ['1']);
+          continue;
+        }
         if (r.status !== 0) throw new Error(`ssh ${JSON.stringify(cmd)} exited ${r.status}: ${r.stderr}`);
         return r.stdout;
       }

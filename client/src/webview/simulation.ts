@@ -7,10 +7,33 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './simulation.css';
 
-interface SummaryRow { cgroup: string; nid: number; meanBytes: number; stdevBytes: number; targetBytes: number | null; targetLowBytes: number | null; targetHighBytes: number | null; convergedAtSec: number | null; windowStartSec: number; windowEndSec: number; samples: number }
-interface SchemeSeries { kdamond: number; scheme: number; action: string; targetNid: number; effectiveQuotaBytes: (number | null)[]; appliedBytesPerSec: number[] }
+interface SummaryRow {
+  cgroup: string;
+  nid: number;
+  meanBytes: number;
+  stdevBytes: number;
+  targetBytes: number | null;
+  targetLowBytes: number | null;
+  targetHighBytes: number | null;
+  convergedAtSec: number | null;
+  windowStartSec: number;
+  windowEndSec: number;
+  samples: number;
+}
+interface SchemeSeries {
+  kdamond: number;
+  scheme: number;
+  action: string;
+  targetNid: number;
+  effectiveQuotaBytes: (number | null)[];
+  appliedBytesPerSec: number[];
+}
 interface Result {
-  seed: number; scenario: string; kernel: string; durationSec: number; wallMs: number;
+  seed: number;
+  scenario: string;
+  kernel: string;
+  durationSec: number;
+  wallMs: number;
   summary: SummaryRow[];
   series: { t: number[]; usage: Record<string, Record<string, number[]>>; migrationBytesPerSec: number[]; schemes: SchemeSeries[] };
 }
@@ -49,7 +72,12 @@ function makePlot(el: HTMLElement, opts: Omit<uPlot.Options, 'width' | 'height'>
   return p;
 }
 
-const UNITS: [string, number][] = [['GiB', GiB], ['MiB', 1024 ** 2], ['KiB', 1024], ['B', 1]];
+const UNITS: [string, number][] = [
+  ['GiB', GiB],
+  ['MiB', 1024 ** 2],
+  ['KiB', 1024],
+  ['B', 1],
+];
 
 /** One unit for a linear bytes axis, named once in its label; the ticks are plain numbers. */
 function bytesAxis(label: string, max: number): uPlot.Axis {
@@ -68,7 +96,12 @@ function logBytesAxis(label: string): uPlot.Axis {
       return out.length ? out : [min, max];
     },
     filter: (_u, splits) => splits,
-    values: (_u, vals) => vals.map((v) => fmtBytes(v).replace(/\.0+ /, ' ').replace(/(\.\d)0 /, '$1 ')),
+    values: (_u, vals) =>
+      vals.map((v) =>
+        fmtBytes(v)
+          .replace(/\.0+ /, ' ')
+          .replace(/(\.\d)0 /, '$1 '),
+      ),
   };
 }
 
@@ -79,7 +112,8 @@ function render(r: Result): void {
   for (const p of plots.splice(0)) p.destroy();
   const t = r.series.t;
   document.getElementById('title')!.textContent = `DAMON simulation: ${r.scenario}`;
-  document.getElementById('meta')!.textContent = `${r.durationSec} s simulated (kernel ${r.kernel} rules), seed ${r.seed}, ${(r.wallMs / 1000).toFixed(2)} s wall`;
+  document.getElementById('meta')!.textContent =
+    `${r.durationSec} s simulated (kernel ${r.kernel} rules), seed ${r.seed}, ${(r.wallMs / 1000).toFixed(2)} s wall`;
 
   // usage per cgroup per node, with the target band of each (cgroup, node) the goals name
   const series: uPlot.Series[] = [{ label: 'time (s)' }];
@@ -107,13 +141,22 @@ function render(r: Result): void {
         bands.push({ series: [series.length - 2, series.length - 1], fill: `${color}33` });
       }
     }
-  makePlot(document.getElementById('chart-usage')!, { series, bands, axes: [{ label: 'seconds' }, bytesAxis('memory', finiteMax(data.slice(1)))], scales: { x: { time: false } } }, data as uPlot.AlignedData);
+  makePlot(
+    document.getElementById('chart-usage')!,
+    { series, bands, axes: [{ label: 'seconds' }, bytesAxis('memory', finiteMax(data.slice(1)))], scales: { x: { time: false } } },
+    data as uPlot.AlignedData,
+  );
 
   // effective quota per scheme (log scale; unlimited is a gap)
   const qs: uPlot.Series[] = [{ label: 'time (s)' }];
   const qd: (number | null)[][] = [t];
   r.series.schemes.forEach((s, i) => {
-    qs.push({ label: `kdamond${s.kdamond} scheme${s.scheme} ${s.action}`, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: (_u, v) => (v === null ? 'unlimited' : fmtBytes(v)) });
+    qs.push({
+      label: `kdamond${s.kdamond} scheme${s.scheme} ${s.action}`,
+      stroke: PALETTE[i % PALETTE.length],
+      width: 1.5,
+      value: (_u, v) => (v === null ? 'unlimited' : fmtBytes(v)),
+    });
     // no quota, or one of 1 TiB or more per reset interval (up to the "unlimited" 2^53 B): a gap, not
     // a point at 9313225 GiB that squeezes the real quotas into the bottom of the chart
     qd.push(s.effectiveQuotaBytes.map((v) => (v === null || v <= 0 || v >= 2 ** 40 ? null : v)));
@@ -121,18 +164,37 @@ function render(r: Result): void {
   // the range of the data, widened to powers of 1024 (not uPlot's log default, which reached 2^53 B)
   const qvals = qd.slice(1).flatMap((xs) => xs.filter((x): x is number => x !== null && Number.isFinite(x) && x > 0));
   const qmin = qvals.length ? 1024 ** Math.floor(Math.log(Math.min(...qvals)) / Math.log(1024)) : 1024;
-  const qmax = qvals.length ? 1024 ** Math.max(Math.ceil(Math.log(Math.max(...qvals)) / Math.log(1024)), Math.floor(Math.log(qmin) / Math.log(1024)) + 1) : 1024 ** 3;
-  makePlot(document.getElementById('chart-quota')!, { series: qs, axes: [{ label: 'seconds' }, logBytesAxis('quota per window')], scales: { x: { time: false }, y: { distr: 3, log: 2, range: () => [qmin, qmax] } } }, qd as uPlot.AlignedData);
+  const qmax = qvals.length
+    ? 1024 ** Math.max(Math.ceil(Math.log(Math.max(...qvals)) / Math.log(1024)), Math.floor(Math.log(qmin) / Math.log(1024)) + 1)
+    : 1024 ** 3;
+  makePlot(
+    document.getElementById('chart-quota')!,
+    {
+      series: qs,
+      axes: [{ label: 'seconds' }, logBytesAxis('quota per window')],
+      scales: { x: { time: false }, y: { distr: 3, log: 2, range: () => [qmin, qmax] } },
+    },
+    qd as uPlot.AlignedData,
+  );
 
   // migrations per second: total and per scheme
   const ms: uPlot.Series[] = [{ label: 'time (s)' }, { label: 'all migrations', stroke: '#444', width: 2, value: (_u, v) => `${fmtBytes(v)}/s` }];
   const md: number[][] = [t, r.series.migrationBytesPerSec];
   r.series.schemes.forEach((s, i) => {
     if (!s.action.startsWith('migrate')) return;
-    ms.push({ label: `kdamond${s.kdamond} scheme${s.scheme} ${s.action}`, stroke: PALETTE[i % PALETTE.length], width: 1, value: (_u, v) => `${fmtBytes(v)}/s` });
+    ms.push({
+      label: `kdamond${s.kdamond} scheme${s.scheme} ${s.action}`,
+      stroke: PALETTE[i % PALETTE.length],
+      width: 1,
+      value: (_u, v) => `${fmtBytes(v)}/s`,
+    });
     md.push(s.appliedBytesPerSec);
   });
-  makePlot(document.getElementById('chart-migrations')!, { series: ms, axes: [{ label: 'seconds' }, bytesAxis('migrated per second', finiteMax(md.slice(1)))], scales: { x: { time: false } } }, md as uPlot.AlignedData);
+  makePlot(
+    document.getElementById('chart-migrations')!,
+    { series: ms, axes: [{ label: 'seconds' }, bytesAxis('migrated per second', finiteMax(md.slice(1)))], scales: { x: { time: false } } },
+    md as uPlot.AlignedData,
+  );
 
   const table = document.getElementById('summary') as HTMLTableElement;
   table.textContent = '';
@@ -144,7 +206,15 @@ function render(r: Result): void {
   }
   for (const s of r.summary) {
     const tr = table.insertRow();
-    for (const v of [s.cgroup, String(s.nid), fmtBytes(s.meanBytes), fmtBytes(s.stdevBytes), fmtBytes(s.targetBytes), s.convergedAtSec === null ? 'never' : `${s.convergedAtSec} s`]) tr.insertCell().textContent = v;
+    for (const v of [
+      s.cgroup,
+      String(s.nid),
+      fmtBytes(s.meanBytes),
+      fmtBytes(s.stdevBytes),
+      fmtBytes(s.targetBytes),
+      s.convergedAtSec === null ? 'never' : `${s.convergedAtSec} s`,
+    ])
+      tr.insertCell().textContent = v;
   }
   for (const id of ['export-png', 'export-csv']) (document.getElementById(id) as HTMLButtonElement).disabled = false;
   document.body.dataset.rendered = 'true';
@@ -171,14 +241,23 @@ function chartsPng(): string {
 
 function toCsv(r: Result): string {
   const cols: [string, (i: number) => number | null][] = [['t_sec', (i) => r.series.t[i]]];
-  for (const [cg, byNid] of Object.entries(r.series.usage)) for (const [nid, xs] of Object.entries(byNid)) cols.push([`usage_bytes[${cg}][node${nid}]`, (i) => xs[i]]);
+  for (const [cg, byNid] of Object.entries(r.series.usage))
+    for (const [nid, xs] of Object.entries(byNid)) cols.push([`usage_bytes[${cg}][node${nid}]`, (i) => xs[i]]);
   cols.push(['migration_bytes_per_sec', (i) => r.series.migrationBytesPerSec[i]]);
   for (const s of r.series.schemes) {
     cols.push([`kdamond${s.kdamond}.scheme${s.scheme}.${s.action}.effective_quota_bytes`, (i) => s.effectiveQuotaBytes[i]]);
     cols.push([`kdamond${s.kdamond}.scheme${s.scheme}.${s.action}.applied_bytes_per_sec`, (i) => s.appliedBytesPerSec[i]]);
   }
   const lines = [cols.map(([n]) => n).join(',')];
-  for (let i = 0; i < r.series.t.length; i++) lines.push(cols.map(([, f]) => { const v = f(i); return v === null ? '' : String(v); }).join(','));
+  for (let i = 0; i < r.series.t.length; i++)
+    lines.push(
+      cols
+        .map(([, f]) => {
+          const v = f(i);
+          return v === null ? '' : String(v);
+        })
+        .join(','),
+    );
   return `${lines.join('\n')}\n`;
 }
 

@@ -91,7 +91,13 @@ export const ansible: Subcommand = async (args, io) => {
   if (!precheck(io, text, file, parsed.flags.kernel as string | undefined)) return 1;
   const name = (parsed.flags.name as string | undefined) ?? 'damon_config';
   const out = resolve(io.cwd, (parsed.flags.out as string | undefined) ?? 'damon-ansible');
-  const files = renderAnsibleRole({ name, configText: text, configFileName: basename(file) === '-' ? 'config.damon.yaml' : basename(file), cli: selfArgv(), version: VERSION });
+  const files = renderAnsibleRole({
+    name,
+    configText: text,
+    configFileName: basename(file) === '-' ? 'config.damon.yaml' : basename(file),
+    cli: selfArgv(),
+    version: VERSION,
+  });
   try {
     writeRole(out, files);
   } catch (e) {
@@ -153,7 +159,9 @@ export async function deployInventory(io: CliIO, file: string, opts: { inventory
   if (!precheck(io, text, file, opts.kernel)) return 1;
   const playbook = findAnsiblePlaybook();
   if (!playbook) {
-    io.stderr('damon-config deploy: ansible-playbook is not installed (Debian/Ubuntu: `apt install ansible-core`; elsewhere: `pipx install ansible-core`); more than one host is deployed through Ansible\n');
+    io.stderr(
+      'damon-config deploy: ansible-playbook is not installed (Debian/Ubuntu: `apt install ansible-core`; elsewhere: `pipx install ansible-core`); more than one host is deployed through Ansible\n',
+    );
     return 2;
   }
   const inventory = resolve(io.cwd, opts.inventory);

@@ -111,7 +111,13 @@ export function formatSarif(reports: FileReport[], version: string): string {
       id,
       name: id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
       shortDescription: { text: rule?.title ?? id },
-      ...(rule ? { fullDescription: { text: rule.explanation }, help: { text: rule.explanation, markdown: rule.explanation }, defaultConfiguration: { level: level(rule.severity) } } : {}),
+      ...(rule
+        ? {
+            fullDescription: { text: rule.explanation },
+            help: { text: rule.explanation, markdown: rule.explanation },
+            defaultConfiguration: { level: level(rule.severity) },
+          }
+        : {}),
     };
   });
   const results = reports.flatMap((r) => {
@@ -124,12 +130,23 @@ export function formatSarif(reports: FileReport[], version: string): string {
         ruleId: d.code,
         level: level(d.severity),
         message: { text: d.message },
-        locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 } } }],
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri },
+              region: { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 },
+            },
+          },
+        ],
         ...(d.related?.length
           ? {
               relatedLocations: d.related.map((rel, i): Sarif.Location => {
                 const q = lineCol(idx, rel.range.start);
-                return { id: i, message: { text: rel.message }, physicalLocation: { artifactLocation: { uri }, region: { startLine: q.line + 1, startColumn: q.character + 1 } } };
+                return {
+                  id: i,
+                  message: { text: rel.message },
+                  physicalLocation: { artifactLocation: { uri }, region: { startLine: q.line + 1, startColumn: q.character + 1 } },
+                };
               }),
             }
           : {}),
@@ -139,7 +156,9 @@ export function formatSarif(reports: FileReport[], version: string): string {
   const sarif: Sarif.Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'damon-config', version, informationUri: 'https://damon-config.invalid/', rules } }, columnKind: 'utf16CodeUnits', results }],
+    runs: [
+      { tool: { driver: { name: 'damon-config', version, informationUri: 'https://damon-config.invalid/', rules } }, columnKind: 'utf16CodeUnits', results },
+    ],
   };
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
@@ -233,11 +252,33 @@ export const check: Subcommand = async (args: string[], io: CliIO) => {
       collect(abs, files, outside);
     } catch (e) {
       ioProblem = true;
-      reports.push({ file: arg, text: null, diagnostics: [{ code: 'io-error', severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`, range: { start: 0, end: 0 } }] });
+      reports.push({
+        file: arg,
+        text: null,
+        diagnostics: [
+          {
+            code: 'io-error',
+            severity: 'error',
+            message: `cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`,
+            range: { start: 0, end: 0 },
+          },
+        ],
+      });
       continue;
     }
     for (const link of outside) {
-      reports.push({ file: relative(io.cwd, link) || link, text: null, diagnostics: [{ code: 'symlink-outside', severity: 'information', message: `not checked: a symbolic link to a file outside ${arg} (a directory scan does not follow links out of it; name the file to check it)`, range: { start: 0, end: 0 } }] });
+      reports.push({
+        file: relative(io.cwd, link) || link,
+        text: null,
+        diagnostics: [
+          {
+            code: 'symlink-outside',
+            severity: 'information',
+            message: `not checked: a symbolic link to a file outside ${arg} (a directory scan does not follow links out of it; name the file to check it)`,
+            range: { start: 0, end: 0 },
+          },
+        ],
+      });
     }
     for (const file of files) {
       const shown = relative(io.cwd, file) || file;

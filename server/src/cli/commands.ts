@@ -54,7 +54,7 @@ export const COMMANDS: Record<string, { run: Subcommand; help: string }> = {
   deploy: { run: deploy, help: 'deploy a config to hosts over ssh (dry run, confirmation, rollback)' },
   status: { run: status, help: 'live DAMON state, stats and goal values of hosts' },
   stop: { run: stop, help: 'stop every running kdamond on hosts' },
-  probe: { run: probe, help: 'read a host\'s machine profile (nodes, ranges, cgroups, kernel) for check --profile' },
+  probe: { run: probe, help: "read a host's machine profile (nodes, ranges, cgroups, kernel) for check --profile" },
   'import-damo': { run: importDamo, help: 'turn damo start/tune command lines into a config file' },
   'export-damo': { run: exportDamo, help: 'write a config as a damo start command line or damo JSON' },
   simulate: { run: simulate, help: 'simulate DAMON/DAMOS on a scenario and print the seed-style table' },
@@ -67,7 +67,8 @@ export const COMMANDS: Record<string, { run: Subcommand; help: string }> = {
 export const usage = () => `usage: damon-config COMMAND [ARGS]
 
 commands:
-${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(12)} ${c.help}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([n, c]) => `  ${n.padEnd(12)} ${c.help}`)
+  .join('\n')}
 
 Run \`damon-config COMMAND --help\` for a command's options.`;
-

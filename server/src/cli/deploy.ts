@@ -27,7 +27,8 @@ writes (--check: the per-host diff, nothing written), with a per-host recap. See
 export function timeoutFlag(flags: Record<string, unknown>): PhaseTimeouts | undefined {
   const v = flags.timeout as string | undefined;
   if (v === undefined) return undefined;
-  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) < 1 || Number(v) > 86400) throw new UsageError(`--timeout wants a number of seconds between 1 and 86400, got "${v}"`);
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) < 1 || Number(v) > 86400)
+    throw new UsageError(`--timeout wants a number of seconds between 1 and 86400, got "${v}"`);
   return timeoutsOf(Number(v));
 }
 
@@ -52,7 +53,10 @@ export function askYesNo(question: string): Promise<boolean> {
   });
 }
 
-export interface HostTargetsArgs { hosts: string[]; sshConfig?: string }
+export interface HostTargetsArgs {
+  hosts: string[];
+  sshConfig?: string;
+}
 export function targetsFrom(flags: Record<string, unknown>): SshTarget[] {
   const hosts = (flags.host as string[] | undefined) ?? [];
   if (hosts.length === 0) throw new UsageError('--host ALIAS is required');
@@ -82,26 +86,52 @@ export const deploy: Subcommand = async (args, io) => {
   let targets: SshTarget[];
   let timeouts: PhaseTimeouts | undefined;
   try {
-    parsed = parseArgs(args, { host: 'multi', 'dry-run': 'bool', yes: 'bool', replace: 'bool', 'ssh-config': 'string', kernel: 'string', timeout: 'string', inventory: 'string', limit: 'string', check: 'bool', help: 'bool' });
-    if (parsed.flags.help) { io.stdout(DEPLOY_USAGE + '\n'); return 0; }
+    parsed = parseArgs(args, {
+      host: 'multi',
+      'dry-run': 'bool',
+      yes: 'bool',
+      replace: 'bool',
+      'ssh-config': 'string',
+      kernel: 'string',
+      timeout: 'string',
+      inventory: 'string',
+      limit: 'string',
+      check: 'bool',
+      help: 'bool',
+    });
+    if (parsed.flags.help) {
+      io.stdout(DEPLOY_USAGE + '\n');
+      return 0;
+    }
     if (parsed.positional.length !== 1) throw new UsageError('deploy takes exactly one CONFIG file');
     timeouts = timeoutFlag(parsed.flags);
     const k = parsed.flags.kernel as string | undefined;
     if (k !== undefined && !/^\d+\.\d+$/.test(k)) throw new UsageError(`--kernel wants X.Y, got "${k}"`);
     if (parsed.flags.inventory !== undefined) {
-      if (parsed.flags.host || parsed.flags['dry-run'] || parsed.flags.yes || parsed.flags['ssh-config']) throw new UsageError('--inventory goes with --limit and --check (Ansible takes hosts, ssh settings and privileges from the inventory)');
-      return await deployInventory(io, parsed.positional[0], { inventory: parsed.flags.inventory as string, limit: parsed.flags.limit as string | undefined, check: !!parsed.flags.check, kernel: k });
+      if (parsed.flags.host || parsed.flags['dry-run'] || parsed.flags.yes || parsed.flags['ssh-config'])
+        throw new UsageError('--inventory goes with --limit and --check (Ansible takes hosts, ssh settings and privileges from the inventory)');
+      return await deployInventory(io, parsed.positional[0], {
+        inventory: parsed.flags.inventory as string,
+        limit: parsed.flags.limit as string | undefined,
+        check: !!parsed.flags.check,
+        kernel: k,
+      });
     }
-    if (parsed.flags.limit !== undefined || parsed.flags.check) throw new UsageError('--limit and --check go with --inventory (for one host, --dry-run shows the changes)');
+    if (parsed.flags.limit !== undefined || parsed.flags.check)
+      throw new UsageError('--limit and --check go with --inventory (for one host, --dry-run shows the changes)');
     targets = targetsFrom(parsed.flags);
-    if (targets.length > 1) throw new UsageError(`one --host at a time; for ${targets.length} hosts use Ansible: --inventory FILE (or \`damon-config ansible CONFIG\` for the role)`);
+    if (targets.length > 1)
+      throw new UsageError(`one --host at a time; for ${targets.length} hosts use Ansible: --inventory FILE (or \`damon-config ansible CONFIG\` for the role)`);
   } catch (e) {
     io.stderr(`damon-config deploy: ${(e as Error).message}\n${DEPLOY_USAGE}\n`);
     return 2;
   }
   const file = parsed.positional[0];
   const f = readTextFile(file);
-  if (f.problem) { io.stderr(`${file}: ${f.problem.message}\n`); return 2; }
+  if (f.problem) {
+    io.stderr(`${file}: ${f.problem.message}\n`);
+    return 2;
+  }
   const text = f.text as string;
   const dryRun = !!parsed.flags['dry-run'];
   const kernel = parsed.flags.kernel as string | undefined;
@@ -115,16 +145,32 @@ export const deploy: Subcommand = async (args, io) => {
   const log = (host: string) => (line: string) => io.stderr(`[${host}] ${line}\n`);
   try {
     const t = targets[0];
-    const confirm = dryRun || parsed.flags.yes ? undefined : async (q: string, diff: string) => {
-      if (!process.stdin.isTTY) throw new DeployError(`not deploying to ${t.alias} without confirmation: stdin is not a terminal (use --yes)`, 'check');
-      io.stderr(diff);
-      return askYesNo(q);
-    };
+    const confirm =
+      dryRun || parsed.flags.yes
+        ? undefined
+        : async (q: string, diff: string) => {
+            if (!process.stdin.isTTY) throw new DeployError(`not deploying to ${t.alias} without confirmation: stdin is not a terminal (use --yes)`, 'check');
+            io.stderr(diff);
+            return askYesNo(q);
+          };
     try {
       const confirmReplace = dryRun || parsed.flags.yes || !process.stdin.isTTY ? undefined : (q: string) => askWord(q, 'replace');
-      const r = await deployOne({ target: t, text, fileName: file, dryRun, confirm, confirmReplace, replace: !!parsed.flags.replace, log: log(t.alias), kernel, timeouts });
+      const r = await deployOne({
+        target: t,
+        text,
+        fileName: file,
+        dryRun,
+        confirm,
+        confirmReplace,
+        replace: !!parsed.flags.replace,
+        log: log(t.alias),
+        kernel,
+        timeouts,
+      });
       if (r.note) io.stderr(`${t.alias}: ${r.note}\n`);
-      io.stdout(r.status === 'applied' ? `${t.alias}: applied (${r.plan.writes.length} writes, ${r.plan.mode}, ${r.applyMs} ms)\n` : `${t.alias}: ${r.status}\n`);
+      io.stdout(
+        r.status === 'applied' ? `${t.alias}: applied (${r.plan.writes.length} writes, ${r.plan.mode}, ${r.applyMs} ms)\n` : `${t.alias}: ${r.status}\n`,
+      );
       return r.status === 'declined' ? 1 : 0;
     } catch (e) {
       reportError(io, t.alias, e);

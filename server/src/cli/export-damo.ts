@@ -79,7 +79,9 @@ export const exportDamo: Subcommand = async (args: string[], io: CliIO) => {
     roots = [roots[n - 1]];
   } else if (format === 'json' && roots.length > 1) {
     // concatenated JSON objects are not JSON, and damo start FILE.json reads one config
-    io.stderr(`damon-config export-damo: ${shown} has ${roots.length} YAML documents, and damo reads one config per JSON file: choose one with --document N (1 to ${roots.length})\n`);
+    io.stderr(
+      `damon-config export-damo: ${shown} has ${roots.length} YAML documents, and damo reads one config per JSON file: choose one with --document N (1 to ${roots.length})\n`,
+    );
     return 2;
   }
   let bad = false;

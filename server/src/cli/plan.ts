@@ -19,7 +19,10 @@ export const plan: Subcommand = async (args, io) => {
   let parsed;
   try {
     parsed = parseArgs(args, { script: 'bool', kernel: 'string', help: 'bool' });
-    if (parsed.flags.help) { io.stdout(PLAN_USAGE + '\n'); return 0; }
+    if (parsed.flags.help) {
+      io.stdout(PLAN_USAGE + '\n');
+      return 0;
+    }
     if (parsed.positional.length !== 1) throw new UsageError('plan takes exactly one CONFIG file');
   } catch (e) {
     io.stderr(`damon-config plan: ${(e as Error).message}\n${PLAN_USAGE}\n`);
@@ -27,9 +30,15 @@ export const plan: Subcommand = async (args, io) => {
   }
   const file = parsed.positional[0];
   const kernel = (parsed.flags.kernel as string | undefined) ?? '7.2';
-  if (!/^\d+\.\d+$/.test(kernel)) { io.stderr(`damon-config plan: --kernel wants X.Y, got "${kernel}"\n`); return 2; }
+  if (!/^\d+\.\d+$/.test(kernel)) {
+    io.stderr(`damon-config plan: --kernel wants X.Y, got "${kernel}"\n`);
+    return 2;
+  }
   const f = file === '-' ? { text: await io.readStdin() } : readTextFile(file);
-  if (f.problem) { io.stderr(`${file}: ${f.problem.message}\n`); return 2; }
+  if (f.problem) {
+    io.stderr(`${file}: ${f.problem.message}\n`);
+    return 2;
+  }
   try {
     const cfg = loadForDeploy(f.text as string, file, undefined, kernel, 'fix them to get a plan');
     const p = planSysfs(cfg.kconfig, { caps: capabilitiesForVersion(kernel) });

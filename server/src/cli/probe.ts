@@ -45,7 +45,10 @@ export const probe: Subcommand = async (args, io) => {
       `# running kdamonds: ${p.host.running.length}`,
     ];
     const nb = numaBalancingWarning(t.alias, p);
-    if (nb) { header.push(`# ${nb}`); io.stderr(`${t.alias}: ${nb}\n`); }
+    if (nb) {
+      header.push(`# ${nb}`);
+      io.stderr(`${t.alias}: ${nb}\n`);
+    }
     const text = `${header.join('\n')}\n${profileToYaml({ ...p.profile, name: t.alias })}`;
     if (typeof parsed.flags.out === 'string') writeFileSync(resolve(io.cwd, parsed.flags.out), text);
     else io.stdout(text);

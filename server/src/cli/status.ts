@@ -17,7 +17,10 @@ export const status: Subcommand = async (args, io) => {
   let timeouts;
   try {
     parsed = parseArgs(args, { host: 'multi', 'ssh-config': 'string', json: 'bool', timeout: 'string', help: 'bool' });
-    if (parsed.flags.help) { io.stdout(STATUS_USAGE + '\n'); return 0; }
+    if (parsed.flags.help) {
+      io.stdout(STATUS_USAGE + '\n');
+      return 0;
+    }
     targets = targetsFrom(parsed.flags);
     timeouts = timeoutFlag(parsed.flags);
   } catch (e) {

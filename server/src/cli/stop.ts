@@ -16,7 +16,10 @@ export const stop: Subcommand = async (args, io) => {
   let timeouts;
   try {
     parsed = parseArgs(args, { host: 'multi', 'ssh-config': 'string', timeout: 'string', help: 'bool' });
-    if (parsed.flags.help) { io.stdout(STOP_USAGE + '\n'); return 0; }
+    if (parsed.flags.help) {
+      io.stdout(STOP_USAGE + '\n');
+      return 0;
+    }
     targets = targetsFrom(parsed.flags);
     timeouts = timeoutFlag(parsed.flags);
   } catch (e) {

@@ -68,7 +68,8 @@ const at0 = { start: 0, end: 0 };
 export function readTextFile(path: string, maxBytes: number = FILE_LIMITS.config): FileText {
   const r = readTextFileSafe(path, { maxBytes });
   if (r.ok) return { text: r.text };
-  const message = r.code === 'file-too-large' && maxBytes === FILE_LIMITS.config ? r.message.replace('; it was', '; DAMON configs are small, so it was') : r.message;
+  const message =
+    r.code === 'file-too-large' && maxBytes === FILE_LIMITS.config ? r.message.replace('; it was', '; DAMON configs are small, so it was') : r.message;
   return { problem: { code: r.code, severity: 'error', message, range: at0 } };
 }
 

@@ -55,14 +55,26 @@ export function resolveRange(root: SNode, path: ConfigPath, onKey: boolean): Off
   return { start: root.range.start, end: root.range.start + 1 };
 }
 
-function checkDocument(text: string, format: SourceFormat, src: SourceDocument, opts: CheckOptions, kernel: KernelVersion, kernelText: string): CheckedDocument {
+function checkDocument(
+  text: string,
+  format: SourceFormat,
+  src: SourceDocument,
+  opts: CheckOptions,
+  kernel: KernelVersion,
+  kernelText: string,
+): CheckedDocument {
   const diagnostics: CoreDiagnostic[] = [...src.diagnostics];
   const root = src.root;
   const isDamonConfig = !!root && root.kind === 'map' && mapGet(root, 'kdamonds') !== undefined;
   const doc: CheckedDocument = { range: src.range, root, isDamonConfig, kconfig: null, lowered: null, diagnostics };
   if (!root) {
     if (!src.diagnostics.some((d) => d.severity === 'error') && text.slice(src.range.start, src.range.end).trim() !== '') {
-      diagnostics.push({ code: 'not-a-config', severity: 'error', message: 'expected a mapping with a "kdamonds" key', range: { start: src.range.start, end: src.range.start + 1 } });
+      diagnostics.push({
+        code: 'not-a-config',
+        severity: 'error',
+        message: 'expected a mapping with a "kdamonds" key',
+        range: { start: src.range.start, end: src.range.start + 1 },
+      });
     }
     return doc;
   }
@@ -81,7 +93,15 @@ function checkDocument(text: string, format: SourceFormat, src: SourceDocument, 
 }
 
 /** The context the semantic rules read (shared with the incremental check, which builds it per item). */
-export function ruleContext(text: string, format: SourceFormat, root: SNode, lowered: LoweredDocument, opts: CheckOptions, kernel: KernelVersion, kernelText: string): RuleContext {
+export function ruleContext(
+  text: string,
+  format: SourceFormat,
+  root: SNode,
+  lowered: LoweredDocument,
+  opts: CheckOptions,
+  kernel: KernelVersion,
+  kernelText: string,
+): RuleContext {
   return {
     text,
     format,
@@ -117,7 +137,12 @@ export function runRule(rule: Rule, ctx: RuleContext, diagnostics: CoreDiagnosti
   try {
     rule.check(ctx);
   } catch (e) {
-    diagnostics.push({ code: 'internal-error', severity: 'warning', message: `rule ${rule.id} failed on this document: ${(e as Error).message}`, range: { start: root.range.start, end: root.range.start + 1 } });
+    diagnostics.push({
+      code: 'internal-error',
+      severity: 'warning',
+      message: `rule ${rule.id} failed on this document: ${(e as Error).message}`,
+      range: { start: root.range.start, end: root.range.start + 1 },
+    });
   }
 }
 
@@ -132,12 +157,22 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   const format = opts.format ?? formatFor(opts.fileName, text);
   const { kernel, kernelText } = kernelOf(opts);
   if (text.length > MAX_TEXT_LENGTH) {
-    const d: CoreDiagnostic = { code: 'file-too-large', severity: 'error', message: `the file is ${(text.length / 1048576).toFixed(1)} MiB; DAMON configs are small, so it was not read (limit ${MAX_TEXT_LENGTH / 1048576} MiB)`, range: { start: 0, end: 1 } };
+    const d: CoreDiagnostic = {
+      code: 'file-too-large',
+      severity: 'error',
+      message: `the file is ${(text.length / 1048576).toFixed(1)} MiB; DAMON configs are small, so it was not read (limit ${MAX_TEXT_LENGTH / 1048576} MiB)`,
+      range: { start: 0, end: 1 },
+    };
     return { format, documents: [], diagnostics: [d] };
   }
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
-    const d: CoreDiagnostic = { code: 'binary-file', severity: 'error', message: 'the file contains NUL bytes: it is binary, not a YAML or JSON config', range: { start: nul, end: nul + 1 } };
+    const d: CoreDiagnostic = {
+      code: 'binary-file',
+      severity: 'error',
+      message: 'the file contains NUL bytes: it is binary, not a YAML or JSON config',
+      range: { start: nul, end: nul + 1 },
+    };
     return { format, documents: [], diagnostics: [d] };
   }
   const sources = format === 'json' ? [parseJson(text)] : parseYaml(text);
@@ -156,11 +191,19 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   }
   if (isEmptyConfigText(text, format)) {
     // one verdict for an empty file everywhere (check, plan, simulate, the editor): this error alone
-    const d: CoreDiagnostic = { code: 'empty-file', severity: 'error', message: 'the file is empty (nothing but whitespace or comments): a DAMON config needs a top-level "kdamonds" key (see examples/)', range: { start: 0, end: Math.min(1, text.length) } };
+    const d: CoreDiagnostic = {
+      code: 'empty-file',
+      severity: 'error',
+      message: 'the file is empty (nothing but whitespace or comments): a DAMON config needs a top-level "kdamonds" key (see examples/)',
+      range: { start: 0, end: Math.min(1, text.length) },
+    };
     documents.forEach((doc, i) => (doc.diagnostics = i === 0 ? [d] : []));
     return { format, documents, diagnostics: [d] };
   }
-  const diagnostics = finishDiagnostics(text, documents.flatMap((d) => d.diagnostics));
+  const diagnostics = finishDiagnostics(
+    text,
+    documents.flatMap((d) => d.diagnostics),
+  );
   return { format, documents, diagnostics };
 }
 

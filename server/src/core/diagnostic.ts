@@ -41,8 +41,10 @@ export interface CoreDiagnostic {
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
 export function sortDiagnostics(ds: CoreDiagnostic[]): CoreDiagnostic[] {
-  return ds.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end
-    || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.code.localeCompare(b.code));
+  return ds.sort(
+    (a, b) =>
+      a.range.start - b.range.start || a.range.end - b.range.end || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.code.localeCompare(b.code),
+  );
 }
 
 /** 1-based line and column of an offset, as compilers print them. */
@@ -103,7 +105,9 @@ export function capDiagnostics(ds: CoreDiagnostic[], max = MAX_DIAGNOSTICS): Cor
   const count: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
   for (const d of rest) count[d.severity]++;
   const worst = (['error', 'warning', 'information', 'hint'] as Severity[]).find((s) => count[s] > 0)!;
-  const parts = (['error', 'warning', 'information', 'hint'] as Severity[]).filter((s) => count[s] > 0).map((s) => `${count[s].toLocaleString('en-US')} ${s === 'information' ? 'note' : s}${count[s] === 1 ? '' : 's'}`);
+  const parts = (['error', 'warning', 'information', 'hint'] as Severity[])
+    .filter((s) => count[s] > 0)
+    .map((s) => `${count[s].toLocaleString('en-US')} ${s === 'information' ? 'note' : s}${count[s] === 1 ? '' : 's'}`);
   const more: CoreDiagnostic = {
     code: 'too-many-problems',
     severity: worst,

@@ -315,9 +315,16 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
     return out;
   });
   const tg = tieringGoals(ctx);
-  const crossFacts = JSON.stringify([...tg.promotions, ...tg.demotions].map((t) => [
-    t.key, t.ref.scheme.action, t.goal.metric, t.goal.targetValue, t.goalPath.slice(2), nodeKind(ctx.node([...t.goalPath, 'target_value'])),
-  ]));
+  const crossFacts = JSON.stringify(
+    [...tg.promotions, ...tg.demotions].map((t) => [
+      t.key,
+      t.ref.scheme.action,
+      t.goal.metric,
+      t.goal.targetValue,
+      t.goalPath.slice(2),
+      nodeKind(ctx.node([...t.goalPath, 'target_value'])),
+    ]),
+  );
   for (const ds of [parsed.diagnostics, schema, lower, ...rules]) {
     ownRanges(ds);
     remapDiagnostics(ds, index);
@@ -325,9 +332,21 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
   const patternUnits: LoweredDocument['patternUnits'] = new Map();
   for (const [k, v] of lowered.patternUnits) patternUnits.set(index === 0 ? k : k.replace(/^kdamonds\/0\//, `kdamonds/${index}/`), v);
   return {
-    index, text: env.text.slice(span.start, span.end), start: span.start, fast: parsed.fast, node,
-    parseErrors, parseWarnings, parseOther, schema, lower, rules, crossFacts,
-    kdamond: lowered.kconfig.kdamonds[0], values: lowered.values, patternUnits,
+    index,
+    text: env.text.slice(span.start, span.end),
+    start: span.start,
+    fast: parsed.fast,
+    node,
+    parseErrors,
+    parseWarnings,
+    parseOther,
+    schema,
+    lower,
+    rules,
+    crossFacts,
+    kdamond: lowered.kconfig.kdamonds[0],
+    values: lowered.values,
+    patternUnits,
   };
 }
 
@@ -390,7 +409,10 @@ function errorsContained(text: string, item: ItemEntry, span: ItemSpan, next: It
   for (const d of docs[0].diagnostics) if (d.range.start + delta < span.start || d.range.end + delta > nextSpan.start) return false;
   const errors = docs[0].diagnostics.filter((d) => d.severity === 'error').length;
   if (errors !== item.parseErrors.length) return false;
-  return shapeOf(seq.items[0], span.start - delta) === shapeOf(item.node, span.start) && shapeOf(seq.items[1], nextSpan.start - delta) === shapeOf(next.node, nextSpan.start);
+  return (
+    shapeOf(seq.items[0], span.start - delta) === shapeOf(item.node, span.start) &&
+    shapeOf(seq.items[1], nextSpan.start - delta) === shapeOf(next.node, nextSpan.start)
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,7 +450,14 @@ function frameOf(text: string, split: Split, fast: boolean, prev: Frame | undefi
     const delta = last.start - prev.lastStart;
     if (delta === 0) return prev;
     const end = (r: OffsetRange): OffsetRange => ({ start: r.start, end: r.end >= prev.lastStart ? r.end + delta : r.end });
-    return { ...prev, lastStart: last.start, docRange: end(prev.docRange), rootRange: end(prev.rootRange), pairRange: end(prev.pairRange), seqRange: end(prev.seqRange) };
+    return {
+      ...prev,
+      lastStart: last.start,
+      docRange: end(prev.docRange),
+      rootRange: end(prev.rootRange),
+      pairRange: end(prev.pairRange),
+      seqRange: end(prev.seqRange),
+    };
   }
   const skel = items.length > 1 ? text.slice(0, first.end) + lastText : text;
   const cut = items.length > 1 ? first.end : text.length;
@@ -443,8 +472,16 @@ function frameOf(text: string, split: Split, fast: boolean, prev: Frame | undefi
   const pair = root.pairs[0];
   if (!pair.value || pair.value.kind !== 'seq') return undefined;
   return {
-    header, first: firstText, last: lastText, lastStart: last.start, multi: items.length > 1, fast,
-    docRange: mapR(docs[0].range), rootRange: mapR(root.range), pairRange: mapR(pair.range), seqRange: mapR(pair.value.range),
+    header,
+    first: firstText,
+    last: lastText,
+    lastStart: last.start,
+    multi: items.length > 1,
+    fast,
+    docRange: mapR(docs[0].range),
+    rootRange: mapR(root.range),
+    pairRange: mapR(pair.range),
+    seqRange: mapR(pair.value.range),
     key: { ...pair.key, range: mapR(pair.key.range) },
   };
 }
@@ -665,7 +702,20 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   const shown = explainIndentation(text, diagnostics);
   const doc: CheckedDocument = { range: { ...frame.docRange }, root, isDamonConfig: true, kconfig, lowered, diagnostics: shown };
   const result: CheckResult = { format: 'yaml', documents: [doc], diagnostics: finishDiagnostics(text, [...shown]) };
-  return { result, state: { text, kernelKey, profile: opts.profile, entries, cross, frames: fast ? { fast: frame, slow: reuse?.frames.slow } : { fast: reuse?.frames.fast, slow: frame } }, mode: 'items', reparsed, items: entries.length };
+  return {
+    result,
+    state: {
+      text,
+      kernelKey,
+      profile: opts.profile,
+      entries,
+      cross,
+      frames: fast ? { fast: frame, slow: reuse?.frames.slow } : { fast: reuse?.frames.fast, slow: frame },
+    },
+    mode: 'items',
+    reparsed,
+    items: entries.length,
+  };
 }
 
 /**

@@ -101,7 +101,12 @@ export function readMachine(machine: Record<string, unknown>, report: MachineRep
   const nm = machine.cgroups_without_memory;
   if (nm !== undefined) {
     if (!Array.isArray(nm)) report(['cgroups_without_memory'], 'cgroups_without_memory is a list of cgroup v2 paths like "/workload_a/sub"');
-    shape.cgroupsWithoutMemory = readCgroups(nm, ['cgroups_without_memory'], 'cgroups_without_memory lists absolute cgroup v2 paths like "/workload_a/sub"', report);
+    shape.cgroupsWithoutMemory = readCgroups(
+      nm,
+      ['cgroups_without_memory'],
+      'cgroups_without_memory lists absolute cgroup v2 paths like "/workload_a/sub"',
+      report,
+    );
   }
   return shape;
 }

@@ -26,15 +26,24 @@ export function loadProfile(text: string, fileName?: string): { profile: Machine
   diagnostics.push(...src.diagnostics);
   const root = src.root;
   if (!root || root.kind !== 'map') {
-    if (!diagnostics.length) diagnostics.push({ code: 'profile', severity: 'error', message: 'a machine profile is a mapping with "nodes" (and optionally "name", "kernel", "cgroups")', range: { start: 0, end: Math.min(1, text.length) } });
+    if (!diagnostics.length)
+      diagnostics.push({
+        code: 'profile',
+        severity: 'error',
+        message: 'a machine profile is a mapping with "nodes" (and optionally "name", "kernel", "cgroups")',
+        range: { start: 0, end: Math.min(1, text.length) },
+      });
     return { profile: null, diagnostics };
   }
   const err = (node: SNode, message: string) => diagnostics.push({ code: 'profile', severity: 'error', message, range: node.range });
-  for (const p of root.pairs) if (!KNOWN_TOP.has(String(p.key.value))) err(p.key, `unknown profile key "${p.key.value}" (expected name, kernel, nodes, cgroups, cgroups_without_memory)`);
+  for (const p of root.pairs)
+    if (!KNOWN_TOP.has(String(p.key.value))) err(p.key, `unknown profile key "${p.key.value}" (expected name, kernel, nodes, cgroups, cgroups_without_memory)`);
   const nodesNode = mapGet(root, 'nodes');
   if (nodesNode?.kind === 'seq')
     for (const n of nodesNode.items)
-      if (n.kind === 'map') for (const p of n.pairs) if (!KNOWN_NODE.has(String(p.key.value))) err(p.key, `unknown node key "${p.key.value}" (expected nid, size, ranges, speed, cpus)`);
+      if (n.kind === 'map')
+        for (const p of n.pairs)
+          if (!KNOWN_NODE.has(String(p.key.value))) err(p.key, `unknown node key "${p.key.value}" (expected nid, size, ranges, speed, cpus)`);
   const shape = readMachine(toJS(root) as Record<string, unknown>, (path, message) => {
     const at = nodeAtPath(root, path);
     diagnostics.push({ code: 'profile', severity: 'error', message, range: at.node?.range ?? at.pair?.key.range ?? root.range });
@@ -60,6 +69,7 @@ export function profileToYaml(p: MachineProfile): string {
     lines.push(`  - {nid: ${n.nid}, size: ${n.sizeBytes}, ranges: [${ranges}]${extra}}  # ${formatBytes(n.sizeBytes)}`);
   }
   if (p.cgroups) lines.push(`cgroups: [${p.cgroups.map((c) => JSON.stringify(c)).join(', ')}]${p.cgroups.length ? '' : '  # no child cgroups'}`);
-  if (p.cgroupsWithoutMemory) lines.push(`cgroups_without_memory: [${p.cgroupsWithoutMemory.map((c) => JSON.stringify(c)).join(', ')}]  # no memory controller`);
+  if (p.cgroupsWithoutMemory)
+    lines.push(`cgroups_without_memory: [${p.cgroupsWithoutMemory.map((c) => JSON.stringify(c)).join(', ')}]  # no memory controller`);
   return `${lines.join('\n')}\n`;
 }

@@ -15,7 +15,11 @@ import { renderDeployScript, renderOutcomeScript, renderStopScript } from '../co
 import { runChecked, runScript, SshError, withSession, type RunControl, type SshTarget } from './ssh';
 
 export class DeployError extends Error {
-  constructor(message: string, readonly stage: 'check' | 'connect' | 'probe' | 'busy' | 'foreign' | 'features' | 'apply' | 'changed' | 'lost' | 'timeout' | 'unknown', readonly details: string[] = []) {
+  constructor(
+    message: string,
+    readonly stage: 'check' | 'connect' | 'probe' | 'busy' | 'foreign' | 'features' | 'apply' | 'changed' | 'lost' | 'timeout' | 'unknown',
+    readonly details: string[] = [],
+  ) {
     super(message);
   }
 }
@@ -26,7 +30,12 @@ export class DeployError extends Error {
  * longest silence while writing (each write prints a line); commit: from COMMIT to the host's
  * answer. The host waits for COMMIT as long as `commit`, then rolls back by itself.
  */
-export interface PhaseTimeouts { connect: number; probe: number; apply: number; commit: number }
+export interface PhaseTimeouts {
+  connect: number;
+  probe: number;
+  apply: number;
+  commit: number;
+}
 export const DEFAULT_TIMEOUTS: PhaseTimeouts = { connect: 60_000, probe: 180_000, apply: 120_000, commit: 120_000 };
 /** every phase bounded by the same number of seconds (the CLI's --timeout) */
 export function timeoutsOf(seconds?: number): PhaseTimeouts {
@@ -44,7 +53,6 @@ export interface LoadedConfig {
   /** map a damo config path to "file:line:col" */
   where(path: ConfigPath): string;
 }
-
 
 /**
  * Check a config text for deploying: error diagnostics refuse it; exactly one config document.
@@ -83,7 +91,11 @@ export function precheckValues(cfg: LoadedConfig): void {
   const plan = planSysfs(cfg.kconfig, { caps: capabilitiesForVersion('7.2') });
   const unsafe = plan.problems.filter((p) => /cannot be written safely|not a number/.test(p.message));
   if (unsafe.length) {
-    throw new DeployError(`${cfg.fileName}: values that cannot be written safely; nothing was sent to any host`, 'check', unsafe.map((p) => `${cfg.where(p.source)}: ${p.message}`));
+    throw new DeployError(
+      `${cfg.fileName}: values that cannot be written safely; nothing was sent to any host`,
+      'check',
+      unsafe.map((p) => `${cfg.where(p.source)}: ${p.message}`),
+    );
   }
 }
 
@@ -105,7 +117,11 @@ function lockProblem(alias: string, stdout: string): DeployError | null {
 export async function probeHost(t: SshTarget, opts: ProbeOptions = {}, timeouts: PhaseTimeouts = DEFAULT_TIMEOUTS): Promise<ProbeResult> {
   let r;
   try {
-    r = await withSession(t, () => runChecked(t, renderProbeScript({ lockWaitS: lockWaitFor(timeouts.probe), ...opts }), { phase: 'probe', ms: timeouts.probe }), timeouts.connect);
+    r = await withSession(
+      t,
+      () => runChecked(t, renderProbeScript({ lockWaitS: lockWaitFor(timeouts.probe), ...opts }), { phase: 'probe', ms: timeouts.probe }),
+      timeouts.connect,
+    );
   } catch (e) {
     throw fromSsh(e);
   }
@@ -120,7 +136,12 @@ export async function probeHost(t: SshTarget, opts: ProbeOptions = {}, timeouts:
 
 /** "kdamond 0 (pid 123), kdamond 1 (pid 456)" */
 function foreignSummary(probe: ProbeResult, idx: number[]): string {
-  return idx.map((k) => { const pid = probe.tree.get(`kdamonds/${k}/pid`); return `kdamond ${k}${pid ? ` (pid ${pid})` : ''}`; }).join(', ');
+  return idx
+    .map((k) => {
+      const pid = probe.tree.get(`kdamonds/${k}/pid`);
+      return `kdamond ${k}${pid ? ` (pid ${pid})` : ''}`;
+    })
+    .join(', ');
 }
 
 /** DAMON_STAT / DAMON_RECLAIM / DAMON_LRU_SORT hold DAMON exclusively: `on` would fail with EBUSY. */
@@ -133,12 +154,23 @@ export function numaBalancingWarning(alias: string, probe: ProbeResult): string 
 export function holderProblems(alias: string, probe: ProbeResult): string[] {
   return probe.holders
     .filter((h) => h.enabled)
-    .map((h) => `${h.module.toUpperCase()} is enabled on ${alias}${h.pid ? ` (kdamond pid ${h.pid})` : ''} and holds DAMON: the sysfs interface cannot start a kdamond (EBUSY). Disable it with \`echo N > /sys/module/${h.module}/parameters/enabled\` (or boot with ${h.module}.enabled=N) and deploy again.`);
+    .map(
+      (h) =>
+        `${h.module.toUpperCase()} is enabled on ${alias}${h.pid ? ` (kdamond pid ${h.pid})` : ''} and holds DAMON: the sysfs interface cannot start a kdamond (EBUSY). Disable it with \`echo N > /sys/module/${h.module}/parameters/enabled\` (or boot with ${h.module}.enabled=N) and deploy again.`,
+    );
 }
 
 const ERRNO_TEXT: [RegExp, string, string][] = [
-  [/Cannot allocate memory/, 'ENOMEM', 'the kernel reports ENOMEM for ANY scheme it could not build — most likely a memcg path (filter or quota goal) that does not exist on the host, or a relative memcg path; also addr filters with end < start, hugepage_size min > max'],
-  [/Invalid argument/, 'EINVAL', 'the kernel refused the value (at `on`/`commit`: an inconsistent context — sample_us > aggr_us, nr_regions min < 3 or min > max, unsorted/overlapping regions, a pid that does not exist, more than one paddr target)'],
+  [
+    /Cannot allocate memory/,
+    'ENOMEM',
+    'the kernel reports ENOMEM for ANY scheme it could not build — most likely a memcg path (filter or quota goal) that does not exist on the host, or a relative memcg path; also addr filters with end < start, hugepage_size min > max',
+  ],
+  [
+    /Invalid argument/,
+    'EINVAL',
+    'the kernel refused the value (at `on`/`commit`: an inconsistent context — sample_us > aggr_us, nr_regions min < 3 or min > max, unsorted/overlapping regions, a pid that does not exist, more than one paddr target)',
+  ],
   [/Device or resource busy|busy/i, 'EBUSY', 'DAMON is busy: another writer holds the sysfs lock, or DAMON_STAT/DAMON_RECLAIM/DAMON_LRU_SORT runs'],
   [/Operation not permitted/, 'EPERM', 'not permitted (the kdamond is not in the state this write needs)'],
   [/Permission denied|Read-only/, 'EACCES', 'permission denied: DAMON sysfs needs root on the host'],
@@ -207,7 +239,11 @@ async function deployLoop(opts: DeployOptions): Promise<DeployResult> {
     if (r.kind === 'done') return r.result;
     confirmedDiff = r.confirmedDiff;
     // another deploy changed the host between our probe and our apply: start over from a new probe
-    if (attempt >= 5) throw new DeployError(`the DAMON state of ${host} kept changing between probe and apply (${attempt} attempts; another writer?); nothing was written`, 'changed');
+    if (attempt >= 5)
+      throw new DeployError(
+        `the DAMON state of ${host} kept changing between probe and apply (${attempt} attempts; another writer?); nothing was written`,
+        'changed',
+      );
     log(`${host}: DAMON state changed since the probe (another deploy?); probing again`);
   }
 }
@@ -222,43 +258,68 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
   log(`probing ${host}`);
   const probe = await probeHost(opts.target, {}, timeouts);
   if (probe.recovered === 'ok') log(`${host}: an earlier deploy was killed before its commit; the tree recorded before it was restored`);
-  if (probe.recovered === 'failed') throw new DeployError(`an earlier deploy to ${host} was killed before its commit and restoring the tree recorded before it FAILED; check it with \`damon-config status --host ${host}\``, 'apply');
-  log(`${host}: Linux ${probe.release}, ${probe.profile.nodes.length} NUMA node(s) with memory, ${probe.host.nrKdamonds} kdamond(s) (${probe.host.running.filter(Boolean).length} running)`);
+  if (probe.recovered === 'failed')
+    throw new DeployError(
+      `an earlier deploy to ${host} was killed before its commit and restoring the tree recorded before it FAILED; check it with \`damon-config status --host ${host}\``,
+      'apply',
+    );
+  log(
+    `${host}: Linux ${probe.release}, ${probe.profile.nodes.length} NUMA node(s) with memory, ${probe.host.nrKdamonds} kdamond(s) (${probe.host.running.filter(Boolean).length} running)`,
+  );
   const nb = numaBalancingWarning(host, probe);
   if (nb) log(nb);
-  if (!probe.hasDamon) throw new DeployError(`${host} has no DAMON sysfs interface (/sys/kernel/mm/damon/admin is missing: a kernel without CONFIG_DAMON_SYSFS)`, 'features');
+  if (!probe.hasDamon)
+    throw new DeployError(`${host} has no DAMON sysfs interface (/sys/kernel/mm/damon/admin is missing: a kernel without CONFIG_DAMON_SYSFS)`, 'features');
   const holders = holderProblems(host, probe);
   if (holders.length) throw new DeployError(`DAMON is held by a kernel module on ${host}; nothing was written`, 'busy', holders);
   // 3. the config against the host: profile, kernel, files
   const cfg = loadForDeploy(opts.text, opts.fileName, probe, opts.kernel);
   const plan = planSysfs(cfg.kconfig, { caps: probe.caps, host: probe.host, tree: probe.tree });
   if (plan.problems.length) {
-    throw new DeployError(`${cfg.fileName} cannot run on ${host} (Linux ${probe.release}); nothing was written`, 'features', plan.problems.map((p) => `${cfg.where(p.source)}: ${p.message}`));
+    throw new DeployError(
+      `${cfg.fileName} cannot run on ${host} (Linux ${probe.release}); nothing was written`,
+      'features',
+      plan.problems.map((p) => `${cfg.where(p.source)}: ${p.message}`),
+    );
   }
   const diff = diffTree(probe.tree, plan);
   const diffText = renderDiff(diff);
   log(`changes on ${host} (${plan.mode}):\n${diffText}`);
-  if (plan.unchanged?.length) log(`${host}: kdamond ${plan.unchanged.join(', ')} already hold${plan.unchanged.length > 1 ? '' : 's'} the config: not written, not committed`);
+  if (plan.unchanged?.length)
+    log(`${host}: kdamond ${plan.unchanged.join(', ')} already hold${plan.unchanged.length > 1 ? '' : 's'} the config: not written, not committed`);
   // kdamonds another tool started (damo, by hand): never taken over silently
   const foreign = plan.mode === 'start' ? [] : foreignKdamonds(probe).filter((k) => !plan.unchanged?.includes(k));
   const foreignText = foreign.length ? foreignSummary(probe, foreign) : '';
-  if (foreign.length) log(`kdamonds started outside damon-config will be replaced: ${foreignText}${opts.replace ? ' (--replace given)' : ' — deploying needs --replace'}`);
+  if (foreign.length)
+    log(`kdamonds started outside damon-config will be replaced: ${foreignText}${opts.replace ? ' (--replace given)' : ' — deploying needs --replace'}`);
   if (opts.dryRun) return { kind: 'done', result: { host, status: 'dry-run', plan, diff, probe, foreign } };
   if (plan.writes.length === 0) {
     log(`${host}: nothing to change`);
     return { kind: 'done', result: { host, status: 'unchanged', plan, diff, probe, foreign } };
   }
-  if (foreign.length && !opts.replace && !(opts.confirmReplace && await opts.confirmReplace(`${host} runs kdamonds started outside damon-config: ${foreignText}. This deploy REPLACES them.`))) {
-    throw new DeployError(`${host} runs kdamonds started outside damon-config (${foreignText}); deploying would replace them. Nothing was written. Re-run with --replace to replace them (\`--dry-run\` shows the changes).`, 'foreign');
+  if (
+    foreign.length &&
+    !opts.replace &&
+    !(opts.confirmReplace && (await opts.confirmReplace(`${host} runs kdamonds started outside damon-config: ${foreignText}. This deploy REPLACES them.`)))
+  ) {
+    throw new DeployError(
+      `${host} runs kdamonds started outside damon-config (${foreignText}); deploying would replace them. Nothing was written. Re-run with --replace to replace them (\`--dry-run\` shows the changes).`,
+      'foreign',
+    );
   }
   if (opts.confirm && confirmedDiff !== diffText) {
-    const ok = await opts.confirm(`Deploy ${cfg.fileName} to ${host} (${plan.writes.length} sysfs writes, ${plan.mode}${foreign.length ? `, REPLACING kdamonds started outside damon-config: ${foreignText}` : ''})?`, diffText);
+    const ok = await opts.confirm(
+      `Deploy ${cfg.fileName} to ${host} (${plan.writes.length} sysfs writes, ${plan.mode}${foreign.length ? `, REPLACING kdamonds started outside damon-config: ${foreignText}` : ''})?`,
+      diffText,
+    );
     if (!ok) return { kind: 'done', result: { host, status: 'declined', plan, diff, probe, foreign } };
   }
   // 4. apply in one session
   const session = randomBytes(12).toString('hex');
   const script = renderDeployScript(plan, probe.fingerprint, restoreSpec(probe, cfg.kconfig.kdamonds.length), {
-    session, commitWaitS: secsOf(timeouts.commit), lockWaitS: lockWaitFor(timeouts.apply),
+    session,
+    commitWaitS: secsOf(timeouts.commit),
+    lockWaitS: lockWaitFor(timeouts.apply),
   });
   let failed: { step: number; err: string } | null = null;
   let rolledBack: boolean | null = null;
@@ -276,7 +337,10 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
       if (line === '@@APPLIED') {
         applied = true;
         ctl.deadline('commit', timeouts.commit);
-        if (!ctl.killed) { ctl.send('COMMIT\n'); commitSent = true; }
+        if (!ctl.killed) {
+          ctl.send('COMMIT\n');
+          commitSent = true;
+        }
         ctl.end();
       } else if (line === '@@DONE') done = true;
       else if (line === '@@CHANGED') changed = true;
@@ -302,11 +366,22 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
     const { errno, hint } = explainKernelError(f.err);
     const where = w ? cfg.where(w.source) : cfg.fileName;
     const what = w ? (w.state ? `writing "${w.value}" to ${w.path}` : `writing ${w.path} = ${JSON.stringify(w.value)}`) : 'a write';
-    if (rolledBack === true) throw new DeployError(`${where}: the kernel on ${host} refused ${what}: ${errno} — ${hint}. ${host} was rolled back to its state before the deploy.`, 'apply', [f.err]);
-    if (rolledBack === false) throw new DeployError(`${where}: the kernel on ${host} refused ${what}: ${errno} — ${hint}. ROLLBACK FAILED on ${host}: check it with \`damon-config status --host ${host}\`.`, 'apply', [f.err]);
+    if (rolledBack === true)
+      throw new DeployError(
+        `${where}: the kernel on ${host} refused ${what}: ${errno} — ${hint}. ${host} was rolled back to its state before the deploy.`,
+        'apply',
+        [f.err],
+      );
+    if (rolledBack === false)
+      throw new DeployError(
+        `${where}: the kernel on ${host} refused ${what}: ${errno} — ${hint}. ROLLBACK FAILED on ${host}: check it with \`damon-config status --host ${host}\`.`,
+        'apply',
+        [f.err],
+      );
     // the session ended between the failure and the rollback's report: ask the host below
   }
-  if (rolledBack === true && !failed) throw new DeployError(`the deploy to ${host} was not committed (the host got no COMMIT); ${host} was rolled back to its state before the deploy`, 'lost');
+  if (rolledBack === true && !failed)
+    throw new DeployError(`the deploy to ${host} was not committed (the host got no COMMIT); ${host} was rolled back to its state before the deploy`, 'lost');
   // The session ended without a last word we saw: ask the host what became of it.
   const where = r.timedOut
     ? `the ${r.timedOut.phase} phase on ${host} timed out after ${secsOf(r.timedOut.ms)} s (the host sent nothing; frozen or cut off?)`
@@ -324,7 +399,10 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
     case 'rollbackfailed':
       throw new DeployError(`${where}; ROLLBACK FAILED on ${host} (${outcome.detail}): check it with \`damon-config status --host ${host}\``, 'lost');
     default:
-      throw new DeployError(`${where}; the state of ${host} is unknown — re-run \`damon-config status --host ${host}\` (without the client's COMMIT the host rolls back by itself within ${secsOf(timeouts.commit)} s: ${outcome.detail})`, 'unknown');
+      throw new DeployError(
+        `${where}; the state of ${host} is unknown — re-run \`damon-config status --host ${host}\` (without the client's COMMIT the host rolls back by itself within ${secsOf(timeouts.commit)} s: ${outcome.detail})`,
+        'unknown',
+      );
   }
 }
 
@@ -332,14 +410,21 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
  * After a lost session: the session's last word from the host (waiting under the lock until a
  * session still running has finished; a killed one is restored by the lock first).
  */
-export async function learnOutcome(t: SshTarget, session: string, timeouts: PhaseTimeouts): Promise<{ word: 'committed' | 'rolledback' | 'rollbackfailed' | 'none' | 'unknown'; detail: string }> {
+export async function learnOutcome(
+  t: SshTarget,
+  session: string,
+  timeouts: PhaseTimeouts,
+): Promise<{ word: 'committed' | 'rolledback' | 'rollbackfailed' | 'none' | 'unknown'; detail: string }> {
   const lockWait = secsOf(timeouts.commit) + 30;
   try {
     const r = await runChecked(t, renderOutcomeScript(session, lockWait), { phase: 'outcome', ms: Math.max(timeouts.connect, (lockWait + 30) * 1000) });
     const m = /^@@OUTCOME (\S+) ?(.*)$/m.exec(r.stdout);
     if (m && ['committed', 'rolledback', 'rollbackfailed', 'none'].includes(m[1])) return { word: m[1] as 'committed', detail: m[2] };
     const lp = lockProblem(t.alias, r.stdout);
-    return { word: 'unknown', detail: lp?.message ?? (m ? `the host said "${m[1]}"` : `no answer (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''})`) };
+    return {
+      word: 'unknown',
+      detail: lp?.message ?? (m ? `the host said "${m[1]}"` : `no answer (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''})`),
+    };
   } catch (e) {
     return { word: 'unknown', detail: (e as Error).message };
   }
@@ -357,7 +442,8 @@ export async function stopHost(t: SshTarget, timeouts: PhaseTimeouts = DEFAULT_T
   if (r.stdout.includes('@@NODAMON')) throw new DeployError(`${t.alias} has no DAMON sysfs interface`, 'features');
   const lp = lockProblem(t.alias, r.stdout);
   if (lp) throw lp;
-  if (/^@@RECOVERED failed/m.test(r.stdout)) throw new DeployError(`an earlier deploy to ${t.alias} was killed before its commit and restoring the tree recorded before it FAILED`, 'apply');
+  if (/^@@RECOVERED failed/m.test(r.stdout))
+    throw new DeployError(`an earlier deploy to ${t.alias} was killed before its commit and restoring the tree recorded before it FAILED`, 'apply');
   const fails = [...r.stdout.matchAll(/@@STOPFAIL (\d+)/g)].map((m) => Number(m[1]));
   if (fails.length) throw new DeployError(`could not stop kdamond(s) ${fails.join(', ')} on ${t.alias}: ${r.stderr.trim()}`, 'apply');
   return { stopped: [...r.stdout.matchAll(/@@STOPPED (\d+)/g)].map((m) => Number(m[1])) };

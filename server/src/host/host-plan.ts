@@ -85,13 +85,18 @@ export function planForHost(host: string, configText: string, fileName: string, 
   }
   const facts = factsOf(probe);
   try {
-    if (!probe.hasDamon) throw new DeployError(`${host} has no DAMON sysfs interface (/sys/kernel/mm/damon/admin is missing: a kernel without CONFIG_DAMON_SYSFS)`, 'features');
+    if (!probe.hasDamon)
+      throw new DeployError(`${host} has no DAMON sysfs interface (/sys/kernel/mm/damon/admin is missing: a kernel without CONFIG_DAMON_SYSFS)`, 'features');
     const holders = holderProblems(host, probe);
     if (holders.length) throw new DeployError(`DAMON is held by a kernel module on ${host}; nothing was written`, 'busy', holders);
     const cfg = loadForDeploy(configText, fileName, probe, kernel);
     const plan = planSysfs(cfg.kconfig, { caps: probe.caps, host: probe.host });
     if (plan.problems.length) {
-      throw new DeployError(`${fileName} cannot run on ${host} (Linux ${probe.release}); nothing was written`, 'features', plan.problems.map((p) => `${cfg.where(p.source)}: ${p.message}`));
+      throw new DeployError(
+        `${fileName} cannot run on ${host} (Linux ${probe.release}); nothing was written`,
+        'features',
+        plan.problems.map((p) => `${cfg.where(p.source)}: ${p.message}`),
+      );
     }
     const diff = diffTree(probe.tree, plan);
     const changed = diff.some((l) => !sameState(l));
@@ -122,7 +127,11 @@ export function applyVerdict(host: string, output: string, plan: { writes: numbe
   let busy = '';
   for (const line of lines) {
     if (line === '@@DONE') return { status: 'applied', message: `${host}: applied (${plan.writes} writes)` };
-    if (line === '@@CHANGED') return { status: 'not-applied', message: `${host}: the DAMON state changed between the probe and the apply (another writer?); nothing was written — run the play again` };
+    if (line === '@@CHANGED')
+      return {
+        status: 'not-applied',
+        message: `${host}: the DAMON state changed between the probe and the apply (another writer?); nothing was written — run the play again`,
+      };
     if (line.startsWith('@@BUSYLOCK')) busy = line.slice(11).trim() || '?';
     const m = /^@@FAIL (-?\d+) ?(.*)$/.exec(line);
     if (m) failed = { step: Number(m[1]), err: m[2] };
@@ -140,8 +149,12 @@ export function applyVerdict(host: string, output: string, plan: { writes: numbe
     details.push(failed.err);
   }
   if (rolledBack === true) return { status: 'rolled-back', message: `${host}: rolled back to its state before the deploy (${why})`, details };
-  if (rolledBack === false) return { status: 'rollback-failed', message: `${host}: ROLLBACK FAILED (${why}); check it with \`damon-config status --host ${host}\``, details };
-  return { status: 'unknown', message: `${host}: the deploy's outcome is unknown (the session ended without its last word) — re-run \`damon-config status --host ${host}\`` };
+  if (rolledBack === false)
+    return { status: 'rollback-failed', message: `${host}: ROLLBACK FAILED (${why}); check it with \`damon-config status --host ${host}\``, details };
+  return {
+    status: 'unknown',
+    message: `${host}: the deploy's outcome is unknown (the session ended without its last word) — re-run \`damon-config status --host ${host}\``,
+  };
 }
 
 /** planForHost's plan again (same inputs, same result) to map an apply failure to its config line. */

@@ -28,7 +28,11 @@ export interface SshTarget {
 }
 
 export class SshError extends Error {
-  constructor(message: string, readonly kind: 'hostkey' | 'auth' | 'connect' | 'lost' | 'remote' | 'usage' | 'timeout', readonly stderr = '') {
+  constructor(
+    message: string,
+    readonly kind: 'hostkey' | 'auth' | 'connect' | 'lost' | 'remote' | 'usage' | 'timeout',
+    readonly stderr = '',
+  ) {
     super(message);
   }
 }
@@ -91,8 +95,17 @@ function baseArgs(t: SshTarget): string[] {
   const args: string[] = [];
   if (t.configFile) args.push('-F', t.configFile);
   args.push(
-    '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${SSH_CONNECT_TIMEOUT_S}`,
-    '-o', `ServerAliveInterval=${SERVER_ALIVE_INTERVAL_S}`, '-o', `ServerAliveCountMax=${SERVER_ALIVE_COUNT_MAX}`, '-T',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${SSH_CONNECT_TIMEOUT_S}`,
+    '-o',
+    `ServerAliveInterval=${SERVER_ALIVE_INTERVAL_S}`,
+    '-o',
+    `ServerAliveCountMax=${SERVER_ALIVE_COUNT_MAX}`,
+    '-T',
   );
   return args;
 }
@@ -111,7 +124,11 @@ export function sshArgs(t: SshTarget, remoteCommand: string): string[] {
 export function classifySshFailure(alias: string, stderr: string): SshError {
   const s = stderr.trim();
   if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(s)) {
-    return new SshError(`host key verification failed for ${alias}: the key the host presented is not the one pinned in known_hosts (refusing to connect)`, 'hostkey', s);
+    return new SshError(
+      `host key verification failed for ${alias}: the key the host presented is not the one pinned in known_hosts (refusing to connect)`,
+      'hostkey',
+      s,
+    );
   }
   if (/Permission denied/i.test(s)) return new SshError(`ssh login to ${alias} was refused (no accepted key; passwords are never used)`, 'auth', s);
   if (/Could not resolve hostname|Connection refused|timed out|No route to host|Connection closed by|kex_exchange_identification|Connection reset/i.test(s)) {
@@ -133,11 +150,17 @@ interface Master {
 const masters = new Map<string, Master>();
 
 function keyOf(t: SshTarget): string {
-  return createHash('sha256').update(`${t.sshBinary ?? 'ssh'}\0${t.configFile ?? ''}\0${t.alias}`).digest('hex');
+  return createHash('sha256')
+    .update(`${t.sshBinary ?? 'ssh'}\0${t.configFile ?? ''}\0${t.alias}`)
+    .digest('hex');
 }
 
 function killMaster(m: Master): void {
-  try { m.proc.stdin?.end(); } catch { /* gone */ }
+  try {
+    m.proc.stdin?.end();
+  } catch {
+    /* gone */
+  }
   if (m.proc.exitCode === null && m.proc.signalCode === null) m.proc.kill('SIGTERM');
   rmSync(m.dir, { recursive: true, force: true });
 }
@@ -147,7 +170,10 @@ function ensureExitHook(): void {
   if (exitHook) return;
   exitHook = true;
   // masters never outlive this process (even when it was not closed cleanly)
-  process.on('exit', () => { for (const m of masters.values()) killMaster(m); masters.clear(); });
+  process.on('exit', () => {
+    for (const m of masters.values()) killMaster(m);
+    masters.clear();
+  });
 }
 
 /**
@@ -184,8 +210,12 @@ export async function openSession(t: SshTarget, connectMs = 60_000): Promise<voi
   masters.set(key, mm);
   let stderr = '';
   proc.stderr?.setEncoding('utf8');
-  proc.stderr?.on('data', (d: string) => { stderr += d; });
-  proc.stdin?.on('error', () => { /* the master went away */ });
+  proc.stderr?.on('data', (d: string) => {
+    stderr += d;
+  });
+  proc.stdin?.on('error', () => {
+    /* the master went away */
+  });
   mm.opening = new Promise<void>((resolve, reject) => {
     const started = Date.now();
     let done = false;
@@ -210,8 +240,19 @@ export async function openSession(t: SshTarget, connectMs = 60_000): Promise<voi
     }, 50);
     proc.on('error', (e) => finish(new SshError(`cannot run ssh: ${e.message}`, 'usage')));
     proc.on('exit', (code) => {
-      if (!done) finish(code === 255 || code === null ? classifySshFailure(t.alias, stderr) : new SshError(`ssh to ${t.alias} ended early (exit ${code})${stderr.trim() ? `: ${stderr.trim()}` : ''}`, 'connect', stderr));
-      else { mm.ready = false; if (masters.get(key) === mm) { masters.delete(key); rmSync(dir, { recursive: true, force: true }); } }
+      if (!done)
+        finish(
+          code === 255 || code === null
+            ? classifySshFailure(t.alias, stderr)
+            : new SshError(`ssh to ${t.alias} ended early (exit ${code})${stderr.trim() ? `: ${stderr.trim()}` : ''}`, 'connect', stderr),
+        );
+      else {
+        mm.ready = false;
+        if (masters.get(key) === mm) {
+          masters.delete(key);
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
     });
   });
   await mm.opening;
@@ -306,18 +347,38 @@ export function runScript(t: SshTarget, script: string, opts: RunOptions = {}): 
       if (timer) clearTimeout(timer);
       if (!phase) return;
       const p = phase;
-      timer = setTimeout(() => { timedOut = { phase: p.phase, ms: p.ms }; ctl.kill(); }, p.ms);
+      timer = setTimeout(() => {
+        timedOut = { phase: p.phase, ms: p.ms };
+        ctl.kill();
+      }, p.ms);
     };
     const ctl: RunControl = {
-      send: (text) => { if (!killed && child.stdin && !child.stdin.destroyed) child.stdin.write(text); },
-      end: () => { child.stdin?.end(); },
-      kill: () => { killed = true; child.kill('SIGKILL'); },
-      get killed() { return killed; },
-      deadline: (p, ms, idle) => { phase = { phase: p, ms, idle }; arm(); },
+      send: (text) => {
+        if (!killed && child.stdin && !child.stdin.destroyed) child.stdin.write(text);
+      },
+      end: () => {
+        child.stdin?.end();
+      },
+      kill: () => {
+        killed = true;
+        child.kill('SIGKILL');
+      },
+      get killed() {
+        return killed;
+      },
+      deadline: (p, ms, idle) => {
+        phase = { phase: p, ms, idle };
+        arm();
+      },
     };
     if (opts.deadline) ctl.deadline(opts.deadline.phase, opts.deadline.ms, opts.deadline.idle);
-    child.on('error', (e) => { if (timer) clearTimeout(timer); reject(new SshError(`cannot run ssh: ${e.message}`, 'usage')); });
-    child.stdin?.on('error', () => { /* the remote side went away; the exit code tells */ });
+    child.on('error', (e) => {
+      if (timer) clearTimeout(timer);
+      reject(new SshError(`cannot run ssh: ${e.message}`, 'usage'));
+    });
+    child.stdin?.on('error', () => {
+      /* the remote side went away; the exit code tells */
+    });
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (d: string) => {
       stdout += d;
@@ -331,7 +392,9 @@ export function runScript(t: SshTarget, script: string, opts: RunOptions = {}): 
       }
     });
     child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (d: string) => { stderr += d; });
+    child.stderr?.on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
       if (partial) opts.onLine?.(partial, ctl);
@@ -345,7 +408,12 @@ export function runScript(t: SshTarget, script: string, opts: RunOptions = {}): 
 /** Run a script and fail with a classified SshError when ssh itself failed (exit 255) or the phase timed out. */
 export async function runChecked(t: SshTarget, script: string, deadline?: { phase: string; ms: number; idle?: boolean }): Promise<RunResult> {
   const r = await runScript(t, script, { deadline });
-  if (r.timedOut) throw new SshError(`${t.alias} did not answer in time: the ${r.timedOut.phase} phase timed out after ${Math.round(r.timedOut.ms / 1000)} s`, 'timeout', r.stderr);
+  if (r.timedOut)
+    throw new SshError(
+      `${t.alias} did not answer in time: the ${r.timedOut.phase} phase timed out after ${Math.round(r.timedOut.ms / 1000)} s`,
+      'timeout',
+      r.stderr,
+    );
   if (r.code === 255) throw classifySshFailure(t.alias, r.stderr);
   return r;
 }

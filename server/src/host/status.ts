@@ -48,11 +48,17 @@ export interface HostStatus {
 
 /** a goal's live value, by the kernel's formula (core/goal-metric.ts, shared with the simulator) */
 export function goalValue(probe: ProbeResult, metric: string, nid: number | null, path: string | null, currentValue: number): number | null {
-  return goalMetricValue({ metric, nid, path, currentValue }, {
-    nodes: new Map([...probe.nodeMem].map(([n, m]) => [n, { totalBytes: m.total, freeBytes: m.free }])),
-    memcgNodeBytes: (cg, n) => { const stat = probe.numaStat.get(cg); return stat ? (stat.get(n) ?? 0) : undefined; },
-    lru: () => (probe.meminfo.has('Active') ? { active: probe.meminfo.get('Active') ?? 0, inactive: probe.meminfo.get('Inactive') ?? 0 } : undefined),
-  });
+  return goalMetricValue(
+    { metric, nid, path, currentValue },
+    {
+      nodes: new Map([...probe.nodeMem].map(([n, m]) => [n, { totalBytes: m.total, freeBytes: m.free }])),
+      memcgNodeBytes: (cg, n) => {
+        const stat = probe.numaStat.get(cg);
+        return stat ? (stat.get(n) ?? 0) : undefined;
+      },
+      lru: () => (probe.meminfo.has('Active') ? { active: probe.meminfo.get('Active') ?? 0, inactive: probe.meminfo.get('Inactive') ?? 0 } : undefined),
+    },
+  );
 }
 
 export function statusFromProbe(host: string, probe: ProbeResult): HostStatus {
@@ -75,7 +81,13 @@ export function statusFromProbe(host: string, probe: ProbeResult): HostStatus {
         const metric = t.get(`${gp}/target_metric`) ?? 'user_input';
         const nid = num(`${gp}/nid`);
         const path = t.has(`${gp}/path`) ? (t.get(`${gp}/path`) as string) : null;
-        goals.push({ metric, targetValue: num(`${gp}/target_value`) ?? 0, nid, path, current: goalValue(probe, metric, nid, path, num(`${gp}/current_value`) ?? 0) });
+        goals.push({
+          metric,
+          targetValue: num(`${gp}/target_value`) ?? 0,
+          nid,
+          path,
+          current: goalValue(probe, metric, nid, path, num(`${gp}/current_value`) ?? 0),
+        });
       }
       schemes.push({ action: t.get(`${sp}/action`) ?? '?', stats, effectiveBytes: num(`${sp}/quotas/effective_bytes`), goals });
     }
@@ -114,17 +126,26 @@ export function renderStatus(s: HostStatus): string {
     out.push(`  kdamond ${k.index}: ${k.state}${k.pid ? ` (pid ${k.pid})` : ''}, ${k.ops ?? '?'}, ${k.schemes.length} scheme(s)`);
     k.schemes.forEach((sc, i) => {
       const st = sc.stats;
-      out.push(`    scheme ${i} ${sc.action}: tried ${st.nr_tried ?? 0} (${mib(st.sz_tried ?? 0)}), applied ${st.nr_applied ?? 0} (${mib(st.sz_applied ?? 0)})` +
-        `${st.sz_ops_filter_passed !== undefined ? `, ops filters passed ${mib(st.sz_ops_filter_passed)}` : ''}, quota exceeded ${st.qt_exceeds ?? 0}x` +
-        `${sc.effectiveBytes !== null ? `, effective quota ${mib(sc.effectiveBytes)}` : ''}`);
+      out.push(
+        `    scheme ${i} ${sc.action}: tried ${st.nr_tried ?? 0} (${mib(st.sz_tried ?? 0)}), applied ${st.nr_applied ?? 0} (${mib(st.sz_applied ?? 0)})` +
+          `${st.sz_ops_filter_passed !== undefined ? `, ops filters passed ${mib(st.sz_ops_filter_passed)}` : ''}, quota exceeded ${st.qt_exceeds ?? 0}x` +
+          `${sc.effectiveBytes !== null ? `, effective quota ${mib(sc.effectiveBytes)}` : ''}`,
+      );
       for (const g of sc.goals) {
-        out.push(`      goal ${g.metric}${g.nid !== null ? ` nid ${g.nid}` : ''}${g.path ? ` ${g.path}` : ''}: live ${g.current === null ? 'n/a' : fmtGoal(g.metric, g.current)} / target ${fmtGoal(g.metric, g.targetValue)}`);
+        out.push(
+          `      goal ${g.metric}${g.nid !== null ? ` nid ${g.nid}` : ''}${g.path ? ` ${g.path}` : ''}: live ${g.current === null ? 'n/a' : fmtGoal(g.metric, g.current)} / target ${fmtGoal(g.metric, g.targetValue)}`,
+        );
       }
     });
   }
   if (s.usage.length) {
     out.push('  cgroup memory per node (LRU):');
-    for (const u of s.usage) out.push(`    ${u.cgroup}: ${Object.entries(u.perNode).map(([n, b]) => `node ${n} ${mib(b)}`).join(', ')}`);
+    for (const u of s.usage)
+      out.push(
+        `    ${u.cgroup}: ${Object.entries(u.perNode)
+          .map(([n, b]) => `node ${n} ${mib(b)}`)
+          .join(', ')}`,
+      );
   }
   return out.join('\n') + '\n';
 }

@@ -9,8 +9,21 @@
  * place, so an analysis is only valid until the next one of the same URI is computed.
  */
 import {
-  checkIncremental, checkShellScript, damoCommandRanges, firstScreen, LineIndex, pathAtOffset, visiblePrefix,
-  type CheckedDocument, type CheckResult, type CoreDiagnostic, type IncrementalState, type MachineProfile, type OffsetRange, type SNode, type SourceFormat,
+  checkIncremental,
+  checkShellScript,
+  damoCommandRanges,
+  firstScreen,
+  LineIndex,
+  pathAtOffset,
+  visiblePrefix,
+  type CheckedDocument,
+  type CheckResult,
+  type CoreDiagnostic,
+  type IncrementalState,
+  type MachineProfile,
+  type OffsetRange,
+  type SNode,
+  type SourceFormat,
 } from './core';
 import { isDamonFileName, looksLikeDamonConfig } from './protocol';
 

@@ -19,7 +19,13 @@ export function quickFixes(a: Analysis, range: OffsetRange, only?: (d: CoreDiagn
     if (!d.fixes?.length || !overlaps(d.range, range)) continue;
     if (only && !only(d)) continue;
     d.fixes.forEach((f, i) => {
-      out.push({ title: f.title, kind: 'quickfix', edits: f.edits, preferred: !!f.preferred || (d.fixes!.length === 1 && i === 0 && d.severity === 'error'), diagnostics: [d] });
+      out.push({
+        title: f.title,
+        kind: 'quickfix',
+        edits: f.edits,
+        preferred: !!f.preferred || (d.fixes!.length === 1 && i === 0 && d.severity === 'error'),
+        diagnostics: [d],
+      });
     });
   }
   return out;
@@ -33,11 +39,24 @@ export function fixAll(a: Analysis): Action | undefined {
     if (!d.fixes?.length) continue;
     const fix = d.fixes.find((f) => f.preferred) ?? (d.fixes.length === 1 ? d.fixes[0] : undefined);
     if (!fix) continue;
-    if (fix.edits.some((e) => chosen.some((c) => e.range.start < c.range.end && c.range.start < e.range.end) || chosen.some((c) => c.range.start === e.range.start && c.range.end === e.range.end))) continue;
+    if (
+      fix.edits.some(
+        (e) =>
+          chosen.some((c) => e.range.start < c.range.end && c.range.start < e.range.end) ||
+          chosen.some((c) => c.range.start === e.range.start && c.range.end === e.range.end),
+      )
+    )
+      continue;
     chosen.push(...fix.edits);
     fixed.push(d);
   }
   if (chosen.length === 0) return undefined;
   chosen.sort((x, y) => x.range.start - y.range.start);
-  return { title: `Fix ${fixed.length} DAMON problem${fixed.length === 1 ? '' : 's'} (preferred fixes)`, kind: 'source.fixAll.damon', edits: chosen, preferred: false, diagnostics: fixed };
+  return {
+    title: `Fix ${fixed.length} DAMON problem${fixed.length === 1 ? '' : 's'} (preferred fixes)`,
+    kind: 'source.fixAll.damon',
+    edits: chosen,
+    preferred: false,
+    diagnostics: fixed,
+  };
 }

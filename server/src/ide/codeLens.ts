@@ -29,7 +29,13 @@ export function codeLenses(a: Analysis): Lens[] {
   for (const doc of a.result.documents) {
     const kds = mapGet(doc.root, 'kdamonds');
     if (!kds || kds.kind !== 'seq') continue;
-    if (doc.root) out.push({ range: { start: doc.root.range.start, end: doc.root.range.start }, title: EXPLAIN_TITLE, command: ClientCommands.explain, args: [{ uri: a.uri }] });
+    if (doc.root)
+      out.push({
+        range: { start: doc.root.range.start, end: doc.root.range.start },
+        title: EXPLAIN_TITLE,
+        command: ClientCommands.explain,
+        args: [{ uri: a.uri }],
+      });
     kds.items.forEach((kd, k) => {
       const at = { start: kd.range.start, end: kd.range.start };
       // the simulator runs every kdamond of the file together (they share the machine): one lens,

@@ -68,7 +68,11 @@ function lineInfo(a: Analysis, line: number): LineInfo {
   const blank = content.trim() === '' && m[2] === '' ? true : content.startsWith('#');
   const km = /^([A-Za-z_"'][\w"']*)\s*:(\s*(?:#.*)?)$/.exec(content) ?? /^([A-Za-z_"'][\w"']*)\s*:\s/.exec(content);
   return {
-    line, start, indent: m[1].length, dashes: m[2].length, keyCol: m[1].length + m[2].length,
+    line,
+    start,
+    indent: m[1].length,
+    dashes: m[2].length,
+    keyCol: m[1].length + m[2].length,
     key: km ? km[1].replace(/["']/g, '') : undefined,
     opens: !!km && /:\s*(?:#.*)?$/.test(content),
     blank: blank && m[2] === '',
@@ -255,17 +259,50 @@ function nodeIdItems(ctx: Ctx, profile: MachineProfile | undefined, documentatio
   }));
 }
 
-const PAIR_DOC = 'Per-cgroup memory tiering as in the DAMON RFC, for two cgroups of the machine profile: the slow node\'s kdamond promotes hot pages of each cgroup to the fast node (goals: the cgroup uses 29.7 % and 69.7 % of the fast node); the fast node\'s kdamond demotes their cold pages (goals: 70.5 % and 30.5 % free). Each pair of goals overlaps a little on purpose, so pages keep exchanging when access patterns shift. Tab through the cgroups (a choice of the profile\'s cgroups), the targets, the node ids and the monitored ranges.';
+const PAIR_DOC =
+  "Per-cgroup memory tiering as in the DAMON RFC, for two cgroups of the machine profile: the slow node's kdamond promotes hot pages of each cgroup to the fast node (goals: the cgroup uses 29.7 % and 69.7 % of the fast node); the fast node's kdamond demotes their cold pages (goals: 70.5 % and 30.5 % free). Each pair of goals overlaps a little on purpose, so pages keep exchanging when access patterns shift. Tab through the cgroups (a choice of the profile's cgroups), the targets, the node ids and the monitored ranges.";
 
 /** The skeleton snippets offered for a new item of the `kdamonds` or `schemes` list. */
-function skeletonItems(owner: string | number | undefined, profile: MachineProfile | undefined, where: Parameters<typeof renderItems>[1], range: OffsetRange): Completion[] {
+function skeletonItems(
+  owner: string | number | undefined,
+  profile: MachineProfile | undefined,
+  where: Parameters<typeof renderItems>[1],
+  range: OffsetRange,
+): Completion[] {
   if (owner === 'kdamonds') {
-    return [{ label: 'tiering pair: promotion + demotion kdamonds', kind: 'snippet', detail: 'two kdamonds: migrate_hot on the slow node, migrate_cold on the fast node, two cgroups', documentation: PAIR_DOC, insert: renderItems(tieringPair(profile), where), snippet: true, range, sortText: '00' }];
+    return [
+      {
+        label: 'tiering pair: promotion + demotion kdamonds',
+        kind: 'snippet',
+        detail: 'two kdamonds: migrate_hot on the slow node, migrate_cold on the fast node, two cgroups',
+        documentation: PAIR_DOC,
+        insert: renderItems(tieringPair(profile), where),
+        snippet: true,
+        range,
+        sortText: '00',
+      },
+    ];
   }
   if (owner === 'schemes') {
     return [
-      { label: 'promotion scheme (migrate_hot)', kind: 'snippet', detail: 'migrate hot pages of a cgroup to the fast node', insert: renderItems(tieringScheme(profile, true), where), snippet: true, range, sortText: '00' },
-      { label: 'demotion scheme (migrate_cold)', kind: 'snippet', detail: 'migrate cold pages of a cgroup to the slow node', insert: renderItems(tieringScheme(profile, false), where), snippet: true, range, sortText: '01' },
+      {
+        label: 'promotion scheme (migrate_hot)',
+        kind: 'snippet',
+        detail: 'migrate hot pages of a cgroup to the fast node',
+        insert: renderItems(tieringScheme(profile, true), where),
+        snippet: true,
+        range,
+        sortText: '00',
+      },
+      {
+        label: 'demotion scheme (migrate_cold)',
+        kind: 'snippet',
+        detail: 'migrate cold pages of a cgroup to the slow node',
+        insert: renderItems(tieringScheme(profile, false), where),
+        snippet: true,
+        range,
+        sortText: '01',
+      },
     ];
   }
   return [];
@@ -287,7 +324,8 @@ function flowSkeletons(a: Analysis, offset: number): Completion[] {
     else if (ch === '[' && depth === 0) break;
     else if (ch === '{' && depth === 0) return [];
     else if (depth === 0 && ch === ',') break;
-    else if (depth === 0 && !/\s/.test(ch)) return []; // text of the current item before the cursor
+    else if (depth === 0 && !/\s/.test(ch))
+      return []; // text of the current item before the cursor
     else if (ch === '"' || ch === "'") {
       const j = a.text.lastIndexOf(ch, i - 1);
       if (j < 0) return [];
@@ -342,7 +380,8 @@ export function completeAt(a: Analysis, offset: number): Completion[] {
     }
     const last = ctx.path[ctx.path.length - 1];
     const owner = ctx.path[ctx.path.length - 2];
-    if (ctx.format === 'yaml' && ctx.newItem && typeof last === 'number') out.push(...skeletonItems(owner, a.profile, { style: 'block', col: ctx.keyCol }, ctx.range));
+    if (ctx.format === 'yaml' && ctx.newItem && typeof last === 'number')
+      out.push(...skeletonItems(owner, a.profile, { style: 'block', col: ctx.keyCol }, ctx.range));
     return out;
   }
 
@@ -353,10 +392,18 @@ export function completeAt(a: Analysis, offset: number): Completion[] {
   if (enumValues) {
     const docs = s?.enumDescriptions as string[] | undefined;
     const since = s?.['x-enum-since'] as (string | undefined)[] | undefined;
-    enumValues.forEach((v, i) => out.push({
-      label: v, kind: 'enum', detail: since?.[i] ? `since ${sinceText(since[i])}` : undefined, documentation: docs?.[i],
-      insert: valueText(ctx, v, true), snippet: false, range: ctx.range, sortText: String(i).padStart(2, '0'),
-    }));
+    enumValues.forEach((v, i) =>
+      out.push({
+        label: v,
+        kind: 'enum',
+        detail: since?.[i] ? `since ${sinceText(since[i])}` : undefined,
+        documentation: docs?.[i],
+        insert: valueText(ctx, v, true),
+        snippet: false,
+        range: ctx.range,
+        sortText: String(i).padStart(2, '0'),
+      }),
+    );
     return out;
   }
   const kind = kindAt(root, ctx.path);
@@ -366,7 +413,15 @@ export function completeAt(a: Analysis, offset: number): Completion[] {
   }
   if (key === 'memcg_path' || key === 'path') {
     for (const [i, cg] of (a.profile?.cgroups ?? []).entries()) {
-      out.push({ label: cg, kind: 'value', detail: `cgroup from profile ${a.profile?.name ?? ''}`.trim(), insert: valueText(ctx, cg, true), snippet: false, range: ctx.range, sortText: String(i).padStart(3, '0') });
+      out.push({
+        label: cg,
+        kind: 'value',
+        detail: `cgroup from profile ${a.profile?.name ?? ''}`.trim(),
+        insert: valueText(ctx, cg, true),
+        snippet: false,
+        range: ctx.range,
+        sortText: String(i).padStart(3, '0'),
+      });
     }
     return out;
   }
@@ -376,14 +431,29 @@ export function completeAt(a: Analysis, offset: number): Completion[] {
   if (kind && UNIT_SNIPPETS[kind]) {
     for (const [i, u] of UNIT_SNIPPETS[kind].entries()) {
       const text = ctx.format === 'json' ? (ctx.quoted ? u.text : `"${u.text}"`) : u.text;
-      out.push({ label: u.label, kind: 'unit', detail: unitName(kind), documentation: typeof s?.description === 'string' ? s.description : undefined, insert: text, snippet: true, range: ctx.range, sortText: String(i).padStart(2, '0') });
+      out.push({
+        label: u.label,
+        kind: 'unit',
+        detail: unitName(kind),
+        documentation: typeof s?.description === 'string' ? s.description : undefined,
+        insert: text,
+        snippet: true,
+        range: ctx.range,
+        sortText: String(i).padStart(2, '0'),
+      });
     }
   }
   // a goal's metric value depends on the metric: offer the goal target for it
   if (key === 'target_value' && !kind) {
     const metric = mapGet(nodeAtPath(root, ctx.path.slice(0, -1)).node, 'metric');
-    out.push({ label: '29.7%', kind: 'unit', detail: metric ? 'a share in percent (bp metrics)' : 'set "metric" first: the unit depends on it', insert: valueText(ctx, '${1:29.7}%', true), snippet: true, range: ctx.range });
+    out.push({
+      label: '29.7%',
+      kind: 'unit',
+      detail: metric ? 'a share in percent (bp metrics)' : 'set "metric" first: the unit depends on it',
+      insert: valueText(ctx, '${1:29.7}%', true),
+      snippet: true,
+      range: ctx.range,
+    });
   }
   return out;
 }
-

@@ -3,8 +3,20 @@
  * completion and inlay hints.
  */
 import {
-  GOAL_METRICS, describeAdmission, formatValue, mapGet, nodeAtPath, parseByKind, schemaAt,
-  type CheckedDocument, type ConfigPath, type JSONSchema, type KConfig, type ParsedValue, type SNode, type ValueKind,
+  GOAL_METRICS,
+  describeAdmission,
+  formatValue,
+  mapGet,
+  nodeAtPath,
+  parseByKind,
+  schemaAt,
+  type CheckedDocument,
+  type ConfigPath,
+  type JSONSchema,
+  type KConfig,
+  type ParsedValue,
+  type SNode,
+  type ValueKind,
 } from './core';
 
 export type NumericKind = Exclude<ValueKind, 'bool'>;
@@ -29,7 +41,7 @@ export function kindAt(root: SNode | null, path: ConfigPath): NumericKind | 'boo
   if (k === 'goal_target') {
     const metric = goalMetric(root, path.slice(0, -1));
     const g = GOAL_METRICS.find((m) => m.name === metric);
-    return g ? (g.kind) : undefined;
+    return g ? g.kind : undefined;
   }
   return typeof k === 'string' ? (k as NumericKind | 'bool') : undefined;
 }
@@ -76,7 +88,11 @@ export function unitName(kind: NumericKind | 'bool' | undefined): string | undef
 /** Strip the spec's appended "Default: … sysfs: … Since …" sentences: hover shows them as fields. */
 function mainDescription(s: JSONSchema): string {
   const d = typeof s.markdownDescription === 'string' ? s.markdownDescription : typeof s.description === 'string' ? s.description : '';
-  return d.replace(/\s*Default: [^]*$/, '').replace(/\s*sysfs: `[^`]*`\.[^]*$/, '').replace(/\s*(?:Since Linux [\d.]+|Only in the mm tree[^.]*|Only in damon\/next[^.]*)\.\s*$/, '').trim();
+  return d
+    .replace(/\s*Default: [^]*$/, '')
+    .replace(/\s*sysfs: `[^`]*`\.[^]*$/, '')
+    .replace(/\s*(?:Since Linux [\d.]+|Only in the mm tree[^.]*|Only in damon\/next[^.]*)\.\s*$/, '')
+    .trim();
 }
 
 export function keyMarkdown(path: ConfigPath, root: SNode | null): string[] {
@@ -124,7 +140,15 @@ export function normalizedValue(v: ParsedValue): string {
 
 /** Index of kdamond/context/scheme in a path that goes through a scheme. */
 export function schemeIndex(path: ConfigPath): { k: number; c: number; s: number } | undefined {
-  if (path[0] !== 'kdamonds' || typeof path[1] !== 'number' || path[2] !== 'contexts' || typeof path[3] !== 'number' || path[4] !== 'schemes' || typeof path[5] !== 'number') return undefined;
+  if (
+    path[0] !== 'kdamonds' ||
+    typeof path[1] !== 'number' ||
+    path[2] !== 'contexts' ||
+    typeof path[3] !== 'number' ||
+    path[4] !== 'schemes' ||
+    typeof path[5] !== 'number'
+  )
+    return undefined;
   return { k: path[1], c: path[3], s: path[5] };
 }
 

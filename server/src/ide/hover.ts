@@ -2,8 +2,20 @@
 import { nodeAtPath, parseByKind, type ConfigPath, type OffsetRange } from './core';
 import { locate, type Analysis } from './analysis';
 import {
-  dottedPath, enumValueMarkdown, filterFormula, formatMetricValue, goalMetric, goalNid, keyMarkdown, kindAt, metricDoc, nodeShare,
-  normalizedValue, parseScalarAt, schemeIndex, sinceText,
+  dottedPath,
+  enumValueMarkdown,
+  filterFormula,
+  formatMetricValue,
+  goalMetric,
+  goalNid,
+  keyMarkdown,
+  kindAt,
+  metricDoc,
+  nodeShare,
+  normalizedValue,
+  parseScalarAt,
+  schemeIndex,
+  sinceText,
 } from './describe';
 import type { GoalValueStore } from './values';
 import { explainHover } from './explain';
@@ -96,7 +108,13 @@ export function hoverAt(a: Analysis, offset: number, store: GoalValueStore): Hov
     if (enumLines) parts.push(...enumLines, '', '---', '');
     parts.push(...keyMarkdown(path, root));
     const v = parseScalarAt(root, path, node);
-    if (v) parts.splice(enumLines ? enumLines.length + 3 : 0, 0, `\`${node.source || String(node.value)}\` → **${normalizedValue(v)}**${samplesNote(doc, path) ?? ''}`, '');
+    if (v)
+      parts.splice(
+        enumLines ? enumLines.length + 3 : 0,
+        0,
+        `\`${node.source || String(node.value)}\` → **${normalizedValue(v)}**${samplesNote(doc, path) ?? ''}`,
+        '',
+      );
     else if (kindAt(root, path) === 'bool' && node.yaml12 !== undefined) {
       parts.push('', `damo (PyYAML, YAML 1.1) reads this as \`${String(node.value)}\`; YAML 1.2 tools read \`${String(node.yaml12)}\`.`);
     }
@@ -108,9 +126,18 @@ export function hoverAt(a: Analysis, offset: number, store: GoalValueStore): Hov
   const fp = filtersPathOf(path);
   if (fp) {
     const formula = filterFormula(doc, fp);
-    if (formula) parts.push('', '---', '', `**Filter chain admits:** ${formula}`, '', `_(${dottedPath(fp)}, evaluated the way the kernel does: core filters first, first match decides, unmatched memory gets the opposite of the last filter's verdict)_`);
+    if (formula)
+      parts.push(
+        '',
+        '---',
+        '',
+        `**Filter chain admits:** ${formula}`,
+        '',
+        `_(${dottedPath(fp)}, evaluated the way the kernel does: core filters first, first match decides, unmatched memory gets the opposite of the last filter's verdict)_`,
+      );
   }
   const gp = goalPathOf(path);
-  if (gp) parts.push('', '---', '', ...goalPreview(a, gp, store, Date.now(), !loc.onKey && path[path.length - 1] === 'metric' && path.length === gp.length + 1));
+  if (gp)
+    parts.push('', '---', '', ...goalPreview(a, gp, store, Date.now(), !loc.onKey && path[path.length - 1] === 'metric' && path.length === gp.length + 1));
   return { markdown: parts.join('\n'), range };
 }

@@ -7,7 +7,11 @@
 import type { GoalSummary } from '../core/sim/result';
 import type { GoalValuesParams } from './protocol';
 
-export function simulatedValuesParams(uri: string, goals: readonly Pick<GoalSummary, 'configPath' | 'meanValue'>[] | undefined, time = Date.now()): GoalValuesParams {
+export function simulatedValuesParams(
+  uri: string,
+  goals: readonly Pick<GoalSummary, 'configPath' | 'meanValue'>[] | undefined,
+  time = Date.now(),
+): GoalValuesParams {
   const values: GoalValuesParams['values'] = [];
   for (const g of goals ?? []) if (g.meanValue !== null && Number.isFinite(g.meanValue)) values.push({ path: [...g.configPath], value: g.meanValue, time });
   // a new run replaces every value of the previous one (goals may have been added or removed)

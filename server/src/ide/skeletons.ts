@@ -9,9 +9,15 @@ import { formatBytes, type MachineProfile } from './core';
 
 /** A skeleton node: a scalar (snippet text), a map (ordered entries), a sequence, or a flow-style wrapper. */
 export type Skel = string | SkelMap | Skel[] | Flow;
-export interface SkelMap { entries: [key: string, value: Skel][]; comment?: string }
+export interface SkelMap {
+  entries: [key: string, value: Skel][];
+  comment?: string;
+}
 export class Flow {
-  constructor(readonly node: SkelMap | Skel[], readonly comment?: string) {}
+  constructor(
+    readonly node: SkelMap | Skel[],
+    readonly comment?: string,
+  ) {}
 }
 
 const map = (entries: [string, Skel][], comment?: string): SkelMap => ({ entries, comment });
@@ -59,14 +65,21 @@ function renderBlock(n: Skel, col: number): string[] {
 export function renderItems(items: Skel[], where: { style: 'block'; col: number } | { style: 'flow' }): string {
   if (where.style === 'flow') return items.map(renderFlow).join(', ');
   // block: the insertion starts after the first item's `- `; later items start at col - 2
-  return renderBlock(items, where.col - 2).join('\n').replace(/^- /, '');
+  return renderBlock(items, where.col - 2)
+    .join('\n')
+    .replace(/^- /, '');
 }
 
 // ------------------------------------------------------------------------------------------ snippets
 /** Escape text for a snippet placeholder default or choice. */
 const esc = (s: string, choice = false): string => s.replace(choice ? /[$}\\,|]/g : /[$}\\]/g, '\\$&');
 
-interface Nodes { fast: string; slow: string; fastSpan: [string, string]; slowSpan: [string, string] }
+interface Nodes {
+  fast: string;
+  slow: string;
+  fastSpan: [string, string];
+  slowSpan: [string, string];
+}
 
 function nodesOf(profile: MachineProfile | undefined): Nodes {
   // fast node: one with CPUs (else the first); slow node: a CPU-less or slower one (else another)
@@ -113,27 +126,95 @@ interface SchemeSpec {
 }
 
 function scheme(s: SchemeSpec): SkelMap {
-  return map([
-    ['action', s.hot ? 'migrate_hot' : 'migrate_cold'],
-    ['target_nid', s.nid],
-    ['access_pattern', map([
-      ['sz_bytes', flow([['min', 'min'], ['max', 'max']])],
-      ['nr_accesses', s.hot ? flow([['min', '5%'], ['max', 'max']]) : flow([['min', '0%'], ['max', '0%']])],
-      ['age', flow([['min', '0'], ['max', 'max']])],
-    ])],
-    ['apply_interval_us', '1 s'],
-    ['quotas', map([
-      ['time_ms', '0'],
-      ['sz_bytes', '200 MiB'],
-      ['reset_interval_ms', '1 s'],
-      ['weights', flow([['sz_permil', '0'], ['nr_accesses_permil', s.hot ? '1000' : '0'], ['age_permil', s.hot ? '0' : '1000']])],
-      ['goals', [flow([['metric', s.hot ? 'node_memcg_used_bp' : 'node_memcg_free_bp'], ['target_value', s.target], ['current_value', '0'], ['nid', s.goalNid], ['memcg_path', s.cgroup]])]],
-    ])],
-    ['filters', [
-      flow([['filter_type', 'memcg'], ['matching', 'false'], ['allow', 'false'], ['memcg_path', s.cgroupMirror]], 'reject pages of other cgroups'),
-      flow([['filter_type', 'young'], ['matching', s.hot ? 'false' : 'true'], ['allow', 'false']], s.hot ? 'reject pages that are not young' : 'reject young pages'),
-    ]],
-  ], s.note);
+  return map(
+    [
+      ['action', s.hot ? 'migrate_hot' : 'migrate_cold'],
+      ['target_nid', s.nid],
+      [
+        'access_pattern',
+        map([
+          [
+            'sz_bytes',
+            flow([
+              ['min', 'min'],
+              ['max', 'max'],
+            ]),
+          ],
+          [
+            'nr_accesses',
+            s.hot
+              ? flow([
+                  ['min', '5%'],
+                  ['max', 'max'],
+                ])
+              : flow([
+                  ['min', '0%'],
+                  ['max', '0%'],
+                ]),
+          ],
+          [
+            'age',
+            flow([
+              ['min', '0'],
+              ['max', 'max'],
+            ]),
+          ],
+        ]),
+      ],
+      ['apply_interval_us', '1 s'],
+      [
+        'quotas',
+        map([
+          ['time_ms', '0'],
+          ['sz_bytes', '200 MiB'],
+          ['reset_interval_ms', '1 s'],
+          [
+            'weights',
+            flow([
+              ['sz_permil', '0'],
+              ['nr_accesses_permil', s.hot ? '1000' : '0'],
+              ['age_permil', s.hot ? '0' : '1000'],
+            ]),
+          ],
+          [
+            'goals',
+            [
+              flow([
+                ['metric', s.hot ? 'node_memcg_used_bp' : 'node_memcg_free_bp'],
+                ['target_value', s.target],
+                ['current_value', '0'],
+                ['nid', s.goalNid],
+                ['memcg_path', s.cgroup],
+              ]),
+            ],
+          ],
+        ]),
+      ],
+      [
+        'filters',
+        [
+          flow(
+            [
+              ['filter_type', 'memcg'],
+              ['matching', 'false'],
+              ['allow', 'false'],
+              ['memcg_path', s.cgroupMirror],
+            ],
+            'reject pages of other cgroups',
+          ),
+          flow(
+            [
+              ['filter_type', 'young'],
+              ['matching', s.hot ? 'false' : 'true'],
+              ['allow', 'false'],
+            ],
+            s.hot ? 'reject pages that are not young' : 'reject young pages',
+          ),
+        ],
+      ],
+    ],
+    s.note,
+  );
 }
 
 /**
@@ -152,15 +233,55 @@ export function tieringPair(profile: MachineProfile | undefined): Skel[] {
   const kdamond = (node: 'slow' | 'fast'): SkelMap => {
     const hot = node === 'slow';
     const [s, e] = hot ? n.slowSpan : n.fastSpan;
-    const region = flow([['start', hot ? ph(9, s) : ph(11, s)], ['end', hot ? ph(10, e) : ph(12, e)]], `${node} node`);
-    return map([['contexts', [map([
-      ['ops', 'paddr'],
-      ['targets', [map([['pid', 'null'], ['regions', [region]]])]],
-      ['schemes', [
-        scheme({ hot, nid: hot ? fastNid : slowNid, goalNid: '$7', cgroup: hot ? A : '$1', cgroupMirror: '$1', target: ph(hot ? 3 : 5, hot ? '29.7%' : '70.5%'), note: `${hot ? 'promotion' : 'demotion'} for the first cgroup` }),
-        scheme({ hot, nid: hot ? '$7' : '$8', goalNid: '$7', cgroup: hot ? B : '$2', cgroupMirror: '$2', target: ph(hot ? 4 : 6, hot ? '69.7%' : '30.5%'), note: `${hot ? 'promotion' : 'demotion'} for the second cgroup` }),
-      ]],
-    ])]]]);
+    const region = flow(
+      [
+        ['start', hot ? ph(9, s) : ph(11, s)],
+        ['end', hot ? ph(10, e) : ph(12, e)],
+      ],
+      `${node} node`,
+    );
+    return map([
+      [
+        'contexts',
+        [
+          map([
+            ['ops', 'paddr'],
+            [
+              'targets',
+              [
+                map([
+                  ['pid', 'null'],
+                  ['regions', [region]],
+                ]),
+              ],
+            ],
+            [
+              'schemes',
+              [
+                scheme({
+                  hot,
+                  nid: hot ? fastNid : slowNid,
+                  goalNid: '$7',
+                  cgroup: hot ? A : '$1',
+                  cgroupMirror: '$1',
+                  target: ph(hot ? 3 : 5, hot ? '29.7%' : '70.5%'),
+                  note: `${hot ? 'promotion' : 'demotion'} for the first cgroup`,
+                }),
+                scheme({
+                  hot,
+                  nid: hot ? '$7' : '$8',
+                  goalNid: '$7',
+                  cgroup: hot ? B : '$2',
+                  cgroupMirror: '$2',
+                  target: ph(hot ? 4 : 6, hot ? '69.7%' : '30.5%'),
+                  note: `${hot ? 'promotion' : 'demotion'} for the second cgroup`,
+                }),
+              ],
+            ],
+          ]),
+        ],
+      ],
+    ]);
   };
   const first = kdamond('slow');
   const second = kdamond('fast');
@@ -171,5 +292,14 @@ export function tieringPair(profile: MachineProfile | undefined): Skel[] {
 export function tieringScheme(profile: MachineProfile | undefined, hot: boolean): Skel[] {
   const n = nodesOf(profile);
   const [cg] = cgroupChoices(profile);
-  return [scheme({ hot, nid: ph(2, hot ? n.fast : n.slow), goalNid: ph(3, n.fast), cgroup: choice(1, cg), cgroupMirror: '$1', target: ph(4, hot ? '29.7%' : '70.5%') })];
+  return [
+    scheme({
+      hot,
+      nid: ph(2, hot ? n.fast : n.slow),
+      goalNid: ph(3, n.fast),
+      cgroup: choice(1, cg),
+      cgroupMirror: '$1',
+      target: ph(4, hot ? '29.7%' : '70.5%'),
+    }),
+  ];
 }

@@ -42,18 +42,27 @@ function schemeName(scheme: SNode): { name: string; detail?: string } {
   const action = str(mapGet(scheme, 'action')) ?? 'stat';
   let name = action;
   const nid = str(mapGet(scheme, 'target_nid'));
-  const dests = items(mapGet(scheme, 'dests')).map((d) => str(mapGet(d, 'id'))).filter((x) => x !== undefined);
+  const dests = items(mapGet(scheme, 'dests'))
+    .map((d) => str(mapGet(d, 'id')))
+    .filter((x) => x !== undefined);
   if (/^migrate_/.test(action)) {
     if (nid !== undefined) name += ` → node ${nid}`;
     else if (dests.length) name += ` → node ${dests.join(', ')}`;
   }
   const goals = items(mapGet(mapGet(scheme, 'quotas'), 'goals'));
   const filters = items(mapGet(scheme, 'filters'));
-  const memcg = filters.map((f) => (str(mapGet(f, 'filter_type')) === 'memcg' ? str(mapGet(f, 'memcg_path')) : undefined)).find((x) => x)
-    ?? goals.map((g) => str(mapGet(g, 'memcg_path'))).find((x) => x);
+  const memcg =
+    filters.map((f) => (str(mapGet(f, 'filter_type')) === 'memcg' ? str(mapGet(f, 'memcg_path')) : undefined)).find((x) => x) ??
+    goals.map((g) => str(mapGet(g, 'memcg_path'))).find((x) => x);
   if (memcg) name += ` · ${memcg}`;
   const sz = str(mapGet(mapGet(scheme, 'quotas'), 'sz_bytes'));
-  const detail = [sz && sz !== '0' ? `≤ ${sz}` : '', goals.length ? `${goals.length} goal${goals.length > 1 ? 's' : ''}` : '', filters.length ? `${filters.length} filter${filters.length > 1 ? 's' : ''}` : ''].filter(Boolean).join(' · ');
+  const detail = [
+    sz && sz !== '0' ? `≤ ${sz}` : '',
+    goals.length ? `${goals.length} goal${goals.length > 1 ? 's' : ''}` : '',
+    filters.length ? `${filters.length} filter${filters.length > 1 ? 's' : ''}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return { name, detail: detail || undefined };
 }
 
@@ -67,14 +76,16 @@ export function outline(a: Analysis): OutlineSymbol[] {
       const ctx = contexts[0];
       const ops = str(mapGet(ctx, 'ops')) ?? '?';
       let where = '';
-      const kctx = (doc.kconfig)?.kdamonds[k]?.contexts[0];
+      const kctx = doc.kconfig?.kdamonds[k]?.contexts[0];
       const nid = kctx ? monitoredNode(kctx, a.profile) : undefined;
       if (nid !== undefined) where = ` node ${nid}`;
       else if (ctx && ops === 'paddr') {
         const r = regionsSummary(ctx);
         if (r) where = ` ${r}`;
       } else if (ctx) {
-        const pids = items(mapGet(ctx, 'targets')).map((t) => str(mapGet(t, 'pid'))).filter((x) => x !== undefined);
+        const pids = items(mapGet(ctx, 'targets'))
+          .map((t) => str(mapGet(t, 'pid')))
+          .filter((x) => x !== undefined);
         if (pids.length) where = ` pid ${pids.join(', ')}`;
       }
       const children: OutlineSymbol[] = [];
@@ -87,7 +98,14 @@ export function outline(a: Analysis): OutlineSymbol[] {
             const target = str(mapGet(g, 'target_value'));
             const gnid = str(mapGet(g, 'nid'));
             const cg = str(mapGet(g, 'memcg_path'));
-            sChildren.push({ name: `${metric}${target !== undefined ? ` ${target}` : ''}`, detail: [gnid !== undefined ? `node ${gnid}` : '', cg ?? ''].filter(Boolean).join(' · ') || undefined, kind: 'goal', range: g.range, selectionRange: selection(g), children: [] });
+            sChildren.push({
+              name: `${metric}${target !== undefined ? ` ${target}` : ''}`,
+              detail: [gnid !== undefined ? `node ${gnid}` : '', cg ?? ''].filter(Boolean).join(' · ') || undefined,
+              kind: 'goal',
+              range: g.range,
+              selectionRange: selection(g),
+              children: [],
+            });
           });
           items(mapGet(s, 'filters')).forEach((f) => {
             const type = str(mapGet(f, 'filter_type')) ?? 'filter';
@@ -95,9 +113,22 @@ export function outline(a: Analysis): OutlineSymbol[] {
             const matching = str(mapGet(f, 'matching'));
             const arg = str(mapGet(f, 'memcg_path')) ?? '';
             const verdict = allow === 'true' ? 'allow' : 'reject';
-            sChildren.push({ name: `${verdict} ${matching === 'false' ? 'not ' : ''}${type}${arg ? ` ${arg}` : ''}`, kind: 'filter', range: f.range, selectionRange: selection(f), children: [] });
+            sChildren.push({
+              name: `${verdict} ${matching === 'false' ? 'not ' : ''}${type}${arg ? ` ${arg}` : ''}`,
+              kind: 'filter',
+              range: f.range,
+              selectionRange: selection(f),
+              children: [],
+            });
           });
-          children.push({ name: contexts.length > 1 ? `context ${ci} · ${name}` : name, detail: shortForm(a, doc, k, { context: ci, index: si }) ?? detail, kind: 'scheme', range: s.range, selectionRange: selection(s), children: sChildren });
+          children.push({
+            name: contexts.length > 1 ? `context ${ci} · ${name}` : name,
+            detail: shortForm(a, doc, k, { context: ci, index: si }) ?? detail,
+            kind: 'scheme',
+            range: s.range,
+            selectionRange: selection(s),
+            children: sChildren,
+          });
         });
       });
       const first = children[0]?.name;

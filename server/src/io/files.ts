@@ -60,12 +60,18 @@ function limitText(n: number): string {
 function errnoMessage(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   switch (err.code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EACCES': return 'permission denied';
-    case 'ELOOP': return 'is a symbolic link (not followed here) or a link loop';
-    case 'ENXIO': return 'is a socket or a device without a reader, not a regular file';
-    case 'EISDIR': return 'is a directory';
-    default: return `${err.code ? `${err.code}: ` : ''}${err.message}`;
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'is a symbolic link (not followed here) or a link loop';
+    case 'ENXIO':
+      return 'is a socket or a device without a reader, not a regular file';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return `${err.code ? `${err.code}: ` : ''}${err.message}`;
   }
 }
 

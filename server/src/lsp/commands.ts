@@ -17,7 +17,10 @@ export function conversionEdit(conv: Conversion): WorkspaceEdit {
   return {
     documentChanges: [
       { kind: 'create', uri: conv.uri, options: { overwrite: false, ignoreIfExists: false } },
-      { textDocument: { uri: conv.uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: conv.yaml }] },
+      {
+        textDocument: { uri: conv.uri, version: null },
+        edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: conv.yaml }],
+      },
     ],
   };
 }
@@ -27,18 +30,22 @@ export class CommandHandlers {
 
   register(): void {
     const { connection, store } = this.ctx;
-    const onValues = (origin: 'simulated' | 'live') => (params: GoalValuesParams): void => {
-      const n = store.apply(origin, params);
-      this.ctx.log(`${n} ${origin} goal value(s) for ${params?.uri}`);
-      if (this.ctx.caps.refreshInlay) void connection.languages.inlayHint.refresh().catch(() => undefined);
-    };
+    const onValues =
+      (origin: 'simulated' | 'live') =>
+      (params: GoalValuesParams): void => {
+        const n = store.apply(origin, params);
+        this.ctx.log(`${n} ${origin} goal value(s) for ${params?.uri}`);
+        if (this.ctx.caps.refreshInlay) void connection.languages.inlayHint.refresh().catch(() => undefined);
+      };
     connection.onNotification(Notifications.simulatedValues, onValues('simulated'));
     connection.onNotification(Notifications.liveValues, onValues('live'));
     connection.onRequest('damon/ruleDoc', (p: { id?: string }) => {
       const rule = p?.id ? RULES_BY_ID.get(p.id) : undefined;
       if (rule) return `# ${rule.id}: ${rule.title}\n\nSeverity: ${rule.severity}\n\n${rule.explanation}\n`;
       const damo = p?.id && Object.hasOwn(DAMO_CODE_DOCS, p.id) ? DAMO_CODE_DOCS[p.id] : undefined;
-      return damo ? `# ${p.id}: ${damo.title}\n\nA finding of the damo command-line reader (damo start|tune in shell scripts and pasted commands).\n\n${damo.explanation}\n` : null;
+      return damo
+        ? `# ${p.id}: ${damo.title}\n\nA finding of the damo command-line reader (damo start|tune in shell scripts and pasted commands).\n\n${damo.explanation}\n`
+        : null;
     });
     connection.onExecuteCommand(async (p) => {
       if (p.command === ServerCommands.explain) {
@@ -59,7 +66,14 @@ export class CommandHandlers {
         const a = typeof uri === 'string' ? this.ctx.analysisOf(uri) : undefined;
         if (!a?.damon || a.kind !== 'config') return null;
         const errors = a.result.diagnostics.filter((d) => d.severity === 'error').length;
-        return { uri: a.uri, version: a.version, errors, format: a.format, kernel: this.ctx.kernelOrNewest(), documents: a.result.documents.map((d) => ({ config: toJS(d.root), kconfig: d.kconfig })) };
+        return {
+          uri: a.uri,
+          version: a.version,
+          errors,
+          format: a.format,
+          kernel: this.ctx.kernelOrNewest(),
+          documents: a.result.documents.map((d) => ({ config: toJS(d.root), kconfig: d.kconfig })),
+        };
       }
       return null;
     });

@@ -7,8 +7,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  DiagnosticSeverity, DiagnosticTag, TextDocuments,
-  type Connection, type Diagnostic, type Range, type TextEdit as LspTextEdit,
+  DiagnosticSeverity,
+  DiagnosticTag,
+  TextDocuments,
+  type Connection,
+  type Diagnostic,
+  type Range,
+  type TextEdit as LspTextEdit,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache, type Analysis } from '../ide/analysis';
@@ -60,7 +65,15 @@ export class ServerContext {
   settings: DamonSettings = DEFAULT_SETTINGS;
   settingsSource: SettingsSource = 'defaults';
   workspaceRoot: string | undefined;
-  caps: ClientCaps = { pullConfig: false, refreshInlay: false, refreshLens: false, relatedInfo: true, createFiles: false, applyEdit: false, showDocument: false };
+  caps: ClientCaps = {
+    pullConfig: false,
+    refreshInlay: false,
+    refreshLens: false,
+    relatedInfo: true,
+    createFiles: false,
+    applyEdit: false,
+    showDocument: false,
+  };
   /** bumped by settings/profile changes: invalidates every cached analysis */
   generation = 0;
   profile: MachineProfile | undefined;
@@ -68,7 +81,10 @@ export class ServerContext {
   profileLoaded: { path: string; mtimeMs: number } | undefined;
   readonly cache: AnalysisCache;
 
-  constructor(readonly connection: Connection, private readonly options: StartOptions) {
+  constructor(
+    readonly connection: Connection,
+    private readonly options: StartOptions,
+  ) {
     this.packageRoot = options.packageRoot ?? defaultPackageRoot();
     this.cache = new AnalysisCache(() => ({ kernel: this.kernel(), profile: this.profile, generation: this.generation }));
   }

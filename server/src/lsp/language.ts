@@ -3,8 +3,21 @@
  * symbols. Each asks the analysis cache for the document and converts a pure `ide/` result to LSP.
  */
 import {
-  CodeActionKind, CompletionItemKind, ErrorCodes, ResponseError, InlayHintKind as LspInlayHintKind, InsertTextFormat, InsertTextMode, MarkupKind, SymbolKind,
-  type CancellationToken, type CodeAction, type CodeLens, type CompletionItem, type DocumentSymbol, type InlayHint,
+  CodeActionKind,
+  CompletionItemKind,
+  ErrorCodes,
+  ResponseError,
+  InlayHintKind as LspInlayHintKind,
+  InsertTextFormat,
+  InsertTextMode,
+  MarkupKind,
+  SymbolKind,
+  type CancellationToken,
+  type CodeAction,
+  type CodeLens,
+  type CompletionItem,
+  type DocumentSymbol,
+  type InlayHint,
 } from 'vscode-languageserver';
 import type { Analysis } from '../ide/analysis';
 import { fixAll, quickFixes, type Action } from '../ide/codeActions';
@@ -76,7 +89,8 @@ export class LanguageHandlers {
 
     connection.onCodeAction((p, token) => {
       checkParams('textDocument/codeAction', p, { range: true });
-      if (!Array.isArray(p.context?.diagnostics)) throw new ResponseError(ErrorCodes.InvalidParams, 'textDocument/codeAction: params.context.diagnostics must be an array');
+      if (!Array.isArray(p.context?.diagnostics))
+        throw new ResponseError(ErrorCodes.InvalidParams, 'textDocument/codeAction: params.context.diagnostics must be an array');
       const a = ctx.analysisOf(p.textDocument.uri);
       if (!a?.damon || cancelled(token)) return null;
       const only = p.context.only;
@@ -87,7 +101,8 @@ export class LanguageHandlers {
         // restrict to the diagnostics the client sent, when it sent any
         const sent = p.context.diagnostics.filter((s) => s && typeof s === 'object' && s.range && isPosition(s.range.start) && isPosition(s.range.end));
         const filter = sent.length
-          ? (d: CoreDiagnostic) => sent.some((s) => s.code === d.code && ctx.toOffset(a, s.range.start) === d.range.start && ctx.toOffset(a, s.range.end) === d.range.end)
+          ? (d: CoreDiagnostic) =>
+              sent.some((s) => s.code === d.code && ctx.toOffset(a, s.range.start) === d.range.start && ctx.toOffset(a, s.range.end) === d.range.end)
           : undefined;
         for (const act of quickFixes(a, range, filter)) out.push(this.toCodeAction(a, act));
         if (a.kind === 'shell') {
@@ -97,9 +112,26 @@ export class LanguageHandlers {
             const conv = conversionAt(a, c.range.start);
             if (!conv) continue;
             const name = decodeURIComponent(conv.uri.split('/').pop() ?? conv.uri);
-            out.push(ctx.caps.createFiles
-              ? { title: `${CONVERT_TITLE} (${name})`, kind: CodeActionKind.QuickFix, edit: conversionEdit(conv), command: ctx.caps.showDocument ? { title: `Open ${name}`, command: ServerCommands.showDocument, arguments: [{ uri: conv.uri }] } : undefined }
-              : { title: `${CONVERT_TITLE} (${name})`, kind: CodeActionKind.QuickFix, command: { title: CONVERT_TITLE, command: ServerCommands.convertToConfig, arguments: [{ uri: a.uri, offset: c.range.start } satisfies ConvertTarget] } });
+            out.push(
+              ctx.caps.createFiles
+                ? {
+                    title: `${CONVERT_TITLE} (${name})`,
+                    kind: CodeActionKind.QuickFix,
+                    edit: conversionEdit(conv),
+                    command: ctx.caps.showDocument
+                      ? { title: `Open ${name}`, command: ServerCommands.showDocument, arguments: [{ uri: conv.uri }] }
+                      : undefined,
+                  }
+                : {
+                    title: `${CONVERT_TITLE} (${name})`,
+                    kind: CodeActionKind.QuickFix,
+                    command: {
+                      title: CONVERT_TITLE,
+                      command: ServerCommands.convertToConfig,
+                      arguments: [{ uri: a.uri, offset: c.range.start } satisfies ConvertTarget],
+                    },
+                  },
+            );
           }
         }
       }

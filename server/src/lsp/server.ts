@@ -54,7 +54,9 @@ export function startServer(connection: Connection, options: StartOptions = {}):
         codeLensProvider: { resolveProvider: false },
         inlayHintProvider: { resolveProvider: false },
         documentSymbolProvider: { label: 'DAMON' },
-        executeCommandProvider: { commands: [ServerCommands.checkedConfig, ServerCommands.convertToConfig, ServerCommands.showDocument, ServerCommands.explain] },
+        executeCommandProvider: {
+          commands: [ServerCommands.checkedConfig, ServerCommands.convertToConfig, ServerCommands.showDocument, ServerCommands.explain],
+        },
       },
       serverInfo: { name: 'damon-config', version: VERSION },
     };

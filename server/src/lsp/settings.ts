@@ -39,7 +39,13 @@ export class SettingsHandlers {
   fromInitialize(init: unknown): void {
     const o = init && typeof init === 'object' ? (init as Record<string, unknown>) : undefined;
     const isObj = (v: unknown): boolean => !!v && typeof v === 'object';
-    const s = isObj(o?.settings) ? o!.settings : isObj(o?.damon) ? o!.damon : o && ['profile', 'kernel', 'inlayHints', 'codeLens', 'validation'].some((k) => k in o) ? o : undefined;
+    const s = isObj(o?.settings)
+      ? o!.settings
+      : isObj(o?.damon)
+        ? o!.damon
+        : o && ['profile', 'kernel', 'inlayHints', 'codeLens', 'validation'].some((k) => k in o)
+          ? o
+          : undefined;
     if (s) {
       this.ctx.settings = normalizeSettings(s);
       this.ctx.settingsSource = 'initializationOptions';

@@ -60,7 +60,10 @@ export class ValidationHandlers {
         const shim = { uri, lines: pv.lines } as Analysis;
         this.published.add(uri);
         void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: pv.diagnostics.map((d) => ctx.toDiagnostic(shim, d)) });
-        this.timers.set(uri, setTimeout(() => this.validate(uri), 0));
+        this.timers.set(
+          uri,
+          setTimeout(() => this.validate(uri), 0),
+        );
         return;
       }
     }
@@ -71,7 +74,14 @@ export class ValidationHandlers {
         void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
         this.published.delete(uri);
       }
-      void ctx.connection.sendNotification(Notifications.status, { uri, damon: false, kernel: ctx.kernelOrNewest(), settingsSource: ctx.settingsSource, errors: 0, warnings: 0 } satisfies StatusParams);
+      void ctx.connection.sendNotification(Notifications.status, {
+        uri,
+        damon: false,
+        kernel: ctx.kernelOrNewest(),
+        settingsSource: ctx.settingsSource,
+        errors: 0,
+        warnings: 0,
+      } satisfies StatusParams);
       return;
     }
     const diagnostics = a.result.diagnostics.map((d) => ctx.toDiagnostic(a, d));
@@ -104,7 +114,17 @@ export class ValidationHandlers {
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: Math.min(end < 0 ? text.length : end, 200) } };
     this.published.add(uri);
     void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [{ range, severity: 1, code: 'file-too-large', source: 'damon', message }] });
-    void ctx.connection.sendNotification(Notifications.status, { uri, damon: true, kernel: ctx.kernelOrNewest(), profileName: ctx.profile?.name, profilePath: ctx.profileLoaded?.path, profileError: ctx.profileError, settingsSource: ctx.settingsSource, errors: 1, warnings: 0 } satisfies StatusParams);
+    void ctx.connection.sendNotification(Notifications.status, {
+      uri,
+      damon: true,
+      kernel: ctx.kernelOrNewest(),
+      profileName: ctx.profile?.name,
+      profilePath: ctx.profileLoaded?.path,
+      profileError: ctx.profileError,
+      settingsSource: ctx.settingsSource,
+      errors: 1,
+      warnings: 0,
+    } satisfies StatusParams);
   }
 
   /**
@@ -118,7 +138,10 @@ export class ValidationHandlers {
     const delay = this.ctx.settings.validation.delay;
     const since = Date.now() - (this.lastRun.get(uri) ?? 0);
     const wait = immediate || (!pending && since >= delay) ? 0 : delay;
-    this.timers.set(uri, setTimeout(() => this.validate(uri), wait));
+    this.timers.set(
+      uri,
+      setTimeout(() => this.validate(uri), wait),
+    );
   }
 
   /** settings or profile changed: re-check every document and ask the client to refresh hints and lenses */

@@ -22,10 +22,12 @@ export function runRequest(req: WorkerRequest, postMessage: (m: WorkerMessage) =
   }
   if (!prepared.ok) {
     const lines = new LineIndex(req.configText);
-    const problems = prepared.findings.filter((d) => d.severity === 'error').map((d) => {
-      const p = lines.positionAt(d.range.start);
-      return { file: req.fileName, line: p.line + 1, column: p.character + 1, message: d.message, code: d.code };
-    });
+    const problems = prepared.findings
+      .filter((d) => d.severity === 'error')
+      .map((d) => {
+        const p = lines.positionAt(d.range.start);
+        return { file: req.fileName, line: p.line + 1, column: p.character + 1, message: d.message, code: d.code };
+      });
     const first = problems[0];
     postMessage({
       type: 'error',

@@ -87,7 +87,9 @@ export function handWrites(configText: string, hand: Record<string, string> = {}
   const plan = planSysfs(k, { caps: capabilitiesForVersion('7.2') });
   const writes = plan.writes.map((w) => ({ path: w.path, value: w.path in hand ? hand[w.path] : w.value }));
   // overrides for files the plan does not write go right before the first state write
-  const extra = Object.entries(hand).filter(([p]) => !writes.some((w) => w.path === p)).map(([path, value]) => ({ path, value }));
+  const extra = Object.entries(hand)
+    .filter(([p]) => !writes.some((w) => w.path === p))
+    .map(([path, value]) => ({ path, value }));
   const firstState = writes.findIndex((w) => w.path.endsWith('/state'));
   writes.splice(firstState < 0 ? writes.length : firstState, 0, ...extra);
   return writes;
@@ -100,7 +102,10 @@ export function runHand(vm: TestHost, writes: { path: string; value: string }[])
 # the builtin write first (no fork); on failure again through cat for the kernel's error text
 w() { { printf '%s' "$2" > "$A/$1"; } 2>/dev/null && return 0; { printf '%s' "$2" | cat > "$A/$1"; } 2>/tmp/corpus.err && return 0; printf '@@FAIL %s %s\\n' "$1" "$(tr '\\n' ' ' < /tmp/corpus.err)"; return 1; }
 run() {
-${body.split('\n').map((l) => `${l} || return 1`).join('\n')}
+${body
+  .split('\n')
+  .map((l) => `${l} || return 1`)
+  .join('\n')}
 }
 run
 states

@@ -8,9 +8,20 @@
 import type { ConfigPath } from '../diagnostic';
 import { parseBool, parseByKind, type ValueKind } from '../model/units';
 import {
-  BP_METRICS, FILTER_TYPES, MEMCG_METRICS, NID_METRICS,
-  type DamoConfig, type DcContext, type DcFilter, type DcGoal, type DcKdamond, type DcProbe, type DcQuotas,
-  type DcScheme, type DcTarget, type DcValue,
+  BP_METRICS,
+  FILTER_TYPES,
+  MEMCG_METRICS,
+  NID_METRICS,
+  type DamoConfig,
+  type DcContext,
+  type DcFilter,
+  type DcGoal,
+  type DcKdamond,
+  type DcProbe,
+  type DcQuotas,
+  type DcScheme,
+  type DcTarget,
+  type DcValue,
 } from './model';
 
 export interface CanonProblem {
@@ -147,8 +158,14 @@ class Canon {
     // damo's key order
     const { ops, addr_unit, targets, nr_regions, pause, probes: pr, schemes } = out;
     return {
-      ops, ...(addr_unit !== undefined ? { addr_unit } : {}), targets, intervals, nr_regions,
-      ...(pause ? { pause } : {}), ...(pr ? { probes: pr } : {}), schemes,
+      ops,
+      ...(addr_unit !== undefined ? { addr_unit } : {}),
+      targets,
+      intervals,
+      nr_regions,
+      ...(pause ? { pause } : {}),
+      ...(pr ? { probes: pr } : {}),
+      schemes,
     };
   }
 
@@ -256,7 +273,11 @@ class Canon {
     const o = isObj(g) ? g : {};
     this.unknownKeys(o, 'goal', path);
     if ('target_value_bp' in o) {
-      return { metric: 'user_input', target_value: this.v('nr', o.target_value_bp, [...path, 'target_value_bp'], 0), current_value: this.v('nr', o.current_value_bp, [...path, 'current_value_bp'], 0) };
+      return {
+        metric: 'user_input',
+        target_value: this.v('nr', o.target_value_bp, [...path, 'target_value_bp'], 0),
+        current_value: this.v('nr', o.current_value_bp, [...path, 'current_value_bp'], 0),
+      };
     }
     const metric = typeof o.metric === 'string' ? o.metric : 'user_input';
     const kind: Exclude<ValueKind, 'bool'> = metric === 'some_mem_psi_us' ? 'us' : BP_METRICS.includes(metric) ? 'bp' : 'nr';
@@ -284,7 +305,10 @@ class Canon {
     if (type === 'memcg') out.memcg_path = typeof o.memcg_path === 'string' ? o.memcg_path : '';
     if (type === 'addr') {
       const r = isObj(o.address_range) ? o.address_range : {};
-      out.address_range = { start: this.v('bytes', r.start, [...path, 'address_range', 'start'], 0), end: this.v('bytes', r.end, [...path, 'address_range', 'end'], 0) };
+      out.address_range = {
+        start: this.v('bytes', r.start, [...path, 'address_range', 'start'], 0),
+        end: this.v('bytes', r.end, [...path, 'address_range', 'end'], 0),
+      };
     }
     if (type === 'target') out.damon_target_idx = this.v('nr', o.damon_target_idx, [...path, 'damon_target_idx'], 0);
     if (type === 'hugepage_size') {

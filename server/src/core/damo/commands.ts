@@ -42,22 +42,38 @@ function damoWordIndex(words: ShellWord[]): number {
   let i = 0;
   while (i < words.length) {
     const w = words[i].text;
-    if (ASSIGNMENT.test(w) && !words[i].quoted) { i++; continue; }
-    if (KEYWORDS.has(w)) { i++; continue; }
+    if (ASSIGNMENT.test(w) && !words[i].quoted) {
+      i++;
+      continue;
+    }
+    if (KEYWORDS.has(w)) {
+      i++;
+      continue;
+    }
     const wrapper = WRAPPERS[basename(w)];
     if (wrapper) {
       i++;
       const name = basename(w);
       while (i < words.length) {
         const a = words[i].text;
-        if (a === '--') { i++; break; }
+        if (a === '--') {
+          i++;
+          break;
+        }
         if (a.startsWith('-')) {
           i += wrapper.has(a) ? 2 : 1;
           continue;
         }
-        if (name === 'env' && ASSIGNMENT.test(a)) { i++; continue; }
-        if (name === 'timeout') { i++; }
-        if (name === 'taskset' || name === 'chrt') { i++; }
+        if (name === 'env' && ASSIGNMENT.test(a)) {
+          i++;
+          continue;
+        }
+        if (name === 'timeout') {
+          i++;
+        }
+        if (name === 'taskset' || name === 'chrt') {
+          i++;
+        }
         break;
       }
       continue;

@@ -48,7 +48,11 @@ const startsWith = (path: ConfigPath, prefix: ConfigPath) => prefix.length <= pa
 
 function headerFor(imp: DamoImport, text: string, source?: string): string[] {
   const cmd = imp.command;
-  const firstLine = text.slice(cmd.range.start, cmd.range.end).split('\n')[0].replace(/\\\s*$/, '').trim();
+  const firstLine = text
+    .slice(cmd.range.start, cmd.range.end)
+    .split('\n')[0]
+    .replace(/\\\s*$/, '')
+    .trim();
   return [
     `Imported from a damo ${cmd.subcommand} command line${source ? ` (${source})` : ''} by damon-config import-damo:`,
     `  ${firstLine}${cmd.range.end - cmd.range.start > firstLine.length + 2 ? ' ...' : ''}`,
@@ -109,9 +113,21 @@ export function importDamoText(text: string, opts: DamoTextOptions = {}): DamoTe
     const between = parse.comments.find((c) => c.kind === 'hash' && c.range.start >= cmd.command.range.end && c.range.end <= next.range.start);
     const between2 = text.slice(cmd.command.range.end, next.range.start);
     if (/[;&|]/.test(between2.replace(/#[^\n]*/g, ''))) continue;
-    diagnostics.push(between
-      ? { code: 'damo-comment-ends-command', severity: 'error', message: `this # comment ends the damo ${cmd.subcommand} command: the options after it run as a separate command (use \`# comment\` in backticks inside a continued command)`, range: between.range }
-      : { code: 'damo-missing-continuation', severity: 'error', message: `"${next.words[0].text}" is not part of the damo ${cmd.subcommand} command above: the line before it does not end with \\`, range: next.words[0].range });
+    diagnostics.push(
+      between
+        ? {
+            code: 'damo-comment-ends-command',
+            severity: 'error',
+            message: `this # comment ends the damo ${cmd.subcommand} command: the options after it run as a separate command (use \`# comment\` in backticks inside a continued command)`,
+            range: between.range,
+          }
+        : {
+            code: 'damo-missing-continuation',
+            severity: 'error',
+            message: `"${next.words[0].text}" is not part of the damo ${cmd.subcommand} command above: the line before it does not end with \\`,
+            range: next.words[0].range,
+          },
+    );
   }
   for (const cmd of commands) {
     const r = importCommand(text, cmd, opts);
@@ -136,7 +152,14 @@ export function checkShellScript(text: string, opts: ShellCheckOptions = {}): Co
     const own = importDamoText(text, { profile: opts.profile, kernel: opts.kernel, stripPrompts: false }).diagnostics;
     return finishDiagnostics(text, [...own, ...checkPromptedCommands(text, opts)]);
   } catch (e) {
-    return [{ code: 'internal-error', severity: 'warning', message: `damo command check failed: ${(e as Error)?.message ?? String(e)}`, range: { start: 0, end: Math.min(1, text.length) } }];
+    return [
+      {
+        code: 'internal-error',
+        severity: 'warning',
+        message: `damo command check failed: ${(e as Error)?.message ?? String(e)}`,
+        range: { start: 0, end: Math.min(1, text.length) },
+      },
+    ];
   }
 }
 

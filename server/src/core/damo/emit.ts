@@ -17,7 +17,11 @@ function placeholders(value: unknown, path: ConfigPath, out: ConfigPath[]): void
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) placeholders(v, [...path, k], out);
 }
 
-const asComment = (text: string): string => text.split('\n').map((l) => ` ${l}`).join('\n');
+const asComment = (text: string): string =>
+  text
+    .split('\n')
+    .map((l) => ` ${l}`)
+    .join('\n');
 
 export function configToYaml(config: DamoConfig, opts: EmitOptions = {}): string {
   const doc = new YAML.Document(config);

@@ -9,7 +9,18 @@
  */
 import type { ConfigPath } from '../diagnostic';
 import { canonicalize, type CanonProblem } from './canonical';
-import { BP_METRICS, MEMCG_METRICS, NID_METRICS, type DamoConfig, type DcContext, type DcFilter, type DcGoal, type DcScheme, type DcTarget, type DcValue } from './model';
+import {
+  BP_METRICS,
+  MEMCG_METRICS,
+  NID_METRICS,
+  type DamoConfig,
+  type DcContext,
+  type DcFilter,
+  type DcGoal,
+  type DcScheme,
+  type DcTarget,
+  type DcValue,
+} from './model';
 import { shellQuote } from './shell';
 
 export interface ExportProblem {
@@ -57,7 +68,12 @@ export function fmtMs(v: DcValue): string {
 export function fmtBytes(v: DcValue): string {
   if (typeof v === 'string') return v;
   if (Number.isInteger(v) && v > 0 && v <= Number.MAX_SAFE_INTEGER) {
-    for (const [u, m] of [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+    for (const [u, m] of [
+      ['TiB', 2 ** 40],
+      ['GiB', 2 ** 30],
+      ['MiB', 2 ** 20],
+      ['KiB', 2 ** 10],
+    ] as const) {
       if (v % m === 0) return `${v / m}${u}`;
     }
   }
@@ -78,12 +94,14 @@ interface Flat {
 
 function flatten(config: DamoConfig): Flat {
   const f: Flat = { ctxs: [], targets: [], schemes: [] };
-  config.kdamonds.forEach((k, ki) => k.contexts.forEach((ctx, ci) => {
-    const path: ConfigPath = ['kdamonds', ki, 'contexts', ci];
-    f.ctxs.push({ ctx, path });
-    ctx.targets.forEach((t, ti) => f.targets.push({ t, ctx, path: [...path, 'targets', ti] }));
-    ctx.schemes.forEach((s, si) => f.schemes.push({ s, ctx, path: [...path, 'schemes', si] }));
-  }));
+  config.kdamonds.forEach((k, ki) =>
+    k.contexts.forEach((ctx, ci) => {
+      const path: ConfigPath = ['kdamonds', ki, 'contexts', ci];
+      f.ctxs.push({ ctx, path });
+      ctx.targets.forEach((t, ti) => f.targets.push({ t, ctx, path: [...path, 'targets', ti] }));
+      ctx.schemes.forEach((s, si) => f.schemes.push({ s, ctx, path: [...path, 'schemes', si] }));
+    }),
+  );
   return f;
 }
 
@@ -135,10 +153,18 @@ function goalWords(g: DcGoal, gp: ConfigPath, problems: ExportProblem[]): string
   } else if (g.metric === 'user_input') w.push(num(g.current_value));
   else if (g.nid !== undefined) problems.push({ path: [...gp, 'nid'], message: `the command line has no nid for ${g.metric}; left out`, severity: 'warning' });
   if (g.metric !== 'user_input' && g.current_value !== 0) {
-    problems.push({ path: [...gp, 'current_value'], message: `the command line sets current_value only for user_input goals; ${g.current_value} is left out`, severity: 'warning' });
+    problems.push({
+      path: [...gp, 'current_value'],
+      message: `the command line sets current_value only for user_input goals; ${g.current_value} is left out`,
+      severity: 'warning',
+    });
   }
   if (BP_METRICS.includes(g.metric) && typeof g.target_value === 'number' && !Number.isInteger(g.target_value)) {
-    problems.push({ path: [...gp, 'target_value'], message: `${g.target_value} bp is not an integer; damo writes ${Math.trunc(g.target_value)}`, severity: 'warning' });
+    problems.push({
+      path: [...gp, 'target_value'],
+      message: `${g.target_value} bp is not an integer; damo writes ${Math.trunc(g.target_value)}`,
+      severity: 'warning',
+    });
   }
   return w;
 }
@@ -160,11 +186,16 @@ function actionWords(s: DcScheme, sp: ConfigPath, problems: ExportProblem[]): st
   const act = ['--damos_action', s.action];
   const migrate = s.action === 'migrate_hot' || s.action === 'migrate_cold';
   if (migrate && s.dests && s.dests.length > 0) {
-    if (s.target_nid !== undefined) problems.push({ path: [...sp, 'target_nid'], message: 'the command line gives either target_nid or dests; target_nid is left out', severity: 'warning' });
+    if (s.target_nid !== undefined)
+      problems.push({ path: [...sp, 'target_nid'], message: 'the command line gives either target_nid or dests; target_nid is left out', severity: 'warning' });
     for (const d of s.dests) act.push(num(d.id), num(d.weight));
   } else if (migrate && s.target_nid !== undefined) act.push(num(s.target_nid));
   else if (!migrate && (s.target_nid !== undefined || (s.dests && s.dests.length))) {
-    problems.push({ path: [...sp, s.target_nid !== undefined ? 'target_nid' : 'dests'], message: `${s.action} has no destination on the command line; left out`, severity: 'warning' });
+    problems.push({
+      path: [...sp, s.target_nid !== undefined ? 'target_nid' : 'dests'],
+      message: `${s.action} has no destination on the command line; left out`,
+      severity: 'warning',
+    });
   }
   return act;
 }
@@ -173,9 +204,7 @@ function actionWords(s: DcScheme, sp: ConfigPath, problems: ExportProblem[]): st
 function joinCommand(lines: string[][], opts: ExportOptions): string {
   const head = `${opts.damo ?? 'damo'} ${opts.subcommand ?? 'start'}`;
   const quoted = lines.map((ws) => ws.map(shellQuote).join(' '));
-  const command = opts.multiline === false
-    ? [head, ...quoted].join(' ')
-    : [head, ...quoted.map((l) => `    ${l}`)].join(' \\\n');
+  const command = opts.multiline === false ? [head, ...quoted].join(' ') : [head, ...quoted.map((l) => `    ${l}`)].join(' \\\n');
   return `${command}\n`;
 }
 
@@ -195,7 +224,10 @@ export function exportCommandLine(config: DamoConfig, opts: ExportOptions = {}):
   // per-kdamond
   const lastRefresh = lastIndex(config.kdamonds, (k) => k.refresh_ms !== undefined && k.refresh_ms !== 0);
   // per-context "last non-default" indexes
-  const lastIv = lastIndex(f.ctxs, ({ ctx }) => !sameJson([ctx.intervals.sample_us, ctx.intervals.aggr_us, ctx.intervals.ops_update_us], [5000, 100000, 1000000]));
+  const lastIv = lastIndex(
+    f.ctxs,
+    ({ ctx }) => !sameJson([ctx.intervals.sample_us, ctx.intervals.aggr_us, ctx.intervals.ops_update_us], [5000, 100000, 1000000]),
+  );
   const lastGoal = lastIndex(f.ctxs, ({ ctx }) => !!ctx.intervals.intervals_goal);
   const lastNr = lastIndex(f.ctxs, ({ ctx }) => !sameJson(ctx.nr_regions, { min: 10, max: 1000 }));
   const lastUnit = lastIndex(f.ctxs, ({ ctx }) => ctx.addr_unit !== undefined && ctx.addr_unit !== 1);
@@ -209,8 +241,14 @@ export function exportCommandLine(config: DamoConfig, opts: ExportOptions = {}):
   const lastAr = lastIndex(f.schemes, ({ s }) => !sameJson(ap(s).nr_accesses, { min: 0, max: 'max' }));
   const lastAge = lastIndex(f.schemes, ({ s }) => !sameJson(ap(s).age, { min: 0, max: 'max' }));
   const lastAi = lastIndex(f.schemes, ({ s }) => s.apply_interval_us !== 0);
-  const quotaNonDefault = (s: DcScheme) => !sameJson([s.quotas.time_ms, s.quotas.sz_bytes, s.quotas.reset_interval_ms, s.quotas.weights], [0, 0, 'max', { sz_permil: 0, nr_accesses_permil: 0, age_permil: 0 }])
-    || s.quotas.goals.length > 0 || s.quotas.goal_tuner !== undefined || s.quotas.fail_charge_num !== undefined;
+  const quotaNonDefault = (s: DcScheme) =>
+    !sameJson(
+      [s.quotas.time_ms, s.quotas.sz_bytes, s.quotas.reset_interval_ms, s.quotas.weights],
+      [0, 0, 'max', { sz_permil: 0, nr_accesses_permil: 0, age_permil: 0 }],
+    ) ||
+    s.quotas.goals.length > 0 ||
+    s.quotas.goal_tuner !== undefined ||
+    s.quotas.fail_charge_num !== undefined;
   const lastQuota = lastIndex(f.schemes, ({ s }) => quotaNonDefault(s));
   const lastTuner = lastIndex(f.schemes, ({ s }) => s.quotas.goal_tuner !== undefined && s.quotas.goal_tuner !== 'consist');
   const lastFcr = lastIndex(f.schemes, ({ s }) => s.quotas.fail_charge_num !== undefined);
@@ -230,9 +268,18 @@ export function exportCommandLine(config: DamoConfig, opts: ExportOptions = {}):
       line('--monitoring_intervals_goal', num(g.access_bp), num(g.aggrs), fmtUs(g.min_sample_us), fmtUs(g.max_sample_us));
     }
     if (c <= lastUnit) line('--damon_addr_unit', fmtBytes(ctx.addr_unit ?? 1));
-    if (ctx.probes?.length) problems.push({ path: [...path, 'probes'], message: 'probes are not exported to the command line (experimental --probe_filter); they are left out', severity: 'warning' });
+    if (ctx.probes?.length)
+      problems.push({
+        path: [...path, 'probes'],
+        message: 'probes are not exported to the command line (experimental --probe_filter); they are left out',
+        severity: 'warning',
+      });
     if (ctx.targets.length === 0) {
-      problems.push({ path: [...path, 'targets'], message: 'a damo command line gives every context at least one target; this context has none', severity: 'error' });
+      problems.push({
+        path: [...path, 'targets'],
+        message: 'a damo command line gives every context at least one target; this context has none',
+        severity: 'error',
+      });
     }
     for (const t of ctx.targets) {
       const tp = f.targets[ti].path;
@@ -250,7 +297,11 @@ export function exportCommandLine(config: DamoConfig, opts: ExportOptions = {}):
         words.push('--regions', text);
       }
       if (ctx.ops === 'paddr' && t.regions.length === 0) {
-        problems.push({ path: [...tp, 'regions'], message: 'a paddr target with no regions cannot be written on the command line (damo then monitors all System RAM)', severity: 'error' });
+        problems.push({
+          path: [...tp, 'regions'],
+          message: 'a paddr target with no regions cannot be written on the command line (damo then monitors all System RAM)',
+          severity: 'error',
+        });
       }
       if (words.length) line(...words);
       ti++;
@@ -260,13 +311,26 @@ export function exportCommandLine(config: DamoConfig, opts: ExportOptions = {}):
       line(...actionWords(s, sp, problems));
       const pat: string[] = [];
       if (si <= lastSz) pat.push('--damos_sz_region', fmtBytes(ap(s).sz_bytes.min), fmtBytes(ap(s).sz_bytes.max));
-      if (si <= lastAr) pat.push('--damos_access_rate', accessPercent(ap(s).nr_accesses.min, ctx, [...sp, 'access_pattern', 'nr_accesses', 'min'], problems), accessPercent(ap(s).nr_accesses.max, ctx, [...sp, 'access_pattern', 'nr_accesses', 'max'], problems));
+      if (si <= lastAr)
+        pat.push(
+          '--damos_access_rate',
+          accessPercent(ap(s).nr_accesses.min, ctx, [...sp, 'access_pattern', 'nr_accesses', 'min'], problems),
+          accessPercent(ap(s).nr_accesses.max, ctx, [...sp, 'access_pattern', 'nr_accesses', 'max'], problems),
+        );
       if (si <= lastAge) pat.push('--damos_age', ageUs(ap(s).age.min, ctx), ageUs(ap(s).age.max, ctx));
       if (si <= lastAi) pat.push('--damos_apply_interval', fmtUs(s.apply_interval_us));
       if (pat.length) line(...pat);
       if (si <= lastQuota) {
         const q = s.quotas;
-        const qw = ['--damos_quotas', fmtMs(q.time_ms), fmtBytes(q.sz_bytes), fmtMs(q.reset_interval_ms), num(q.weights.sz_permil), num(q.weights.nr_accesses_permil), num(q.weights.age_permil)];
+        const qw = [
+          '--damos_quotas',
+          fmtMs(q.time_ms),
+          fmtBytes(q.sz_bytes),
+          fmtMs(q.reset_interval_ms),
+          num(q.weights.sz_permil),
+          num(q.weights.nr_accesses_permil),
+          num(q.weights.age_permil),
+        ];
         if (si <= lastTuner) qw.push('--damos_quota_goal_tuner', q.goal_tuner ?? 'consist');
         if (si <= lastFcr) qw.push('--damos_quota_fail_charge_ratio', num(q.fail_charge_num ?? 0), num(q.fail_charge_denom ?? 0));
         line(...qw);

@@ -13,10 +13,7 @@ import type { DamoCommandLine } from './commands';
 import { parseDamoArgs, pyInt, type ArgWord, type OptionOccurrence, type ParsedArgs } from './options';
 import { buildContext, buildProbes, buildTarget, PLACEHOLDER_PREFIX } from './import/context';
 import { buildSchemes } from './import/scheme';
-import {
-  SourceMap,
-  type DamoConfig, type DcContext, type DcKdamond, type DcValue,
-} from './model';
+import { SourceMap, type DamoConfig, type DcContext, type DcKdamond, type DcValue } from './model';
 
 export { PLACEHOLDER_PREFIX };
 
@@ -83,7 +80,10 @@ export class Importer {
   /** the node each option occurrence created (for comments) */
   readonly created = new Map<OptionOccurrence, ConfigPath>();
 
-  constructor(readonly cmd: DamoCommandLine, readonly opts: ImportOptions) {
+  constructor(
+    readonly cmd: DamoCommandLine,
+    readonly opts: ImportOptions,
+  ) {
     this.args = parseDamoArgs(cmd.args, cmd.subcommand);
   }
 
@@ -143,8 +143,12 @@ export class Importer {
     if (v.special === 'max') return 'max';
     if (v.special === 'min') return 0;
     if ((kind === 'bp' || kind === 'permil') && Number.isInteger(v.value) && v.damo !== v.value) {
-      this.diag('damo-float-truncation', 'information',
-        `${what}: "${w.text}" is ${v.value} ${kind}; damo itself computes ${v.damo} (floating point, then truncation). The config keeps ${v.value}.`, w.range);
+      this.diag(
+        'damo-float-truncation',
+        'information',
+        `${what}: "${w.text}" is ${v.value} ${kind}; damo itself computes ${v.damo} (floating point, then truncation). The config keeps ${v.value}.`,
+        w.range,
+      );
     }
     return v.value;
   }
@@ -159,14 +163,21 @@ export class Importer {
     // Inputs that replace the command-line options.
     const kd = this.occ('kdamonds');
     if (kd.length > 0) {
-      this.diag('damo-config-from-file', 'information',
+      this.diag(
+        'damo-config-from-file',
+        'information',
         'this command takes its whole configuration from --kdamonds (every other DAMON option is ignored); check that JSON file instead',
-        kd[kd.length - 1].range);
+        kd[kd.length - 1].range,
+      );
       return null;
     }
     if (a.positional && !a.positional.dynamic && /\.(ya?ml|json)$|^\s*\{/.test(a.positional.text)) {
-      this.diag('damo-config-from-file', 'information',
-        `this command takes its whole configuration from "${a.positional.text}"; check that file instead`, a.positional.range);
+      this.diag(
+        'damo-config-from-file',
+        'information',
+        `this command takes its whole configuration from "${a.positional.text}"; check that file instead`,
+        a.positional.range,
+      );
       return null;
     }
 
@@ -182,27 +193,40 @@ export class Importer {
     if (actions.length === 0) {
       for (const o of a.occurrences) {
         if (o.spec.dest.startsWith('damos_')) {
-          this.diag('damo-no-action', 'error', `${o.spec.names[0]} needs --damos_action: damo refuses ("'damos_action' not specified while using --damos_* option(s)")`, o.range);
+          this.diag(
+            'damo-no-action',
+            'error',
+            `${o.spec.names[0]} needs --damos_action: damo refuses ("'damos_action' not specified while using --damos_* option(s)")`,
+            o.range,
+          );
         }
       }
     }
     const quotas = this.occ('damos_quotas');
     const intervals = this.occ('damos_quota_interval');
     if (quotas.length > 0 && intervals.length > 0) {
-      this.diag('damo-conflicting-options', 'error', '--damos_quotas and --damos_quota_interval cannot be used together (damo refuses)', quotas[0].range,
-        { related: [{ range: intervals[0].range, message: '--damos_quota_interval is here' }] });
+      this.diag('damo-conflicting-options', 'error', '--damos_quotas and --damos_quota_interval cannot be used together (damo refuses)', quotas[0].range, {
+        related: [{ range: intervals[0].range, message: '--damos_quota_interval is here' }],
+      });
     }
     const goals = this.occ('damos_quota_goal');
     if (goals.length > 0) {
       if (quotas.length === 0 && intervals.length === 0) {
-        this.diag('damo-goal-no-reset-interval', 'error',
+        this.diag(
+          'damo-goal-no-reset-interval',
+          'error',
           "quota goals need a quota reset interval (--damos_quota_interval, or --damos_quotas with 3 or more values); damo refuses: 'reset_interval_ms' not specified when setting quota goals",
-          goals[0].range);
+          goals[0].range,
+        );
       }
       for (const q of quotas) {
         if (q.args.length < 3) {
-          this.diag('damo-goal-no-reset-interval', 'error',
-            "--damos_quotas gives no reset interval (its 3rd value) while quota goals are set; damo refuses: 'reset_interval_ms' not specified when setting quota goals", q.range);
+          this.diag(
+            'damo-goal-no-reset-interval',
+            'error',
+            "--damos_quotas gives no reset interval (its 3rd value) while quota goals are set; damo refuses: 'reset_interval_ms' not specified when setting quota goals",
+            q.range,
+          );
         }
       }
     }
@@ -213,7 +237,12 @@ export class Importer {
     const p = this.args.positional;
     if (!p) return {};
     if (p.dynamic) {
-      this.diag('damo-dynamic-value', 'information', `target "${p.text}" is only known when the script runs (${p.dynamic}); it is taken as a process id`, p.range);
+      this.diag(
+        'damo-dynamic-value',
+        'information',
+        `target "${p.text}" is only known when the script runs (${p.dynamic}); it is taken as a process id`,
+        p.range,
+      );
       return { ops: this.occ('regions').length ? 'fvaddr' : 'vaddr', pid: p.text };
     }
     if (p.text === 'paddr') {
@@ -226,16 +255,26 @@ export class Importer {
       return { ops: 'paddr', clearPids: true };
     }
     if (p.text === 'vaddr' || p.text === 'fvaddr') {
-      this.diag('damo-invalid-target', 'error', `damo v3.3 crashes on the target "${p.text}" (it needs a pid or a command); give --ops ${p.text} and --target_pid instead`, p.range);
+      this.diag(
+        'damo-invalid-target',
+        'error',
+        `damo v3.3 crashes on the target "${p.text}" (it needs a pid or a command); give --ops ${p.text} and --target_pid instead`,
+        p.range,
+      );
       return { ops: p.text };
     }
     const pid = pyInt(p.text);
     const withRegions = this.occ('regions').length > 0;
     if (pid === undefined) {
-      this.diag('damo-command-target', 'warning',
-        `damo runs "${p.text}" through bash and monitors its process; a config needs that pid, so the imported target pid is a placeholder`, p.range);
+      this.diag(
+        'damo-command-target',
+        'warning',
+        `damo runs "${p.text}" through bash and monitors its process; a config needs that pid, so the imported target pid is a placeholder`,
+        p.range,
+      );
     }
-    if (this.occ('target_pid').length) this.diag('damo-overridden-option', 'warning', '--target_pid is ignored: the positional target gives the pid', this.occ('target_pid')[0].range);
+    if (this.occ('target_pid').length)
+      this.diag('damo-overridden-option', 'warning', '--target_pid is ignored: the positional target gives the pid', this.occ('target_pid')[0].range);
     return { ops: withRegions ? 'fvaddr' : 'vaddr', pid: pid ?? `${PLACEHOLDER_PREFIX}: pid of "${p.text}"` };
   }
 
@@ -278,9 +317,13 @@ export class Importer {
     if (nrCtxs) {
       const sum = nrCtxs.values.reduce((x, y) => x + y, 0);
       if (sum !== C) {
-        this.diag('damo-count-mismatch', 'error',
+        this.diag(
+          'damo-count-mismatch',
+          'error',
           `--nr_ctxs and number of ctxs mismatch (${sum} != ${C}): the --nr_ctxs values add up to ${sum}, but the options give ${C} context${C === 1 ? '' : 's'}`,
-          nrCtxs.occ.range, { related: this.ctxCountRelated(C) });
+          nrCtxs.occ.range,
+          { related: this.ctxCountRelated(C) },
+        );
         if (sum < C) ctxCounts = [...ctxCounts, C - sum];
       }
     }
@@ -302,25 +345,43 @@ export class Importer {
     // --- targets ------------------------------------------------------------------------------
     const obs = this.intList('obsolete_targets');
     if (obs && obs.values.some((v) => v >= T)) {
-      this.diag('damo-invalid-value', 'error', `Invalid --obsolete_targets: there ${T === 1 ? 'is 1 target' : `are ${T} targets`} (indexes 0..${T - 1})`, obs.occ.range);
+      this.diag(
+        'damo-invalid-value',
+        'error',
+        `Invalid --obsolete_targets: there ${T === 1 ? 'is 1 target' : `are ${T} targets`} (indexes 0..${T - 1})`,
+        obs.occ.range,
+      );
     }
     const nrTargets = this.intList('nr_targets');
     let targetCounts: number[];
     if (!nrTargets) {
       if (C !== 1) {
-        this.diag('damo-count-missing', 'error', `--nr_targets is required for multiple contexts (the options give ${C} contexts)`, (ctxStarter[1] ?? this.firstCtxListOcc())?.range ?? cmdRange);
+        this.diag(
+          'damo-count-missing',
+          'error',
+          `--nr_targets is required for multiple contexts (the options give ${C} contexts)`,
+          (ctxStarter[1] ?? this.firstCtxListOcc())?.range ?? cmdRange,
+        );
       }
       targetCounts = [T, ...new Array(Math.max(0, C - 1)).fill(0)];
     } else {
       targetCounts = nrTargets.values;
       const sum = targetCounts.reduce((x, y) => x + y, 0);
       if (sum !== T) {
-        this.diag('damo-count-mismatch', 'error',
+        this.diag(
+          'damo-count-mismatch',
+          'error',
           `--nr_targets and number of targets mismatch (${sum} != ${T}): the values add up to ${sum}, but the options give ${T} target${T === 1 ? '' : 's'} (each context has at least one)`,
-          nrTargets.occ.range);
+          nrTargets.occ.range,
+        );
       } else if (targetCounts.length !== C) {
-        this.diag('damo-count-mismatch', 'error',
-          `--nr_targets and number of ctxs mismatch (${targetCounts.length} != ${C}): give one count per context`, nrTargets.occ.range, { related: this.ctxCountRelated(C) });
+        this.diag(
+          'damo-count-mismatch',
+          'error',
+          `--nr_targets and number of ctxs mismatch (${targetCounts.length} != ${C}): give one count per context`,
+          nrTargets.occ.range,
+          { related: this.ctxCountRelated(C) },
+        );
       }
       targetCounts.forEach((_, c) => {
         const p = c < C ? ctxPath(c) : null;
@@ -346,19 +407,32 @@ export class Importer {
     let schemeCounts: number[];
     if (!nrSchemes) {
       if (C !== 1 && S > 0) {
-        this.diag('damo-count-missing', 'error', `--nr_schemes is required for multiple contexts (the options give ${C} contexts and ${S} schemes)`, actionOccs[0].range);
+        this.diag(
+          'damo-count-missing',
+          'error',
+          `--nr_schemes is required for multiple contexts (the options give ${C} contexts and ${S} schemes)`,
+          actionOccs[0].range,
+        );
       }
       schemeCounts = [S, ...new Array(Math.max(0, C - 1)).fill(0)];
     } else {
       schemeCounts = nrSchemes.values;
       const sum = schemeCounts.reduce((x, y) => x + y, 0);
       if (sum !== S) {
-        this.diag('damo-count-mismatch', 'error',
+        this.diag(
+          'damo-count-mismatch',
+          'error',
           `--nr_schemes and number of schemes mismatch (${sum} != ${S}): the values add up to ${sum}, but there ${S === 1 ? 'is 1 --damos_action' : `are ${S} --damos_action options`}`,
-          nrSchemes.occ.range);
+          nrSchemes.occ.range,
+        );
       } else if (schemeCounts.length !== C) {
-        this.diag('damo-count-mismatch', 'error',
-          `--nr_schemes and number of ctxs mismatch (${schemeCounts.length} != ${C}): give one count per context`, nrSchemes.occ.range, { related: this.ctxCountRelated(C) });
+        this.diag(
+          'damo-count-mismatch',
+          'error',
+          `--nr_schemes and number of ctxs mismatch (${schemeCounts.length} != ${C}): give one count per context`,
+          nrSchemes.occ.range,
+          { related: this.ctxCountRelated(C) },
+        );
       }
       schemeCounts.forEach((_, c) => {
         const p = c < C ? ctxPath(c) : null;
@@ -370,7 +444,8 @@ export class Importer {
     for (let s = 0; s < S; s++) {
       const c = sPlace.groupOf[s];
       const cp = c >= 0 ? ctxPath(c) : null;
-      if (c < 0) this.diag('damo-dropped', 'warning', `scheme ${s} belongs to no context (see --nr_schemes); the imported config leaves it out`, actionOccs[s].range);
+      if (c < 0)
+        this.diag('damo-dropped', 'warning', `scheme ${s} belongs to no context (see --nr_schemes); the imported config leaves it out`, actionOccs[s].range);
       schemePaths.push(cp ? [...cp, 'schemes', sPlace.indexInGroup[s]] : null);
     }
     const schemes = buildSchemes(this, schemePaths);
@@ -386,7 +461,8 @@ export class Importer {
     for (let c = 0; c < C; c++) {
       const k = ctxPlace.groupOf[c];
       if (k >= 0) kdamonds[k].contexts.push(contexts[c]);
-      else if (ctxStarter[c]) this.diag('damo-dropped', 'warning', `context ${c} belongs to no kdamond (see --nr_ctxs); the imported config leaves it out`, ctxStarter[c]!.range);
+      else if (ctxStarter[c])
+        this.diag('damo-dropped', 'warning', `context ${c} belongs to no kdamond (see --nr_ctxs); the imported config leaves it out`, ctxStarter[c]!.range);
     }
     const refresh = this.occ('refresh_stat');
     refresh.forEach((o, k) => {
@@ -399,7 +475,7 @@ export class Importer {
     });
     kdamonds.forEach((kd, k) => {
       const first = kd.contexts.length ? contexts.indexOf(kd.contexts[0]) : -1;
-      const r = (first >= 0 ? ctxStarter[first] ?? targetStarter[0] : undefined)?.range;
+      const r = (first >= 0 ? (ctxStarter[first] ?? targetStarter[0]) : undefined)?.range;
       this.markPath(['kdamonds', k], r ?? cmdRange, true);
     });
     this.markPath([], this.cmd.range, true);
@@ -448,8 +524,14 @@ export class Importer {
       // a comment before the first target/context of a context/kdamond describes the container
       for (;;) {
         const n = path.length;
-        if (n >= 2 && path[n - 2] === 'targets' && path[n - 1] === 0) { path = path.slice(0, n - 2); continue; }
-        if (n >= 2 && path[n - 2] === 'contexts' && path[n - 1] === 0) { path = path.slice(0, n - 2); continue; }
+        if (n >= 2 && path[n - 2] === 'targets' && path[n - 1] === 0) {
+          path = path.slice(0, n - 2);
+          continue;
+        }
+        if (n >= 2 && path[n - 2] === 'contexts' && path[n - 1] === 0) {
+          path = path.slice(0, n - 2);
+          continue;
+        }
         break;
       }
       const key = JSON.stringify(path);
@@ -470,7 +552,20 @@ export function importDamoCommandLine(cmd: DamoCommandLine, opts: ImportOptions 
     if (config) config = canonicalize(config).config;
   } catch (e) {
     // a bug here must not take the editor or the CLI down: report it at the command
-    imp.diag('damo-internal-error', 'error', `internal error while reading this damo command: ${e instanceof Error ? e.message : String(e)}`, cmd.damoWord.range);
+    imp.diag(
+      'damo-internal-error',
+      'error',
+      `internal error while reading this damo command: ${e instanceof Error ? e.message : String(e)}`,
+      cmd.damoWord.range,
+    );
   }
-  return { command: cmd, config, sourceMap: imp.sourceMap, diagnostics: imp.diagnostics, comments: imp.comments, diagnosedPaths: imp.diagnosedPaths, dynamicOwners: imp.dynamicOwners };
+  return {
+    command: cmd,
+    config,
+    sourceMap: imp.sourceMap,
+    diagnostics: imp.diagnostics,
+    comments: imp.comments,
+    diagnosedPaths: imp.diagnosedPaths,
+    dynamicOwners: imp.dynamicOwners,
+  };
 }

@@ -7,7 +7,14 @@ export { canonicalize, type CanonProblem } from './canonical';
 export { exportCommandLine, exportJson, type ExportProblem, type ExportOptions } from './export';
 export { configToYaml, configToJson } from './emit';
 export {
-  importDamoText, checkShellScript, importDamoCommandAt, damoCommandRanges, validateImport,
-  type DamoTextOptions, type DamoTextImport, type ImportedCommand, type ShellCheckOptions,
+  importDamoText,
+  checkShellScript,
+  importDamoCommandAt,
+  damoCommandRanges,
+  validateImport,
+  type DamoTextOptions,
+  type DamoTextImport,
+  type ImportedCommand,
+  type ShellCheckOptions,
 } from './convert';
 export { SourceMap, type DamoConfig } from './model';

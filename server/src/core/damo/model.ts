@@ -9,12 +9,36 @@ import type { ConfigPath, OffsetRange } from '../diagnostic';
 /** a number in the key's unit, "max", or an unevaluated/placeholder string */
 export type DcValue = number | string;
 
-export interface DcRegion { start: DcValue; end: DcValue }
-export interface DcTarget { pid: number | string | null; obsolete?: boolean; regions: DcRegion[] }
-export interface DcIntervalsGoal { access_bp: DcValue; aggrs: DcValue; min_sample_us: DcValue; max_sample_us: DcValue }
-export interface DcIntervals { sample_us: DcValue; aggr_us: DcValue; ops_update_us: DcValue; intervals_goal?: DcIntervalsGoal }
-export interface DcProbeFilter { filter_type: string; matching: boolean; allow: boolean; path: string | null }
-export interface DcProbe { filters: DcProbeFilter[] }
+export interface DcRegion {
+  start: DcValue;
+  end: DcValue;
+}
+export interface DcTarget {
+  pid: number | string | null;
+  obsolete?: boolean;
+  regions: DcRegion[];
+}
+export interface DcIntervalsGoal {
+  access_bp: DcValue;
+  aggrs: DcValue;
+  min_sample_us: DcValue;
+  max_sample_us: DcValue;
+}
+export interface DcIntervals {
+  sample_us: DcValue;
+  aggr_us: DcValue;
+  ops_update_us: DcValue;
+  intervals_goal?: DcIntervalsGoal;
+}
+export interface DcProbeFilter {
+  filter_type: string;
+  matching: boolean;
+  allow: boolean;
+  path: string | null;
+}
+export interface DcProbe {
+  filters: DcProbeFilter[];
+}
 export interface DcContext {
   ops: string;
   addr_unit?: DcValue;
@@ -42,7 +66,13 @@ export interface DcQuotas {
   fail_charge_num?: DcValue;
   fail_charge_denom?: DcValue;
 }
-export interface DcWatermarks { metric: string; interval_us: DcValue; high_permil: DcValue; mid_permil: DcValue; low_permil: DcValue }
+export interface DcWatermarks {
+  metric: string;
+  interval_us: DcValue;
+  high_permil: DcValue;
+  mid_permil: DcValue;
+  low_permil: DcValue;
+}
 export interface DcFilter {
   filter_type: string;
   matching: boolean;
@@ -66,8 +96,13 @@ export interface DcScheme {
   watermarks: DcWatermarks;
   filters: DcFilter[];
 }
-export interface DcKdamond { refresh_ms?: DcValue; contexts: DcContext[] }
-export interface DamoConfig { kdamonds: DcKdamond[] }
+export interface DcKdamond {
+  refresh_ms?: DcValue;
+  contexts: DcContext[];
+}
+export interface DamoConfig {
+  kdamonds: DcKdamond[];
+}
 
 /** config path → span of the command text that produced that node */
 export class SourceMap {
@@ -102,8 +137,30 @@ export class SourceMap {
   }
 }
 
-export const DAMOS_ACTIONS = ['willneed', 'cold', 'pageout', 'hugepage', 'collapse', 'nohugepage', 'lru_prio', 'lru_deprio', 'migrate_hot', 'migrate_cold', 'stat'];
-export const GOAL_METRICS = ['user_input', 'some_mem_psi_us', 'node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'active_mem_bp', 'inactive_mem_bp', 'node_eligible_mem_bp'];
+export const DAMOS_ACTIONS = [
+  'willneed',
+  'cold',
+  'pageout',
+  'hugepage',
+  'collapse',
+  'nohugepage',
+  'lru_prio',
+  'lru_deprio',
+  'migrate_hot',
+  'migrate_cold',
+  'stat',
+];
+export const GOAL_METRICS = [
+  'user_input',
+  'some_mem_psi_us',
+  'node_mem_used_bp',
+  'node_mem_free_bp',
+  'node_memcg_used_bp',
+  'node_memcg_free_bp',
+  'active_mem_bp',
+  'inactive_mem_bp',
+  'node_eligible_mem_bp',
+];
 export const NID_METRICS = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp'];
 export const MEMCG_METRICS = ['node_memcg_used_bp', 'node_memcg_free_bp'];
 export const BP_METRICS = ['node_mem_used_bp', 'node_mem_free_bp', 'node_memcg_used_bp', 'node_memcg_free_bp', 'active_mem_bp', 'inactive_mem_bp'];

@@ -196,7 +196,10 @@ function resolveOption(word: ShellWord, specs: OptionSpec[], problems: ArgProble
   if (short) {
     const rest = w.slice(short[0].length);
     if (short[1].nargs === 0) return 'unknown';
-    return { spec: short[1], explicit: { text: rest.startsWith('=') ? rest.slice(1) : rest, range: valueRange(short[0].length + (rest.startsWith('=') ? 1 : 0)) } };
+    return {
+      spec: short[1],
+      explicit: { text: rest.startsWith('=') ? rest.slice(1) : rest, range: valueRange(short[0].length + (rest.startsWith('=') ? 1 : 0)) },
+    };
   }
   return 'unknown';
 }
@@ -261,9 +264,17 @@ export function parseDamoArgs(words: ShellWord[], subcommand: 'start' | 'tune'):
     i++;
     if (explicit) {
       if (spec.nargs === 0) {
-        problems.push({ code: 'damo-extra-argument', message: `${spec.names[0]} takes no argument (ignored explicit argument "${explicit.text}")`, range: word.range });
+        problems.push({
+          code: 'damo-extra-argument',
+          message: `${spec.names[0]} takes no argument (ignored explicit argument "${explicit.text}")`,
+          range: word.range,
+        });
       } else if (spec.nargs !== 1 && spec.nargs !== '+') {
-        problems.push({ code: 'damo-missing-argument', message: `${spec.names[0]} expects ${describeNargs(spec.nargs)}; "--opt=value" gives only one`, range: word.range });
+        problems.push({
+          code: 'damo-missing-argument',
+          message: `${spec.names[0]} expects ${describeNargs(spec.nargs)}; "--opt=value" gives only one`,
+          range: word.range,
+        });
       } else {
         args.push({ text: explicit.text, range: explicit.range, ...(word.dynamic ? { dynamic: word.dynamic } : {}) });
       }

@@ -90,12 +90,14 @@ export const DAMO_LINE = /(?:^|[\s;&|(`!{/])damo(?:\.py)?[ \t]+(?:start|tune)\b/
 export function isolateDamoLines(text: string): string {
   const lines = text.split(/(?<=\n)/);
   let inCommand = false;
-  return lines.map((line) => {
-    const body = line.replace(/\r?\n$/, '');
-    const keep = inCommand || DAMO_LINE.test(body);
-    inCommand = keep && /\\$/.test(body);
-    return keep ? line : line.replace(/[^\r\n]/g, ' ');
-  }).join('');
+  return lines
+    .map((line) => {
+      const body = line.replace(/\r?\n$/, '');
+      const keep = inCommand || DAMO_LINE.test(body);
+      inCommand = keep && /\\$/.test(body);
+      return keep ? line : line.replace(/[^\r\n]/g, ' ');
+    })
+    .join('');
 }
 
 export function tokenizeShell(source: string, opts: TokenizeOptions = {}): ShellParse {
@@ -187,10 +189,20 @@ export function tokenizeShell(source: string, opts: TokenizeOptions = {}): Shell
       let j = i + 1;
       for (; j < n; j++) {
         const c = text[j];
-        if (c === '\\') { j++; continue; }
-        if (c === "'" && !inDouble) { const e = text.indexOf("'", j + 1); j = e < 0 ? n : e; continue; }
+        if (c === '\\') {
+          j++;
+          continue;
+        }
+        if (c === "'" && !inDouble) {
+          const e = text.indexOf("'", j + 1);
+          j = e < 0 ? n : e;
+          continue;
+        }
         if (c === '(') depth++;
-        else if (c === ')') { depth--; if (depth === 0) break; }
+        else if (c === ')') {
+          depth--;
+          if (depth === 0) break;
+        }
       }
       if (j >= n) problems.push({ message: 'command substitution "$(" is not closed', range: { start: i, end: n } });
       const end = Math.min(j + 1, n);
@@ -238,7 +250,10 @@ export function tokenizeShell(source: string, opts: TokenizeOptions = {}): Shell
     let j = i + 1;
     let body = '';
     for (; j < n && text[j] !== '`'; j++) {
-      if (text[j] === '\\' && j + 1 < n && '`\\$'.includes(text[j + 1])) { body += text[++j]; continue; }
+      if (text[j] === '\\' && j + 1 < n && '`\\$'.includes(text[j + 1])) {
+        body += text[++j];
+        continue;
+      }
       body += text[j];
     }
     const end = Math.min(j + 1, n);
@@ -263,8 +278,14 @@ export function tokenizeShell(source: string, opts: TokenizeOptions = {}): Shell
     const c = text[i];
     if (c === '\\') {
       const nx = text[i + 1];
-      if (nx === '\n') { i += 2; continue; }
-      if (nx === '\r' && text[i + 2] === '\n') { i += 3; continue; }
+      if (nx === '\n') {
+        i += 2;
+        continue;
+      }
+      if (nx === '\r' && text[i + 2] === '\n') {
+        i += 3;
+        continue;
+      }
       startWord(i);
       wOnlyCommentSubst = false;
       if (i + 1 < n) wText += nx;
@@ -280,11 +301,22 @@ export function tokenizeShell(source: string, opts: TokenizeOptions = {}): Shell
       if (heredocs.length > 0) i = skipHeredocs(i);
       continue;
     }
-    if (BLANK.has(c)) { endWord(i); i++; continue; }
+    if (BLANK.has(c)) {
+      endWord(i);
+      i++;
+      continue;
+    }
     if (c === '#' && wStart < 0) {
       let e = i;
       while (e < n && text[e] !== '\n' && text[e] !== '\r') e++;
-      addComment({ text: text.slice(i, e).replace(/^#+\s*/, '').trim(), range: { start: i, end: e }, kind: 'hash' });
+      addComment({
+        text: text
+          .slice(i, e)
+          .replace(/^#+\s*/, '')
+          .trim(),
+        range: { start: i, end: e },
+        kind: 'hash',
+      });
       i = e;
       continue;
     }
@@ -311,17 +343,34 @@ export function tokenizeShell(source: string, opts: TokenizeOptions = {}): Shell
       let closed = false;
       while (j < n) {
         const d = text[j];
-        if (d === '"') { closed = true; j++; break; }
+        if (d === '"') {
+          closed = true;
+          j++;
+          break;
+        }
         if (d === '\\' && j + 1 < n) {
           const e = text[j + 1];
-          if (e === '\n') { j += 2; continue; }
-          if ('$`"\\'.includes(e)) { wText += e; j += 2; continue; }
+          if (e === '\n') {
+            j += 2;
+            continue;
+          }
+          if ('$`"\\'.includes(e)) {
+            wText += e;
+            j += 2;
+            continue;
+          }
           wText += d;
           j++;
           continue;
         }
-        if (d === '$') { j = readDollar(j, true); continue; }
-        if (d === '`') { j = readBacktick(j, true); continue; }
+        if (d === '$') {
+          j = readDollar(j, true);
+          continue;
+        }
+        if (d === '`') {
+          j = readBacktick(j, true);
+          continue;
+        }
         wText += d;
         j++;
       }
@@ -329,7 +378,11 @@ export function tokenizeShell(source: string, opts: TokenizeOptions = {}): Shell
       i = j;
       continue;
     }
-    if (c === '$') { startWord(i); i = readDollar(i, false); continue; }
+    if (c === '$') {
+      startWord(i);
+      i = readDollar(i, false);
+      continue;
+    }
     if (c === '`') {
       startWord(i);
       i = readBacktick(i, false);
@@ -347,7 +400,10 @@ export function tokenizeShell(source: string, opts: TokenizeOptions = {}): Shell
         // here-document
         j++;
         let strip = false;
-        if (text[j] === '-') { strip = true; j++; }
+        if (text[j] === '-') {
+          strip = true;
+          j++;
+        }
         while (j < n && BLANK.has(text[j])) j++;
         const m = /^(?:'([^'\n]*)'|"([^"\n]*)"|\\?([^\s;&|<>()]+))/.exec(text.slice(j));
         if (m) {

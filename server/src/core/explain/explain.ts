@@ -7,8 +7,16 @@
 import type { ConfigPath, CoreDiagnostic } from '../diagnostic';
 import type { CheckedDocument } from '../check';
 import {
-  UINT_MAX, ULONG_MAX,
-  type DamosActionName, type KAccessPattern, type KContext, type KKdamond, type KQuota, type KQuotaGoal, type KScheme, type KWatermarks,
+  UINT_MAX,
+  ULONG_MAX,
+  type DamosActionName,
+  type KAccessPattern,
+  type KContext,
+  type KKdamond,
+  type KQuota,
+  type KQuotaGoal,
+  type KScheme,
+  type KWatermarks,
 } from '../model/kernel';
 import { admissionFormula, formatFormula, restrictFormula } from '../model/filters';
 import { formatBytes, formatUs } from '../model/units';
@@ -127,7 +135,11 @@ function nodeShareWords(bp: number, nid: number | null, opts: ExplainOptions): s
 function watchWords(c: KContext, opts: ExplainOptions): { long: string; short: string } {
   const regions = c.targets.flatMap((t) => t.regions);
   if (c.ops === 'paddr') {
-    if (regions.length === 0) return { long: 'Watches physical memory (paddr), but no address range is given: damo picks the largest System RAM block when it starts the kdamond.', short: 'physical memory (range chosen by damo)' };
+    if (regions.length === 0)
+      return {
+        long: 'Watches physical memory (paddr), but no address range is given: damo picks the largest System RAM block when it starts the kdamond.',
+        short: 'physical memory (range chosen by damo)',
+      };
     const total = regions.reduce((s, r) => s + Math.max(0, r.end - r.start), 0);
     const where = regions.map((r) => range(r.start, r.end)).join(', ');
     let nodes = '';
@@ -145,7 +157,10 @@ function watchWords(c: KContext, opts: ExplainOptions): { long: string; short: s
   const who = pids.length === 0 ? 'no process (no target pid is given)' : `${pids.length === 1 ? 'process' : 'processes'} ${pids.join(', ')}`;
   if (c.ops === 'fvaddr') {
     const where = regions.length ? ` ${regions.map((r) => range(r.start, r.end)).join(', ')}` : '';
-    return { long: `Watches fixed virtual address ranges${where} of ${who} (fvaddr).`, short: `fixed ranges of ${pids.length ? `pid ${pids.join(', ')}` : 'no process'}` };
+    return {
+      long: `Watches fixed virtual address ranges${where} of ${who} (fvaddr).`,
+      short: `fixed ranges of ${pids.length ? `pid ${pids.join(', ')}` : 'no process'}`,
+    };
   }
   return { long: `Watches the virtual address space of ${who} (vaddr): the mapped areas, adjusted as they change.`, short: `pid ${pids.join(', ') || '?'}` };
 }
@@ -153,10 +168,14 @@ function watchWords(c: KContext, opts: ExplainOptions): { long: string; short: s
 function intervalWords(c: KContext): string[] {
   const out: string[] = [];
   const w = c.sampleUs > 0 ? Math.max(1, Math.floor(c.aggrUs / c.sampleUs)) : 0;
-  out.push(`Samples every ${formatUs(c.sampleUs)} and aggregates every ${formatUs(c.aggrUs)} (${plural(w, 'sample')} per aggregation interval); updates its view of the targets every ${formatUs(c.updateUs)}.`);
+  out.push(
+    `Samples every ${formatUs(c.sampleUs)} and aggregates every ${formatUs(c.aggrUs)} (${plural(w, 'sample')} per aggregation interval); updates its view of the targets every ${formatUs(c.updateUs)}.`,
+  );
   const g = c.intervalsGoal;
   if (g && g.aggrs > 0) {
-    out.push(`The intervals are auto-tuned: every ${plural(g.aggrs, 'aggregation interval')} the sampling interval is scaled (between ${formatUs(g.minSampleUs)} and ${formatUs(g.maxSampleUs)}, the aggregation interval staying ${w}× it) so that about ${pct(g.accessBp)} of the possible access observations are seen; the times below are the starting values.`);
+    out.push(
+      `The intervals are auto-tuned: every ${plural(g.aggrs, 'aggregation interval')} the sampling interval is scaled (between ${formatUs(g.minSampleUs)} and ${formatUs(g.maxSampleUs)}, the aggregation interval staying ${w}× it) so that about ${pct(g.accessBp)} of the possible access observations are seen; the times below are the starting values.`,
+    );
   }
   out.push(`Keeps between ${c.nrRegions.min} and ${c.nrRegions.max} monitoring regions.`);
   if (c.pause) out.push('Starts paused (pause: true): no monitoring and no scheme runs until it is resumed.');
@@ -269,7 +288,11 @@ function quotaWords(q: KQuota, s: KScheme, c: KContext, opts: ExplainOptions): {
   if (q.ms > 0) limits.push(`at most ${formatUs(q.ms * 1000)} of CPU time ${per(q.resetIntervalMs)}`);
   if (limits.length) {
     out.push(`How fast: ${limits.join(' and ')}${limits.length > 1 ? ', whichever is reached first' : ''}.`);
-    short.push(q.bytes > 0 ? `≤ ${formatBytes(q.bytes)}${q.resetIntervalMs === 1000 ? '/s' : ` per ${formatUs(q.resetIntervalMs * 1000)}`}` : `≤ ${formatUs(q.ms * 1000)} CPU${q.resetIntervalMs === 1000 ? '/s' : ` per ${formatUs(q.resetIntervalMs * 1000)}`}`);
+    short.push(
+      q.bytes > 0
+        ? `≤ ${formatBytes(q.bytes)}${q.resetIntervalMs === 1000 ? '/s' : ` per ${formatUs(q.resetIntervalMs * 1000)}`}`
+        : `≤ ${formatUs(q.ms * 1000)} CPU${q.resetIntervalMs === 1000 ? '/s' : ` per ${formatUs(q.resetIntervalMs * 1000)}`}`,
+    );
   } else if (goals.length) {
     out.push('How fast: no size or time quota: only the goal tuner limits it.');
   } else {
@@ -285,9 +308,13 @@ function quotaWords(q: KQuota, s: KScheme, c: KContext, opts: ExplainOptions): {
     if (goals.length > 1) out.push('With several goals, the best-met one decides (the kernel takes the highest goal score).');
     const every = `every ${formatUs(q.resetIntervalMs * 1000)} (the quota reset interval)`;
     if (tuner === 'temporal') {
-      out.push(`The temporal tuner checks the goal ${every}: it works at the full quota (${limits.length ? limits.join(' and ') : 'unbounded'}) while the goal is not met and stops completely once it is met, until the metric falls back.`);
+      out.push(
+        `The temporal tuner checks the goal ${every}: it works at the full quota (${limits.length ? limits.join(' and ') : 'unbounded'}) while the goal is not met and stops completely once it is met, until the metric falls back.`,
+      );
     } else {
-      out.push(`The consist tuner re-tunes the quota ${every}: it grows it in proportion to how far the metric is below the target (at most doubling each time) and shrinks it when over${limits.length ? ', capped by the quota above' : '; with no size or time quota it can grow without bound and overshoot'}.`);
+      out.push(
+        `The consist tuner re-tunes the quota ${every}: it grows it in proportion to how far the metric is below the target (at most doubling each time) and shrinks it when over${limits.length ? ', capped by the quota above' : '; with no size or time quota it can grow without bound and overshoot'}.`,
+      );
     }
     short.push(`until ${goals.map((g) => shortGoal(g)).join(' or ')}`);
   }
@@ -297,9 +324,16 @@ function quotaWords(q: KQuota, s: KScheme, c: KContext, opts: ExplainOptions): {
     // lru_prio/migrate_hot by hotness; vaddr/fvaddr score only pageout (by coldness), the rest equally
     const cold = s.action === 'pageout' || (c.ops === 'paddr' && (s.action === 'lru_deprio' || s.action === 'migrate_cold'));
     const hot = c.ops === 'paddr' && (s.action === 'lru_prio' || s.action === 'migrate_hot');
-    if (w.szPermil + w.nrAccessesPermil + w.agePermil === 0) out.push('When the quota cannot cover all matching memory, no region is preferred (all weights are 0).');
+    if (w.szPermil + w.nrAccessesPermil + w.agePermil === 0)
+      out.push('When the quota cannot cover all matching memory, no region is preferred (all weights are 0).');
     else if (hot || cold) {
-      const by = [w.szPermil ? `size ${w.szPermil} ‰` : '', w.nrAccessesPermil ? `access frequency ${w.nrAccessesPermil} ‰` : '', w.agePermil ? `age ${w.agePermil} ‰` : ''].filter(Boolean).join(', ');
+      const by = [
+        w.szPermil ? `size ${w.szPermil} ‰` : '',
+        w.nrAccessesPermil ? `access frequency ${w.nrAccessesPermil} ‰` : '',
+        w.agePermil ? `age ${w.agePermil} ‰` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       out.push(`When the quota cannot cover all matching memory, ${hot ? 'the hottest' : 'the coldest'} regions go first (weights: ${by}).`);
     }
   }
@@ -309,12 +343,18 @@ function quotaWords(q: KQuota, s: KScheme, c: KContext, opts: ExplainOptions): {
 function shortGoal(g: KQuotaGoal): string {
   const cg = g.path ? normalizeCgroupPath(g.path) : '?';
   switch (g.metric) {
-    case 'node_memcg_used_bp': return `${cg} uses ${pct(g.targetValue)} of node ${g.nid ?? '?'}`;
-    case 'node_memcg_free_bp': return `${cg} uses ≤ ${pct(10000 - g.targetValue)} of node ${g.nid ?? '?'}`;
-    case 'node_mem_used_bp': return `node ${g.nid ?? '?'} ${pct(g.targetValue)} used`;
-    case 'node_mem_free_bp': return `node ${g.nid ?? '?'} ${pct(g.targetValue)} free`;
-    case 'some_mem_psi_us': return `PSI ${formatUs(g.targetValue)}`;
-    default: return `${g.metric} ${g.targetValue}`;
+    case 'node_memcg_used_bp':
+      return `${cg} uses ${pct(g.targetValue)} of node ${g.nid ?? '?'}`;
+    case 'node_memcg_free_bp':
+      return `${cg} uses ≤ ${pct(10000 - g.targetValue)} of node ${g.nid ?? '?'}`;
+    case 'node_mem_used_bp':
+      return `node ${g.nid ?? '?'} ${pct(g.targetValue)} used`;
+    case 'node_mem_free_bp':
+      return `node ${g.nid ?? '?'} ${pct(g.targetValue)} free`;
+    case 'some_mem_psi_us':
+      return `PSI ${formatUs(g.targetValue)}`;
+    default:
+      return `${g.metric} ${g.targetValue}`;
   }
 }
 
@@ -348,8 +388,11 @@ function schemeExplanation(s: KScheme, c: KContext, k: number, ci: number, si: n
     let outside = '';
     const leak = outsideGoalCgroup(s, f);
     const done = s.action.startsWith('migrate_') ? 'moved' : s.action === 'pageout' ? 'reclaimed' : s.action === 'stat' ? 'counted' : 'acted on';
-    if (leak) outside = ` For pages outside ${leak.cgroup} (the goal's cgroup) that is: ${leak.formula}, so ${leak.formula === 'all memory' ? 'all other cgroups\' pages' : `other cgroups' pages that are ${leak.formula}`} are ${done} too.`;
-    sentences.push(`Which memory: only what the filters admit: ${formula} (${plural(nf, 'filter')}: the first filter that matches decides; memory no filter matches gets the opposite of the last filter's verdict).${outside}`);
+    if (leak)
+      outside = ` For pages outside ${leak.cgroup} (the goal's cgroup) that is: ${leak.formula}, so ${leak.formula === 'all memory' ? "all other cgroups' pages" : `other cgroups' pages that are ${leak.formula}`} are ${done} too.`;
+    sentences.push(
+      `Which memory: only what the filters admit: ${formula} (${plural(nf, 'filter')}: the first filter that matches decides; memory no filter matches gets the opposite of the last filter's verdict).${outside}`,
+    );
   }
   const q = quotaWords(s.quota, s, c, opts);
   sentences.push(...q.sentences);
@@ -376,7 +419,8 @@ function kdamondExplanation(kd: KKdamond, k: number, opts: ExplainOptions): Kdam
   const shorts: string[] = [];
   let title = `kdamond ${k}`;
   if (kd.contexts.length === 0) sentences.push('Has no monitoring context: it does nothing.');
-  if (kd.contexts.length > 1) sentences.push(`Has ${kd.contexts.length} contexts; the kernel runs one context per kdamond, so it refuses to start this kdamond.`);
+  if (kd.contexts.length > 1)
+    sentences.push(`Has ${kd.contexts.length} contexts; the kernel runs one context per kdamond, so it refuses to start this kdamond.`);
   kd.contexts.forEach((c, ci) => {
     const w = watchWords(c, opts);
     const pre = kd.contexts.length > 1 ? `Context ${ci}: ` : '';
@@ -425,9 +469,10 @@ function pairExplanations(doc: CheckedDocument, opts: ExplainOptions): PairExpla
       let sentence: string;
       if (band <= 0) {
         kind = 'dead-zone';
-        sentence = band === 0
-          ? `${p.cgroup === '*' ? `Node ${p.nid}` : `${subject} on node ${p.nid}`} sits at ${pct(tp)}${bytes}: ${roles}. The two meet at one point with no overlap, so once there neither scheme moves pages: when the access pattern changes, hot pages can stay on the slow node and cold pages on node ${p.nid}.`
-          : `Between ${pct(lo)} and ${pct(hi)}${bytes} of ${used}, neither scheme moves pages (a dead zone of ${pct(-band)}): ${roles}. Once usage is in that zone, hot pages can stay on the slow node and cold pages on node ${p.nid}.`;
+        sentence =
+          band === 0
+            ? `${p.cgroup === '*' ? `Node ${p.nid}` : `${subject} on node ${p.nid}`} sits at ${pct(tp)}${bytes}: ${roles}. The two meet at one point with no overlap, so once there neither scheme moves pages: when the access pattern changes, hot pages can stay on the slow node and cold pages on node ${p.nid}.`
+            : `Between ${pct(lo)} and ${pct(hi)}${bytes} of ${used}, neither scheme moves pages (a dead zone of ${pct(-band)}): ${roles}. Once usage is in that zone, hot pages can stay on the slow node and cold pages on node ${p.nid}.`;
       } else if (band > CHURN_BAND_BP) {
         kind = 'churn';
         sentence = `${p.cgroup === '*' ? `Node ${p.nid}` : `${subject} on node ${p.nid}`}: ${roles}. Between ${pct(lo)} and ${pct(hi)}${bytes} both act at once (an overlap of ${pct(band)}), so pages in that band keep migrating back and forth.`;
@@ -435,7 +480,9 @@ function pairExplanations(doc: CheckedDocument, opts: ExplainOptions): PairExpla
         kind = 'band';
         sentence = `${p.cgroup === '*' ? `Node ${p.nid}'s used memory is kept between ${pct(lo)} and ${pct(hi)}` : `${subject} is kept between ${pct(lo)} and ${pct(hi)} of node ${p.nid}`}${bytes}: ${roles}. The ${pct(band)} overlap keeps a small exchange going, so hot and cold pages still swap nodes when the access pattern shifts.`;
       }
-      const leaky = [p, d].filter((t) => doc.diagnostics.some((x) => x.code === 'filter-admits-outside-goal-cgroup' && x.path && t.ref.path.every((seg, i) => x.path![i] === seg)));
+      const leaky = [p, d].filter((t) =>
+        doc.diagnostics.some((x) => x.code === 'filter-admits-outside-goal-cgroup' && x.path && t.ref.path.every((seg, i) => x.path![i] === seg)),
+      );
       if (leaky.length) sentence += ` But the filters of ${leaky.map(schemeName).join(' and ')} also move other cgroups' pages while working toward this band.`;
       out.push({ kind, who: whoOf(p), promotion: p.goalPath, demotion: d.goalPath, sentence });
     }

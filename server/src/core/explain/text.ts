@@ -25,7 +25,8 @@ export function explainText(text: string, opts: ExplainTextOptions): ExplainedFi
       if (!c.yaml) continue;
       const r = checkText(c.yaml, { format: 'yaml', profile: opts.profile, kernel: opts.kernel });
       const explanations = explainDocuments(r.documents, opts);
-      if (explanations.length) out.push({ file: `${opts.fileName}:${lines.positionAt(c.command.range.start).line + 1} (damo ${c.command.subcommand})`, explanations });
+      if (explanations.length)
+        out.push({ file: `${opts.fileName}:${lines.positionAt(c.command.range.start).line + 1} (damo ${c.command.subcommand})`, explanations });
     }
     return out;
   }

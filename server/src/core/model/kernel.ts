@@ -16,18 +16,25 @@ export const UINT_MAX = 4294967295;
 
 export type OpsName = 'vaddr' | 'fvaddr' | 'paddr';
 export type DamosActionName =
-  | 'willneed' | 'cold' | 'pageout' | 'hugepage' | 'nohugepage' | 'collapse'
-  | 'lru_prio' | 'lru_deprio' | 'migrate_hot' | 'migrate_cold' | 'stat';
+  'willneed' | 'cold' | 'pageout' | 'hugepage' | 'nohugepage' | 'collapse' | 'lru_prio' | 'lru_deprio' | 'migrate_hot' | 'migrate_cold' | 'stat';
 export type GoalMetricName =
-  | 'user_input' | 'some_mem_psi_us' | 'node_mem_used_bp' | 'node_mem_free_bp'
-  | 'node_memcg_used_bp' | 'node_memcg_free_bp' | 'active_mem_bp' | 'inactive_mem_bp'
+  | 'user_input'
+  | 'some_mem_psi_us'
+  | 'node_mem_used_bp'
+  | 'node_mem_free_bp'
+  | 'node_memcg_used_bp'
+  | 'node_memcg_free_bp'
+  | 'active_mem_bp'
+  | 'inactive_mem_bp'
   | 'node_eligible_mem_bp';
-export type FilterTypeName =
-  | 'anon' | 'active' | 'memcg' | 'young' | 'hugepage_size' | 'unmapped' | 'addr' | 'target';
+export type FilterTypeName = 'anon' | 'active' | 'memcg' | 'young' | 'hugepage_size' | 'unmapped' | 'addr' | 'target';
 export type GoalTunerName = 'consist' | 'temporal';
 export type WmarkMetricName = 'none' | 'free_mem_rate';
 
-export interface KRegion { start: number; end: number }
+export interface KRegion {
+  start: number;
+  end: number;
+}
 
 export interface KTarget {
   /** pid_target; null for paddr. */

@@ -7,9 +7,21 @@ import type { ConfigPath, CoreDiagnostic } from '../diagnostic';
 import { mapGet, type SNode, type SScalar } from '../parse/tree';
 import { GOAL_METRICS } from '../schema/spec';
 import {
-  UINT_MAX, ULONG_MAX,
-  type DamosActionName, type FilterTypeName, type GoalMetricName, type KAccessPattern, type KConfig,
-  type KContext, type KFilter, type KKdamond, type KQuota, type KQuotaGoal, type KScheme, type KTarget, type KWatermarks,
+  UINT_MAX,
+  ULONG_MAX,
+  type DamosActionName,
+  type FilterTypeName,
+  type GoalMetricName,
+  type KAccessPattern,
+  type KConfig,
+  type KContext,
+  type KFilter,
+  type KKdamond,
+  type KQuota,
+  type KQuotaGoal,
+  type KScheme,
+  type KTarget,
+  type KWatermarks,
   type OpsName,
 } from './kernel';
 import { parseBool, parseByKind, type ParsedValue, type ValueKind } from './units';
@@ -76,7 +88,12 @@ class Lowerer {
       return undefined;
     }
     if (!signed && r.v.value < 0) {
-      this.err(node, at(), 'value-negative', `${node.source || String(node.value)} is negative: the kernel's file takes an unsigned number and refuses the write with EINVAL`);
+      this.err(
+        node,
+        at(),
+        'value-negative',
+        `${node.source || String(node.value)} is negative: the kernel's file takes an unsigned number and refuses the write with EINVAL`,
+      );
       return undefined;
     }
     this.values.set(node, r.v);
@@ -127,14 +144,15 @@ class Lowerer {
     const updateUs = this.num(intervals, 'ops_update_us', 'us', ip, DEFAULTS.updateUs);
     const goalNode = mapGet(intervals, 'intervals_goal');
     const gp = [...ip, 'intervals_goal'];
-    const intervalsGoal = goalNode && goalNode.kind === 'map'
-      ? {
-          accessBp: this.num(goalNode, 'access_bp', 'bp', gp, 0),
-          aggrs: this.num(goalNode, 'aggrs', 'nr', gp, 0),
-          minSampleUs: this.num(goalNode, 'min_sample_us', 'us', gp, 0),
-          maxSampleUs: this.num(goalNode, 'max_sample_us', 'us', gp, 0),
-        }
-      : null;
+    const intervalsGoal =
+      goalNode && goalNode.kind === 'map'
+        ? {
+            accessBp: this.num(goalNode, 'access_bp', 'bp', gp, 0),
+            aggrs: this.num(goalNode, 'aggrs', 'nr', gp, 0),
+            minSampleUs: this.num(goalNode, 'min_sample_us', 'us', gp, 0),
+            maxSampleUs: this.num(goalNode, 'max_sample_us', 'us', gp, 0),
+          }
+        : null;
     const nrr = mapGet(node, 'nr_regions');
     const np = [...path, 'nr_regions'];
     const ctx: KContext = {
@@ -187,7 +205,12 @@ class Lowerer {
     if (nMin && nMax && (nMin.unit === 'samples') !== (nMax.unit === 'samples')) {
       const bad = mapGet(nrN, nMin.unit === 'samples' ? 'max' : 'min')!;
       const hint = (nMin.unit === 'samples' ? nMax : nMin).special === 'max' ? ' (write "max samples")' : '';
-      this.err(bad, [...np, nMin.unit === 'samples' ? 'max' : 'min'], 'access-pattern-mixed-units', `nr_accesses bounds mix a percentage and "samples": damo fails with "nr_accesses units should be same"${hint}`);
+      this.err(
+        bad,
+        [...np, nMin.unit === 'samples' ? 'max' : 'min'],
+        'access-pattern-mixed-units',
+        `nr_accesses bounds mix a percentage and "samples": damo fails with "nr_accesses units should be same"${hint}`,
+      );
     }
     const toSamples = (v: ParsedValue | undefined, dflt: number): number => {
       if (!v) return dflt;
@@ -204,7 +227,12 @@ class Lowerer {
       const which = aMin.unit === 'aggr_intervals' ? 'max' : 'min';
       const other = which === 'max' ? aMax : aMin;
       const hint = other.special === 'max' ? ' (write "max aggr_intervals")' : '';
-      this.err(mapGet(ageN, which)!, [...ap, which], 'access-pattern-mixed-units', `age bounds mix a time and "aggr_intervals": damo fails with "age units should be same"${hint}`);
+      this.err(
+        mapGet(ageN, which)!,
+        [...ap, which],
+        'access-pattern-mixed-units',
+        `age bounds mix a time and "aggr_intervals": damo fails with "age units should be same"${hint}`,
+      );
     }
     const toAggrs = (v: ParsedValue | undefined, dflt: number): number => {
       if (!v) return dflt;
@@ -260,7 +288,7 @@ class Lowerer {
         agePermil: this.num(w, 'age_permil', 'permil', wp, 0),
       },
       goals: this.seq(node, 'goals').map((g, i) => this.goal(g, [...path, 'goals', i])),
-      goalTuner: tuner === 'consist' || tuner === 'temporal' ? (tuner) : null,
+      goalTuner: tuner === 'consist' || tuner === 'temporal' ? tuner : null,
       failChargeNum: this.num(node, 'fail_charge_num', 'nr', path, 0),
       failChargeDenom: this.num(node, 'fail_charge_denom', 'nr', path, 0),
     };
@@ -269,7 +297,7 @@ class Lowerer {
   watermarks(node: SNode | null | undefined, path: ConfigPath): KWatermarks {
     const metric = this.str(node, 'metric');
     return {
-      metric: (metric === 'free_mem_rate' ? 'free_mem_rate' : 'none'),
+      metric: metric === 'free_mem_rate' ? 'free_mem_rate' : 'none',
       intervalUs: this.num(node, 'interval_us', 'us', path, 0),
       high: this.num(node, 'high_permil', 'permil', path, 0),
       mid: this.num(node, 'mid_permil', 'permil', path, 0),

@@ -69,12 +69,24 @@ export function scaleDecimal(s: string, pow10: number): number {
 
 const BYTE_UNITS: Record<string, number> = {
   B: 1,
-  K: 2 ** 10, KB: 2 ** 10, KiB: 2 ** 10,
-  M: 2 ** 20, MB: 2 ** 20, MiB: 2 ** 20,
-  G: 2 ** 30, GB: 2 ** 30, GiB: 2 ** 30,
-  T: 2 ** 40, TB: 2 ** 40, TiB: 2 ** 40,
-  P: 2 ** 50, PB: 2 ** 50, PiB: 2 ** 50,
-  E: 2 ** 60, EB: 2 ** 60, EiB: 2 ** 60,
+  K: 2 ** 10,
+  KB: 2 ** 10,
+  KiB: 2 ** 10,
+  M: 2 ** 20,
+  MB: 2 ** 20,
+  MiB: 2 ** 20,
+  G: 2 ** 30,
+  GB: 2 ** 30,
+  GiB: 2 ** 30,
+  T: 2 ** 40,
+  TB: 2 ** 40,
+  TiB: 2 ** 40,
+  P: 2 ** 50,
+  PB: 2 ** 50,
+  PiB: 2 ** 50,
+  E: 2 ** 60,
+  EB: 2 ** 60,
+  EiB: 2 ** 60,
 };
 
 const NS_UNITS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9 };
@@ -118,12 +130,19 @@ export function parseBytes(raw: unknown): ParseResult {
   if (c) return c.ok ? ok(Math.min(c.v.value, ULONG_MAX), 'bytes', Math.min(Math.trunc(c.v.damo), ULONG_MAX), c.v.special) : c;
   if (typeof raw !== 'string') return { ok: false, error: `${describe(raw)} is not a size` };
   const m = /^\s*([+-]?[\d.,_]+(?:[eE][+-]?\d+)?)\s*([A-Za-z]+)\s*$/.exec(raw);
-  if (!m) return { ok: false, error: `${describe(raw)} is not a size: write a number of bytes or a number with B, K/KB/KiB, M/MB/MiB, G/GB/GiB, T, P or E (all binary)` };
+  if (!m)
+    return {
+      ok: false,
+      error: `${describe(raw)} is not a size: write a number of bytes or a number with B, K/KB/KiB, M/MB/MiB, G/GB/GiB, T, P or E (all binary)`,
+    };
   const num = pyNumber(m[1]);
   const mult = BYTE_UNITS[m[2]];
   if (num === undefined) return { ok: false, error: `${describe(raw)}: "${m[1]}" is not a number` };
   if (!mult) {
-    const hint = BYTE_UNITS[m[2].toUpperCase()] || BYTE_UNITS[m[2][0].toUpperCase() + m[2].slice(1)] ? ` (damo's units are case-sensitive: write ${m[2].toUpperCase().replace(/IB$/, 'iB')})` : '';
+    const hint =
+      BYTE_UNITS[m[2].toUpperCase()] || BYTE_UNITS[m[2][0].toUpperCase() + m[2].slice(1)]
+        ? ` (damo's units are case-sensitive: write ${m[2].toUpperCase().replace(/IB$/, 'iB')})`
+        : '';
     return { ok: false, error: `${describe(raw)}: unknown size unit "${m[2]}"${hint}` };
   }
   const exact = /[eE]/.test(m[1]) ? num * mult : scaleBinary(m[1], mult);
@@ -167,7 +186,10 @@ function parseTime(raw: unknown, unit: 'us' | 'ms'): ParseResult {
   const ns = parseNs(raw);
   if (ns === undefined) {
     const glued = /\d[a-z]+\s+\d/.test(raw.trim()) ? ' (damo needs a space inside each pair: "1 h 30 m", not "1h 30m")' : '';
-    return { ok: false, error: `${describe(raw)} is not a time: write a number of ${unit === 'us' ? 'microseconds' : 'milliseconds'} or a number with ns, us, ms, s, m (minutes), h or d${glued}` };
+    return {
+      ok: false,
+      error: `${describe(raw)} is not a time: write a number of ${unit === 'us' ? 'microseconds' : 'milliseconds'} or a number with ns, us, ms, s, m (minutes), h or d${glued}`,
+    };
   }
   const div = unit === 'us' ? 1e3 : 1e6;
   return ok(ns / div, unit);
@@ -258,15 +280,24 @@ export function parseAge(raw: unknown): ParseResult {
 
 export function parseByKind(kind: Exclude<ValueKind, 'bool'>, raw: unknown): ParseResult {
   switch (kind) {
-    case 'nr': return parseNr(raw);
-    case 'bytes': return parseBytes(raw);
-    case 'us': return parseUs(raw);
-    case 'ms': return parseMs(raw);
-    case 'percent': return parsePercent(raw);
-    case 'permil': return parsePermil(raw);
-    case 'bp': return parseBp(raw);
-    case 'nr_accesses': return parseNrAccesses(raw);
-    case 'age': return parseAge(raw);
+    case 'nr':
+      return parseNr(raw);
+    case 'bytes':
+      return parseBytes(raw);
+    case 'us':
+      return parseUs(raw);
+    case 'ms':
+      return parseMs(raw);
+    case 'percent':
+      return parsePercent(raw);
+    case 'permil':
+      return parsePermil(raw);
+    case 'bp':
+      return parseBp(raw);
+    case 'nr_accesses':
+      return parseNrAccesses(raw);
+    case 'age':
+      return parseAge(raw);
   }
 }
 
@@ -319,14 +350,23 @@ export function formatBp(bp: number): string {
 export function formatValue(v: ParsedValue): string {
   if (v.special === 'max') return 'max (no upper bound)';
   switch (v.unit) {
-    case 'bytes': return `${formatBytes(v.value)} = ${v.value} bytes`;
-    case 'us': return `${formatUs(v.value)} = ${v.value} µs`;
-    case 'ms': return `${formatUs(v.value * 1000)} = ${v.value} ms`;
-    case 'bp': return `${formatBp(v.value)} = ${v.value} bp`;
-    case 'permil': return `${+(v.value / 10).toFixed(1)} % = ${v.value} ‰`;
-    case 'percent': return `${v.value} %`;
-    case 'samples': return `${v.value} samples`;
-    case 'aggr_intervals': return `${v.value} aggregation intervals`;
-    default: return String(v.value);
+    case 'bytes':
+      return `${formatBytes(v.value)} = ${v.value} bytes`;
+    case 'us':
+      return `${formatUs(v.value)} = ${v.value} µs`;
+    case 'ms':
+      return `${formatUs(v.value * 1000)} = ${v.value} ms`;
+    case 'bp':
+      return `${formatBp(v.value)} = ${v.value} bp`;
+    case 'permil':
+      return `${+(v.value / 10).toFixed(1)} % = ${v.value} ‰`;
+    case 'percent':
+      return `${v.value} %`;
+    case 'samples':
+      return `${v.value} samples`;
+    case 'aggr_intervals':
+      return `${v.value} aggregation intervals`;
+    default:
+      return String(v.value);
   }
 }

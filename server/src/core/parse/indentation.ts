@@ -29,9 +29,14 @@ function siblings(a: string, b: string): boolean {
 }
 
 /** yaml library messages caused by indentation (first lines, as tree.ts keeps them) */
-const INDENT_ERROR = /must start at the same column|without - indicator|block sequence may not be used as an implicit map key|Implicit keys need to be on a single line|Implicit map keys need to be followed by map values|bad indentation|indentation|Nested mappings are not allowed in compact mappings|All collection items must start at the same column/i;
+const INDENT_ERROR =
+  /must start at the same column|without - indicator|block sequence may not be used as an implicit map key|Implicit keys need to be on a single line|Implicit map keys need to be followed by map values|bad indentation|indentation|Nested mappings are not allowed in compact mappings|All collection items must start at the same column/i;
 
-interface Line { start: number; indent: number; text: string }
+interface Line {
+  start: number;
+  indent: number;
+  text: string;
+}
 
 function lineAt(text: string, offset: number): Line & { number: number } {
   const start = text.lastIndexOf('\n', offset - 1) + 1;
@@ -83,18 +88,20 @@ export function explainIndentation(text: string, diagnostics: CoreDiagnostic[]):
   // the block it most likely belongs to: the closest one above whose keys the format puts next to
   // this key; else the nearest column left of it (else right)
   const key = what.endsWith(':') ? what.slice(0, -1) : undefined;
-  const sibling = key ? candidates.find((c) => c.key.endsWith(':') && siblings(c.key.slice(0, -1), key)) : content.startsWith('-') ? candidates.find((c) => c.key === '- ') : undefined;
+  const sibling = key
+    ? candidates.find((c) => c.key.endsWith(':') && siblings(c.key.slice(0, -1), key))
+    : content.startsWith('-')
+      ? candidates.find((c) => c.key === '- ')
+      : undefined;
   const left = candidates.filter((c) => c.col < line.indent).sort((a, b) => b.col - a.col)[0];
   const right = candidates.filter((c) => c.col > line.indent).sort((a, b) => a.col - b.col)[0];
   const like = sibling ?? left ?? right;
   const spaces = (n: number): string => `${n} space${n === 1 ? '' : 's'}`;
-  const message = `bad indentation: \`${what.replace(/`/g, '')}\` on line ${line.number + 1} is indented by ${spaces(line.indent)}, which lines up with no block above it`
-    + (like ? `; to line it up with \`${like.key.trim()}\` on line ${like.line}, indent it by ${spaces(like.col)}` : '')
-    + ` (later findings are hidden until this is fixed; parser: ${first.message})`;
+  const message =
+    `bad indentation: \`${what.replace(/`/g, '')}\` on line ${line.number + 1} is indented by ${spaces(line.indent)}, which lines up with no block above it` +
+    (like ? `; to line it up with \`${like.key.trim()}\` on line ${like.line}, indent it by ${spaces(like.col)}` : '') +
+    ` (later findings are hidden until this is fixed; parser: ${first.message})`;
   const at = line.start + line.indent;
   const explained: CoreDiagnostic = { ...first, message, range: { start: at, end: line.start + line.text.length } };
-  return [
-    ...diagnostics.filter((d) => d !== first && d.code !== 'yaml-syntax' && d.code !== 'yaml-complex-key' && d.range.start < line.start),
-    explained,
-  ];
+  return [...diagnostics.filter((d) => d !== first && d.code !== 'yaml-syntax' && d.code !== 'yaml-complex-key' && d.range.start < line.start), explained];
 }

@@ -79,8 +79,7 @@ class AliasLimit extends Error {
 const PY_BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
 const PY_FLOAT =
   /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
-const PY_INT =
-  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const PY_INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
 const PY_NULL = /^(?:~|null|Null|NULL|)$/;
 
 function sexagesimal(s: string, float: boolean): number {
@@ -175,7 +174,10 @@ class YamlConverter {
   /** each alias's anchored node: the last anchor of that name before it (one walk, not one per alias) */
   private readonly targets = new Map<unknown, unknown>();
 
-  constructor(private readonly text: string, doc: YAML.Document.Parsed) {
+  constructor(
+    private readonly text: string,
+    doc: YAML.Document.Parsed,
+  ) {
     const anchors = new Map<string, unknown>();
     YAML.visit(doc, {
       Node: (_key, node) => {
@@ -192,7 +194,9 @@ class YamlConverter {
     if (this.aliasRange && ++this.aliasNodes > MAX_ALIAS_NODES) throw new AliasLimit(this.aliasRange);
     if (depth > MAX_DEPTH) {
       const r = (node as { range?: [number, number, number] }).range;
-      this.diagnostics.push(diag('too-deep', `nesting deeper than ${MAX_DEPTH} levels; a DAMON config is never this deep`, r ? { start: r[0], end: r[1] } : { start: 0, end: 0 }));
+      this.diagnostics.push(
+        diag('too-deep', `nesting deeper than ${MAX_DEPTH} levels; a DAMON config is never this deep`, r ? { start: r[0], end: r[1] } : { start: 0, end: 0 }),
+      );
       return null;
     }
     if (YAML.isAlias(node)) {
@@ -220,7 +224,9 @@ class YamlConverter {
         const key = YAML.isScalar(p.key) ? this.scalar(p.key) : null;
         if (!key) {
           const kr = (p.key as { range?: [number, number, number] } | null)?.range;
-          this.diagnostics.push(diag('yaml-complex-key', 'only plain scalar keys are allowed in a DAMON config', kr ? { start: kr[0], end: kr[1] } : { start: r[0], end: r[1] }));
+          this.diagnostics.push(
+            diag('yaml-complex-key', 'only plain scalar keys are allowed in a DAMON config', kr ? { start: kr[0], end: kr[1] } : { start: r[0], end: r[1] }),
+          );
           continue;
         }
         const value = this.convert(p.value, depth + 1);
@@ -242,7 +248,12 @@ class YamlConverter {
       }
       const last = pairs[pairs.length - 1];
       // a block collection ends after its last entry's line, whatever comments follow (as on the fast path)
-      const end = node.flow || !last || last.key.range.start < r[0] || last.key.range.end > r[1] ? r[1] : last.value ? childEnd(this.text, last.value) : last.key.range.end;
+      const end =
+        node.flow || !last || last.key.range.start < r[0] || last.key.range.end > r[1]
+          ? r[1]
+          : last.value
+            ? childEnd(this.text, last.value)
+            : last.key.range.end;
       return { kind: 'map', range: { start: r[0], end }, pairs, flow: !!node.flow };
     }
     if (YAML.isSeq(node)) {
@@ -276,7 +287,6 @@ class YamlConverter {
     return { kind: 'scalar', range, value: String(node.value ?? ''), source: raw, quoted: true };
   }
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Fast path: js-yaml (about 15x faster than the `yaml` library) for well-formed single documents.
@@ -366,7 +376,13 @@ function parseYamlFast(text: string): SourceDocument[] | undefined {
     const parent = stack[stack.length - 1];
     const start = skipBlank(text, f.open, state.position);
     let node: SNode;
-    if (f.children.length === 1 && state.kind !== 'scalar' && f.lastResult === state.result && (state.kind === 'mapping' || state.kind === 'sequence') && f.children[0].kind !== 'scalar') {
+    if (
+      f.children.length === 1 &&
+      state.kind !== 'scalar' &&
+      f.lastResult === state.result &&
+      (state.kind === 'mapping' || state.kind === 'sequence') &&
+      f.children[0].kind !== 'scalar'
+    ) {
       node = f.children[0];
     } else if (state.kind === 'mapping') {
       if (f.children.length % 2 !== 0) throw new FastPathAbort();
@@ -437,7 +453,10 @@ function parseYamlFast(text: string): SourceDocument[] | undefined {
 function refuseDeep(text: string): SourceDocument | undefined {
   const at = nestingTooDeep(text);
   if (at < 0) return undefined;
-  const d = diag('too-deep', `nesting deeper than ${MAX_NESTING} levels; a DAMON config is never this deep, so the file was not parsed`, { start: at, end: Math.min(text.length, at + 1) });
+  const d = diag('too-deep', `nesting deeper than ${MAX_NESTING} levels; a DAMON config is never this deep, so the file was not parsed`, {
+    start: at,
+    end: Math.min(text.length, at + 1),
+  });
   return { range: { start: 0, end: text.length }, root: null, diagnostics: [d] };
 }
 
@@ -461,7 +480,19 @@ export function parseYaml(text: string, opts: { fast?: boolean; info?: { fast: b
     docs = YAML.parseAllDocuments(text, { schema: 'failsafe', prettyErrors: false, uniqueKeys: true, strict: false }) as YAML.Document.Parsed[];
   } catch (e) {
     const deep = e instanceof RangeError;
-    return [{ range: { start: 0, end: text.length }, root: null, diagnostics: [diag(deep ? 'too-deep' : 'yaml-syntax', deep ? 'nesting too deep to read; a DAMON config is never this deep' : `YAML could not be read: ${(e as Error).message}`, { start: 0, end: Math.min(text.length, 1) })] }];
+    return [
+      {
+        range: { start: 0, end: text.length },
+        root: null,
+        diagnostics: [
+          diag(
+            deep ? 'too-deep' : 'yaml-syntax',
+            deep ? 'nesting too deep to read; a DAMON config is never this deep' : `YAML could not be read: ${(e as Error).message}`,
+            { start: 0, end: Math.min(text.length, 1) },
+          ),
+        ],
+      },
+    ];
   }
   if (!Array.isArray(docs)) docs = [docs];
   const out: SourceDocument[] = [];
@@ -482,7 +513,13 @@ export function parseYaml(text: string, opts: { fast?: boolean; info?: { fast: b
     } catch (e) {
       if (!(e instanceof AliasLimit)) throw e;
       root = null;
-      diagnostics.push(diag('yaml-alias-limit', `aliases expand to more than ${MAX_ALIAS_NODES.toLocaleString('en-US')} nodes (a "billion laughs" document?); the document was not read`, e.range));
+      diagnostics.push(
+        diag(
+          'yaml-alias-limit',
+          `aliases expand to more than ${MAX_ALIAS_NODES.toLocaleString('en-US')} nodes (a "billion laughs" document?); the document was not read`,
+          e.range,
+        ),
+      );
     }
     diagnostics.push(...conv.diagnostics);
     out.push({ range: { start: d.range[0], end: d.range[2] }, root, diagnostics });
@@ -546,21 +583,43 @@ export function parseJson(text: string): SourceDocument {
     tree = jsonc.parseTree(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
   } catch (e) {
     const deep = e instanceof RangeError;
-    diagnostics.push(diag(deep ? 'too-deep' : 'json-syntax', deep ? 'nesting too deep to read; a DAMON config is never this deep' : `JSON could not be read: ${(e as Error).message}`, { start: 0, end: Math.min(1, text.length) }));
+    diagnostics.push(
+      diag(
+        deep ? 'too-deep' : 'json-syntax',
+        deep ? 'nesting too deep to read; a DAMON config is never this deep' : `JSON could not be read: ${(e as Error).message}`,
+        { start: 0, end: Math.min(1, text.length) },
+      ),
+    );
   }
   for (const e of errors) {
     const what = jsonc.printParseErrorCode(e.error);
     const human: Record<string, string> = {
-      InvalidSymbol: 'invalid symbol', InvalidNumberFormat: 'invalid number', PropertyNameExpected: 'property name expected',
-      ValueExpected: 'value expected', ColonExpected: 'colon expected', CommaExpected: 'comma expected',
-      CloseBraceExpected: 'closing brace expected', CloseBracketExpected: 'closing bracket expected', EndOfFileExpected: 'end of file expected',
-      InvalidCommentToken: 'comments are not allowed in JSON (damo uses Python json)', UnexpectedEndOfComment: 'unexpected end of comment',
-      UnexpectedEndOfString: 'unterminated string', UnexpectedEndOfNumber: 'unexpected end of number', InvalidUnicode: 'invalid unicode escape',
-      InvalidEscapeCharacter: 'invalid escape character', InvalidCharacter: 'invalid character',
+      InvalidSymbol: 'invalid symbol',
+      InvalidNumberFormat: 'invalid number',
+      PropertyNameExpected: 'property name expected',
+      ValueExpected: 'value expected',
+      ColonExpected: 'colon expected',
+      CommaExpected: 'comma expected',
+      CloseBraceExpected: 'closing brace expected',
+      CloseBracketExpected: 'closing bracket expected',
+      EndOfFileExpected: 'end of file expected',
+      InvalidCommentToken: 'comments are not allowed in JSON (damo uses Python json)',
+      UnexpectedEndOfComment: 'unexpected end of comment',
+      UnexpectedEndOfString: 'unterminated string',
+      UnexpectedEndOfNumber: 'unexpected end of number',
+      InvalidUnicode: 'invalid unicode escape',
+      InvalidEscapeCharacter: 'invalid escape character',
+      InvalidCharacter: 'invalid character',
     };
     const msg = human[what] ?? what;
     const trailing = what === 'PropertyNameExpected' || what === 'ValueExpected';
-    diagnostics.push(diag('json-syntax', trailing && /,\s*[}\]]/.test(text.slice(Math.max(0, e.offset - 50), e.offset + 2)) ? `${msg} (trailing commas are not allowed in JSON)` : msg, { start: e.offset, end: e.offset + Math.max(1, e.length) }));
+    diagnostics.push(
+      diag(
+        'json-syntax',
+        trailing && /,\s*[}\]]/.test(text.slice(Math.max(0, e.offset - 50), e.offset + 2)) ? `${msg} (trailing commas are not allowed in JSON)` : msg,
+        { start: e.offset, end: e.offset + Math.max(1, e.length) },
+      ),
+    );
   }
   const root = tree ? convertJson(tree, 0, diagnostics) : null;
   return { range: { start: 0, end: text.length }, root, diagnostics };

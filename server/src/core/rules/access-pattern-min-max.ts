@@ -28,10 +28,16 @@ export const rule: Rule = {
     }
   },
   examples: {
-    pass: [config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: 4 KiB, max: max}, nr_accesses: {min: 0%, max: 0%}, age: {min: 2 m, max: max}}}'] })],
-    fail: [config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: 4 KiB, max: max}, nr_accesses: {min: 50%, max: 10%}, age: {min: 0, max: max}}}'] })],
-    reports: [
-      [{ at: '50%', message: 'nr_accesses min (10 samples) is above max (2 samples): the kernel accepts it and the' }],
+    pass: [
+      config({
+        schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: 4 KiB, max: max}, nr_accesses: {min: 0%, max: 0%}, age: {min: 2 m, max: max}}}'],
+      }),
     ],
+    fail: [
+      config({
+        schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: 4 KiB, max: max}, nr_accesses: {min: 50%, max: 10%}, age: {min: 0, max: max}}}'],
+      }),
+    ],
+    reports: [[{ at: '50%', message: 'nr_accesses min (10 samples) is above max (2 samples): the kernel accepts it and the' }]],
   },
 };

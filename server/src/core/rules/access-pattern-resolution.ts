@@ -23,27 +23,50 @@ Note: damo converts with the initial intervals even when intervals_goal auto-tun
         const minNode = ctx.node([...base, 'nr_accesses', 'min']);
         const parsed = minNode && minNode.kind === 'scalar' ? v.get(minNode) : undefined;
         if (parsed && parsed.value > 0 && nr.min === 0 && parsed.special !== 'max') {
-          ctx.report({ path: [...base, 'nr_accesses', 'min'], message: `${parsed.value}% of ${maxSamples} samples per aggregation interval rounds down to 0 samples: this also matches regions with no access at all (one sample is ${+(100 / maxSamples).toFixed(2)}%)` });
+          ctx.report({
+            path: [...base, 'nr_accesses', 'min'],
+            message: `${parsed.value}% of ${maxSamples} samples per aggregation interval rounds down to 0 samples: this also matches regions with no access at all (one sample is ${+(100 / maxSamples).toFixed(2)}%)`,
+          });
         }
       }
       if (nr.min > maxSamples && nr.min !== UINT_MAX && maxSamples > 0) {
-        ctx.report({ path: [...base, 'nr_accesses', 'min'], message: `nr_accesses min is ${nr.min} samples but an aggregation interval has only ${maxSamples} (aggr ${c.aggrUs} µs / sample ${c.sampleUs} µs): the scheme never matches` });
+        ctx.report({
+          path: [...base, 'nr_accesses', 'min'],
+          message: `nr_accesses min is ${nr.min} samples but an aggregation interval has only ${maxSamples} (aggr ${c.aggrUs} µs / sample ${c.sampleUs} µs): the scheme never matches`,
+        });
       }
       const age = ref.scheme.accessPattern.age;
       if (units.age === 'us') {
         const minNode = ctx.node([...base, 'age', 'min']);
         const parsed = minNode && minNode.kind === 'scalar' ? ctx.lowered.values.get(minNode) : undefined;
         if (parsed && parsed.value > 0 && age.min === 0 && parsed.special !== 'max') {
-          ctx.report({ path: [...base, 'age', 'min'], message: `an age of ${parsed.value} µs is shorter than one aggregation interval (${c.aggrUs} µs): it rounds down to 0 and matches every age` });
+          ctx.report({
+            path: [...base, 'age', 'min'],
+            message: `an age of ${parsed.value} µs is shorter than one aggregation interval (${c.aggrUs} µs): it rounds down to 0 and matches every age`,
+          });
         }
       }
     }
   },
   examples: {
-    pass: [config({ schemes: ['{action: migrate_hot, target_nid: 0, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 5%, max: max}, age: {min: 0, max: max}}}'] })],
+    pass: [
+      config({
+        schemes: [
+          '{action: migrate_hot, target_nid: 0, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 5%, max: max}, age: {min: 0, max: max}}}',
+        ],
+      }),
+    ],
     fail: [
-      config({ schemes: ['{action: migrate_hot, target_nid: 0, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 3%, max: max}, age: {min: 0, max: max}}}'] }),
-      config({ schemes: ['{action: migrate_hot, target_nid: 0, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 40 samples, max: max samples}, age: {min: 0, max: max}}}'] }),
+      config({
+        schemes: [
+          '{action: migrate_hot, target_nid: 0, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 3%, max: max}, age: {min: 0, max: max}}}',
+        ],
+      }),
+      config({
+        schemes: [
+          '{action: migrate_hot, target_nid: 0, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 40 samples, max: max samples}, age: {min: 0, max: max}}}',
+        ],
+      }),
       config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 0, max: 0}, age: {min: 50 ms, max: max}}}'] }),
     ],
     reports: [

@@ -26,17 +26,25 @@ export const rule: Rule = {
         bound = span;
         what = `the context's regions together (${formatBytes(span)})`;
         const mem = ctx.profile?.nodes.reduce((s, n) => s + n.sizeBytes, 0) ?? 0;
-        if (c.ops === 'paddr' && mem > 0 && mem < bound) { bound = mem; what = `the machine's memory (${formatBytes(mem)})`; }
+        if (c.ops === 'paddr' && mem > 0 && mem < bound) {
+          bound = mem;
+          what = `the machine's memory (${formatBytes(mem)})`;
+        }
       }
       if (min <= bound) continue;
-      ctx.report({ path: [...ref.path, 'access_pattern', 'sz_bytes', 'min'], message: `sz_bytes min ${formatBytes(min)} is larger than ${what}: no region can be that large, so this scheme never matches` });
+      ctx.report({
+        path: [...ref.path, 'access_pattern', 'sz_bytes', 'min'],
+        message: `sz_bytes min ${formatBytes(min)} is larger than ${what}: no region can be that large, so this scheme never matches`,
+      });
     }
   },
   examples: {
-    pass: [config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: 2 MiB, max: max}, nr_accesses: {min: 0, max: 0}, age: {min: 0, max: max}}}'] })],
-    fail: [config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: 1 EiB, max: max}, nr_accesses: {min: 0, max: 0}, age: {min: 0, max: max}}}'] })],
-    reports: [
-      [{ at: "1 EiB", message: "sz_bytes min 1 EiB is larger than the context's regions together (27" }],
+    pass: [
+      config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: 2 MiB, max: max}, nr_accesses: {min: 0, max: 0}, age: {min: 0, max: max}}}'] }),
     ],
+    fail: [
+      config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: 1 EiB, max: max}, nr_accesses: {min: 0, max: 0}, age: {min: 0, max: max}}}'] }),
+    ],
+    reports: [[{ at: '1 EiB', message: "sz_bytes min 1 EiB is larger than the context's regions together (27" }]],
   },
 };

@@ -19,16 +19,14 @@ export const rule: Rule = {
       let why: string | undefined;
       if (ops === 'paddr' && VADDR_ONLY.has(a)) why = `${a} is a madvise action (vaddr/fvaddr only): with paddr it does nothing`;
       else if (ops !== 'paddr' && PADDR_ONLY.has(a)) why = `${a} works on physical pages (paddr only): with ${ops} it does nothing`;
-      else if (ops !== 'paddr' && (a === 'migrate_hot' || a === 'migrate_cold') && !kernelFacts(ctx.kernel).vaddr_migrate) why = `${a} with ${ops} needs Linux ${KERNEL_SINCE.vaddr_migrate} (target: ${ctx.kernelText}); before that it does nothing`;
+      else if (ops !== 'paddr' && (a === 'migrate_hot' || a === 'migrate_cold') && !kernelFacts(ctx.kernel).vaddr_migrate)
+        why = `${a} with ${ops} needs Linux ${KERNEL_SINCE.vaddr_migrate} (target: ${ctx.kernelText}); before that it does nothing`;
       if (why) ctx.report({ path: [...ref.path, 'action'], message: why });
     }
   },
   examples: {
     pass: [config({ schemes: ['{action: lru_prio}'] }), config({ ops: 'vaddr', schemes: ['{action: willneed}'] })],
     fail: [config({ schemes: ['{action: willneed}'] }), config({ ops: 'vaddr', schemes: ['{action: lru_deprio}'] })],
-    reports: [
-      [{ at: 'willneed', message: 'willneed is a madvise action' }],
-      [{ at: 'lru_deprio', message: 'lru_deprio works on physical pages' }],
-    ],
+    reports: [[{ at: 'willneed', message: 'willneed is a madvise action' }], [{ at: 'lru_deprio', message: 'lru_deprio works on physical pages' }]],
   },
 };

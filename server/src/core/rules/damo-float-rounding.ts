@@ -19,10 +19,20 @@ export const rule: Rule = {
     }
   },
   examples: {
-    pass: [config({ schemes: ['{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 100 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 29.7%, current_value: 0}]}}'] })],
-    fail: [config({ schemes: ['{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 100 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 9.7%, current_value: 0}]}}'] })],
-    reports: [
-      [{ at: '9.7%', message: 'damo writes 969 bp for 9.7%' }],
+    pass: [
+      config({
+        schemes: [
+          '{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 100 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 29.7%, current_value: 0}]}}',
+        ],
+      }),
     ],
+    fail: [
+      config({
+        schemes: [
+          '{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 100 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 9.7%, current_value: 0}]}}',
+        ],
+      }),
+    ],
+    reports: [[{ at: '9.7%', message: 'damo writes 969 bp for 9.7%' }]],
   },
 };

@@ -24,7 +24,12 @@ export function scalarText(ctx: RuleContext, path: ConfigPath, value: string | n
  * get ", key: value" before the closing brace; block mappings get a new line after the last pair's
  * line (after any trailing comment), at the same indentation.
  */
-export function addKeyEdits(ctx: RuleContext, mapPath: ConfigPath, key: string, valueText: string): { range: { start: number; end: number }; newText: string }[] {
+export function addKeyEdits(
+  ctx: RuleContext,
+  mapPath: ConfigPath,
+  key: string,
+  valueText: string,
+): { range: { start: number; end: number }; newText: string }[] {
   const node = ctx.node(mapPath);
   if (!node || node.kind !== 'map') return [];
   const json = ctx.format === 'json';

@@ -6,22 +6,35 @@ import { filtersOf, schemes } from './walk';
 import { MEMCG_METRICS } from './metrics';
 import { normalizeCgroupPath } from '../model/cgroup';
 
-const Q = 'quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goal_tuner: temporal, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /a, target_value: 29.7%, current_value: 0}]}';
+const Q =
+  'quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goal_tuner: temporal, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /a, target_value: 29.7%, current_value: 0}]}';
 
 /** What the action does to the admitted memory of other cgroups: its real effect, by name. */
 function actionEffect(action: string): string {
   switch (action) {
-    case 'migrate_hot': case 'migrate_cold': return "moves other cgroups' pages to another node";
-    case 'pageout': return "pages out other cgroups' memory";
-    case 'stat': return "counts other cgroups' memory in its statistics (stat only counts: nothing is moved, but sz_tried/sz_applied include that memory)";
-    case 'lru_prio': return "marks other cgroups' pages as hot (moves them to the head of the LRU lists)";
-    case 'lru_deprio': return "marks other cgroups' pages as cold (moves them to the tail of the LRU lists)";
-    case 'hugepage': return "applies MADV_HUGEPAGE to other cgroups' memory";
-    case 'nohugepage': return "applies MADV_NOHUGEPAGE to other cgroups' memory";
-    case 'collapse': return "collapses other cgroups' memory into huge pages";
-    case 'willneed': return "prefetches other cgroups' memory (MADV_WILLNEED)";
-    case 'cold': return "deactivates other cgroups' memory (MADV_COLD)";
-    default: return `applies ${action} to other cgroups' memory`;
+    case 'migrate_hot':
+    case 'migrate_cold':
+      return "moves other cgroups' pages to another node";
+    case 'pageout':
+      return "pages out other cgroups' memory";
+    case 'stat':
+      return "counts other cgroups' memory in its statistics (stat only counts: nothing is moved, but sz_tried/sz_applied include that memory)";
+    case 'lru_prio':
+      return "marks other cgroups' pages as hot (moves them to the head of the LRU lists)";
+    case 'lru_deprio':
+      return "marks other cgroups' pages as cold (moves them to the tail of the LRU lists)";
+    case 'hugepage':
+      return "applies MADV_HUGEPAGE to other cgroups' memory";
+    case 'nohugepage':
+      return "applies MADV_NOHUGEPAGE to other cgroups' memory";
+    case 'collapse':
+      return "collapses other cgroups' memory into huge pages";
+    case 'willneed':
+      return "prefetches other cgroups' memory (MADV_WILLNEED)";
+    case 'cold':
+      return "deactivates other cgroups' memory (MADV_COLD)";
+    default:
+      return `applies ${action} to other cgroups' memory`;
   }
 }
 
@@ -66,21 +79,43 @@ The AND form is two **reject** filters with \`matching: false\`: "reject what is
           newText = items.map((s, i) => `${i === 0 ? '' : indent}- ${s}`).join('\n');
           if (/\n$/.test(ctx.text.slice(filtersNode.range.start, filtersNode.range.end))) newText += '\n';
         }
-        fixes.push({ title: `Use the AND form: only ${want}${youngWanted === undefined ? '' : youngWanted ? ' AND young' : ' AND NOT young'}`, edits: [{ range: filtersNode.range, newText }], preferred: true });
+        fixes.push({
+          title: `Use the AND form: only ${want}${youngWanted === undefined ? '' : youngWanted ? ' AND young' : ' AND NOT young'}`,
+          edits: [{ range: filtersNode.range, newText }],
+          preferred: true,
+        });
       }
       ctx.report({
         path: list.length ? [...ref.path, 'filters'] : [...ref.path, 'action'],
         onKey: true,
         message: `the filters admit "${formula}", not only ${want}: this ${ref.scheme.action} scheme for ${want}'s goal also ${actionEffect(ref.scheme.action)} (first matching filter decides; unmatched memory gets the opposite of the last filter)`,
-        related: [{ range: ctx.rangeOf([...ref.path, 'quotas', 'goals', ref.scheme.quota.goals.indexOf(goal), 'memcg_path']), message: `the goal is about ${want}`, path: [...ref.path, 'quotas', 'goals', ref.scheme.quota.goals.indexOf(goal), 'memcg_path'] }],
+        related: [
+          {
+            range: ctx.rangeOf([...ref.path, 'quotas', 'goals', ref.scheme.quota.goals.indexOf(goal), 'memcg_path']),
+            message: `the goal is about ${want}`,
+            path: [...ref.path, 'quotas', 'goals', ref.scheme.quota.goals.indexOf(goal), 'memcg_path'],
+          },
+        ],
         fixes,
       });
     }
   },
   examples: {
-    pass: [config({ targets: NODE1, schemes: [`{action: migrate_hot, target_nid: 0, ${Q}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}, {filter_type: young, matching: false, allow: false}]}`] })],
+    pass: [
+      config({
+        targets: NODE1,
+        schemes: [
+          `{action: migrate_hot, target_nid: 0, ${Q}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}, {filter_type: young, matching: false, allow: false}]}`,
+        ],
+      }),
+    ],
     fail: [
-      config({ targets: NODE1, schemes: [`{action: migrate_hot, target_nid: 0, ${Q}, filters: [{filter_type: memcg, matching: true, allow: true, memcg_path: /a}, {filter_type: young, matching: true, allow: true}]}`] }),
+      config({
+        targets: NODE1,
+        schemes: [
+          `{action: migrate_hot, target_nid: 0, ${Q}, filters: [{filter_type: memcg, matching: true, allow: true, memcg_path: /a}, {filter_type: young, matching: true, allow: true}]}`,
+        ],
+      }),
       config({ targets: NODE1, schemes: [`{action: migrate_hot, target_nid: 0, ${Q}}`] }),
     ],
     reports: [

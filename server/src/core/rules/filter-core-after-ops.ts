@@ -14,16 +14,29 @@ export const rule: Rule = {
         const core = filter.type === 'addr' || filter.type === 'target';
         if (!core && !sawOps) sawOps = filter.type;
         if (core && sawOps) {
-          ctx.report({ path: [...path, 'filter_type'], message: `the ${filter.type} filter is a core-layer filter: it runs before the ${sawOps} filter listed above it, whatever the order here` });
+          ctx.report({
+            path: [...path, 'filter_type'],
+            message: `the ${filter.type} filter is a core-layer filter: it runs before the ${sawOps} filter listed above it, whatever the order here`,
+          });
         }
       }
     }
   },
   examples: {
-    pass: [config({ schemes: ['{action: pageout, filters: [{filter_type: addr, matching: true, allow: false, address_range: {start: 4 GiB, end: 8 GiB}}, {filter_type: anon, matching: true, allow: false}]}'] })],
-    fail: [config({ schemes: ['{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}, {filter_type: addr, matching: true, allow: false, address_range: {start: 4 GiB, end: 8 GiB}}]}'] })],
-    reports: [
-      [{ at: 'addr', nth: 1, message: 'the addr filter is a core-layer filter' }],
+    pass: [
+      config({
+        schemes: [
+          '{action: pageout, filters: [{filter_type: addr, matching: true, allow: false, address_range: {start: 4 GiB, end: 8 GiB}}, {filter_type: anon, matching: true, allow: false}]}',
+        ],
+      }),
     ],
+    fail: [
+      config({
+        schemes: [
+          '{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}, {filter_type: addr, matching: true, allow: false, address_range: {start: 4 GiB, end: 8 GiB}}]}',
+        ],
+      }),
+    ],
+    reports: [[{ at: 'addr', nth: 1, message: 'the addr filter is a core-layer filter' }]],
   },
 };

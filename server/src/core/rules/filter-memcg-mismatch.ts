@@ -5,7 +5,8 @@ import { MEMCG_METRICS } from './metrics';
 import { normalizeCgroupPath } from '../model/cgroup';
 import { scalarText } from './edits';
 
-const Q = (cg: string) => `quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: ${cg}, target_value: 29.7%, current_value: 0}]}`;
+const Q = (cg: string) =>
+  `quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: ${cg}, target_value: 29.7%, current_value: 0}]}`;
 
 export const rule: Rule = {
   id: 'filter-memcg-mismatch',
@@ -24,17 +25,39 @@ export const rule: Rule = {
         ctx.report({
           path: [...path, 'memcg_path'],
           message: `this filter selects ${filter.memcgPath} but the scheme's quota goal measures ${want}: the scheme moves one cgroup's pages to tune another's usage`,
-          related: [{ range: ctx.rangeOf([...ref.path, 'quotas', 'goals', gi, 'memcg_path']), message: `the goal measures ${want}`, path: [...ref.path, 'quotas', 'goals', gi, 'memcg_path'] }],
-          fixes: node ? [{ title: `Filter on the goal's cgroup ${want}`, edits: [{ range: node.range, newText: scalarText(ctx, [...path, 'memcg_path'], want) }], preferred: true }] : [],
+          related: [
+            {
+              range: ctx.rangeOf([...ref.path, 'quotas', 'goals', gi, 'memcg_path']),
+              message: `the goal measures ${want}`,
+              path: [...ref.path, 'quotas', 'goals', gi, 'memcg_path'],
+            },
+          ],
+          fixes: node
+            ? [
+                {
+                  title: `Filter on the goal's cgroup ${want}`,
+                  edits: [{ range: node.range, newText: scalarText(ctx, [...path, 'memcg_path'], want) }],
+                  preferred: true,
+                },
+              ]
+            : [],
         });
       }
     }
   },
   examples: {
-    pass: [config({ targets: NODE1, schemes: [`{action: migrate_hot, target_nid: 0, ${Q('/b')}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /b}]}`] })],
-    fail: [config({ targets: NODE1, schemes: [`{action: migrate_hot, target_nid: 0, ${Q('/b')}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}]}`] })],
-    reports: [
-      [{ at: '/a', message: 'this filter selects /a but the scheme\'s quota goal measures /b' }],
+    pass: [
+      config({
+        targets: NODE1,
+        schemes: [`{action: migrate_hot, target_nid: 0, ${Q('/b')}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /b}]}`],
+      }),
     ],
+    fail: [
+      config({
+        targets: NODE1,
+        schemes: [`{action: migrate_hot, target_nid: 0, ${Q('/b')}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}]}`],
+      }),
+    ],
+    reports: [[{ at: '/a', message: "this filter selects /a but the scheme's quota goal measures /b" }]],
   },
 };

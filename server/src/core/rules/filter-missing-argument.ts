@@ -3,9 +3,12 @@ import { config } from './examples';
 import { filtersOf, schemes } from './walk';
 
 const NEEDS: Record<string, { key: string; why: string }> = {
-  memcg: { key: 'memcg_path', why: 'damo 3.4.1 cannot read the config without it (KeyError \'memcg_path\', which it reports as "target \'FILE\' is not supported"); written by hand, the filter has an empty path, which names no cgroup' },
-  addr: { key: 'address_range', why: 'damo fails with KeyError \'address_range\'' },
-  target: { key: 'damon_target_idx', why: 'damo fails with KeyError \'damon_target_idx\'' },
+  memcg: {
+    key: 'memcg_path',
+    why: "damo 3.4.1 cannot read the config without it (KeyError 'memcg_path', which it reports as \"target 'FILE' is not supported\"); written by hand, the filter has an empty path, which names no cgroup",
+  },
+  addr: { key: 'address_range', why: "damo fails with KeyError 'address_range'" },
+  target: { key: 'damon_target_idx', why: "damo fails with KeyError 'damon_target_idx'" },
   hugepage_size: { key: 'hugepage_size', why: 'the range stays [0, 0], which matches no folio' },
 };
 
@@ -29,8 +32,6 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: pageout, filters: [{filter_type: memcg, matching: true, allow: false, memcg_path: /a}]}'] })],
     fail: [config({ schemes: ['{action: pageout, filters: [{filter_type: memcg, matching: true, allow: false}]}'] })],
-    reports: [
-      [{ at: 'memcg', message: 'a memcg filter needs `memcg_path`' }],
-    ],
+    reports: [[{ at: 'memcg', message: 'a memcg filter needs `memcg_path`' }]],
   },
 };

@@ -28,10 +28,20 @@ export const rule: Rule = {
     }
   },
   examples: {
-    pass: [config({ schemes: ['{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}, {filter_type: young, matching: true, allow: false}]}'] })],
+    pass: [
+      config({
+        schemes: ['{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}, {filter_type: young, matching: true, allow: false}]}'],
+      }),
+    ],
     fail: [
-      config({ schemes: ['{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}, {filter_type: anon, matching: true, allow: true}]}'] }),
-      config({ schemes: ['{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}, {filter_type: anon, matching: false, allow: false}, {filter_type: young, matching: true, allow: true}]}'] }),
+      config({
+        schemes: ['{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}, {filter_type: anon, matching: true, allow: true}]}'],
+      }),
+      config({
+        schemes: [
+          '{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}, {filter_type: anon, matching: false, allow: false}, {filter_type: young, matching: true, allow: true}]}',
+        ],
+      }),
     ],
     reports: [
       [{ at: '{filter_type: anon, matching: true, allow: true}', message: 'filter "allow anon" never decides' }],

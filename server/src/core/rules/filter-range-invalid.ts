@@ -11,11 +11,19 @@ export const rule: Rule = {
     for (const ref of schemes(ctx)) {
       for (const { filter, path } of filtersOf(ref)) {
         if (filter.type === 'addr' && ctx.node([...path, 'address_range']) !== undefined) {
-          if (filter.addrEnd < filter.addrStart) ctx.report({ path: [...path, 'address_range', 'end'], message: 'the address range ends before it starts: the kernel refuses the scheme at start (reported as ENOMEM)' });
-          else if (filter.addrEnd === filter.addrStart) ctx.report({ path: [...path, 'address_range'], severity: 'warning', message: 'the address range is empty: this filter matches nothing' });
+          if (filter.addrEnd < filter.addrStart)
+            ctx.report({
+              path: [...path, 'address_range', 'end'],
+              message: 'the address range ends before it starts: the kernel refuses the scheme at start (reported as ENOMEM)',
+            });
+          else if (filter.addrEnd === filter.addrStart)
+            ctx.report({ path: [...path, 'address_range'], severity: 'warning', message: 'the address range is empty: this filter matches nothing' });
         }
         if (filter.type === 'hugepage_size' && filter.hugepageMin > filter.hugepageMax) {
-          ctx.report({ path: [...path, 'hugepage_size'], message: 'hugepage_size min is larger than max: the kernel refuses the scheme at start (reported as ENOMEM)' });
+          ctx.report({
+            path: [...path, 'hugepage_size'],
+            message: 'hugepage_size min is larger than max: the kernel refuses the scheme at start (reported as ENOMEM)',
+          });
         }
       }
     }

@@ -16,7 +16,10 @@ export const rule: Rule = {
         let what: string;
         if (filter.matching) {
           what = 'the filter never matches';
-          if (list.length === 1) what += filter.allow ? ': this scheme acts on nothing (memory no filter matches gets the opposite of "allow")' : ': this scheme acts on everything (memory no filter matches gets the opposite of "reject")';
+          if (list.length === 1)
+            what += filter.allow
+              ? ': this scheme acts on nothing (memory no filter matches gets the opposite of "allow")'
+              : ': this scheme acts on everything (memory no filter matches gets the opposite of "reject")';
         } else {
           what = `with matching: false the filter matches all memory that reaches it and ${filter.allow ? 'allows' : 'rejects'} it${i < list.length - 1 ? '; the filters after it never decide' : ''}`;
         }
@@ -30,8 +33,6 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: stat, filters: [{filter_type: target, matching: true, allow: false, damon_target_idx: 0}]}'] })],
     fail: [config({ schemes: ['{action: stat, filters: [{filter_type: target, matching: true, allow: false, damon_target_idx: 3}]}'] })],
-    reports: [
-      [{ at: "3", nth: 1, message: "damon_target_idx 3 is past the last target (the context has 1): the" }],
-    ],
+    reports: [[{ at: '3', nth: 1, message: 'damon_target_idx 3 is past the last target (the context has 1): the' }]],
   },
 };

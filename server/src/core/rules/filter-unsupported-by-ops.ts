@@ -33,8 +33,6 @@ export const rule: Rule = {
   examples: {
     pass: [config({ schemes: ['{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}]}'] })],
     fail: [config({ ops: 'vaddr', schemes: ['{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}]}'] })],
-    reports: [
-      [{ at: 'anon', message: 'this anon filter is silently ignored' }],
-    ],
+    reports: [[{ at: 'anon', message: 'this anon filter is silently ignored' }]],
   },
 };

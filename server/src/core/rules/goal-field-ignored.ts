@@ -19,14 +19,27 @@ A field the metric ignores usually means the metric is not the one intended (e.g
         ctx.report({ path: [...path, 'memcg_path'], onKey: true, message: `${goal.metric} is not measured per cgroup: \`memcg_path\` is ignored${hint}` });
       }
       if (goal.metric !== 'user_input' && goal.currentValue !== 0) {
-        ctx.report({ path: [...path, 'current_value'], message: `the kernel measures ${goal.metric} itself: \`current_value\` is only read for user_input goals` });
+        ctx.report({
+          path: [...path, 'current_value'],
+          message: `the kernel measures ${goal.metric} itself: \`current_value\` is only read for user_input goals`,
+        });
       }
     }
   },
   examples: {
-    pass: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /a, target_value: 9.7%, current_value: 0}]}}`] })],
+    pass: [
+      config({
+        schemes: [
+          `{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /a, target_value: 9.7%, current_value: 0}]}}`,
+        ],
+      }),
+    ],
     fail: [
-      config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, memcg_path: /a, target_value: 9.7%, current_value: 0}]}}`] }),
+      config({
+        schemes: [
+          `{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, memcg_path: /a, target_value: 9.7%, current_value: 0}]}}`,
+        ],
+      }),
       config({ schemes: [`{action: pageout, ${QUOTAS}, goals: [{metric: some_mem_psi_us, nid: 1, target_value: 1 ms, current_value: 0}]}}`] }),
     ],
     reports: [

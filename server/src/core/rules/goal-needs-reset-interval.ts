@@ -22,10 +22,16 @@ damo refuses the same mistake on the command line ("'reset_interval_ms' not spec
     }
   },
   examples: {
-    pass: ['kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], schemes: [{action: pageout, quotas: {time_ms: 0, sz_bytes: 0, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: some_mem_psi_us, target_value: 1 ms, current_value: 0}]}}]}]}]\n'],
-    fail: [config({ schemes: ['{action: pageout, quotas: {time_ms: 0, sz_bytes: 0, reset_interval_ms: max, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: some_mem_psi_us, target_value: 1 ms, current_value: 0}]}}'] })],
-    reports: [
-      [{ at: 'max', message: 'this scheme has quota goals but a reset interval of "max"' }],
+    pass: [
+      'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], schemes: [{action: pageout, quotas: {time_ms: 0, sz_bytes: 0, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: some_mem_psi_us, target_value: 1 ms, current_value: 0}]}}]}]}]\n',
     ],
+    fail: [
+      config({
+        schemes: [
+          '{action: pageout, quotas: {time_ms: 0, sz_bytes: 0, reset_interval_ms: max, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: some_mem_psi_us, target_value: 1 ms, current_value: 0}]}}',
+        ],
+      }),
+    ],
+    reports: [[{ at: 'max', message: 'this scheme has quota goals but a reset interval of "max"' }]],
   },
 };

@@ -15,16 +15,24 @@ export const rule: Rule = {
       if (has('target_value_bp')) continue;
       for (const key of ['metric', 'target_value', 'current_value']) {
         if (has(key)) continue;
-        const fixes: Fix[] = key === 'current_value' ? [{ title: 'Add current_value: 0', edits: addKeyEdits(ctx, path, 'current_value', '0'), preferred: true }] : [];
-        ctx.report({ path: has('metric') ? [...path, 'metric'] : path, onKey: has('metric'), message: `this quota goal has no \`${key}\`: damo fails with KeyError '${key}'${key === 'current_value' ? ' (write 0; only user_input goals use it)' : ''}`, fixes: fixes.filter((f) => f.edits.length) });
+        const fixes: Fix[] =
+          key === 'current_value' ? [{ title: 'Add current_value: 0', edits: addKeyEdits(ctx, path, 'current_value', '0'), preferred: true }] : [];
+        ctx.report({
+          path: has('metric') ? [...path, 'metric'] : path,
+          onKey: has('metric'),
+          message: `this quota goal has no \`${key}\`: damo fails with KeyError '${key}'${key === 'current_value' ? ' (write 0; only user_input goals use it)' : ''}`,
+          fixes: fixes.filter((f) => f.edits.length),
+        });
       }
     }
   },
   examples: {
-    pass: [config({ schemes: [`{action: migrate_cold, target_nid: 1, ${QUOTAS}, goals: [{metric: node_mem_free_bp, nid: 0, target_value: 0.5%, current_value: 0}]}}`] })],
-    fail: [config({ schemes: [`{action: migrate_cold, target_nid: 1, ${QUOTAS}, goals: [{metric: node_mem_free_bp, nid: 0, target_value: 0.5%}]}}`] })],
-    reports: [
-      [{ at: 'metric', message: 'this quota goal has no `current_value`' }],
+    pass: [
+      config({
+        schemes: [`{action: migrate_cold, target_nid: 1, ${QUOTAS}, goals: [{metric: node_mem_free_bp, nid: 0, target_value: 0.5%, current_value: 0}]}}`],
+      }),
     ],
+    fail: [config({ schemes: [`{action: migrate_cold, target_nid: 1, ${QUOTAS}, goals: [{metric: node_mem_free_bp, nid: 0, target_value: 0.5%}]}}`] })],
+    reports: [[{ at: 'metric', message: 'this quota goal has no `current_value`' }]],
   },
 };

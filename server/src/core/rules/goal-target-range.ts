@@ -37,12 +37,18 @@ A bare number on a bp metric is taken as basis points: \`target_value: 29.7\` me
   },
   examples: {
     pass: [
-      config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 29.7%, current_value: 0}]}}`] }),
+      config({
+        schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 29.7%, current_value: 0}]}}`],
+      }),
     ],
     fail: [
       config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 0, current_value: 0}]}}`] }),
-      config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 29.7, current_value: 0}]}}`] }),
-      config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_free_bp, nid: 0, target_value: 120%, current_value: 0}]}}`] }),
+      config({
+        schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 29.7, current_value: 0}]}}`],
+      }),
+      config({
+        schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_free_bp, nid: 0, target_value: 120%, current_value: 0}]}}`],
+      }),
     ],
     reports: [
       [{ at: '0', nth: 8, message: 'target 0: the kernel silently ignores this goal (it accepts the value without error), so' }],

@@ -9,21 +9,53 @@ export const rule: Rule = {
   check(ctx) {
     for (const { context: c, path } of contexts(ctx)) {
       const ip = [...path, 'intervals'];
-      if (c.sampleUs === 0) ctx.report({ path: [...ip, 'sample_us'], message: 'a zero sampling interval is accepted by the kernel but has caused division-by-zero bugs; use e.g. 5 ms' });
-      if (c.aggrUs === 0) ctx.report({ path: [...ip, 'aggr_us'], message: 'a zero aggregation interval is accepted by the kernel but has caused division-by-zero bugs; use e.g. 100 ms' });
-      if (c.sampleUs > c.aggrUs) ctx.report({ path: [...ip, 'sample_us'], message: `the sampling interval (${c.sampleUs} µs) is longer than the aggregation interval (${c.aggrUs} µs): the kernel refuses to start with EINVAL` });
-      if (c.updateUs < c.aggrUs && c.updateUs > 0) ctx.report({ path: [...ip, 'ops_update_us'], severity: 'warning', message: `the ops update interval (${c.updateUs} µs) is shorter than the aggregation interval (${c.aggrUs} µs)` });
+      if (c.sampleUs === 0)
+        ctx.report({
+          path: [...ip, 'sample_us'],
+          message: 'a zero sampling interval is accepted by the kernel but has caused division-by-zero bugs; use e.g. 5 ms',
+        });
+      if (c.aggrUs === 0)
+        ctx.report({
+          path: [...ip, 'aggr_us'],
+          message: 'a zero aggregation interval is accepted by the kernel but has caused division-by-zero bugs; use e.g. 100 ms',
+        });
+      if (c.sampleUs > c.aggrUs)
+        ctx.report({
+          path: [...ip, 'sample_us'],
+          message: `the sampling interval (${c.sampleUs} µs) is longer than the aggregation interval (${c.aggrUs} µs): the kernel refuses to start with EINVAL`,
+        });
+      if (c.updateUs < c.aggrUs && c.updateUs > 0)
+        ctx.report({
+          path: [...ip, 'ops_update_us'],
+          severity: 'warning',
+          message: `the ops update interval (${c.updateUs} µs) is shorter than the aggregation interval (${c.aggrUs} µs)`,
+        });
       const g = c.intervalsGoal;
       if (g && g.aggrs !== 0) {
         const gp = [...ip, 'intervals_goal'];
-        if (g.minSampleUs > g.maxSampleUs) ctx.report({ path: [...gp, 'min_sample_us'], message: 'intervals_goal min_sample_us is above max_sample_us: the kernel refuses to start with EINVAL' });
-        else if (c.sampleUs < g.minSampleUs || c.sampleUs > g.maxSampleUs) ctx.report({ path: [...ip, 'sample_us'], message: `with intervals_goal on, sample_us (${c.sampleUs} µs) must lie within [min_sample_us, max_sample_us] = [${g.minSampleUs}, ${g.maxSampleUs}] µs: the kernel refuses to start with EINVAL` });
-        if (g.accessBp === 0 || g.accessBp > 10000) ctx.report({ path: [...gp, 'access_bp'], severity: 'warning', message: 'intervals_goal access_bp should be within (0, 10000] bp; 400 (4%) is recommended' });
+        if (g.minSampleUs > g.maxSampleUs)
+          ctx.report({
+            path: [...gp, 'min_sample_us'],
+            message: 'intervals_goal min_sample_us is above max_sample_us: the kernel refuses to start with EINVAL',
+          });
+        else if (c.sampleUs < g.minSampleUs || c.sampleUs > g.maxSampleUs)
+          ctx.report({
+            path: [...ip, 'sample_us'],
+            message: `with intervals_goal on, sample_us (${c.sampleUs} µs) must lie within [min_sample_us, max_sample_us] = [${g.minSampleUs}, ${g.maxSampleUs}] µs: the kernel refuses to start with EINVAL`,
+          });
+        if (g.accessBp === 0 || g.accessBp > 10000)
+          ctx.report({
+            path: [...gp, 'access_bp'],
+            severity: 'warning',
+            message: 'intervals_goal access_bp should be within (0, 10000] bp; 400 (4%) is recommended',
+          });
       }
     }
   },
   examples: {
-    pass: ['kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], intervals: {sample_us: 5 ms, aggr_us: 100 ms, ops_update_us: 1 s, intervals_goal: {access_bp: 4%, aggrs: 3, min_sample_us: 5 ms, max_sample_us: 10 s}}}]}]\n'],
+    pass: [
+      'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], intervals: {sample_us: 5 ms, aggr_us: 100 ms, ops_update_us: 1 s, intervals_goal: {access_bp: 4%, aggrs: 3, min_sample_us: 5 ms, max_sample_us: 10 s}}}]}]\n',
+    ],
     fail: [
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], intervals: {sample_us: 200 ms, aggr_us: 100 ms, ops_update_us: 1 s}}]}]\n',
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], intervals: {sample_us: 1 ms, aggr_us: 100 ms, ops_update_us: 1 s, intervals_goal: {access_bp: 4%, aggrs: 3, min_sample_us: 5 ms, max_sample_us: 10 s}}}]}]\n',

@@ -8,8 +8,13 @@ export const rule: Rule = {
   check(ctx) {
     ctx.kconfig.kdamonds.forEach((kd, k) => {
       if (kd.contexts.length === 1 || ctx.node(['kdamonds', k])?.kind !== 'map') return;
-      if (kd.contexts.length === 0) ctx.report({ path: ['kdamonds', k, 'contexts'], onKey: true, message: 'this kdamond has no context: the kernel refuses to start it (EINVAL)' });
-      else ctx.report({ path: ['kdamonds', k, 'contexts', 1], message: `this kdamond has ${kd.contexts.length} contexts; mainline kernels take one per kdamond (writing nr_contexts ${kd.contexts.length} fails with EINVAL): move each extra context into its own kdamond` });
+      if (kd.contexts.length === 0)
+        ctx.report({ path: ['kdamonds', k, 'contexts'], onKey: true, message: 'this kdamond has no context: the kernel refuses to start it (EINVAL)' });
+      else
+        ctx.report({
+          path: ['kdamonds', k, 'contexts', 1],
+          message: `this kdamond has ${kd.contexts.length} contexts; mainline kernels take one per kdamond (writing nr_contexts ${kd.contexts.length} fails with EINVAL): move each extra context into its own kdamond`,
+        });
     });
   },
   examples: {

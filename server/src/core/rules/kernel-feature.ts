@@ -6,7 +6,17 @@ import type { Rule, RuleContext } from './types';
 import { config } from './examples';
 
 /** Features damo skips without a word when the kernel lacks their file: the setting is lost. */
-const SILENT = new Set(['refresh_ms', 'intervals_goal', 'addr_unit', 'pause', 'probes', 'sample_control', 'goal_tuner', 'fail_charge_num', 'fail_charge_denom']);
+const SILENT = new Set([
+  'refresh_ms',
+  'intervals_goal',
+  'addr_unit',
+  'pause',
+  'probes',
+  'sample_control',
+  'goal_tuner',
+  'fail_charge_num',
+  'fail_charge_denom',
+]);
 
 /** damo 3.4.1 prints `sample_control` with its defaults in every context it writes out */
 function isDamoSampleControlDefault(node: SNode): boolean {
@@ -14,7 +24,10 @@ function isDamoSampleControlDefault(node: SNode): boolean {
   for (const p of node.pairs) {
     const k = String(p.key.value);
     const v = p.value;
-    if (k === 'sample_filters') { if (v && !(v.kind === 'seq' && v.items.length === 0) && !(v.kind === 'scalar' && v.value === null)) return false; continue; }
+    if (k === 'sample_filters') {
+      if (v && !(v.kind === 'seq' && v.items.length === 0) && !(v.kind === 'scalar' && v.value === null)) return false;
+      continue;
+    }
     if (k !== 'primitives_enabled') return false;
     if (!v || (v.kind === 'scalar' && v.value === null)) continue;
     if (v.kind !== 'map') return false;
@@ -53,7 +66,10 @@ function walk(ctx: RuleContext, node: SNode | null, path: ConfigPath, schema: JS
       const i = values.indexOf(node.value);
       const since = i >= 0 ? enumSince[i] : undefined;
       if (since && !kernelHas(ctx.kernel, since)) {
-        ctx.report({ path, message: `"${node.value}" needs ${formatSince(since)}; the target kernel ${ctx.kernelText} rejects it (EINVAL when damo writes it)` });
+        ctx.report({
+          path,
+          message: `"${node.value}" needs ${formatSince(since)}; the target kernel ${ctx.kernelText} rejects it (EINVAL when damo writes it)`,
+        });
       }
     }
     return;
@@ -98,15 +114,26 @@ Also: \`allow: true\` filters need 6.14 (before, every filter rejects).`,
     ],
     fail: [
       config({ extra: ['sample_control: {primitives_enabled: {page_table: true, page_fault: true}, sample_filters: []}'] }),
-      config({ schemes: ['{action: migrate_cold, target_nid: 1, quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_memcg_free_bp, nid: 0, memcg_path: /a, target_value: 70.5%, current_value: 0}]}}'] }),
-      config({ extra: ['intervals: {sample_us: 5 ms, aggr_us: 100 ms, ops_update_us: 1 s, intervals_goal: {access_bp: 4%, aggrs: 3, min_sample_us: 5 ms, max_sample_us: 10 s}}'] }),
+      config({
+        schemes: [
+          '{action: migrate_cold, target_nid: 1, quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_memcg_free_bp, nid: 0, memcg_path: /a, target_value: 70.5%, current_value: 0}]}}',
+        ],
+      }),
+      config({
+        extra: [
+          'intervals: {sample_us: 5 ms, aggr_us: 100 ms, ops_update_us: 1 s, intervals_goal: {access_bp: 4%, aggrs: 3, min_sample_us: 5 ms, max_sample_us: 10 s}}',
+        ],
+      }),
       config({ schemes: ['{action: pageout, filters: [{filter_type: young, matching: true, allow: true}]}'] }),
     ],
     reports: [
-      [{ at: "sample_control", message: "\"sample_control\" needs only damon/next (not merged); on 6.12 damo" }],
-      [{ at: "node_memcg_free_bp", message: "\"node_memcg_free_bp\" needs Linux 6.19; the target kernel 6.12 rejects" }, { at: "memcg_path", message: "\"memcg_path\" needs Linux 6.19; the target kernel 6.12 does not have" }],
-      [{ at: "intervals_goal", message: "\"intervals_goal\" needs Linux 6.15; on 6.12 damo skips it without a" }],
-      [{ at: "allow", message: "\"allow\" needs Linux 6.14; the target kernel 6.12 does not have it, so" }],
+      [{ at: 'sample_control', message: '"sample_control" needs only damon/next (not merged); on 6.12 damo' }],
+      [
+        { at: 'node_memcg_free_bp', message: '"node_memcg_free_bp" needs Linux 6.19; the target kernel 6.12 rejects' },
+        { at: 'memcg_path', message: '"memcg_path" needs Linux 6.19; the target kernel 6.12 does not have' },
+      ],
+      [{ at: 'intervals_goal', message: '"intervals_goal" needs Linux 6.15; on 6.12 damo skips it without a' }],
+      [{ at: 'allow', message: '"allow" needs Linux 6.14; the target kernel 6.12 does not have it, so' }],
     ],
   },
 };

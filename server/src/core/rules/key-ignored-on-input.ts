@@ -17,7 +17,12 @@ function walk(ctx: RuleContext, node: SNode | null, path: ConfigPath, schema: JS
       continue;
     }
     if (sub['x-legacy']) {
-      ctx.report({ path: [...path, key], onKey: true, severity: 'warning', message: `"${key}" is an old key name that damo still reads; use "${sub['x-legacy']}"` });
+      ctx.report({
+        path: [...path, key],
+        onKey: true,
+        severity: 'warning',
+        message: `"${key}" is an old key name that damo still reads; use "${sub['x-legacy']}"`,
+      });
     } else if (sub.deprecated) {
       ctx.report({ path: [...path, key], onKey: true, severity: 'warning', message: `"${key}" is a legacy key that damo ignores` });
     }
@@ -40,7 +45,10 @@ export const rule: Rule = {
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], schemes: [{action: pageout, filters: [{filter_type: anon, matching: true, filter_pass: true}]}]}]}]\n',
     ],
     reports: [
-      [{ at: 'state', message: '"state" is output only (damo report prints it); damo ignores it on input' }, { at: 'pid', message: '"pid" is output only (damo report prints it); damo ignores it on input' }],
+      [
+        { at: 'state', message: '"state" is output only (damo report prints it); damo ignores it on input' },
+        { at: 'pid', message: '"pid" is output only (damo report prints it); damo ignores it on input' },
+      ],
       [{ at: 'filter_pass', message: '"filter_pass" is an old key name that damo still reads' }],
     ],
   },

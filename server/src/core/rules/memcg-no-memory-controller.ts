@@ -4,7 +4,10 @@ import { config, QUOTAS, SEED_PROFILE } from './examples';
 import { filtersOf, goals, schemes } from './walk';
 import { normalizeCgroupPath } from '../model/cgroup';
 
-const PROFILE = SEED_PROFILE.replace('cgroups: [/workload_a, /workload_b]', 'cgroups: [/workload_a, /workload_a/sub, /workload_b]\ncgroups_without_memory: [/workload_a/sub]');
+const PROFILE = SEED_PROFILE.replace(
+  'cgroups: [/workload_a, /workload_b]',
+  'cgroups: [/workload_a, /workload_a/sub, /workload_b]\ncgroups_without_memory: [/workload_a/sub]',
+);
 
 export const rule: Rule = {
   id: 'memcg-no-memory-controller',
@@ -28,18 +31,30 @@ Checked only with a machine profile that records the cgroups without the memory 
       });
     };
     for (const { goal, path } of goals(ctx)) if (goal.path) check(goal.path, [...path, 'memcg_path'], 'measure');
-    for (const ref of schemes(ctx)) for (const { filter, path } of filtersOf(ref)) if (filter.type === 'memcg' && filter.memcgPath) check(filter.memcgPath, [...path, 'memcg_path'], 'filter on');
+    for (const ref of schemes(ctx))
+      for (const { filter, path } of filtersOf(ref))
+        if (filter.type === 'memcg' && filter.memcgPath) check(filter.memcgPath, [...path, 'memcg_path'], 'filter on');
   },
   examples: {
     profile: PROFILE,
-    pass: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workload_a, target_value: 9.7%, current_value: 0}]}}`] })],
+    pass: [
+      config({
+        schemes: [
+          `{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workload_a, target_value: 9.7%, current_value: 0}]}}`,
+        ],
+      }),
+    ],
     fail: [
-      config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workload_a/sub, target_value: 9.7%, current_value: 0}]}}`] }),
+      config({
+        schemes: [
+          `{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workload_a/sub, target_value: 9.7%, current_value: 0}]}}`,
+        ],
+      }),
       config({ schemes: [`{action: migrate_hot, target_nid: 0, filters: [{filter_type: memcg, matching: true, allow: true, memcg_path: /workload_a/sub}]}`] }),
     ],
     reports: [
-      [{ at: "/workload_a/sub", message: "cgroup \"/workload_a/sub\" has no memory controller on seed-vm" }],
-      [{ at: "/workload_a/sub", message: "cgroup \"/workload_a/sub\" has no memory controller on seed-vm" }],
+      [{ at: '/workload_a/sub', message: 'cgroup "/workload_a/sub" has no memory controller on seed-vm' }],
+      [{ at: '/workload_a/sub', message: 'cgroup "/workload_a/sub" has no memory controller on seed-vm' }],
     ],
   },
 };

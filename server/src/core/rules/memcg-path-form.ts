@@ -43,16 +43,30 @@ The kernel finds the cgroup by comparing the path with each cgroup's own path li
     }
   },
   examples: {
-    pass: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workloads/b, target_value: 69.7%, current_value: 0}]}, filters: [{filter_type: memcg, matching: true, allow: true, memcg_path: /workloads/b}]}`] })],
+    pass: [
+      config({
+        schemes: [
+          `{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workloads/b, target_value: 69.7%, current_value: 0}]}, filters: [{filter_type: memcg, matching: true, allow: true, memcg_path: /workloads/b}]}`,
+        ],
+      }),
+    ],
     fail: [
-      config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: workloads/b, target_value: 69.7%, current_value: 0}]}}`] }),
+      config({
+        schemes: [
+          `{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: workloads/b, target_value: 69.7%, current_value: 0}]}}`,
+        ],
+      }),
       config({ schemes: [`{action: migrate_hot, target_nid: 0, filters: [{filter_type: memcg, matching: true, allow: true, memcg_path: /workloads/b/}]}`] }),
-      config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: //workloads/b, target_value: 69.7%, current_value: 0}]}}`] }),
+      config({
+        schemes: [
+          `{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: //workloads/b, target_value: 69.7%, current_value: 0}]}}`,
+        ],
+      }),
     ],
     reports: [
-      [{ at: "workloads/b", message: "cgroup path \"workloads/b\" is relative: the kernel looks it up from" }],
-      [{ at: "/workloads/b/", message: "cgroup path \"/workloads/b/\" is not in the kernel's form: the kernel" }],
-      [{ at: "//workloads/b", message: "cgroup path \"//workloads/b\" is not in the kernel's form: the kernel" }],
+      [{ at: 'workloads/b', message: 'cgroup path "workloads/b" is relative: the kernel looks it up from' }],
+      [{ at: '/workloads/b/', message: 'cgroup path "/workloads/b/" is not in the kernel\'s form: the kernel' }],
+      [{ at: '//workloads/b', message: 'cgroup path "//workloads/b" is not in the kernel\'s form: the kernel' }],
     ],
   },
 };

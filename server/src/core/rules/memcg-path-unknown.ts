@@ -21,19 +21,38 @@ Checked when a machine profile with a cgroup list is given (\`--profile\`, or th
       if (!p.startsWith('/')) return; // memcg-path-form reports it
       const n = normalizeCgroupPath(p);
       if (known.has(n)) return;
-      const near = none ? undefined : closest(n, [...known].filter((k) => k !== '/'));
+      const near = none
+        ? undefined
+        : closest(
+            n,
+            [...known].filter((k) => k !== '/'),
+          );
       const where = profile.name ?? 'the profiled machine';
-      ctx.report({ path, message: `cgroup "${p}" does not exist on ${where}${none ? ` (it has no cgroups besides the root "/")` : near ? ` (did you mean "${near}"?)` : ''}; the kernel would refuse to start with ENOMEM` });
+      ctx.report({
+        path,
+        message: `cgroup "${p}" does not exist on ${where}${none ? ` (it has no cgroups besides the root "/")` : near ? ` (did you mean "${near}"?)` : ''}; the kernel would refuse to start with ENOMEM`,
+      });
     };
     for (const { goal, path } of goals(ctx)) if (goal.path) check(goal.path, [...path, 'memcg_path']);
-    for (const ref of schemes(ctx)) for (const { filter, path } of filtersOf(ref)) if (filter.type === 'memcg' && filter.memcgPath) check(filter.memcgPath, [...path, 'memcg_path']);
+    for (const ref of schemes(ctx))
+      for (const { filter, path } of filtersOf(ref)) if (filter.type === 'memcg' && filter.memcgPath) check(filter.memcgPath, [...path, 'memcg_path']);
   },
   examples: {
     profile: SEED_PROFILE,
-    pass: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workload_a, target_value: 9.7%, current_value: 0}]}}`] })],
-    fail: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workloads/a, target_value: 9.7%, current_value: 0}]}}`] })],
-    reports: [
-      [{ at: '/workloads/a', message: 'cgroup "/workloads/a" does not exist on seed-vm' }],
+    pass: [
+      config({
+        schemes: [
+          `{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workload_a, target_value: 9.7%, current_value: 0}]}}`,
+        ],
+      }),
     ],
+    fail: [
+      config({
+        schemes: [
+          `{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /workloads/a, target_value: 9.7%, current_value: 0}]}}`,
+        ],
+      }),
+    ],
+    reports: [[{ at: '/workloads/a', message: 'cgroup "/workloads/a" does not exist on seed-vm' }]],
   },
 };

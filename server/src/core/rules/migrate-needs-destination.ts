@@ -13,15 +13,18 @@ export const rule: Rule = {
       if (s.action !== 'migrate_hot' && s.action !== 'migrate_cold') continue;
       const hasDests = s.dests.length > 0 && ref.context.ops !== 'paddr';
       if (s.targetNid >= 0 || hasDests) continue;
-      ctx.report({ path: [...ref.path, 'action'], message: `${s.action} has no destination: set target_nid${ref.context.ops === 'paddr' ? '' : ' or dests'}${ref.context.ops === 'paddr' && s.dests.length ? ' (paddr ignores dests)' : ''}; without it nothing is migrated` });
+      ctx.report({
+        path: [...ref.path, 'action'],
+        message: `${s.action} has no destination: set target_nid${ref.context.ops === 'paddr' ? '' : ' or dests'}${ref.context.ops === 'paddr' && s.dests.length ? ' (paddr ignores dests)' : ''}; without it nothing is migrated`,
+      });
     }
   },
   examples: {
-    pass: [config({ schemes: ['{action: migrate_cold, target_nid: 1}'] }), config({ ops: 'vaddr', schemes: ['{action: migrate_cold, dests: [{id: 1, weight: 1}]}'] })],
-    fail: [config({ schemes: ['{action: migrate_cold}'] }), config({ schemes: ['{action: migrate_cold, dests: [{id: 1, weight: 1}]}'] })],
-    reports: [
-      [{ at: 'migrate_cold', message: 'migrate_cold has no destination' }],
-      [{ at: 'migrate_cold', message: 'migrate_cold has no destination' }],
+    pass: [
+      config({ schemes: ['{action: migrate_cold, target_nid: 1}'] }),
+      config({ ops: 'vaddr', schemes: ['{action: migrate_cold, dests: [{id: 1, weight: 1}]}'] }),
     ],
+    fail: [config({ schemes: ['{action: migrate_cold}'] }), config({ schemes: ['{action: migrate_cold, dests: [{id: 1, weight: 1}]}'] })],
+    reports: [[{ at: 'migrate_cold', message: 'migrate_cold has no destination' }], [{ at: 'migrate_cold', message: 'migrate_cold has no destination' }]],
   },
 };

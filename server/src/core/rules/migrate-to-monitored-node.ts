@@ -14,15 +14,16 @@ export const rule: Rule = {
       if ((s.action !== 'migrate_hot' && s.action !== 'migrate_cold') || s.targetNid < 0) continue;
       const node = monitoredNode(ref.context, ctx.profile);
       if (node === undefined || node !== s.targetNid) continue;
-      ctx.report({ path: [...ref.path, 'target_nid'], message: `this context monitors memory of node ${node}, so ${s.action} to node ${s.targetNid} is a no-op` });
+      ctx.report({
+        path: [...ref.path, 'target_nid'],
+        message: `this context monitors memory of node ${node}, so ${s.action} to node ${s.targetNid} is a no-op`,
+      });
     }
   },
   examples: {
     profile: SEED_PROFILE,
     pass: [config({ schemes: ['{action: migrate_cold, target_nid: 1}'] })],
     fail: [config({ schemes: ['{action: migrate_cold, target_nid: 0}'] })],
-    reports: [
-      [{ at: '0', message: 'this context monitors memory of node 0' }],
-    ],
+    reports: [[{ at: '0', message: 'this context monitors memory of node 0' }]],
   },
 };

@@ -16,29 +16,42 @@ Checked only when a machine profile is given (\`--profile\`, or the probed host)
     const list = [...known].sort((a, b) => a - b).join(', ');
     for (const { goal, path } of goals(ctx)) {
       if (NODE_METRICS.has(goal.metric) && goal.nid !== null && !known.has(goal.nid)) {
-        ctx.report({ path: [...path, 'nid'], message: `node ${goal.nid} is not a memory node of ${profile.name ?? 'the profiled machine'} (nodes: ${list}); the kernel then uses a fallback value that pushes the quota to an extreme` });
+        ctx.report({
+          path: [...path, 'nid'],
+          message: `node ${goal.nid} is not a memory node of ${profile.name ?? 'the profiled machine'} (nodes: ${list}); the kernel then uses a fallback value that pushes the quota to an extreme`,
+        });
       }
     }
     for (const ref of schemes(ctx)) {
       const s = ref.scheme;
       if ((s.action === 'migrate_hot' || s.action === 'migrate_cold') && s.targetNid >= 0 && !known.has(s.targetNid)) {
-        ctx.report({ path: [...ref.path, 'target_nid'], message: `target node ${s.targetNid} is not a memory node of ${profile.name ?? 'the profiled machine'} (nodes: ${list}): nothing would migrate` });
+        ctx.report({
+          path: [...ref.path, 'target_nid'],
+          message: `target node ${s.targetNid} is not a memory node of ${profile.name ?? 'the profiled machine'} (nodes: ${list}): nothing would migrate`,
+        });
       }
       s.dests.forEach((d, i) => {
-        if (!known.has(d.id)) ctx.report({ path: [...ref.path, 'dests', i, 'id'], message: `destination node ${d.id} is not a memory node of the profiled machine (nodes: ${list})` });
+        if (!known.has(d.id))
+          ctx.report({
+            path: [...ref.path, 'dests', i, 'id'],
+            message: `destination node ${d.id} is not a memory node of the profiled machine (nodes: ${list})`,
+          });
       });
     }
   },
   examples: {
     profile: SEED_PROFILE,
-    pass: [config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}`] })],
+    pass: [
+      config({
+        schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}`],
+      }),
+    ],
     fail: [
-      config({ schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 7, target_value: 50%, current_value: 0}]}}`] }),
+      config({
+        schemes: [`{action: migrate_hot, target_nid: 0, ${QUOTAS}, goals: [{metric: node_mem_used_bp, nid: 7, target_value: 50%, current_value: 0}]}}`],
+      }),
       config({ schemes: ['{action: migrate_hot, target_nid: 9}'] }),
     ],
-    reports: [
-      [{ at: '7', message: 'node 7 is not a memory node of seed-vm' }],
-      [{ at: '9', message: 'target node 9 is not a memory node of seed-vm' }],
-    ],
+    reports: [[{ at: '7', message: 'node 7 is not a memory node of seed-vm' }], [{ at: '9', message: 'target node 9 is not a memory node of seed-vm' }]],
   },
 };

@@ -9,8 +9,13 @@ export const rule: Rule = {
   check(ctx) {
     for (const { context: c, path } of contexts(ctx)) {
       const p = [...path, 'nr_regions'];
-      if (c.nrRegions.min < 3) ctx.report({ path: [...p, 'min'], message: `nr_regions min ${c.nrRegions.min} is below 3: the kernel refuses to start with EINVAL` });
-      if (c.nrRegions.min > c.nrRegions.max) ctx.report({ path: [...p, 'min'], message: `nr_regions min (${c.nrRegions.min}) is above max (${c.nrRegions.max}): the kernel refuses to start with EINVAL` });
+      if (c.nrRegions.min < 3)
+        ctx.report({ path: [...p, 'min'], message: `nr_regions min ${c.nrRegions.min} is below 3: the kernel refuses to start with EINVAL` });
+      if (c.nrRegions.min > c.nrRegions.max)
+        ctx.report({
+          path: [...p, 'min'],
+          message: `nr_regions min (${c.nrRegions.min}) is above max (${c.nrRegions.max}): the kernel refuses to start with EINVAL`,
+        });
     }
   },
   examples: {

@@ -23,9 +23,15 @@ Fix: use the \`temporal\` tuner (7.1+) with a size quota: it drops the quota to 
       // a size or time quota bounds the overshoot but does not stop it (see the explanation): the advice below says what does
       if (q.bytes > 0 || q.ms > 0) continue;
       const sz = ctx.node([...qp, 'sz_bytes']);
-      if (sz && sz.kind === 'scalar') fixes.push({ title: 'Set a 200 MiB size quota', edits: [{ range: sz.range, newText: ctx.format === 'json' ? '"200 MiB"' : '200 MiB' }], preferred: true });
+      if (sz && sz.kind === 'scalar')
+        fixes.push({
+          title: 'Set a 200 MiB size quota',
+          edits: [{ range: sz.range, newText: ctx.format === 'json' ? '"200 MiB"' : '200 MiB' }],
+          preferred: true,
+        });
       // the size quota alone bounds the overshoot; the temporal tuner (7.1+) is what stops at the goal
-      if (hasTemporal && tuner && tuner.kind === 'scalar') fixes.push({ title: 'Switch to the temporal tuner', edits: [{ range: tuner.range, newText: ctx.format === 'json' ? '"temporal"' : 'temporal' }] });
+      if (hasTemporal && tuner && tuner.kind === 'scalar')
+        fixes.push({ title: 'Switch to the temporal tuner', edits: [{ range: tuner.range, newText: ctx.format === 'json' ? '"temporal"' : 'temporal' }] });
       ctx.report({
         path: sz ? [...qp, 'sz_bytes'] : [...qp, 'goals'],
         onKey: !sz,
@@ -37,10 +43,20 @@ Fix: use the \`temporal\` tuner (7.1+) with a size quota: it drops the quota to 
     }
   },
   examples: {
-    pass: [config({ schemes: ['{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s,  weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}'] })],
-    fail: [config({ schemes: ['{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 0, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}'] })],
-    reports: [
-      [{ at: '0', nth: 2, message: 'quota goals with the consist tuner and no size or time quota' }],
+    pass: [
+      config({
+        schemes: [
+          '{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s,  weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}',
+        ],
+      }),
     ],
+    fail: [
+      config({
+        schemes: [
+          '{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 0, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}',
+        ],
+      }),
+    ],
+    reports: [[{ at: '0', nth: 2, message: 'quota goals with the consist tuner and no size or time quota' }]],
   },
 };

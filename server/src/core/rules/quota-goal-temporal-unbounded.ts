@@ -16,15 +16,28 @@ export const rule: Rule = {
       ctx.report({
         path: sz ? [...qp, 'sz_bytes'] : [...qp, 'goal_tuner'],
         message: `the temporal tuner with no size quota acts without limit until the goal is met${q.ms > 0 ? ` (only the ${q.ms} ms time quota bounds it)` : ''}; set sz_bytes (e.g. 200 MiB)`,
-        fixes: sz && sz.kind === 'scalar' ? [{ title: 'Set a 200 MiB size quota', edits: [{ range: sz.range, newText: ctx.format === 'json' ? '"200 MiB"' : '200 MiB' }], preferred: true }] : [],
+        fixes:
+          sz && sz.kind === 'scalar'
+            ? [{ title: 'Set a 200 MiB size quota', edits: [{ range: sz.range, newText: ctx.format === 'json' ? '"200 MiB"' : '200 MiB' }], preferred: true }]
+            : [],
       });
     }
   },
   examples: {
-    pass: [config({ schemes: ['{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 8 MiB, reset_interval_ms: 200 ms, goal_tuner: temporal, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}'] })],
-    fail: [config({ schemes: ['{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 0, reset_interval_ms: 200 ms, goal_tuner: temporal, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}'] })],
-    reports: [
-      [{ at: '0', nth: 2, message: 'the temporal tuner with no size quota acts without limit until the goal is met' }],
+    pass: [
+      config({
+        schemes: [
+          '{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 8 MiB, reset_interval_ms: 200 ms, goal_tuner: temporal, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}',
+        ],
+      }),
     ],
+    fail: [
+      config({
+        schemes: [
+          '{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 0, reset_interval_ms: 200 ms, goal_tuner: temporal, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 50%, current_value: 0}]}}',
+        ],
+      }),
+    ],
+    reports: [[{ at: '0', nth: 2, message: 'the temporal tuner with no size quota acts without limit until the goal is met' }]],
   },
 };

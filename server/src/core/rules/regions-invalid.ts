@@ -16,9 +16,18 @@ export const rule: Rule = {
           const rp = [...path, 'targets', ti, 'regions', ri];
           if (r.end < r.start) ctx.report({ path: [...rp, 'end'], message: 'the region ends before it starts: the kernel refuses to start (EINVAL)' });
           else if (r.end === r.start) ctx.report({ path: rp, message: 'the region is empty: the kernel refuses it (EINVAL)' });
-          if (r.start < prevEnd) ctx.report({ path: [...rp, 'start'], message: 'regions must be sorted and must not overlap: this one starts before the previous one ends (EINVAL)' });
+          if (r.start < prevEnd)
+            ctx.report({
+              path: [...rp, 'start'],
+              message: 'regions must be sorted and must not overlap: this one starts before the previous one ends (EINVAL)',
+            });
           if (c.ops !== 'vaddr' && c.addrUnit === 1 && (r.start % PAGE !== 0 || r.end % PAGE !== 0)) {
-            ctx.report({ path: rp, severity: 'warning', message: 'region boundaries are not page-aligned (4 KiB): the kernel rounds them, and since 7.2 rejects regions that become empty or overlap after rounding' });
+            ctx.report({
+              path: rp,
+              severity: 'warning',
+              message:
+                'region boundaries are not page-aligned (4 KiB): the kernel rounds them, and since 7.2 rejects regions that become empty or overlap after rounding',
+            });
           }
           prevEnd = Math.max(prevEnd, r.end);
         });

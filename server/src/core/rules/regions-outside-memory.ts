@@ -20,8 +20,14 @@ export const rule: Rule = {
           const covered = ranges.reduce((s, m) => s + Math.max(0, Math.min(r.end, m.end) - Math.max(r.start, m.start)), 0);
           const rp = [...path, 'targets', ti, 'regions', ri];
           const where = `${profile.name ?? 'the profiled machine'} (memory: ${ranges.map((m) => `node ${m.nid} [${formatBytes(m.start)}, ${formatBytes(m.end)})`).join(', ')})`;
-          if (covered === 0) ctx.report({ path: rp, message: `[${formatBytes(r.start)}, ${formatBytes(r.end)}) is not memory on ${where}: this context monitors nothing` });
-          else if (covered < r.end - r.start) ctx.report({ path: rp, severity: 'information', message: `${formatBytes(r.end - r.start - covered)} of [${formatBytes(r.start)}, ${formatBytes(r.end)}) is not memory on ${where}` });
+          if (covered === 0)
+            ctx.report({ path: rp, message: `[${formatBytes(r.start)}, ${formatBytes(r.end)}) is not memory on ${where}: this context monitors nothing` });
+          else if (covered < r.end - r.start)
+            ctx.report({
+              path: rp,
+              severity: 'information',
+              message: `${formatBytes(r.end - r.start - covered)} of [${formatBytes(r.start)}, ${formatBytes(r.end)}) is not memory on ${where}`,
+            });
         });
       });
     }
@@ -29,7 +35,10 @@ export const rule: Rule = {
   examples: {
     profile: SEED_PROFILE,
     pass: [config({ targets: '[{pid: null, regions: [{start: 31 GiB, end: 61 GiB}]}]' })],
-    fail: [config({ targets: '[{pid: null, regions: [{start: 61 GiB, end: 64 GiB}]}]' }), config({ targets: '[{pid: null, regions: [{start: 2 GiB, end: 5 GiB}]}]' })],
+    fail: [
+      config({ targets: '[{pid: null, regions: [{start: 61 GiB, end: 64 GiB}]}]' }),
+      config({ targets: '[{pid: null, regions: [{start: 2 GiB, end: 5 GiB}]}]' }),
+    ],
     reports: [
       [{ at: '{start: 61 GiB, end: 64 GiB}', message: '[61 GiB, 64 GiB) is not memory on seed-vm' }],
       [{ at: '{start: 2 GiB, end: 5 GiB}', message: '1 GiB of [2 GiB, 5 GiB) is not memory on seed-vm' }],

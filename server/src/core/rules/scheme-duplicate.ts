@@ -18,7 +18,11 @@ function removeItemFix(ctx: RuleContext, itemPath: ConfigPath, title: string): F
   if (list.flow || ctx.format === 'json') {
     const next = list.items[index + 1];
     const prev = list.items[index - 1];
-    const range = next ? { start: item.range.start, end: next.range.start } : prev ? { start: prev.range.end, end: item.range.end } : { start: item.range.start, end: item.range.end };
+    const range = next
+      ? { start: item.range.start, end: next.range.start }
+      : prev
+        ? { start: prev.range.end, end: item.range.end }
+        : { start: item.range.start, end: item.range.end };
     return [{ title, edits: [{ range, newText: '' }], preferred: false }];
   }
   // block: from the line of its `- ` to the line where the next item (or what follows) starts
@@ -57,7 +61,13 @@ export const rule: Rule = {
     for (const b of all) {
       const fb = filtersOf(b);
       if (fb.length === 0) continue;
-      const sig = JSON.stringify([b.contextPath, b.scheme.action, b.scheme.targetNid, b.scheme.accessPattern, fb.map((f) => [atomOf(f.filter).key, f.filter.matching, f.filter.allow])]);
+      const sig = JSON.stringify([
+        b.contextPath,
+        b.scheme.action,
+        b.scheme.targetNid,
+        b.scheme.accessPattern,
+        fb.map((f) => [atomOf(f.filter).key, f.filter.matching, f.filter.allow]),
+      ]);
       const a = seen.get(sig);
       if (!a) {
         seen.set(sig, b);
@@ -73,10 +83,22 @@ export const rule: Rule = {
     }
   },
   examples: {
-    pass: [config({ schemes: ['{action: pageout, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}]}', '{action: pageout, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /b}]}'] })],
-    fail: [config({ schemes: ['{action: pageout, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}]}', '{action: pageout, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}]}'] })],
-    reports: [
-      [{ at: 'filters', nth: 1, message: 'scheme 1 has the same action, access pattern and filters as scheme 0' }],
+    pass: [
+      config({
+        schemes: [
+          '{action: pageout, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}]}',
+          '{action: pageout, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /b}]}',
+        ],
+      }),
     ],
+    fail: [
+      config({
+        schemes: [
+          '{action: pageout, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}]}',
+          '{action: pageout, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}]}',
+        ],
+      }),
+    ],
+    reports: [[{ at: 'filters', nth: 1, message: 'scheme 1 has the same action, access pattern and filters as scheme 0' }]],
   },
 };

@@ -18,7 +18,10 @@ export const rule: Rule = {
       const parsed = ctx.lowered.values.get(node);
       if (!parsed || parsed.special || parsed.value < ULONG_MAX) return;
       if (String(node.source || node.value).replace(/[,_\s]/g, '') === ULONG_MAX_TEXT) return;
-      ctx.report({ path, message: `${what} ${node.source || String(node.value)} is 2^64 bytes or more, above the kernel's unsigned long: damo 3.4.1 silently writes ${ULONG_MAX_TEXT} (no limit) instead, and 2^64 written by hand is refused with EINVAL; write "max" if no limit is meant` });
+      ctx.report({
+        path,
+        message: `${what} ${node.source || String(node.value)} is 2^64 bytes or more, above the kernel's unsigned long: damo 3.4.1 silently writes ${ULONG_MAX_TEXT} (no limit) instead, and 2^64 written by hand is refused with EINVAL; write "max" if no limit is meant`,
+      });
     };
     for (const ref of schemes(ctx)) {
       over([...ref.path, 'quotas', 'sz_bytes'], 'the size quota');
@@ -27,10 +30,20 @@ export const rule: Rule = {
     }
   },
   examples: {
-    pass: [config({ schemes: ['{action: pageout, quotas: {time_ms: 0, sz_bytes: 15 EiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}}}'] })],
-    fail: [config({ schemes: ['{action: pageout, quotas: {time_ms: 0, sz_bytes: 16 EiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}}}'] })],
-    reports: [
-      [{ at: "16 EiB", message: "the size quota 16 EiB is 2^64 bytes or more, above the kernel's" }],
+    pass: [
+      config({
+        schemes: [
+          '{action: pageout, quotas: {time_ms: 0, sz_bytes: 15 EiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}}}',
+        ],
+      }),
     ],
+    fail: [
+      config({
+        schemes: [
+          '{action: pageout, quotas: {time_ms: 0, sz_bytes: 16 EiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}}}',
+        ],
+      }),
+    ],
+    reports: [[{ at: '16 EiB', message: "the size quota 16 EiB is 2^64 bytes or more, above the kernel's" }]],
   },
 };

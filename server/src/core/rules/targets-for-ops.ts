@@ -9,23 +9,42 @@ export const rule: Rule = {
   check(ctx) {
     for (const { context: c, path } of contexts(ctx)) {
       if (c.ops === 'paddr') {
-        if (c.targets.length === 0) ctx.report({ path: [...path, 'targets'], onKey: true, message: 'a paddr context needs one target with the physical address range to monitor' });
-        if (c.targets.length > 1) ctx.report({ path: [...path, 'targets', 1], message: `a paddr context takes exactly one target (${c.targets.length} given): the kernel refuses to start with EINVAL` });
+        if (c.targets.length === 0)
+          ctx.report({ path: [...path, 'targets'], onKey: true, message: 'a paddr context needs one target with the physical address range to monitor' });
+        if (c.targets.length > 1)
+          ctx.report({
+            path: [...path, 'targets', 1],
+            message: `a paddr context takes exactly one target (${c.targets.length} given): the kernel refuses to start with EINVAL`,
+          });
         c.targets.forEach((t, i) => {
-          if (t.regions.length === 0) ctx.report({ path: [...path, 'targets', i, 'regions'], message: 'a paddr target needs at least one region: with none, nothing is monitored (damo writes nr_regions 0 for a config file)' });
+          if (t.regions.length === 0)
+            ctx.report({
+              path: [...path, 'targets', i, 'regions'],
+              message: 'a paddr target needs at least one region: with none, nothing is monitored (damo writes nr_regions 0 for a config file)',
+            });
           if (t.pid !== null) ctx.report({ path: [...path, 'targets', i, 'pid'], severity: 'warning', message: 'paddr ignores pid: use null' });
         });
       } else {
         c.targets.forEach((t, i) => {
           if (t.pid === null) ctx.report({ path: [...path, 'targets', i, 'pid'], message: `a ${c.ops} target needs the pid of the process to monitor` });
-          if (c.ops === 'fvaddr' && t.regions.length === 0) ctx.report({ path: [...path, 'targets', i, 'regions'], message: 'an fvaddr target needs its fixed virtual address ranges' });
-          if (c.ops === 'vaddr' && t.regions.length > 0) ctx.report({ path: [...path, 'targets', i, 'regions'], severity: 'information', message: 'vaddr rebuilds regions from the process mappings every ops update interval: these regions only seed the first one (use fvaddr for fixed ranges)' });
+          if (c.ops === 'fvaddr' && t.regions.length === 0)
+            ctx.report({ path: [...path, 'targets', i, 'regions'], message: 'an fvaddr target needs its fixed virtual address ranges' });
+          if (c.ops === 'vaddr' && t.regions.length > 0)
+            ctx.report({
+              path: [...path, 'targets', i, 'regions'],
+              severity: 'information',
+              message:
+                'vaddr rebuilds regions from the process mappings every ops update interval: these regions only seed the first one (use fvaddr for fixed ranges)',
+            });
         });
       }
     }
   },
   examples: {
-    pass: ['kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}]}]}]\n', 'kdamonds: [{contexts: [{ops: vaddr, targets: [{pid: 42, regions: []}]}]}]\n'],
+    pass: [
+      'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}]}]}]\n',
+      'kdamonds: [{contexts: [{ops: vaddr, targets: [{pid: 42, regions: []}]}]}]\n',
+    ],
     fail: [
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: []}]}]}]\n',
       'kdamonds: [{contexts: [{ops: vaddr, targets: [{pid: null, regions: []}]}]}]\n',

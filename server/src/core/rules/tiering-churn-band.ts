@@ -25,8 +25,19 @@ A band of a few tens of basis points keeps a minimum exchange (the seed uses 20 
         ctx.report({
           path: targetPath(ctx, p),
           message: `promotion and demotion of ${who(p)} overlap by ${pctText(band)}${bpBytes(ctx, p.nid, band)} of the node (promote up to ${pctText(p.goal.targetValue)} used, demote down to ${pctText(10000 - d.goal.targetValue)}): pages in that band keep migrating back and forth`,
-          related: [{ range: ctx.rangeOf(targetPath(ctx, d)), message: `demotion goal of ${who(d)}: free ≥ ${pctText(d.goal.targetValue)}`, path: targetPath(ctx, d) }],
-          fixes: dNode && dNode.kind === 'scalar' ? [{ title: `Set the demotion target to free ${pctText(want)} (overlap band 0.2%)`, edits: [{ range: dNode.range, newText: JSON.stringify(pctText(want)) }], preferred: true }] : [],
+          related: [
+            { range: ctx.rangeOf(targetPath(ctx, d)), message: `demotion goal of ${who(d)}: free ≥ ${pctText(d.goal.targetValue)}`, path: targetPath(ctx, d) },
+          ],
+          fixes:
+            dNode && dNode.kind === 'scalar'
+              ? [
+                  {
+                    title: `Set the demotion target to free ${pctText(want)} (overlap band 0.2%)`,
+                    edits: [{ range: dNode.range, newText: JSON.stringify(pctText(want)) }],
+                    preferred: true,
+                  },
+                ]
+              : [],
         });
       }
     }
@@ -34,8 +45,6 @@ A band of a few tens of basis points keeps a minimum exchange (the seed uses 20 
   examples: {
     pass: [config({ targets: NODE1, schemes: [promo('99.7%')] }, { targets: NODE0, schemes: [demo('0.5%')] })],
     fail: [config({ targets: NODE1, schemes: [promo('90%')] }, { targets: NODE0, schemes: [demo('30%')] })],
-    reports: [
-      [{ at: '90%', message: 'promotion and demotion of node 0 overlap by 20% of the node' }],
-    ],
+    reports: [[{ at: '90%', message: 'promotion and demotion of node 0 overlap by 20% of the node' }]],
   },
 };

@@ -3,8 +3,10 @@ import { config, NODE0, NODE1 } from './examples';
 import { bpBytes, pctText, targetPath, tieringGoals, who } from './tiering-lib';
 
 const Q = 'quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goal_tuner: temporal';
-const promo = (t: string) => `{action: migrate_hot, target_nid: 0, ${Q}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /a, target_value: ${t}, current_value: 0}]}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}, {filter_type: young, matching: false, allow: false}]}`;
-const demo = (t: string) => `{action: migrate_cold, target_nid: 1, ${Q}, goals: [{metric: node_memcg_free_bp, nid: 0, memcg_path: /a, target_value: ${t}, current_value: 0}]}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}, {filter_type: young, matching: true, allow: false}]}`;
+const promo = (t: string) =>
+  `{action: migrate_hot, target_nid: 0, ${Q}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: /a, target_value: ${t}, current_value: 0}]}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}, {filter_type: young, matching: false, allow: false}]}`;
+const demo = (t: string) =>
+  `{action: migrate_cold, target_nid: 1, ${Q}, goals: [{metric: node_memcg_free_bp, nid: 0, memcg_path: /a, target_value: ${t}, current_value: 0}]}, filters: [{filter_type: memcg, matching: false, allow: false, memcg_path: /a}, {filter_type: young, matching: true, allow: false}]}`;
 
 export const rule: Rule = {
   id: 'tiering-dead-zone',
@@ -29,8 +31,19 @@ Fix: make the demotion free target 10000 − Tp + a small band (the seed uses 20
         ctx.report({
           path: targetPath(ctx, p),
           message: `no overlap between promotion and demotion of ${who(p)}: promotion stops at ${pctText(tp)} used, demotion stops at ${pctText(lower)} used (free ${pctText(d.goal.targetValue)}); between them (a dead zone of ${pctText(-band)}${bpBytes(ctx, p.nid, band)}) neither scheme moves pages, so hot data can stay on the slow node and cold data on the fast node`,
-          related: [{ range: ctx.rangeOf(targetPath(ctx, d)), message: `demotion goal of ${who(d)}: free ≥ ${pctText(d.goal.targetValue)}`, path: targetPath(ctx, d) }],
-          fixes: dNode && dNode.kind === 'scalar' ? [{ title: `Set the demotion target to free ${pctText(want)} (overlap band 0.2%)`, edits: [{ range: dNode.range, newText: JSON.stringify(pctText(want)) }], preferred: true }] : [],
+          related: [
+            { range: ctx.rangeOf(targetPath(ctx, d)), message: `demotion goal of ${who(d)}: free ≥ ${pctText(d.goal.targetValue)}`, path: targetPath(ctx, d) },
+          ],
+          fixes:
+            dNode && dNode.kind === 'scalar'
+              ? [
+                  {
+                    title: `Set the demotion target to free ${pctText(want)} (overlap band 0.2%)`,
+                    edits: [{ range: dNode.range, newText: JSON.stringify(pctText(want)) }],
+                    preferred: true,
+                  },
+                ]
+              : [],
         });
       }
     }
@@ -42,8 +55,6 @@ Fix: make the demotion free target 10000 − Tp + a small band (the seed uses 20
       config({ targets: NODE1, schemes: [promo('29.7%')] }, { targets: NODE0, schemes: [demo('70.3%')] }),
     ],
     fail: [config({ targets: NODE1, schemes: [promo('29.7%')] }, { targets: NODE0, schemes: [demo('60%')] })],
-    reports: [
-      [{ at: '29.7%', message: 'no overlap between promotion and demotion of /a on node 0' }],
-    ],
+    reports: [[{ at: '29.7%', message: 'no overlap between promotion and demotion of /a on node 0' }]],
   },
 };

@@ -10,17 +10,30 @@ export const rule: Rule = {
   check(ctx) {
     const { promotions, demotions, promotionsByKey, demotionsByKey } = tieringGoals(ctx);
     for (const p of promotions) {
-      if (!demotionsByKey.has(p.key)) ctx.report({ path: targetPath(ctx, p), message: `promotion of ${who(p)} has no demotion (migrate_cold with a ${p.cgroup === '*' ? 'node_mem_free_bp' : 'node_memcg_free_bp'} goal for node ${p.nid}${p.cgroup === '*' ? '' : ` and ${p.cgroup}`}): nothing makes room on node ${p.nid}` });
+      if (!demotionsByKey.has(p.key))
+        ctx.report({
+          path: targetPath(ctx, p),
+          message: `promotion of ${who(p)} has no demotion (migrate_cold with a ${p.cgroup === '*' ? 'node_mem_free_bp' : 'node_memcg_free_bp'} goal for node ${p.nid}${p.cgroup === '*' ? '' : ` and ${p.cgroup}`}): nothing makes room on node ${p.nid}`,
+        });
     }
     for (const d of demotions) {
-      if (!promotionsByKey.has(d.key)) ctx.report({ path: targetPath(ctx, d), message: `demotion of ${who(d)} has no promotion (migrate_hot with a ${d.cgroup === '*' ? 'node_mem_used_bp' : 'node_memcg_used_bp'} goal for node ${d.nid}${d.cgroup === '*' ? '' : ` and ${d.cgroup}`}): hot pages moved off node ${d.nid} never come back` });
+      if (!promotionsByKey.has(d.key))
+        ctx.report({
+          path: targetPath(ctx, d),
+          message: `demotion of ${who(d)} has no promotion (migrate_hot with a ${d.cgroup === '*' ? 'node_mem_used_bp' : 'node_memcg_used_bp'} goal for node ${d.nid}${d.cgroup === '*' ? '' : ` and ${d.cgroup}`}): hot pages moved off node ${d.nid} never come back`,
+        });
     }
   },
   examples: {
     pass: [config({ targets: NODE1, schemes: ['{action: migrate_hot, target_nid: 0}'] })],
-    fail: [config({ targets: NODE1, schemes: ['{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 99.7%, current_value: 0}]}}'] })],
-    reports: [
-      [{ at: '99.7%', message: 'promotion of node 0 has no demotion' }],
+    fail: [
+      config({
+        targets: NODE1,
+        schemes: [
+          '{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_mem_used_bp, nid: 0, target_value: 99.7%, current_value: 0}]}}',
+        ],
+      }),
     ],
+    reports: [[{ at: '99.7%', message: 'promotion of node 0 has no demotion' }]],
   },
 };

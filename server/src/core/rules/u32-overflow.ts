@@ -7,7 +7,7 @@ import { schemes } from './walk';
 export const rule: Rule = {
   id: 'u32-overflow',
   severity: 'error',
-  title: 'A value too large for the kernel\'s 32-bit field',
+  title: "A value too large for the kernel's 32-bit field",
   explanation: `Some DAMON values are stored in 32-bit fields although their sysfs files take 64-bit numbers: access-pattern nr_accesses and age bounds are truncated silently (2^32 becomes 0), and quota weights, goal tuner inputs, fail-charge ratio, refresh_ms and dests ids/weights are unsigned int. Write "max" for "no upper bound" (this tool writes 4294967295), or a smaller number.
 An \`nr_accesses\` max whose truncated value is still at least the samples one aggregation can count (aggr_us / sample_us) keeps meaning "no upper bound" and is not reported: damo 3.4.1 prints "max" as "18,446,744,073,709,551,615 %" and writes 3689348814741910528, which the kernel truncates to 858993664.`,
   check(ctx) {
@@ -20,7 +20,8 @@ An \`nr_accesses\` max whose truncated value is still at least the samples one a
       if (!node || node.kind !== 'scalar') return;
       const parsed = ctx.lowered.values.get(node);
       if (parsed?.special === 'max') return;
-      if (v > UINT_MAX) ctx.report({ path, message: `${what} ${v} does not fit the kernel's 32-bit field (max ${UINT_MAX}): it would be truncated to ${v % 2 ** 32}` });
+      if (v > UINT_MAX)
+        ctx.report({ path, message: `${what} ${v} does not fit the kernel's 32-bit field (max ${UINT_MAX}): it would be truncated to ${v % 2 ** 32}` });
     };
     ctx.kconfig.kdamonds.forEach((kd, k) => big(kd.refreshMs, ['kdamonds', k, 'refresh_ms'], 'refresh_ms'));
     for (const ref of schemes(ctx)) {
@@ -48,13 +49,25 @@ An \`nr_accesses\` max whose truncated value is still at least the samples one a
   },
   examples: {
     pass: [
-      config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 0 samples, max: max samples}, age: {min: 0 aggr_intervals, max: max aggr_intervals}}}'] }),
+      config({
+        schemes: [
+          '{action: pageout, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 0 samples, max: max samples}, age: {min: 0 aggr_intervals, max: max aggr_intervals}}}',
+        ],
+      }),
       // damo 3.4.1's own printout of "max"
-      config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 0 %, max: "18,446,744,073,709,551,615 %"}, age: {min: 0, max: max}}}'] }),
+      config({
+        schemes: [
+          '{action: pageout, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 0 %, max: "18,446,744,073,709,551,615 %"}, age: {min: 0, max: max}}}',
+        ],
+      }),
     ],
-    fail: [config({ schemes: ['{action: pageout, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 0 samples, max: 4294967296 samples}, age: {min: 0, max: max}}}'] })],
-    reports: [
-      [{ at: '4294967296 samples', message: 'nr_accesses max (samples) 4294967296 does not fit the kernel\'s 32-bit field (max' }],
+    fail: [
+      config({
+        schemes: [
+          '{action: pageout, access_pattern: {sz_bytes: {min: min, max: max}, nr_accesses: {min: 0 samples, max: 4294967296 samples}, age: {min: 0, max: max}}}',
+        ],
+      }),
     ],
+    reports: [[{ at: '4294967296 samples', message: "nr_accesses max (samples) 4294967296 does not fit the kernel's 32-bit field (max" }]],
   },
 };

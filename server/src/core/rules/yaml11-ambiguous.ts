@@ -37,13 +37,18 @@ export const rule: Rule = {
     }
   },
   examples: {
-    pass: ['kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], schemes: [{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}]}]}]}]\n'],
+    pass: [
+      'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], schemes: [{action: pageout, filters: [{filter_type: anon, matching: true, allow: false}]}]}]}]\n',
+    ],
     fail: [
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], schemes: [{action: pageout, filters: [{filter_type: anon, matching: yes, allow: off}]}]}]}]\n',
       'kdamonds: [{contexts: [{ops: paddr, targets: [{pid: null, regions: [{start: 4 GiB, end: 8 GiB}]}], nr_regions: {min: 010, max: 1000}}]}]\n',
     ],
     reports: [
-      [{ at: 'yes', message: 'damo (YAML 1.1) reads yes as true, YAML 1.2 tools as the string "yes": write true' }, { at: 'off', message: 'damo (YAML 1.1) reads off as false, YAML 1.2 tools as the string "off": write false' }],
+      [
+        { at: 'yes', message: 'damo (YAML 1.1) reads yes as true, YAML 1.2 tools as the string "yes": write true' },
+        { at: 'off', message: 'damo (YAML 1.1) reads off as false, YAML 1.2 tools as the string "off": write false' },
+      ],
       [{ at: '010', message: 'damo (YAML 1.1) reads 010 as 8, YAML 1.2 tools as 10: write 8' }],
     ],
   },

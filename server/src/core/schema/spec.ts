@@ -57,7 +57,8 @@ const UNIT_TEXT: Record<ValueKind, string> = {
   permil: 'Per-mille: a bare number is ‰ (1000 = 100 %); "50%" gives 500.',
   bp: 'Basis points: a bare number is bp (10000 = 100 %); "29.7%" gives 2970. A bare 29.7 means 0.297 %!',
   bool: 'true or false (damo also takes yes/no/y/n strings, not 0/1).',
-  nr_accesses: 'Access rate: a bare number is a PERCENT of the samples per aggregation interval ("5%" too), or "N samples" in kernel units. Both bounds must use the same form.',
+  nr_accesses:
+    'Access rate: a bare number is a PERCENT of the samples per aggregation interval ("5%" too), or "N samples" in kernel units. Both bounds must use the same form.',
   age: 'Age: a bare number is MICROSECONDS (or a time like "30 s"), or "N aggr_intervals" in kernel units. Both bounds must use the same form.',
 };
 
@@ -74,7 +75,10 @@ function meta(s: JSONSchema, description: string, m: Meta = {}): JSONSchema {
   const parts = [description];
   if (m.default !== undefined) parts.push(`Default: ${m.default}.`);
   if (m.sysfs) parts.push(`sysfs: \`${m.sysfs}\`.`);
-  if (m.since) parts.push(m.since === 'mm' ? 'Only in the mm tree (no released kernel yet).' : m.since === 'next' ? 'Only in damon/next (not merged).' : `Since Linux ${m.since}.`);
+  if (m.since)
+    parts.push(
+      m.since === 'mm' ? 'Only in the mm tree (no released kernel yet).' : m.since === 'next' ? 'Only in damon/next (not merged).' : `Since Linux ${m.since}.`,
+    );
   if (m.output) parts.push('Output only: damo ignores it on input.');
   s.description = parts.join(' ');
   if (m.since) s['x-since'] = m.since;
@@ -120,7 +124,12 @@ function nullable(s: JSONSchema): JSONSchema {
 }
 
 const range = (kind: ValueKind, what: string, sysfs: string): JSONSchema =>
-  obj({ min: val(kind, `Lower bound (inclusive) of ${what}.`), max: val(kind, `Upper bound (inclusive) of ${what}.`) }, ['min', 'max'], `${what}: both bounds are inclusive.`, { sysfs });
+  obj(
+    { min: val(kind, `Lower bound (inclusive) of ${what}.`), max: val(kind, `Upper bound (inclusive) of ${what}.`) },
+    ['min', 'max'],
+    `${what}: both bounds are inclusive.`,
+    { sysfs },
+  );
 
 export const ACTIONS: { name: string; since: string; doc: string }[] = [
   { name: 'willneed', since: '5.18', doc: 'madvise(MADV_WILLNEED). vaddr/fvaddr only.' },
@@ -129,23 +138,38 @@ export const ACTIONS: { name: string; since: string; doc: string }[] = [
   { name: 'hugepage', since: '5.18', doc: 'madvise(MADV_HUGEPAGE). vaddr/fvaddr only; needs THP.' },
   { name: 'nohugepage', since: '5.18', doc: 'madvise(MADV_NOHUGEPAGE). vaddr/fvaddr only; needs THP.' },
   { name: 'collapse', since: '7.2', doc: 'Synchronous MADV_COLLAPSE into huge pages. vaddr/fvaddr only.' },
-  { name: 'lru_prio', since: '6.0', doc: 'Move the region\'s pages to the head of the active LRU list. paddr only.' },
-  { name: 'lru_deprio', since: '6.0', doc: 'Move the region\'s pages to the inactive LRU list. paddr only.' },
+  { name: 'lru_prio', since: '6.0', doc: "Move the region's pages to the head of the active LRU list. paddr only." },
+  { name: 'lru_deprio', since: '6.0', doc: "Move the region's pages to the inactive LRU list. paddr only." },
   { name: 'migrate_hot', since: '6.11', doc: 'Migrate the region to `target_nid` (paddr) or `dests` (vaddr/fvaddr, 6.17+), hottest regions first.' },
   { name: 'migrate_cold', since: '6.11', doc: 'Migrate the region to `target_nid` (paddr) or `dests` (vaddr/fvaddr, 6.17+), coldest regions first.' },
-  { name: 'stat', since: '5.18', doc: 'Do nothing but count the regions in the scheme\'s stats.' },
+  { name: 'stat', since: '5.18', doc: "Do nothing but count the regions in the scheme's stats." },
 ];
 
 export const GOAL_METRICS: { name: string; since: string; doc: string; kind: ValueKind }[] = [
   { name: 'user_input', since: '6.8', kind: 'nr', doc: 'A value you feed yourself: write `current_value` and commit the quota goals repeatedly.' },
   { name: 'some_mem_psi_us', since: '6.9', kind: 'us', doc: 'System-wide "some" memory pressure stall time per quota reset interval, in µs.' },
-  { name: 'node_mem_used_bp', since: '6.16', kind: 'bp', doc: 'Used memory of node `nid`, as a share of the node\'s memory (bp).' },
-  { name: 'node_mem_free_bp', since: '6.16', kind: 'bp', doc: 'Free memory of node `nid`, as a share of the node\'s memory (bp).' },
-  { name: 'node_memcg_used_bp', since: '6.19', kind: 'bp', doc: 'Memory of the cgroup `memcg_path` on node `nid` (its LRU pages), as a share of the node\'s memory (bp).' },
-  { name: 'node_memcg_free_bp', since: '6.19', kind: 'bp', doc: 'Node memory NOT used by the cgroup `memcg_path` on node `nid` (node size minus the cgroup\'s usage there), as a share of the node (bp). Not system-free memory.' },
+  { name: 'node_mem_used_bp', since: '6.16', kind: 'bp', doc: "Used memory of node `nid`, as a share of the node's memory (bp)." },
+  { name: 'node_mem_free_bp', since: '6.16', kind: 'bp', doc: "Free memory of node `nid`, as a share of the node's memory (bp)." },
+  {
+    name: 'node_memcg_used_bp',
+    since: '6.19',
+    kind: 'bp',
+    doc: "Memory of the cgroup `memcg_path` on node `nid` (its LRU pages), as a share of the node's memory (bp).",
+  },
+  {
+    name: 'node_memcg_free_bp',
+    since: '6.19',
+    kind: 'bp',
+    doc: "Node memory NOT used by the cgroup `memcg_path` on node `nid` (node size minus the cgroup's usage there), as a share of the node (bp). Not system-free memory.",
+  },
   { name: 'active_mem_bp', since: '7.0', kind: 'bp', doc: 'System-wide active LRU pages / (active + inactive), in bp.' },
   { name: 'inactive_mem_bp', since: '7.0', kind: 'bp', doc: 'System-wide inactive LRU pages / (active + inactive), in bp.' },
-  { name: 'node_eligible_mem_bp', since: '7.2', kind: 'nr', doc: 'Of the bytes in regions matching this scheme\'s access pattern, the share on node `nid` (bp). paddr only. damo parses its target with text_to_nr: give raw bp, not "%".' },
+  {
+    name: 'node_eligible_mem_bp',
+    since: '7.2',
+    kind: 'nr',
+    doc: 'Of the bytes in regions matching this scheme\'s access pattern, the share on node `nid` (bp). paddr only. damo parses its target with text_to_nr: give raw bp, not "%".',
+  },
 ];
 
 export const FILTER_TYPES: { name: string; since: string; layer: 'core' | 'ops'; doc: string }[] = [
@@ -205,11 +229,33 @@ export type KernelFact = keyof typeof KERNEL_SINCE;
 function buildSchema(): JSONSchema {
   const goal = obj(
     {
-      metric: enm(GOAL_METRICS.map((m) => m.name), 'What the goal measures.', { sysfs: 'target_metric', since: '6.9' }, GOAL_METRICS.map((m) => m.doc), GOAL_METRICS.map((m) => m.since)),
-      target_value: meta({ type: ['number', 'string'], 'x-kind': 'goal_target' }, 'The value the quota auto-tuning aims the metric at. Unit by metric: bp for *_bp metrics ("29.7%" = 2970 bp; a bare number is bp), µs for some_mem_psi_us, a plain number for user_input and node_eligible_mem_bp. The kernel silently ignores a goal whose target is 0.', { sysfs: 'target_value', since: '6.8' }),
-      current_value: val('nr', 'Only read for user_input: the current value you feed. damo requires the key for every metric.', { sysfs: 'current_value', since: '6.8' }),
-      nid: nullable(val('nr', 'NUMA node the metric is measured on. Required for node_mem_*, node_memcg_* and node_eligible_mem_bp. damo 3.4.1 prints null when unset.', { sysfs: 'nid', since: '6.16' })),
-      memcg_path: meta({ type: ['string', 'null'] }, 'damo 3.4.1 prints null when unset. cgroup (v2) path of the memory cgroup, from the cgroup mount root, e.g. "/workload_a". Required for node_memcg_*.', { sysfs: 'path', since: '6.19' }),
+      metric: enm(
+        GOAL_METRICS.map((m) => m.name),
+        'What the goal measures.',
+        { sysfs: 'target_metric', since: '6.9' },
+        GOAL_METRICS.map((m) => m.doc),
+        GOAL_METRICS.map((m) => m.since),
+      ),
+      target_value: meta(
+        { type: ['number', 'string'], 'x-kind': 'goal_target' },
+        'The value the quota auto-tuning aims the metric at. Unit by metric: bp for *_bp metrics ("29.7%" = 2970 bp; a bare number is bp), µs for some_mem_psi_us, a plain number for user_input and node_eligible_mem_bp. The kernel silently ignores a goal whose target is 0.',
+        { sysfs: 'target_value', since: '6.8' },
+      ),
+      current_value: val('nr', 'Only read for user_input: the current value you feed. damo requires the key for every metric.', {
+        sysfs: 'current_value',
+        since: '6.8',
+      }),
+      nid: nullable(
+        val('nr', 'NUMA node the metric is measured on. Required for node_mem_*, node_memcg_* and node_eligible_mem_bp. damo 3.4.1 prints null when unset.', {
+          sysfs: 'nid',
+          since: '6.16',
+        }),
+      ),
+      memcg_path: meta(
+        { type: ['string', 'null'] },
+        'damo 3.4.1 prints null when unset. cgroup (v2) path of the memory cgroup, from the cgroup mount root, e.g. "/workload_a". Required for node_memcg_*.',
+        { sysfs: 'path', since: '6.19' },
+      ),
       target_value_bp: val('bp', 'Legacy name (damo 2.0.8–2.2.1) read as a user_input goal target.', { legacy: 'target_value', deprecated: true }),
       current_value_bp: val('bp', 'Legacy name (damo 2.0.8–2.2.1) read as a user_input goal current value.', { legacy: 'current_value', deprecated: true }),
     },
@@ -220,14 +266,47 @@ function buildSchema(): JSONSchema {
 
   const filter = obj(
     {
-      filter_type: enm(FILTER_TYPES.map((t) => t.name), 'Which memory the filter is about. addr and target are core-layer filters (evaluated first); the rest are ops-layer filters.', { sysfs: 'type', since: '6.3' }, FILTER_TYPES.map((t) => `${t.doc} (${t.layer} layer)`), FILTER_TYPES.map((t) => t.since)),
+      filter_type: enm(
+        FILTER_TYPES.map((t) => t.name),
+        'Which memory the filter is about. addr and target are core-layer filters (evaluated first); the rest are ops-layer filters.',
+        { sysfs: 'type', since: '6.3' },
+        FILTER_TYPES.map((t) => `${t.doc} (${t.layer} layer)`),
+        FILTER_TYPES.map((t) => t.since),
+      ),
       matching: val('bool', 'true: the filter is about memory that IS of the type; false: memory that is NOT.', { sysfs: 'matching', since: '6.3' }),
-      allow: val('bool', 'true: allow the action on the memory the filter is about; false: reject it. The first filter that matches decides; memory no filter matches gets the opposite of the last filter\'s verdict.', { sysfs: 'allow', since: '6.14', default: 'false (reject)' }),
-      memcg_path: meta({ type: ['string', 'null'] }, 'cgroup path for a memcg filter, from the cgroup mount root, e.g. "/workload_a".', { sysfs: 'memcg_path', since: '6.3' }),
-      address_range: nullable(obj({ start: val('bytes', 'Start address (inclusive).', { sysfs: 'addr_start' }), end: val('bytes', 'End address (exclusive).', { sysfs: 'addr_end' }) }, ['start', 'end'], 'Address range of an addr filter [start, end). damo 3.4.1 prints null for other filter types.', { since: '6.6' })),
-      damon_target_idx: nullable(val('nr', 'Index of the monitoring target for a target filter (0-based). damo 3.4.1 prints null for other filter types.', { sysfs: 'damon_target_idx', since: '6.6' })),
-      hugepage_size: meta({ type: ['array', 'null'], items: { type: ['number', 'string'], pattern: PATTERNS.bytes, 'x-kind': 'bytes' }, minItems: 2, maxItems: 2 }, 'Folio size range [min, max] (bytes, inclusive) of a hugepage_size filter. damo 3.4.1 prints null for other filter types.', { sysfs: 'min, max', since: '6.15' }),
-      probe_hits_wsum_range: meta({ type: ['array', 'null'], items: { type: ['number', 'string'], pattern: PATTERNS.nr, 'x-kind': 'nr' }, minItems: 2, maxItems: 2 }, 'Range [min, max] of a probe_hits_wsum filter (damo 3.4.1; damo prints null for other filter types).', { sysfs: 'min, max', since: 'next' }),
+      allow: val(
+        'bool',
+        "true: allow the action on the memory the filter is about; false: reject it. The first filter that matches decides; memory no filter matches gets the opposite of the last filter's verdict.",
+        { sysfs: 'allow', since: '6.14', default: 'false (reject)' },
+      ),
+      memcg_path: meta({ type: ['string', 'null'] }, 'cgroup path for a memcg filter, from the cgroup mount root, e.g. "/workload_a".', {
+        sysfs: 'memcg_path',
+        since: '6.3',
+      }),
+      address_range: nullable(
+        obj(
+          { start: val('bytes', 'Start address (inclusive).', { sysfs: 'addr_start' }), end: val('bytes', 'End address (exclusive).', { sysfs: 'addr_end' }) },
+          ['start', 'end'],
+          'Address range of an addr filter [start, end). damo 3.4.1 prints null for other filter types.',
+          { since: '6.6' },
+        ),
+      ),
+      damon_target_idx: nullable(
+        val('nr', 'Index of the monitoring target for a target filter (0-based). damo 3.4.1 prints null for other filter types.', {
+          sysfs: 'damon_target_idx',
+          since: '6.6',
+        }),
+      ),
+      hugepage_size: meta(
+        { type: ['array', 'null'], items: { type: ['number', 'string'], pattern: PATTERNS.bytes, 'x-kind': 'bytes' }, minItems: 2, maxItems: 2 },
+        'Folio size range [min, max] (bytes, inclusive) of a hugepage_size filter. damo 3.4.1 prints null for other filter types.',
+        { sysfs: 'min, max', since: '6.15' },
+      ),
+      probe_hits_wsum_range: meta(
+        { type: ['array', 'null'], items: { type: ['number', 'string'], pattern: PATTERNS.nr, 'x-kind': 'nr' }, minItems: 2, maxItems: 2 },
+        'Range [min, max] of a probe_hits_wsum filter (damo 3.4.1; damo prints null for other filter types).',
+        { sysfs: 'min, max', since: 'next' },
+      ),
       filter_pass: val('bool', 'Legacy name of `allow`, still read by damo.', { legacy: 'allow', deprecated: true }),
     },
     ['filter_type', 'matching'],
@@ -237,9 +316,27 @@ function buildSchema(): JSONSchema {
 
   const scheme = obj(
     {
-      action: enm(ACTIONS.map((a) => a.name), 'What to do with memory matching the access pattern.', { sysfs: 'action', default: 'stat' }, ACTIONS.map((a) => a.doc), ACTIONS.map((a) => a.since)),
-      target_nid: meta({ type: ['integer', 'string', 'null'], 'x-kind': 'nr' }, 'Destination NUMA node of migrate_hot/migrate_cold on paddr.', { sysfs: 'target_nid', since: '6.11', default: 'none (-1, NUMA_NO_NODE)' }),
-      dests: arr(obj({ id: val('nr', 'Destination node id.', { sysfs: 'id' }), weight: val('nr', 'Relative weight of this destination.', { sysfs: 'weight' }) }, ['id', 'weight'], 'A migration destination.'), 'Weighted migration destinations for migrate_hot/migrate_cold on vaddr/fvaddr (ignored by paddr).', { sysfs: 'dests/', since: '6.17', default: '[]' }),
+      action: enm(
+        ACTIONS.map((a) => a.name),
+        'What to do with memory matching the access pattern.',
+        { sysfs: 'action', default: 'stat' },
+        ACTIONS.map((a) => a.doc),
+        ACTIONS.map((a) => a.since),
+      ),
+      target_nid: meta({ type: ['integer', 'string', 'null'], 'x-kind': 'nr' }, 'Destination NUMA node of migrate_hot/migrate_cold on paddr.', {
+        sysfs: 'target_nid',
+        since: '6.11',
+        default: 'none (-1, NUMA_NO_NODE)',
+      }),
+      dests: arr(
+        obj(
+          { id: val('nr', 'Destination node id.', { sysfs: 'id' }), weight: val('nr', 'Relative weight of this destination.', { sysfs: 'weight' }) },
+          ['id', 'weight'],
+          'A migration destination.',
+        ),
+        'Weighted migration destinations for migrate_hot/migrate_cold on vaddr/fvaddr (ignored by paddr).',
+        { sysfs: 'dests/', since: '6.17', default: '[]' },
+      ),
       access_pattern: obj(
         {
           sz_bytes: range('bytes', 'region size (bytes)', 'access_pattern/sz/'),
@@ -252,12 +349,22 @@ function buildSchema(): JSONSchema {
         'Which regions the scheme applies to. If the key is absent, damo matches everything.',
         { sysfs: 'access_pattern/', default: 'matches every region' },
       ),
-      apply_interval_us: val('us', 'How often the scheme is applied. 0 means every aggregation interval.', { sysfs: 'apply_interval_us', since: '6.7', default: '0 (every aggregation interval)' }),
+      apply_interval_us: val('us', 'How often the scheme is applied. 0 means every aggregation interval.', {
+        sysfs: 'apply_interval_us',
+        since: '6.7',
+        default: '0 (every aggregation interval)',
+      }),
       quotas: obj(
         {
           time_ms: val('ms', 'Time quota: the most CPU time the action may use per reset interval. 0 = no limit.', { sysfs: 'quotas/ms', default: '0' }),
-          sz_bytes: val('bytes', 'Size quota: the most memory the action may be applied to per reset interval. 0 = no limit.', { sysfs: 'quotas/bytes', default: '0' }),
-          reset_interval_ms: val('ms', 'Quota charge window. Quota goals are re-evaluated once per window.', { sysfs: 'quotas/reset_interval_ms', default: 'max' }),
+          sz_bytes: val('bytes', 'Size quota: the most memory the action may be applied to per reset interval. 0 = no limit.', {
+            sysfs: 'quotas/bytes',
+            default: '0',
+          }),
+          reset_interval_ms: val('ms', 'Quota charge window. Quota goals are re-evaluated once per window.', {
+            sysfs: 'quotas/reset_interval_ms',
+            default: 'max',
+          }),
           weights: obj(
             {
               sz_permil: val('permil', 'Weight of region size in the priority score (ignored by the built-in paddr/vaddr scorers).', { sysfs: 'sz_permil' }),
@@ -269,9 +376,25 @@ function buildSchema(): JSONSchema {
             { sysfs: 'quotas/weights/', default: '0, 0, 0' },
           ),
           goals: arr(goal, 'Quota goals: the effective quota is auto-tuned toward them.', { sysfs: 'quotas/goals/', since: '6.8', default: '[]' }),
-          goal_tuner: enm(['consist', 'temporal'], 'Quota goal tuning algorithm. consist: proportional feedback (default). temporal: full quota until the goal is met, then zero.', { sysfs: 'quotas/goal_tuner', since: '7.1', default: 'consist' }, ['Proportional feedback loop; slow ramp-up, can overshoot without a size quota.', 'On/off: the size quota (or unlimited) while under target, 0 once met.']),
-          fail_charge_num: val('nr', 'Numerator of the charge ratio for memory the action failed on.', { sysfs: 'quotas/fail_charge_num', since: '7.2', default: '0' }),
-          fail_charge_denom: val('nr', 'Denominator of the fail charge ratio; 0 turns the feature off.', { sysfs: 'quotas/fail_charge_denom', since: '7.2', default: '0' }),
+          goal_tuner: enm(
+            ['consist', 'temporal'],
+            'Quota goal tuning algorithm. consist: proportional feedback (default). temporal: full quota until the goal is met, then zero.',
+            { sysfs: 'quotas/goal_tuner', since: '7.1', default: 'consist' },
+            [
+              'Proportional feedback loop; slow ramp-up, can overshoot without a size quota.',
+              'On/off: the size quota (or unlimited) while under target, 0 once met.',
+            ],
+          ),
+          fail_charge_num: val('nr', 'Numerator of the charge ratio for memory the action failed on.', {
+            sysfs: 'quotas/fail_charge_num',
+            since: '7.2',
+            default: '0',
+          }),
+          fail_charge_denom: val('nr', 'Denominator of the fail charge ratio; 0 turns the feature off.', {
+            sysfs: 'quotas/fail_charge_denom',
+            since: '7.2',
+            default: '0',
+          }),
           effective_sz_bytes: val('bytes', 'The effective size quota the kernel computed.', { output: true }),
         },
         ['time_ms', 'sz_bytes', 'reset_interval_ms', 'weights'],
@@ -290,7 +413,11 @@ function buildSchema(): JSONSchema {
         'Activate the scheme only while the metric is between the watermarks.',
         { sysfs: 'watermarks/', default: 'metric none (always active)' },
       ),
-      filters: arr(filter, 'DAMOS filters, evaluated in order (core-layer types before ops-layer types).', { sysfs: 'core_filters/ + ops_filters/', since: '6.3', default: '[]' }),
+      filters: arr(filter, 'DAMOS filters, evaluated in order (core-layer types before ops-layer types).', {
+        sysfs: 'core_filters/ + ops_filters/',
+        since: '6.3',
+        default: '[]',
+      }),
       stats: meta({ type: 'object' }, 'Scheme statistics.', { output: true }),
       tried_regions: meta({ type: 'array' }, 'Regions the scheme tried.', { output: true }),
     },
@@ -303,7 +430,15 @@ function buildSchema(): JSONSchema {
     {
       pid: meta({ type: ['integer', 'string', 'null'] }, 'Process id for vaddr/fvaddr; null for paddr.', { sysfs: 'pid_target' }),
       obsolete: val('bool', 'Remove the matching running target on commit.', { sysfs: 'obsolete_target', since: '6.19', default: 'false' }),
-      regions: arr(obj({ start: val('bytes', 'Start address (inclusive).', { sysfs: 'start' }), end: val('bytes', 'End address (exclusive).', { sysfs: 'end' }) }, ['start', 'end'], 'An address range [start, end).'), 'Initial (vaddr) or fixed (fvaddr, paddr) monitoring regions. paddr needs at least one.', { sysfs: 'regions/' }),
+      regions: arr(
+        obj(
+          { start: val('bytes', 'Start address (inclusive).', { sysfs: 'start' }), end: val('bytes', 'End address (exclusive).', { sysfs: 'end' }) },
+          ['start', 'end'],
+          'An address range [start, end).',
+        ),
+        'Initial (vaddr) or fixed (fvaddr, paddr) monitoring regions. paddr needs at least one.',
+        { sysfs: 'regions/' },
+      ),
     },
     ['pid', 'regions'],
     'A monitoring target.',
@@ -323,8 +458,18 @@ function buildSchema(): JSONSchema {
 
   const context = obj(
     {
-      ops: enm(['vaddr', 'fvaddr', 'paddr'], 'Operations set: the address space monitored.', { sysfs: 'operations' }, ['Virtual address spaces of processes (regions rebuilt from the VMAs).', 'Fixed virtual address ranges of processes.', 'The physical address space.'], ['5.18', '5.19', '5.18']),
-      addr_unit: val('bytes', 'Factor turning core addresses into real addresses (paddr only; for 32-bit LPAE).', { sysfs: 'addr_unit', since: '6.18', default: '1' }),
+      ops: enm(
+        ['vaddr', 'fvaddr', 'paddr'],
+        'Operations set: the address space monitored.',
+        { sysfs: 'operations' },
+        ['Virtual address spaces of processes (regions rebuilt from the VMAs).', 'Fixed virtual address ranges of processes.', 'The physical address space.'],
+        ['5.18', '5.19', '5.18'],
+      ),
+      addr_unit: val('bytes', 'Factor turning core addresses into real addresses (paddr only; for 32-bit LPAE).', {
+        sysfs: 'addr_unit',
+        since: '6.18',
+        default: '1',
+      }),
       targets: arr(target, 'Monitoring targets. paddr takes exactly one.', { sysfs: 'targets/' }),
       intervals: obj(
         {
@@ -347,10 +492,19 @@ function buildSchema(): JSONSchema {
         'Monitoring intervals.',
         { sysfs: 'monitoring_attrs/intervals/', default: '5 ms / 100 ms / 1 s' },
       ),
-      nr_regions: obj({ min: val('nr', 'Minimum number of regions (≥ 3).', { sysfs: 'min' }), max: val('nr', 'Maximum number of regions.', { sysfs: 'max' }) }, ['min', 'max'], 'Bounds of the adaptive region count.', { sysfs: 'monitoring_attrs/nr_regions/', default: '10 / 1000' }),
+      nr_regions: obj(
+        { min: val('nr', 'Minimum number of regions (≥ 3).', { sysfs: 'min' }), max: val('nr', 'Maximum number of regions.', { sysfs: 'max' }) },
+        ['min', 'max'],
+        'Bounds of the adaptive region count.',
+        { sysfs: 'monitoring_attrs/nr_regions/', default: '10 / 1000' },
+      ),
       schemes: arr(scheme, 'DAMOS schemes of this context.', { sysfs: 'schemes/', default: '[]' }),
       pause: val('bool', 'Start the context paused / pause it on commit.', { sysfs: 'pause', since: '7.2', default: 'false' }),
-      probes: arr(obj({ filters: arr(probeFilter, 'Probe filters.') }, ['filters'], 'A data-attribute probe.'), 'Data-attribute monitoring probes (paddr only, at most 4).', { sysfs: 'monitoring_attrs/probes/', since: '7.2', default: '[]' }),
+      probes: arr(
+        obj({ filters: arr(probeFilter, 'Probe filters.') }, ['filters'], 'A data-attribute probe.'),
+        'Data-attribute monitoring probes (paddr only, at most 4).',
+        { sysfs: 'monitoring_attrs/probes/', since: '7.2', default: '[]' },
+      ),
       sample_control: meta({ type: 'object' }, 'Sampling primitives and sample filters.', { sysfs: 'monitoring_attrs/sample/', since: 'next' }),
     },
     ['ops', 'targets'],
@@ -361,7 +515,11 @@ function buildSchema(): JSONSchema {
   const kdamond = obj(
     {
       contexts: arr(context, 'Monitoring contexts (mainline: exactly one).', { sysfs: 'contexts/' }),
-      refresh_ms: val('ms', 'Auto-refresh period of stats, effective quotas and tuned intervals; 0 = off.', { sysfs: 'refresh_ms', since: '6.17', default: '0' }),
+      refresh_ms: val('ms', 'Auto-refresh period of stats, effective quotas and tuned intervals; 0 = off.', {
+        sysfs: 'refresh_ms',
+        since: '6.17',
+        default: '0',
+      }),
       state: meta({ type: 'string' }, 'kdamond state.', { output: true }),
       pid: meta({ type: ['integer', 'null'] }, 'kdamond thread pid.', { output: true }),
     },
@@ -374,7 +532,7 @@ function buildSchema(): JSONSchema {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://damon-config.invalid/schemas/damon-config.schema.json',
     title: 'DAMON kdamonds configuration (damo format)',
-    description: 'damo\'s kdamonds config (damo 3.3): {kdamonds: [{contexts: [{ops, targets, intervals, nr_regions, schemes}]}]}.',
+    description: "damo's kdamonds config (damo 3.3): {kdamonds: [{contexts: [{ops, targets, intervals, nr_regions, schemes}]}]}.",
     type: 'object',
     properties: {
       kdamonds: arr(kdamond, 'DAMON kernel threads to run.', { sysfs: '/sys/kernel/mm/damon/admin/kdamonds/' }),

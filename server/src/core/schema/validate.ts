@@ -21,7 +21,7 @@ function getValidator(): ValidateFunction {
 
 /** Old key names damo no longer reads, with the current name. */
 const DEAD_LEGACY: Record<string, { to: string; why: string }> = {
-  target_idx: { to: 'damon_target_idx', why: 'renamed in damo 1.9.2; damo 3.3 fails with KeyError \'damon_target_idx\'' },
+  target_idx: { to: 'damon_target_idx', why: "renamed in damo 1.9.2; damo 3.3 fails with KeyError 'damon_target_idx'" },
   filter_out: { to: 'allow', why: 'removed: use `allow` (true allows, false rejects)' },
 };
 
@@ -40,7 +40,15 @@ function describeType(v: unknown): string {
 
 function expectedTypes(t: unknown): string {
   const list = Array.isArray(t) ? t : [t];
-  const names: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', integer: 'an integer', boolean: 'a boolean', null: 'null' };
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    string: 'a string',
+    number: 'a number',
+    integer: 'an integer',
+    boolean: 'a boolean',
+    null: 'null',
+  };
   return list.map((x) => names[String(x)] ?? String(x)).join(' or ');
 }
 
@@ -51,7 +59,7 @@ export function schemaDiagnostics(root: SNode | null, format: SourceFormat): Cor
   validate(value);
   const out: CoreDiagnostic[] = [];
   const seen = new Set<string>();
-  const errors = (validate.errors ?? []);
+  const errors = validate.errors ?? [];
   // Union-type errors that come with a more specific error at the same place are noise.
   for (const e of errors) {
     const path = pointerToPath(e.instancePath);
@@ -67,7 +75,7 @@ export function schemaDiagnostics(root: SNode | null, format: SourceFormat): Cor
         const pair = map?.kind === 'map' ? [...map.pairs].reverse().find((p) => p.key.value === name) : undefined;
         const range = pair?.key.range ?? valueRange;
         const dead = DEAD_LEGACY[name];
-        const allowed = keysAt(path).filter((k) => !((schemaAt([...path, k]) ?? {})).deprecated);
+        const allowed = keysAt(path).filter((k) => !(schemaAt([...path, k]) ?? {}).deprecated);
         const suggestion = dead?.to ?? closest(name, allowed);
         let message = `unknown key "${name}": damo ignores it silently, so this setting is lost`;
         if (dead) message = `"${name}" is an old key name (${dead.why}); use "${dead.to}"`;
@@ -81,7 +89,13 @@ export function schemaDiagnostics(root: SNode | null, format: SourceFormat): Cor
         const name = String((e.params as { missingProperty: string }).missingProperty);
         const range = at.pair?.key.range ?? (at.node ? { start: at.node.range.start, end: Math.min(at.node.range.end, at.node.range.start + 1) } : valueRange);
         const where = path.length ? `"${String(path.filter((p) => typeof p === 'string').pop())}"` : 'the document';
-        out.push({ code: 'schema-missing-key', severity: 'error', message: `${where} is missing the required key "${name}" (damo fails with KeyError '${name}')`, range, path: [...path, name] });
+        out.push({
+          code: 'schema-missing-key',
+          severity: 'error',
+          message: `${where} is missing the required key "${name}" (damo fails with KeyError '${name}')`,
+          range,
+          path: [...path, name],
+        });
         break;
       }
       case 'type': {
@@ -101,9 +115,21 @@ export function schemaDiagnostics(root: SNode | null, format: SourceFormat): Cor
         const suggestion = typeof actual === 'string' ? closest(actual, allowed) : undefined;
         let message = `${JSON.stringify(actual)} is not a valid ${field}: expected one of ${allowed.join(', ')}`;
         if (suggestion) message += `. Did you mean "${suggestion}"?`;
-        const fixes: Fix[] = suggestion && at.node
-          ? [{ title: `Change to "${suggestion}"`, edits: [{ range: at.node.range, newText: format === 'json' || (at.node.kind === 'scalar' && at.node.quoted) ? JSON.stringify(suggestion) : suggestion }], preferred: true }]
-          : [];
+        const fixes: Fix[] =
+          suggestion && at.node
+            ? [
+                {
+                  title: `Change to "${suggestion}"`,
+                  edits: [
+                    {
+                      range: at.node.range,
+                      newText: format === 'json' || (at.node.kind === 'scalar' && at.node.quoted) ? JSON.stringify(suggestion) : suggestion,
+                    },
+                  ],
+                  preferred: true,
+                },
+              ]
+            : [];
         out.push({ code: 'schema-enum', severity: 'error', message, range: valueRange, path, fixes });
         break;
       }
@@ -113,7 +139,13 @@ export function schemaDiagnostics(root: SNode | null, format: SourceFormat): Cor
       case 'minItems':
       case 'maxItems': {
         const limit = (e.params as { limit: number }).limit;
-        out.push({ code: 'schema-items', severity: 'error', message: `expected ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${limit} item(s)`, range: valueRange, path });
+        out.push({
+          code: 'schema-items',
+          severity: 'error',
+          message: `expected ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${limit} item(s)`,
+          range: valueRange,
+          path,
+        });
         break;
       }
       default:

@@ -165,8 +165,7 @@ export class DamonContext {
         // one anonymous mapping: cut into min_nr_regions equal pieces like vaddr's init
         const size = t.proc.sizeBytes;
         const piece = Math.max(MIN_SZ, alignDown(Math.floor(size / this.minNr), MIN_SZ));
-        for (let s = 0; s < size; s += piece)
-          t.regions.push(newRegion(t.proc.vbase + s, t.proc.vbase + Math.min(size, s + piece)));
+        for (let s = 0; s < size; s += piece) t.regions.push(newRegion(t.proc.vbase + s, t.proc.vbase + Math.min(size, s + piece)));
       }
     }
   }
@@ -261,12 +260,7 @@ export class DamonContext {
     let prev: Region | null = null;
     for (const r of t.regions) {
       if (countAge) this.updateAge(r, thres);
-      if (
-        prev &&
-        prev.end === r.start &&
-        Math.abs(prev.nr - r.nr) <= thres &&
-        prev.end - prev.start + (r.end - r.start) <= szLimit
-      ) {
+      if (prev && prev.end === r.start && Math.abs(prev.nr - r.nr) <= thres && prev.end - prev.start + (r.end - r.start) <= szLimit) {
         const ps = prev.end - prev.start;
         const rs = r.end - r.start;
         prev.nr = Math.floor((prev.nr * ps + r.nr * rs) / (ps + rs));

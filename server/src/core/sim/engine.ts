@@ -74,8 +74,7 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
       }
       if (kc.ops === 'paddr' && ctx.totalBytes() === 0) warnings.push(`kdamond ${kdi}: no memory to monitor`);
       const schemes = kc.schemes.map((ks, si) => {
-        if (!SUPPORTED_ACTIONS.has(ks.action))
-          warnings.push(`kdamond ${kdi} scheme ${si}: action ${ks.action} is not modelled; it only counts like stat`);
+        if (!SUPPORTED_ACTIONS.has(ks.action)) warnings.push(`kdamond ${kdi} scheme ${si}: action ${ks.action} is not modelled; it only counts like stat`);
         if (ks.quota.goalTuner === 'temporal' && !kernel.features.has('goal_tuner'))
           warnings.push(`kdamond ${kdi} scheme ${si}: kernel ${scenario.kernel} has no goal_tuner; simulated with consist`);
         for (const g of ks.quota.goals) {

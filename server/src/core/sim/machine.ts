@@ -120,7 +120,10 @@ export class Machine {
   pagedOutBytes = 0;
   failedMigrationBytes = 0;
 
-  constructor(sc: Scenario, private readonly rng: Rng) {
+  constructor(
+    sc: Scenario,
+    private readonly rng: Rng,
+  ) {
     this.chunk = chooseChunkBytes(sc);
     this.thp = sc.machine.thp ?? false;
     this.swapInUsPerPage = sc.machine.swapInUsPerPage ?? 20;
@@ -407,8 +410,7 @@ export class Machine {
     const prefix = path === '/' ? '/' : `${path}/`;
     let chunks = 0;
     for (const p of this.processes) {
-      if (p.cgroup === path || p.cgroup.startsWith(prefix))
-        chunks += this.procNodeChunks[p.idx * this.nodes.length + nodeIdx];
+      if (p.cgroup === path || p.cgroup.startsWith(prefix)) chunks += this.procNodeChunks[p.idx * this.nodes.length + nodeIdx];
     }
     return chunks * this.chunk;
   }

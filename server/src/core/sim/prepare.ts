@@ -23,7 +23,13 @@ export function prepareSimulation(configText: string, fileName: string, source: 
   let scenario: Scenario;
   if ('builtin' in source) {
     const s = builtinScenario(source.builtin);
-    if (!s) return { ok: false, stage: 'scenario', message: `no built-in scenario "${source.builtin}" (built-ins: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})`, problems: [] };
+    if (!s)
+      return {
+        ok: false,
+        stage: 'scenario',
+        message: `no built-in scenario "${source.builtin}" (built-ins: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})`,
+        problems: [],
+      };
     scenario = s;
   } else {
     const loaded = loadScenarioText(source.text, source.fileName);
@@ -38,9 +44,7 @@ export function prepareSimulation(configText: string, fileName: string, source: 
   const errors = findings.filter((d) => d.severity === 'error').length;
   const kconfig = checked.documents[0]?.kconfig ?? null;
   if (errors > 0 || !kconfig) {
-    const message = kconfig
-      ? `the kernel (${scenario.kernel}, the scenario's) would refuse this config or run it differently`
-      : 'no DAMON config to simulate';
+    const message = kconfig ? `the kernel (${scenario.kernel}, the scenario's) would refuse this config or run it differently` : 'no DAMON config to simulate';
     return { ok: false, stage: 'config', scenario, checked, findings, errors, message };
   }
   return { ok: true, scenario, kconfig, checked, findings, errors: 0 };

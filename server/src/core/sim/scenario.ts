@@ -22,7 +22,9 @@ interface RawScenario {
   kernel?: string;
   machine: {
     name?: string;
-    nodes: ({ nid: number; size?: RawSize; sizeBytes?: RawSize; ranges: { start: RawSize; end: RawSize }[]; cpus?: number; speed?: number } & Partial<Record<'managedBytes' | 'reservedBytes' | 'otherUsedBytes' | 'watermarkBytes', RawSize>>)[];
+    nodes: ({ nid: number; size?: RawSize; sizeBytes?: RawSize; ranges: { start: RawSize; end: RawSize }[]; cpus?: number; speed?: number } & Partial<
+      Record<'managedBytes' | 'reservedBytes' | 'otherUsedBytes' | 'watermarkBytes', RawSize>
+    >)[];
     cgroups?: string[];
     chunkBytes?: RawSize;
     thp?: boolean;
@@ -63,7 +65,10 @@ function checkPhases(w: WorkloadSpec, path: (string | number)[], report: (path: 
       checkPhases(ph.workload, [...here, 'workload'], report);
       prev = ph.workload;
     } else if (!prev || !('accessesPerSec' in prev) || prev.accessesPerSec <= 0)
-      report(here, `${here.join('.')}: a phase with only accessesPerSec continues the previous phase's workload, which must be uniform, rotating-hot or zipf with a rate above 0`);
+      report(
+        here,
+        `${here.join('.')}: a phase with only accessesPerSec continues the previous phase's workload, which must be uniform, rotating-hot or zipf with a rate above 0`,
+      );
   });
 }
 
@@ -101,7 +106,13 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
       },
     });
     if (unresolved !== undefined) at(offset, `alias *${unresolved} has no anchor &${unresolved} before it`);
-    else at(0, /alias count|resource exhaustion/i.test((e as Error).message) ? 'aliases expand too much (more than 100 alias uses); a scenario does not need this' : `the scenario could not be read: ${(e as Error).message}`);
+    else
+      at(
+        0,
+        /alias count|resource exhaustion/i.test((e as Error).message)
+          ? 'aliases expand too much (more than 100 alias uses); a scenario does not need this'
+          : `the scenario could not be read: ${(e as Error).message}`,
+      );
     return { scenario: null, problems };
   }
   const offsetOf = (path: (string | number)[]): number => {
@@ -142,7 +153,8 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
   const nids = new Set(nodes.map((n) => n.nid));
   const all = nodes.flatMap((n) => n.ranges.map((r) => ({ ...r, nid: n.nid }))).sort((a, b) => a.start - b.start);
   for (let i = 1; i < all.length; i++)
-    if (all[i].start < all[i - 1].end) problems.push({ line: 1, column: 1, message: `address ranges of node ${all[i - 1].nid} and node ${all[i].nid} overlap` });
+    if (all[i].start < all[i - 1].end)
+      problems.push({ line: 1, column: 1, message: `address ranges of node ${all[i - 1].nid} and node ${all[i].nid} overlap` });
   const processes: ProcessSpec[] = raw.processes.map((p, i) => {
     const node = p.node ?? nodes[0].nid;
     if (!nids.has(node)) at(offsetOf(['processes', i, 'node']), `processes.${i}.node: node ${node} is not in machine.nodes`);

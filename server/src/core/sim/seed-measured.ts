@@ -5,8 +5,7 @@
 import type { KConfig } from '../model/kernel';
 
 /** The RFC's table ("node0_memory_usage average stdev"), 42 samples 5 s apart after convergence. */
-export const SEED_MEASURED_LINE =
-  'the RFC measured (real kernel, same config): /workload_a 2.79GiB (stdev 522.06MiB), /workload_b 5.15GiB (stdev 739.10MiB)';
+export const SEED_MEASURED_LINE = 'the RFC measured (real kernel, same config): /workload_a 2.79GiB (stdev 522.06MiB), /workload_b 5.15GiB (stdev 739.10MiB)';
 
 /**
  * What decides the result, per kdamond: the monitored regions; per scheme: the action, destination
@@ -22,7 +21,14 @@ export function configSignature(k: KConfig): string {
         schemes: c.schemes.map((s) => ({
           action: s.action,
           nid: s.targetNid,
-          pattern: [s.accessPattern.sz.min, s.accessPattern.sz.max, s.accessPattern.nrAccesses.min, s.accessPattern.nrAccesses.max, s.accessPattern.age.min, s.accessPattern.age.max],
+          pattern: [
+            s.accessPattern.sz.min,
+            s.accessPattern.sz.max,
+            s.accessPattern.nrAccesses.min,
+            s.accessPattern.nrAccesses.max,
+            s.accessPattern.age.min,
+            s.accessPattern.age.max,
+          ],
           apply: s.applyIntervalUs,
           quota: [s.quota.bytes, s.quota.resetIntervalMs],
           filters: [...s.coreFilters, ...s.opsFilters].map((f) => [f.type, f.matching, f.allow, f.memcgPath]),
@@ -36,8 +42,30 @@ export function configSignature(k: KConfig): string {
 const GiB = 2 ** 30;
 const U32 = 4294967295;
 const U64 = 2 ** 64;
-const hot = (cg: string, bp: number) => ({ action: 'migrate_hot', nid: 0, pattern: [0, U64, 1, U32, 0, U32], apply: 1e6, quota: [0, 1000], filters: [['memcg', true, true, cg], ['young', true, true, null]], goals: [['node_memcg_used_bp', bp, 0, cg]] });
-const cold = (cg: string, bp: number) => ({ action: 'migrate_cold', nid: 1, pattern: [0, U64, 0, 0, 0, U32], apply: 1e6, quota: [0, 1000], filters: [['memcg', true, true, cg], ['young', true, false, null]], goals: [['node_memcg_free_bp', bp, 0, cg]] });
+const hot = (cg: string, bp: number) => ({
+  action: 'migrate_hot',
+  nid: 0,
+  pattern: [0, U64, 1, U32, 0, U32],
+  apply: 1e6,
+  quota: [0, 1000],
+  filters: [
+    ['memcg', true, true, cg],
+    ['young', true, true, null],
+  ],
+  goals: [['node_memcg_used_bp', bp, 0, cg]],
+});
+const cold = (cg: string, bp: number) => ({
+  action: 'migrate_cold',
+  nid: 1,
+  pattern: [0, U64, 0, 0, 0, U32],
+  apply: 1e6,
+  quota: [0, 1000],
+  filters: [
+    ['memcg', true, true, cg],
+    ['young', true, false, null],
+  ],
+  goals: [['node_memcg_free_bp', bp, 0, cg]],
+});
 
 /**
  * The RFC's test script ("Test: Per-cgroup Memory Tiering", examples/seed-test-script.damon.yaml):

@@ -54,7 +54,7 @@ export function windowIndices(sc: Scenario, series: SimSeries): number[] {
     let best = -1;
     let bestD = Infinity;
     // the series is evenly spaced: find the nearest point
-    const guess = Math.round((at / Math.max(1e-9, sc.sampling.intervalSec)));
+    const guess = Math.round(at / Math.max(1e-9, sc.sampling.intervalSec));
     for (let j = Math.max(0, guess - 2); j <= Math.min(t.length - 1, guess + 2); j++) {
       const d = Math.abs(t[j] - at);
       if (d < bestD) {

@@ -123,7 +123,10 @@ function largestCoprimeStep(n: number, mix: number): number {
 export class WorkloadDriver {
   private readonly pats: { proc: SimProcess; pat: Pattern; next: number }[];
 
-  constructor(private readonly m: Machine, specs: WorkloadSpec[]) {
+  constructor(
+    private readonly m: Machine,
+    specs: WorkloadSpec[],
+  ) {
     this.pats = m.processes.map((proc, i) => ({ proc, pat: makePattern(specs[i], i), next: 0 }));
     for (const p of this.pats) {
       this.apply(p, 0);

@@ -79,16 +79,26 @@ function recreated(tree: Map<string, string>, planned: Map<string, string>, coun
 export function renderDiff(lines: DiffLine[]): string {
   if (lines.length === 0) return '  (no change)\n';
   const show = (v: string | undefined) => (v === undefined ? '' : v === '' ? "''" : v.replace(/\n/g, '\\n'));
-  return lines
-    .map((l) => {
-      switch (l.kind) {
-        case 'change': return `  ~ ${l.path}: ${show(l.before)} -> ${show(l.after)}`;
-        case 'add': return `  + ${l.path} = ${show(l.after)}`;
-        case 'remove': return `  - ${l.path} (was ${show(l.before)})`;
-        case 'state': return `  ! ${l.path}: ${show(l.before)} -> ${show(l.after)}`;
-        case 'recreate': { const i = l.path.lastIndexOf('/'); return `  * ${l.path.slice(0, i + 1)} is recreated (${l.path.slice(i + 1)} rewritten: ${show(l.before)} -> ${show(l.after)}): everything below it starts from the kernel's defaults`; }
-        case 'reset': return `  ~ ${l.path}: ${show(l.before)} -> (reset: not in the config, the recreated directory starts from the kernel's default)`;
-      }
-    })
-    .join('\n') + '\n';
+  return (
+    lines
+      .map((l) => {
+        switch (l.kind) {
+          case 'change':
+            return `  ~ ${l.path}: ${show(l.before)} -> ${show(l.after)}`;
+          case 'add':
+            return `  + ${l.path} = ${show(l.after)}`;
+          case 'remove':
+            return `  - ${l.path} (was ${show(l.before)})`;
+          case 'state':
+            return `  ! ${l.path}: ${show(l.before)} -> ${show(l.after)}`;
+          case 'recreate': {
+            const i = l.path.lastIndexOf('/');
+            return `  * ${l.path.slice(0, i + 1)} is recreated (${l.path.slice(i + 1)} rewritten: ${show(l.before)} -> ${show(l.after)}): everything below it starts from the kernel's defaults`;
+          }
+          case 'reset':
+            return `  ~ ${l.path}: ${show(l.before)} -> (reset: not in the config, the recreated directory starts from the kernel's default)`;
+        }
+      })
+      .join('\n') + '\n'
+  );
 }

@@ -12,10 +12,26 @@ const CTX = ['kdamonds', 0, 'contexts', 0];
 const SCHEME = [...CTX, 'schemes', 0];
 
 export type HostFeature =
-  | 'refresh_ms' | 'addr_unit' | 'pause' | 'intervals_goal' | 'obsolete_target'
-  | 'apply_interval_us' | 'target_nid' | 'dests' | 'core_filters' | 'filters' | 'filter_allow'
-  | 'goals' | 'goal_metric' | 'goal_nid' | 'goal_path' | 'goal_tuner' | 'fail_charge'
-  | 'effective_bytes' | 'max_nr_snapshots' | 'filter_hugepage_size';
+  | 'refresh_ms'
+  | 'addr_unit'
+  | 'pause'
+  | 'intervals_goal'
+  | 'obsolete_target'
+  | 'apply_interval_us'
+  | 'target_nid'
+  | 'dests'
+  | 'core_filters'
+  | 'filters'
+  | 'filter_allow'
+  | 'goals'
+  | 'goal_metric'
+  | 'goal_nid'
+  | 'goal_path'
+  | 'goal_tuner'
+  | 'fail_charge'
+  | 'effective_bytes'
+  | 'max_nr_snapshots'
+  | 'filter_hugepage_size';
 
 /** A file (relative to kdamonds/0 of a skeleton with one of every child) that proves a feature. */
 export const FEATURE_FILES: Record<HostFeature, string> = {
@@ -76,9 +92,10 @@ function sinceOf(src: (string | number)[] | KernelFact): string {
 }
 
 /** The Linux release that added each feature (for messages and version-only capabilities). */
-const FEATURE_SINCE = Object.fromEntries(
-  (Object.keys(FEATURE_SOURCE) as HostFeature[]).map((f) => [f, sinceOf(FEATURE_SOURCE[f])]),
-) as Record<HostFeature, string>;
+const FEATURE_SINCE = Object.fromEntries((Object.keys(FEATURE_SOURCE) as HostFeature[]).map((f) => [f, sinceOf(FEATURE_SOURCE[f])])) as Record<
+  HostFeature,
+  string
+>;
 const ACTION_SINCE = Object.fromEntries(ACTIONS.map((a) => [a.name, a.since])) as Record<DamosActionName, string>;
 const METRIC_SINCE = Object.fromEntries(GOAL_METRICS.map((m) => [m.name, m.since])) as Record<GoalMetricName, string>;
 const FILTER_SINCE = Object.fromEntries(FILTER_TYPES.map((t) => [t.name, t.since])) as Record<FilterTypeName, string>;

@@ -49,12 +49,18 @@ if grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts; then
   # cgroups without the memory controller (the parent's subtree_control lacks +memory): no memory.current
   say "@@NOMEMCG"
   find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | while IFS= read -r d; do [ -e "$d/memory.current" ] || printf '|%s\\n' "\${d#/sys/fs/cgroup}"; done
-${opts.numaStat ? `  { echo /; find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sed 's|^/sys/fs/cgroup||'; } | while IFS= read -r c; do
+${
+  opts.numaStat
+    ? `  { echo /; find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sed 's|^/sys/fs/cgroup||'; } | while IFS= read -r c; do
     [ -r "/sys/fs/cgroup$c/memory.numa_stat" ] && { say "@@NUMASTAT $c"; grep -E '^(active|inactive)_(anon|file) ' "/sys/fs/cgroup$c/memory.numa_stat" | sed 's/^/|/'; }
-  done` : ''}
+  done`
+    : ''
+}
 fi
 if [ ! -d "$A" ]; then say "@@NODAMON"; exit 0; fi
-${opts.refreshStats ? `n=$(cat "$A/kdamonds/nr_kdamonds")
+${
+  opts.refreshStats
+    ? `n=$(cat "$A/kdamonds/nr_kdamonds")
 k=0
 while [ "$k" -lt "$n" ]; do
   if [ "$(cat "$A/kdamonds/$k/state")" = on ]; then
@@ -62,8 +68,12 @@ while [ "$k" -lt "$n" ]; do
     echo update_schemes_effective_quotas > "$A/kdamonds/$k/state" 2>/dev/null
   fi
   k=$((k + 1))
-done` : ''}
-${skeleton ? `lock
+done`
+    : ''
+}
+${
+  skeleton
+    ? `lock
 if [ "$(cat "$A/kdamonds/nr_kdamonds")" = 0 ]; then
   K=$A/kdamonds
   if echo 1 > $K/nr_kdamonds 2>/dev/null; then
@@ -80,7 +90,9 @@ if [ "$(cat "$A/kdamonds/nr_kdamonds")" = 0 ]; then
     echo 0 > $K/nr_kdamonds
   fi
 fi
-unlock` : ''}
+unlock`
+    : ''
+}
 say "@@FP $(fp)"
 # what the last damon-config deploy committed (a regular file only: nothing planted there is opened)
 [ -f ${OWNED_PATH} ] && [ ! -h ${OWNED_PATH} ] && say "@@OWNED $(head -c 400 ${OWNED_PATH} | head -n 1)"
@@ -162,24 +174,57 @@ export function parseProbeOutput(text: string): ProbeResult {
     section = 'none';
     cur = null;
     switch (tag) {
-      case '@@REL': release = arg; break;
+      case '@@REL':
+        release = arg;
+        break;
       case '@@MOD': {
         const [mod, en, pid] = rest;
         holders.push({ module: mod as DamonModule, enabled: en === 'Y', pid: pid && pid !== '-' && Number(pid) > 0 ? Number(pid) : null });
         break;
       }
-      case '@@FILE': cur = []; files.set(arg, cur); break;
-      case '@@CGROUPS': section = 'cgroups'; sawCgroups = true; break;
-      case '@@NOMEMCG': section = 'nomemcg'; noMemcg = []; break;
-      case '@@SKEL': section = 'skel'; sawSkel = true; break;
-      case '@@NUMASTAT': section = 'numastat'; curStat = new Map(); numaStat.set(arg, curStat); break;
-      case '@@NODAMON': hasDamon = false; break;
-      case '@@FP': fingerprint = arg; break;
-      case '@@OWNED': { const [fp, ...pids] = arg.trim().split(/\s+/); if (/^[0-9a-f]{32}$/.test(fp ?? '')) owned = { fingerprint: fp, pids }; break; }
-      case '@@NUMAB': numaBalancing = /^\d+$/.test(arg) ? Number(arg) : null; break;
-      case '@@RECOVERED': recovered = arg === 'ok' ? 'ok' : 'failed'; break;
-      case '@@END': ended = true; break;
-      default: break;
+      case '@@FILE':
+        cur = [];
+        files.set(arg, cur);
+        break;
+      case '@@CGROUPS':
+        section = 'cgroups';
+        sawCgroups = true;
+        break;
+      case '@@NOMEMCG':
+        section = 'nomemcg';
+        noMemcg = [];
+        break;
+      case '@@SKEL':
+        section = 'skel';
+        sawSkel = true;
+        break;
+      case '@@NUMASTAT':
+        section = 'numastat';
+        curStat = new Map();
+        numaStat.set(arg, curStat);
+        break;
+      case '@@NODAMON':
+        hasDamon = false;
+        break;
+      case '@@FP':
+        fingerprint = arg;
+        break;
+      case '@@OWNED': {
+        const [fp, ...pids] = arg.trim().split(/\s+/);
+        if (/^[0-9a-f]{32}$/.test(fp ?? '')) owned = { fingerprint: fp, pids };
+        break;
+      }
+      case '@@NUMAB':
+        numaBalancing = /^\d+$/.test(arg) ? Number(arg) : null;
+        break;
+      case '@@RECOVERED':
+        recovered = arg === 'ok' ? 'ok' : 'failed';
+        break;
+      case '@@END':
+        ended = true;
+        break;
+      default:
+        break;
     }
   }
   if (!release) throw new ProbeParseError('the probe printed no kernel release (is the remote shell POSIX sh?)');
@@ -202,16 +247,24 @@ export function parseProbeOutput(text: string): ProbeResult {
     nodeMem.set(Number(m[1]), { total: get('MemTotal'), free: get('MemFree') });
   }
   const withMem = parseNodeList((files.get('/sys/devices/system/node/has_memory') ?? []).join(''));
-  const ram = (files.get('/proc/iomem') ?? []).map((l) => /^\s*([0-9a-f]+)-([0-9a-f]+)\s*:/.exec(l)).filter((m): m is RegExpExecArray => !!m)
+  const ram = (files.get('/proc/iomem') ?? [])
+    .map((l) => /^\s*([0-9a-f]+)-([0-9a-f]+)\s*:/.exec(l))
+    .filter((m): m is RegExpExecArray => !!m)
     .map((m) => ({ start: parseInt(m[1], 16), end: parseInt(m[2], 16) + 1 }));
   const spans = new Map<number, { start: number; end: number }[]>();
   let zoneNode = -1;
   let spanned = 0;
   for (const l of files.get('/proc/zoneinfo') ?? []) {
     const n = /^Node (\d+), zone/.exec(l);
-    if (n) { zoneNode = Number(n[1]); continue; }
+    if (n) {
+      zoneNode = Number(n[1]);
+      continue;
+    }
     const s = /spanned\s+(\d+)/.exec(l);
-    if (s) { spanned = Number(s[1]); continue; }
+    if (s) {
+      spanned = Number(s[1]);
+      continue;
+    }
     const st = /start_pfn:\s+(\d+)/.exec(l);
     if (st && zoneNode >= 0 && spanned > 0) {
       const start = Number(st[1]) * 4096;
@@ -267,7 +320,12 @@ export function parseProbeOutput(text: string): ProbeResult {
     release,
     hasDamon,
     caps,
-    profile: { kernel: release, nodes, ...(sawCgroups ? { cgroups: cgroups.map((c) => c || '/').sort() } : {}), ...(noMemcg ? { cgroupsWithoutMemory: noMemcg.sort() } : {}) },
+    profile: {
+      kernel: release,
+      nodes,
+      ...(sawCgroups ? { cgroups: cgroups.map((c) => c || '/').sort() } : {}),
+      ...(noMemcg ? { cgroupsWithoutMemory: noMemcg.sort() } : {}),
+    },
     tree,
     fingerprint,
     owned,
@@ -300,7 +358,10 @@ const NOT_WRITABLE = /(^|\/)(state|pid|avail_operations|effective_bytes|avail_op
  * its other files and subdirectories, numeric children in order. State writes are not included.
  */
 export function restoreWrites(tree: Map<string, string>): SysfsWrite[] {
-  interface Dir { files: Map<string, string>; dirs: Map<string, Dir> }
+  interface Dir {
+    files: Map<string, string>;
+    dirs: Map<string, Dir>;
+  }
   const root: Dir = { files: new Map(), dirs: new Map() };
   for (const [p, v] of tree) {
     if (NOT_WRITABLE.test(p)) continue;
@@ -308,14 +369,19 @@ export function restoreWrites(tree: Map<string, string>): SysfsWrite[] {
     let d = root;
     for (const seg of parts.slice(0, -1)) {
       let n = d.dirs.get(seg);
-      if (!n) { n = { files: new Map(), dirs: new Map() }; d.dirs.set(seg, n); }
+      if (!n) {
+        n = { files: new Map(), dirs: new Map() };
+        d.dirs.set(seg, n);
+      }
       d = n;
     }
     d.files.set(parts[parts.length - 1], v);
   }
   const out: SysfsWrite[] = [];
   const walk = (d: Dir, prefix: string) => {
-    const fileNames = [...d.files.keys()].sort((a, b) => Number(b.startsWith('nr_')) - Number(a.startsWith('nr_')) || order(a) - order(b) || a.localeCompare(b));
+    const fileNames = [...d.files.keys()].sort(
+      (a, b) => Number(b.startsWith('nr_')) - Number(a.startsWith('nr_')) || order(a) - order(b) || a.localeCompare(b),
+    );
     for (const f of fileNames) out.push({ path: prefix + f, value: d.files.get(f) as string, source: [] });
     const dirNames = [...d.dirs.keys()].sort((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a.localeCompare(b)));
     for (const n of dirNames) walk(d.dirs.get(n) as Dir, `${prefix}${n}/`);

@@ -70,7 +70,7 @@ export interface SysfsPlan {
 export function unsafeString(s: string): string | null {
   if (s.includes('\0')) return 'contains a NUL character';
   if (/[\n\r]/.test(s)) return 'contains a line break';
-   
+
   if (/[\x01-\x1f\x7f]/.test(s)) return 'contains a control character';
   if (s.length > 4095) return 'is longer than PATH_MAX (4095)';
   return null;
@@ -139,17 +139,35 @@ export function planSysfs(k: KConfig, opts: PlanOptions = {}): SysfsPlan {
     const kp = `kdamonds/${ki}`;
     const ks: ConfigPath = ['kdamonds', ki];
     const live = mode === 'commit' && !!host.running[ki];
-    b.gated('refresh_ms', `${kp}/refresh_ms`, kd.refreshMs === 0, [...ks, 'refresh_ms'], () => b.num(`${kp}/refresh_ms`, kd.refreshMs, [...ks, 'refresh_ms']), 'refresh_ms');
-    if (kd.contexts.length > 1) b.problems.push({ message: `kdamond ${ki} has ${kd.contexts.length} contexts; the kernel takes at most one`, source: [...ks, 'contexts'] });
+    b.gated(
+      'refresh_ms',
+      `${kp}/refresh_ms`,
+      kd.refreshMs === 0,
+      [...ks, 'refresh_ms'],
+      () => b.num(`${kp}/refresh_ms`, kd.refreshMs, [...ks, 'refresh_ms']),
+      'refresh_ms',
+    );
+    if (kd.contexts.length > 1)
+      b.problems.push({ message: `kdamond ${ki} has ${kd.contexts.length} contexts; the kernel takes at most one`, source: [...ks, 'contexts'] });
     if (!live) b.num(`${kp}/contexts/nr_contexts`, kd.contexts.length, [...ks, 'contexts']);
     kd.contexts.forEach((c, ci) => {
       const cp = `${kp}/contexts/${ci}`;
       const cs: ConfigPath = [...ks, 'contexts', ci];
       if (!caps.availOps.includes(c.ops)) {
-        b.problems.push({ message: `operations "${c.ops}" is not available on the host (avail_operations: ${caps.availOps.join(', ') || 'none'})`, source: [...cs, 'ops'] });
+        b.problems.push({
+          message: `operations "${c.ops}" is not available on the host (avail_operations: ${caps.availOps.join(', ') || 'none'})`,
+          source: [...cs, 'ops'],
+        });
       }
       b.word(`${cp}/operations`, c.ops, [...cs, 'ops']);
-      b.gated('addr_unit', `${cp}/addr_unit`, c.addrUnit === 1, [...cs, 'addr_unit'], () => b.num(`${cp}/addr_unit`, c.addrUnit, [...cs, 'addr_unit']), 'addr_unit');
+      b.gated(
+        'addr_unit',
+        `${cp}/addr_unit`,
+        c.addrUnit === 1,
+        [...cs, 'addr_unit'],
+        () => b.num(`${cp}/addr_unit`, c.addrUnit, [...cs, 'addr_unit']),
+        'addr_unit',
+      );
       b.gated('pause', `${cp}/pause`, !c.pause, [...cs, 'pause'], () => b.word(`${cp}/pause`, yn(c.pause), [...cs, 'pause']), 'pause');
       const ip = `${cp}/monitoring_attrs/intervals`;
       const is: ConfigPath = [...cs, 'intervals'];
@@ -157,15 +175,22 @@ export function planSysfs(k: KConfig, opts: PlanOptions = {}): SysfsPlan {
       b.num(`${ip}/aggr_us`, c.aggrUs, [...is, 'aggr_us']);
       b.num(`${ip}/update_us`, c.updateUs, [...is, 'ops_update_us']);
       const g = c.intervalsGoal;
-      b.gated('intervals_goal', `${ip}/intervals_goal`, !g || g.aggrs === 0, [...is, 'intervals_goal'], () => {
-        const gp = `${ip}/intervals_goal`;
-        const gs: ConfigPath = [...is, 'intervals_goal'];
-        const v = g ?? { accessBp: 0, aggrs: 0, minSampleUs: 0, maxSampleUs: 0 };
-        b.num(`${gp}/access_bp`, v.accessBp, [...gs, 'access_bp']);
-        b.num(`${gp}/aggrs`, v.aggrs, [...gs, 'aggrs']);
-        b.num(`${gp}/min_sample_us`, v.minSampleUs, [...gs, 'min_sample_us']);
-        b.num(`${gp}/max_sample_us`, v.maxSampleUs, [...gs, 'max_sample_us']);
-      }, 'intervals_goal');
+      b.gated(
+        'intervals_goal',
+        `${ip}/intervals_goal`,
+        !g || g.aggrs === 0,
+        [...is, 'intervals_goal'],
+        () => {
+          const gp = `${ip}/intervals_goal`;
+          const gs: ConfigPath = [...is, 'intervals_goal'];
+          const v = g ?? { accessBp: 0, aggrs: 0, minSampleUs: 0, maxSampleUs: 0 };
+          b.num(`${gp}/access_bp`, v.accessBp, [...gs, 'access_bp']);
+          b.num(`${gp}/aggrs`, v.aggrs, [...gs, 'aggrs']);
+          b.num(`${gp}/min_sample_us`, v.minSampleUs, [...gs, 'min_sample_us']);
+          b.num(`${gp}/max_sample_us`, v.maxSampleUs, [...gs, 'max_sample_us']);
+        },
+        'intervals_goal',
+      );
       const rp = `${cp}/monitoring_attrs/nr_regions`;
       b.num(`${rp}/min`, c.nrRegions.min, [...cs, 'nr_regions', 'min']);
       b.num(`${rp}/max`, c.nrRegions.max, [...cs, 'nr_regions', 'max']);
@@ -175,7 +200,14 @@ export function planSysfs(k: KConfig, opts: PlanOptions = {}): SysfsPlan {
         const tp = `${cp}/targets/${ti}`;
         const ts: ConfigPath = [...cs, 'targets', ti];
         if (t.pid !== null) b.num(`${tp}/pid_target`, t.pid, [...ts, 'pid']);
-        b.gated('obsolete_target', `${tp}/obsolete_target`, !t.obsolete, [...ts, 'obsolete'], () => b.word(`${tp}/obsolete_target`, yn(t.obsolete), [...ts, 'obsolete']), 'obsolete');
+        b.gated(
+          'obsolete_target',
+          `${tp}/obsolete_target`,
+          !t.obsolete,
+          [...ts, 'obsolete'],
+          () => b.word(`${tp}/obsolete_target`, yn(t.obsolete), [...ts, 'obsolete']),
+          'obsolete',
+        );
         b.num(`${tp}/regions/nr_regions`, t.regions.length, [...ts, 'regions']);
         t.regions.forEach((r, ri) => {
           b.num(`${tp}/regions/${ri}/start`, r.start, [...ts, 'regions', ri, 'start']);
@@ -196,24 +228,46 @@ export function planSysfs(k: KConfig, opts: PlanOptions = {}): SysfsPlan {
   if (mode !== 'commit' || !tree) return { mode, writes: b.writes, problems: b.problems, omitted: b.omitted };
   // commit only the kdamonds that change: a commit of an unchanged kdamond is not free (its nr_*
   // rewrites recreate its targets and schemes, and the kernel rebuilds them)
-  const unchanged = k.kdamonds.map((_, ki) => ki).filter((ki) => {
-    if (!host.running[ki]) return false;
-    const mine = b.writes.filter((w) => !w.state && w.path.startsWith(`kdamonds/${ki}/`));
-    return mine.every((w) => tree.get(w.path) === w.value);
-  });
+  const unchanged = k.kdamonds
+    .map((_, ki) => ki)
+    .filter((ki) => {
+      if (!host.running[ki]) return false;
+      const mine = b.writes.filter((w) => !w.state && w.path.startsWith(`kdamonds/${ki}/`));
+      return mine.every((w) => tree.get(w.path) === w.value);
+    });
   const skip = new Set(unchanged);
-  const writes = b.writes.filter((w) => { const m = /^kdamonds\/(\d+)\//.exec(w.path); return !m || !skip.has(Number(m[1])); });
+  const writes = b.writes.filter((w) => {
+    const m = /^kdamonds\/(\d+)\//.exec(w.path);
+    return !m || !skip.has(Number(m[1]));
+  });
   return { mode, writes, problems: b.problems, omitted: b.omitted, unchanged };
 }
 
 function planScheme(b: Builder, s: KScheme, sp: string, ss: ConfigPath) {
   const caps = b.caps;
   if (!caps.actions.has(s.action)) {
-    b.problems.push({ message: `action "${s.action}" needs Linux ${actionSince(s.action)} or later (the host runs ${caps.release})`, source: [...ss, 'action'] });
+    b.problems.push({
+      message: `action "${s.action}" needs Linux ${actionSince(s.action)} or later (the host runs ${caps.release})`,
+      source: [...ss, 'action'],
+    });
   }
   b.word(`${sp}/action`, s.action, [...ss, 'action']);
-  b.gated('target_nid', `${sp}/target_nid`, s.targetNid === -1, [...ss, 'target_nid'], () => b.num(`${sp}/target_nid`, s.targetNid, [...ss, 'target_nid']), 'target_nid');
-  b.gated('apply_interval_us', `${sp}/apply_interval_us`, s.applyIntervalUs === 0, [...ss, 'apply_interval_us'], () => b.num(`${sp}/apply_interval_us`, s.applyIntervalUs, [...ss, 'apply_interval_us']), 'apply_interval_us');
+  b.gated(
+    'target_nid',
+    `${sp}/target_nid`,
+    s.targetNid === -1,
+    [...ss, 'target_nid'],
+    () => b.num(`${sp}/target_nid`, s.targetNid, [...ss, 'target_nid']),
+    'target_nid',
+  );
+  b.gated(
+    'apply_interval_us',
+    `${sp}/apply_interval_us`,
+    s.applyIntervalUs === 0,
+    [...ss, 'apply_interval_us'],
+    () => b.num(`${sp}/apply_interval_us`, s.applyIntervalUs, [...ss, 'apply_interval_us']),
+    'apply_interval_us',
+  );
 
   const ap = `${sp}/access_pattern`;
   const as: ConfigPath = [...ss, 'access_pattern'];
@@ -233,26 +287,65 @@ function planScheme(b: Builder, s: KScheme, sp: string, ss: ConfigPath) {
   b.num(`${qp}/weights/sz_permil`, q.weights.szPermil, [...qs, 'weights', 'sz_permil']);
   b.num(`${qp}/weights/nr_accesses_permil`, q.weights.nrAccessesPermil, [...qs, 'weights', 'nr_accesses_permil']);
   b.num(`${qp}/weights/age_permil`, q.weights.agePermil, [...qs, 'weights', 'age_permil']);
-  b.gated('goal_tuner', `${qp}/goal_tuner`, q.goalTuner === null || q.goalTuner === 'consist', [...qs, 'goal_tuner'], () => b.word(`${qp}/goal_tuner`, q.goalTuner ?? 'consist', [...qs, 'goal_tuner']), `goal_tuner "${q.goalTuner}"`);
-  b.gated('fail_charge', `${qp}/fail_charge_num`, q.failChargeDenom === 0 && q.failChargeNum === 0, [...qs, 'fail_charge_num'], () => {
-    b.num(`${qp}/fail_charge_num`, q.failChargeNum, [...qs, 'fail_charge_num']);
-    b.num(`${qp}/fail_charge_denom`, q.failChargeDenom, [...qs, 'fail_charge_denom']);
-  }, 'fail_charge_num/fail_charge_denom');
-  b.gated('goals', `${qp}/goals`, q.goals.length === 0, [...qs, 'goals'], () => {
-    b.num(`${qp}/goals/nr_goals`, q.goals.length, [...qs, 'goals']);
-    q.goals.forEach((g, gi) => {
-      const gp = `${qp}/goals/${gi}`;
-      const gs: ConfigPath = [...qs, 'goals', gi];
-      if (!caps.metrics.has(g.metric)) {
-        b.problems.push({ message: `goal metric "${g.metric}" needs Linux ${metricSince(g.metric)} or later (the host runs ${caps.release})`, source: [...gs, 'metric'] });
-      }
-      b.gated('goal_metric', `${gp}/target_metric`, g.metric === 'user_input', [...gs, 'metric'], () => b.word(`${gp}/target_metric`, g.metric, [...gs, 'metric']), `goal metric "${g.metric}"`);
-      b.num(`${gp}/target_value`, g.targetValue, [...gs, 'target_value']);
-      b.num(`${gp}/current_value`, g.currentValue, [...gs, 'current_value']);
-      if (g.nid !== null) b.gated('goal_nid', `${gp}/nid`, false, [...gs, 'nid'], () => b.num(`${gp}/nid`, g.nid as number, [...gs, 'nid']), 'a goal nid');
-      if (g.path !== null) b.gated('goal_path', `${gp}/path`, false, [...gs, 'memcg_path'], () => b.str(`${gp}/path`, g.path as string, [...gs, 'memcg_path'], 'memcg_path'), 'a goal memcg_path');
-    });
-  }, 'quota goals');
+  b.gated(
+    'goal_tuner',
+    `${qp}/goal_tuner`,
+    q.goalTuner === null || q.goalTuner === 'consist',
+    [...qs, 'goal_tuner'],
+    () => b.word(`${qp}/goal_tuner`, q.goalTuner ?? 'consist', [...qs, 'goal_tuner']),
+    `goal_tuner "${q.goalTuner}"`,
+  );
+  b.gated(
+    'fail_charge',
+    `${qp}/fail_charge_num`,
+    q.failChargeDenom === 0 && q.failChargeNum === 0,
+    [...qs, 'fail_charge_num'],
+    () => {
+      b.num(`${qp}/fail_charge_num`, q.failChargeNum, [...qs, 'fail_charge_num']);
+      b.num(`${qp}/fail_charge_denom`, q.failChargeDenom, [...qs, 'fail_charge_denom']);
+    },
+    'fail_charge_num/fail_charge_denom',
+  );
+  b.gated(
+    'goals',
+    `${qp}/goals`,
+    q.goals.length === 0,
+    [...qs, 'goals'],
+    () => {
+      b.num(`${qp}/goals/nr_goals`, q.goals.length, [...qs, 'goals']);
+      q.goals.forEach((g, gi) => {
+        const gp = `${qp}/goals/${gi}`;
+        const gs: ConfigPath = [...qs, 'goals', gi];
+        if (!caps.metrics.has(g.metric)) {
+          b.problems.push({
+            message: `goal metric "${g.metric}" needs Linux ${metricSince(g.metric)} or later (the host runs ${caps.release})`,
+            source: [...gs, 'metric'],
+          });
+        }
+        b.gated(
+          'goal_metric',
+          `${gp}/target_metric`,
+          g.metric === 'user_input',
+          [...gs, 'metric'],
+          () => b.word(`${gp}/target_metric`, g.metric, [...gs, 'metric']),
+          `goal metric "${g.metric}"`,
+        );
+        b.num(`${gp}/target_value`, g.targetValue, [...gs, 'target_value']);
+        b.num(`${gp}/current_value`, g.currentValue, [...gs, 'current_value']);
+        if (g.nid !== null) b.gated('goal_nid', `${gp}/nid`, false, [...gs, 'nid'], () => b.num(`${gp}/nid`, g.nid as number, [...gs, 'nid']), 'a goal nid');
+        if (g.path !== null)
+          b.gated(
+            'goal_path',
+            `${gp}/path`,
+            false,
+            [...gs, 'memcg_path'],
+            () => b.str(`${gp}/path`, g.path as string, [...gs, 'memcg_path'], 'memcg_path'),
+            'a goal memcg_path',
+          );
+      });
+    },
+    'quota goals',
+  );
 
   const wp = `${sp}/watermarks`;
   const ws: ConfigPath = [...ss, 'watermarks'];
@@ -275,14 +368,28 @@ function planScheme(b: Builder, s: KScheme, sp: string, ss: ConfigPath) {
     }
   }
 
-  b.gated('dests', `${sp}/dests`, s.dests.length === 0, [...ss, 'dests'], () => {
-    b.num(`${sp}/dests/nr_dests`, s.dests.length, [...ss, 'dests']);
-    s.dests.forEach((d, di) => {
-      b.num(`${sp}/dests/${di}/id`, d.id, [...ss, 'dests', di, 'id']);
-      b.num(`${sp}/dests/${di}/weight`, d.weight, [...ss, 'dests', di, 'weight']);
-    });
-  }, 'dests');
-  b.gated('max_nr_snapshots', `${sp}/stats/max_nr_snapshots`, s.maxNrSnapshots === 0, [...ss, 'max_nr_snapshots'], () => b.num(`${sp}/stats/max_nr_snapshots`, s.maxNrSnapshots, [...ss, 'max_nr_snapshots']), 'max_nr_snapshots');
+  b.gated(
+    'dests',
+    `${sp}/dests`,
+    s.dests.length === 0,
+    [...ss, 'dests'],
+    () => {
+      b.num(`${sp}/dests/nr_dests`, s.dests.length, [...ss, 'dests']);
+      s.dests.forEach((d, di) => {
+        b.num(`${sp}/dests/${di}/id`, d.id, [...ss, 'dests', di, 'id']);
+        b.num(`${sp}/dests/${di}/weight`, d.weight, [...ss, 'dests', di, 'weight']);
+      });
+    },
+    'dests',
+  );
+  b.gated(
+    'max_nr_snapshots',
+    `${sp}/stats/max_nr_snapshots`,
+    s.maxNrSnapshots === 0,
+    [...ss, 'max_nr_snapshots'],
+    () => b.num(`${sp}/stats/max_nr_snapshots`, s.maxNrSnapshots, [...ss, 'max_nr_snapshots']),
+    'max_nr_snapshots',
+  );
 }
 
 function planFilters(b: Builder, filters: KFilter[], dir: string, ss: ConfigPath) {
@@ -292,7 +399,10 @@ function planFilters(b: Builder, filters: KFilter[], dir: string, ss: ConfigPath
     const fp = `${dir}/${fi}`;
     const fs: ConfigPath = [...ss, 'filters', f.sourceIndex];
     if (!caps.filterTypes.has(f.type)) {
-      b.problems.push({ message: `filter type "${f.type}" needs Linux ${filterSince(f.type)} or later (the host runs ${caps.release})`, source: [...fs, 'filter_type'] });
+      b.problems.push({
+        message: `filter type "${f.type}" needs Linux ${filterSince(f.type)} or later (the host runs ${caps.release})`,
+        source: [...fs, 'filter_type'],
+      });
     }
     b.word(`${fp}/type`, f.type, [...fs, 'filter_type']);
     b.word(`${fp}/matching`, yn(f.matching), [...fs, 'matching']);
@@ -309,10 +419,17 @@ function planFilters(b: Builder, filters: KFilter[], dir: string, ss: ConfigPath
         b.num(`${fp}/damon_target_idx`, f.targetIdx, [...fs, 'damon_target_idx']);
         break;
       case 'hugepage_size':
-        b.gated('filter_hugepage_size', `${fp}/min`, false, [...fs, 'hugepage_size'], () => {
-          b.num(`${fp}/min`, f.hugepageMin, [...fs, 'hugepage_size', 0]);
-          b.num(`${fp}/max`, f.hugepageMax, [...fs, 'hugepage_size', 1]);
-        }, 'a hugepage_size filter');
+        b.gated(
+          'filter_hugepage_size',
+          `${fp}/min`,
+          false,
+          [...fs, 'hugepage_size'],
+          () => {
+            b.num(`${fp}/min`, f.hugepageMin, [...fs, 'hugepage_size', 0]);
+            b.num(`${fp}/max`, f.hugepageMax, [...fs, 'hugepage_size', 1]);
+          },
+          'a hugepage_size filter',
+        );
         break;
       default:
         break;

@@ -82,7 +82,7 @@ export function renderStandaloneScript(plan: SysfsPlan, opts: ScriptOptions = {}
     '  k=0',
     '  while [ "$k" -lt "$NEW" ]; do [ "$(cat "$A/kdamonds/$k/state" 2>/dev/null)" = on ] && { echo off > "$A/kdamonds/$k/state"; } 2>/dev/null; k=$((k + 1)); done',
     "  TAB=$(printf '\\t')",
-    "  awk -F \"$TAB\" '{ n = split($1, a, \"/\"); l = a[n]; c = (l ~ /^nr_/) ? 0 : (l ~ /^(operations|type|target_metric|action)$/) ? 1 : 2; printf \"%d\\t%04d\\t%s\\n\", c, n, $0 }' \"$W/before\" |",
+    '  awk -F "$TAB" \'{ n = split($1, a, "/"); l = a[n]; c = (l ~ /^nr_/) ? 0 : (l ~ /^(operations|type|target_metric|action)$/) ? 1 : 2; printf "%d\\t%04d\\t%s\\n", c, n, $0 }\' "$W/before" |',
     '    sort -k1,1n -k2,2n | cut -f3- | { bad=0; while IFS="$TAB" read -r p v; do { printf \'%s\' "$v" > "$A/$p"; } 2>/dev/null || bad=$((bad + 1)); done; return "$bad"; }',
     '}',
     'fail() {',
@@ -262,7 +262,10 @@ export function renderDeployScript(plan: SysfsPlan, fingerprint: string, restore
  * rollbackfailed N, or none (the session never wrote anything).
  */
 export function renderOutcomeScript(session: string, lockWaitS: number): string {
-  return ['set -u', 'say() { printf \'%s\\n\' "$*" 2>/dev/null; }', lockFn(lockWaitS),
+  return [
+    'set -u',
+    'say() { printf \'%s\\n\' "$*" 2>/dev/null; }',
+    lockFn(lockWaitS),
     `O=$D/outcome.${checkedSession(session)}`,
     'lock',
     'if [ -f "$O" ] && [ ! -h "$O" ]; then say "@@OUTCOME $(head -c 100 "$O")"; rm -f "$O"; else say "@@OUTCOME none"; fi',

@@ -8,7 +8,14 @@ import type { Importer } from '../import';
 /** Marker text of values the importer could not know. */
 export const PLACEHOLDER_PREFIX = 'UNKNOWN';
 
-export function buildContext(imp: Importer, c: number, path: ConfigPath | null, pos: { ops?: string }, pidValues: unknown[], starter: OptionOccurrence | undefined): DcContext {
+export function buildContext(
+  imp: Importer,
+  c: number,
+  path: ConfigPath | null,
+  pos: { ops?: string },
+  pidValues: unknown[],
+  starter: OptionOccurrence | undefined,
+): DcContext {
   const at = (d: string) => imp.occ(d)[c];
   const sub = (...p: (string | number)[]): ConfigPath | null => (path ? [...path, ...p] : null);
   imp.markPath(path, starter?.range ?? imp.cmd.damoWord.range);
@@ -76,13 +83,28 @@ export function buildContext(imp: Importer, c: number, path: ConfigPath | null, 
   }
   for (const d of ['exp_ops_use_reports', 'exp_ops_write_only', 'exp_ops_cpus', 'exp_ops_tids', 'sample_primitives']) {
     const o = at(d);
-    if (o) imp.diag('damo-not-in-config', 'warning', `${o.spec.names[0]} has no config-file key (damo never reads it from files); the imported config leaves it out`, o.range);
+    if (o)
+      imp.diag(
+        'damo-not-in-config',
+        'warning',
+        `${o.spec.names[0]} has no config-file key (damo never reads it from files); the imported config leaves it out`,
+        o.range,
+      );
   }
   return ctx;
 }
 
-export function buildTarget(imp: Importer, t: number, path: ConfigPath | null, ops: string, pidValues: (ArgWord | number | string | undefined)[],
-  regionsOcc: OptionOccurrence | undefined, numaOcc: OptionOccurrence | undefined, obsolete: boolean, starter: OptionOccurrence | undefined): DcTarget {
+export function buildTarget(
+  imp: Importer,
+  t: number,
+  path: ConfigPath | null,
+  ops: string,
+  pidValues: (ArgWord | number | string | undefined)[],
+  regionsOcc: OptionOccurrence | undefined,
+  numaOcc: OptionOccurrence | undefined,
+  obsolete: boolean,
+  starter: OptionOccurrence | undefined,
+): DcTarget {
   const sub = (...p: (string | number)[]): ConfigPath | null => (path ? [...path, ...p] : null);
   imp.markPath(path, starter?.range ?? imp.cmd.damoWord.range);
   if (starter) imp.created.set(starter, path ?? []);
@@ -91,7 +113,7 @@ export function buildTarget(imp: Importer, t: number, path: ConfigPath | null, o
   const pv = pidValues[t];
   if (hasPid && pv !== undefined) {
     if (typeof pv === 'object') {
-      pid = pv.dynamic ? pv.text : pyInt(pv.text) ?? pv.text;
+      pid = pv.dynamic ? pv.text : (pyInt(pv.text) ?? pv.text);
       imp.markPath(sub('pid'), pv.range);
       if (pv.dynamic) {
         imp.diag('damo-dynamic-value', 'information', `--target_pid "${pv.text}" is only known when the script runs (${pv.dynamic}); not checked`, pv.range);
@@ -117,33 +139,41 @@ export function buildTarget(imp: Importer, t: number, path: ConfigPath | null, o
       target.regions.push({ start: rw.text, end: rw.text });
     } else {
       let prevEnd: number | undefined;
-      rw.text.split(/\s+/).filter((x) => x !== '').forEach((reg, ri) => {
-        const addrs = reg.split('-');
-        const rp = sub('regions', ri);
-        imp.markPath(rp, rw.range);
-        if (addrs.length !== 2) {
-          imp.diag('damo-invalid-value', 'error', `Wrong '--regions' argument (two addresses not given): "${reg}" must be <start>-<end>`, rw.range);
-          if (rp) imp.diagnosedPaths.push(rp);
-          return;
-        }
-        const s = parseByKind('bytes', addrs[0]);
-        const e = parseByKind('bytes', addrs[1]);
-        if (!s.ok || !e.ok) {
-          imp.diag('damo-invalid-value', 'error', `Wrong '--regions' argument: ${!s.ok ? s.error : ''}${!s.ok && !e.ok ? '; ' : ''}${!e.ok ? e.error : ''}`, rw.range);
-          if (rp) imp.diagnosedPaths.push(rp);
-          target.regions.push({ start: addrs[0], end: addrs[1] });
-          return;
-        }
-        const start = s.v.value;
-        const end = e.v.value;
-        if (start >= end || (prevEnd !== undefined && prevEnd > start)) {
-          imp.diag('damo-invalid-value', 'error', `Wrong '--regions' argument (${start >= end ? 'start >= end' : 'regions overlap'}): ${reg}`, rw.range);
-          if (rp) imp.diagnosedPaths.push(rp);
-        }
-        prevEnd = end;
-        const region: DcRegion = { start: s.v.special === 'max' ? 'max' : start, end: e.v.special === 'max' ? 'max' : end };
-        target.regions.push(region);
-      });
+      rw.text
+        .split(/\s+/)
+        .filter((x) => x !== '')
+        .forEach((reg, ri) => {
+          const addrs = reg.split('-');
+          const rp = sub('regions', ri);
+          imp.markPath(rp, rw.range);
+          if (addrs.length !== 2) {
+            imp.diag('damo-invalid-value', 'error', `Wrong '--regions' argument (two addresses not given): "${reg}" must be <start>-<end>`, rw.range);
+            if (rp) imp.diagnosedPaths.push(rp);
+            return;
+          }
+          const s = parseByKind('bytes', addrs[0]);
+          const e = parseByKind('bytes', addrs[1]);
+          if (!s.ok || !e.ok) {
+            imp.diag(
+              'damo-invalid-value',
+              'error',
+              `Wrong '--regions' argument: ${!s.ok ? s.error : ''}${!s.ok && !e.ok ? '; ' : ''}${!e.ok ? e.error : ''}`,
+              rw.range,
+            );
+            if (rp) imp.diagnosedPaths.push(rp);
+            target.regions.push({ start: addrs[0], end: addrs[1] });
+            return;
+          }
+          const start = s.v.value;
+          const end = e.v.value;
+          if (start >= end || (prevEnd !== undefined && prevEnd > start)) {
+            imp.diag('damo-invalid-value', 'error', `Wrong '--regions' argument (${start >= end ? 'start >= end' : 'regions overlap'}): ${reg}`, rw.range);
+            if (rp) imp.diagnosedPaths.push(rp);
+          }
+          prevEnd = end;
+          const region: DcRegion = { start: s.v.special === 'max' ? 'max' : start, end: e.v.special === 'max' ? 'max' : end };
+          target.regions.push(region);
+        });
     }
     if (numaOcc) imp.diag('damo-ignored', 'warning', '--numa_node is ignored for a target that has --regions', numaOcc.range);
   } else if (ops === 'paddr') {
@@ -160,12 +190,20 @@ export function numaRegions(imp: Importer, occ: OptionOccurrence, path: ConfigPa
   const nids = occ.args.map((a) => ({ a, nid: pyInt(a.text) }));
   const profile = imp.opts.profile;
   if (!profile) {
-    imp.diag('damo-numa-node-needs-profile', 'warning',
+    imp.diag(
+      'damo-numa-node-needs-profile',
+      'warning',
       `--numa_node ${occ.args.map((a) => a.text).join(' ')}: damo reads the node's physical address range on the live host; give a machine profile (--profile) to import it. The imported region is a placeholder.`,
-      occ.range);
+      occ.range,
+    );
     if (path) imp.diagnosedPaths.push(path);
     const label = nids.map((x) => x.a.text).join(',');
-    return [{ start: `${PLACEHOLDER_PREFIX}: start of NUMA node ${label} (import with --profile)`, end: `${PLACEHOLDER_PREFIX}: end of NUMA node ${label} (import with --profile)` }];
+    return [
+      {
+        start: `${PLACEHOLDER_PREFIX}: start of NUMA node ${label} (import with --profile)`,
+        end: `${PLACEHOLDER_PREFIX}: end of NUMA node ${label} (import with --profile)`,
+      },
+    ];
   }
   const ranges: [number, number][] = [];
   for (const { a, nid } of nids) {
@@ -176,8 +214,12 @@ export function numaRegions(imp: Importer, occ: OptionOccurrence, path: ConfigPa
     }
     const node = profile.nodes.find((n) => n.nid === nid);
     if (!node) {
-      imp.diag('damo-numa-node-unknown', 'error',
-        `NUMA node ${a.text} is not in the machine profile${profile.name ? ` "${profile.name}"` : ''} (nodes: ${profile.nodes.map((n) => n.nid).join(', ') || 'none'})`, a.range);
+      imp.diag(
+        'damo-numa-node-unknown',
+        'error',
+        `NUMA node ${a.text} is not in the machine profile${profile.name ? ` "${profile.name}"` : ''} (nodes: ${profile.nodes.map((n) => n.nid).join(', ') || 'none'})`,
+        a.range,
+      );
       if (path) imp.diagnosedPaths.push(path);
       continue;
     }
@@ -211,11 +253,16 @@ export function defaultPaddrRegions(imp: Importer, path: ConfigPath | null, at: 
   const profile = imp.opts.profile;
   const all = profile?.nodes.flatMap((n) => n.ranges) ?? [];
   if (!profile || all.length === 0) {
-    imp.diag('damo-paddr-needs-profile', 'warning',
+    imp.diag(
+      'damo-paddr-needs-profile',
+      'warning',
       'a paddr target without --regions or --numa_node monitors all System RAM of the live host (first to last "System RAM" in /proc/iomem); give a machine profile (--profile) to import it. The imported region is a placeholder.',
-      range);
+      range,
+    );
     if (path) imp.diagnosedPaths.push(path);
-    return [{ start: `${PLACEHOLDER_PREFIX}: start of System RAM (import with --profile)`, end: `${PLACEHOLDER_PREFIX}: end of System RAM (import with --profile)` }];
+    return [
+      { start: `${PLACEHOLDER_PREFIX}: start of System RAM (import with --profile)`, end: `${PLACEHOLDER_PREFIX}: end of System RAM (import with --profile)` },
+    ];
   }
   return [{ start: Math.min(...all.map((r) => r.start)), end: Math.max(...all.map((r) => r.end)) }];
 }
@@ -226,16 +273,31 @@ export function buildProbes(imp: Importer, contexts: DcContext[], ctxPath: (c: n
   const filters: { f: DcProbe['filters'][number]; occ: OptionOccurrence }[] = [];
   for (const o of occs) {
     const w = o.args.map((a) => a.text);
-    if (w.length < 2) { imp.diag('damo-missing-argument', 'error', `--probe_filter: expected >=2 fields but ${w.length}`, o.range); continue; }
-    if (w[0] !== 'allow' && w[0] !== 'reject') { imp.diag('damo-invalid-value', 'error', `--probe_filter: expected allow|reject but ${w[0]}`, o.args[0].range); continue; }
+    if (w.length < 2) {
+      imp.diag('damo-missing-argument', 'error', `--probe_filter: expected >=2 fields but ${w.length}`, o.range);
+      continue;
+    }
+    if (w[0] !== 'allow' && w[0] !== 'reject') {
+      imp.diag('damo-invalid-value', 'error', `--probe_filter: expected allow|reject but ${w[0]}`, o.args[0].range);
+      continue;
+    }
     let k = 1;
     let matching = true;
-    if (w[k] === 'non') { matching = false; k++; }
-    if (k >= w.length) { imp.diag('damo-missing-argument', 'error', '--probe_filter: filter type is not given', o.range); continue; }
+    if (w[k] === 'non') {
+      matching = false;
+      k++;
+    }
+    if (k >= w.length) {
+      imp.diag('damo-missing-argument', 'error', '--probe_filter: filter type is not given', o.range);
+      continue;
+    }
     const type = w[k++];
     let pth: string | null = null;
     if (type === 'memcg') {
-      if (k >= w.length) { imp.diag('damo-missing-argument', 'error', '--probe_filter: memcg path is not given', o.range); continue; }
+      if (k >= w.length) {
+        imp.diag('damo-missing-argument', 'error', '--probe_filter: memcg path is not given', o.range);
+        continue;
+      }
       pth = w[k];
     }
     filters.push({ f: { filter_type: type, matching, allow: w[0] === 'allow', path: pth }, occ: o });
@@ -243,7 +305,12 @@ export function buildProbes(imp: Importer, contexts: DcContext[], ctxPath: (c: n
   const npf = imp.intList('nr_probe_filters');
   const perProbe = npf ? npf.values : [filters.length];
   if (perProbe.reduce((x, y) => x + y, 0) !== filters.length) {
-    imp.diag('damo-count-mismatch', 'error', `--nr_probe_filters mismatches --probe_filter (${perProbe.reduce((x, y) => x + y, 0)} != ${filters.length})`, npf?.occ.range ?? occs[0].range);
+    imp.diag(
+      'damo-count-mismatch',
+      'error',
+      `--nr_probe_filters mismatches --probe_filter (${perProbe.reduce((x, y) => x + y, 0)} != ${filters.length})`,
+      npf?.occ.range ?? occs[0].range,
+    );
   }
   const probes: { p: DcProbe; first?: OptionOccurrence }[] = [];
   let idx = 0;
@@ -261,7 +328,8 @@ export function buildProbes(imp: Importer, contexts: DcContext[], ctxPath: (c: n
     perCtx = np.values;
     const sum = perCtx.reduce((x, y) => x + y, 0);
     if (sum !== probes.length) imp.diag('damo-count-mismatch', 'error', `--nr_probes mismatches number of probes (${sum} != ${probes.length})`, np.occ.range);
-    else if (perCtx.length !== contexts.length) imp.diag('damo-count-mismatch', 'error', `--nr_probes mismatches number of contexts (${perCtx.length} != ${contexts.length})`, np.occ.range);
+    else if (perCtx.length !== contexts.length)
+      imp.diag('damo-count-mismatch', 'error', `--nr_probes mismatches number of contexts (${perCtx.length} != ${contexts.length})`, np.occ.range);
   }
   idx = 0;
   perCtx.forEach((n, c) => {
@@ -271,6 +339,8 @@ export function buildProbes(imp: Importer, contexts: DcContext[], ctxPath: (c: n
     if (mine.length === 0) return;
     contexts[c].probes = mine.map((x) => x.p);
     const cp = ctxPath(c);
-    mine.forEach((x, i) => { if (cp && x.first) imp.markPath([...cp, 'probes', i], x.first.range); });
+    mine.forEach((x, i) => {
+      if (cp && x.first) imp.markPath([...cp, 'probes', i], x.first.range);
+    });
   });
 }

@@ -15,17 +15,29 @@ export function buildFilters(imp: Importer, occs: OptionOccurrence[], path: Conf
     let v1err: { message: string; range: OffsetRange } | null = null;
     for (const o of occs) {
       const c = convertFilterV1(o.args);
-      if ('error' in c) { v1err = { message: `converting format fail (${o.args.map((a) => a.text).join(' ')}, ${c.error})`, range: o.range }; break; }
+      if ('error' in c) {
+        v1err = { message: `converting format fail (${o.args.map((a) => a.text).join(' ')}, ${c.error})`, range: o.range };
+        break;
+      }
       converted.push(...c.words);
     }
     const v1 = v1err ? null : parseFiltersV2(converted);
     if (v1 && !v1.error) {
       result = v1;
-      imp.diag('damo-filter-v1', 'information',
-        '--damos_filter uses the old (v1) format "<type> <matching|nomatching> [args] [allow|reject]"; the v2 format is "<allow|reject> [none] <type> [args]"', { start: occs[0].range.start, end: occs[occs.length - 1].range.end });
+      imp.diag(
+        'damo-filter-v1',
+        'information',
+        '--damos_filter uses the old (v1) format "<type> <matching|nomatching> [args] [allow|reject]"; the v2 format is "<allow|reject> [none] <type> [args]"',
+        { start: occs[0].range.start, end: occs[occs.length - 1].range.end },
+      );
     } else {
       const e = v2.error!;
-      imp.diag('damo-invalid-value', 'error', `--damos_filter: ${e.message}${v1err || v1?.error ? ' (damo reports it after also failing the old v1 format, so its message may be confusing)' : ''}`, e.range);
+      imp.diag(
+        'damo-invalid-value',
+        'error',
+        `--damos_filter: ${e.message}${v1err || v1?.error ? ' (damo reports it after also failing the old v1 format, so its message may be confusing)' : ''}`,
+        e.range,
+      );
       if (path) imp.diagnosedPaths.push(path);
       result = v2;
     }
@@ -39,7 +51,12 @@ export function buildFilters(imp: Importer, occs: OptionOccurrence[], path: Conf
       filter.memcg_path = f.args[0].text;
       imp.markPath(p && [...p, 'memcg_path'], f.args[0].range);
       if (f.args[0].dynamic) {
-        imp.diag('damo-dynamic-value', 'information', `memcg path "${f.args[0].text}" is only known when the script runs (${f.args[0].dynamic}); not checked`, f.args[0].range);
+        imp.diag(
+          'damo-dynamic-value',
+          'information',
+          `memcg path "${f.args[0].text}" is only known when the script runs (${f.args[0].dynamic}); not checked`,
+          f.args[0].range,
+        );
         imp.noteDynamic(p && [...p, 'memcg_path']);
       }
     } else if (f.type === 'addr') {
@@ -69,7 +86,6 @@ export function buildFilters(imp: Importer, occs: OptionOccurrence[], path: Conf
   return out;
 }
 
-
 interface ParsedFilter {
   type: string;
   matching: boolean;
@@ -92,14 +108,24 @@ export function parseFiltersV2(words: ArgWord[]): { filters: ParsedFilter[]; err
   while (i < words.length) {
     const rest = words.slice(i);
     const all = (): OffsetRange => ({ start: rest[0].range.start, end: rest[rest.length - 1].range.end });
-    if (rest.length < 2) return { filters, error: { message: `wrong number of words: ${rest.map((w) => w.text).join(' ')} (a filter is <allow|reject> [none] <type> [args])`, range: all() } };
+    if (rest.length < 2)
+      return {
+        filters,
+        error: { message: `wrong number of words: ${rest.map((w) => w.text).join(' ')} (a filter is <allow|reject> [none] <type> [args])`, range: all() },
+      };
     if (!['allow', 'reject', 'deny', 'block'].includes(rest[0].text)) {
-      return { filters, error: { message: `unsupported allow-reject identifier: ${rest[0].text} (a filter starts with allow or reject)`, range: rest[0].range } };
+      return {
+        filters,
+        error: { message: `unsupported allow-reject identifier: ${rest[0].text} (a filter starts with allow or reject)`, range: rest[0].range },
+      };
     }
     const allow = rest[0].text === 'allow';
     let k = 1;
     let matching = true;
-    if (rest[k].text === 'none') { matching = false; k++; }
+    if (rest[k].text === 'none') {
+      matching = false;
+      k++;
+    }
     const typeWord = rest[k];
     if (!typeWord) return { filters, error: { message: `handling ${rest.map((w) => w.text).join(' ')} fail (no filter type)`, range: all() } };
     k++;
@@ -111,7 +137,13 @@ export function parseFiltersV2(words: ArgWord[]): { filters: ParsedFilter[]; err
     }
     const spec = FILTER_ARG_COUNT[type];
     if (!spec) {
-      return { filters, error: { message: `unsupported filter type "${type}" (one of anon, active, young, unmapped, memcg <path>, addr <start> <end>, target <idx>, hugepage_size <min> <max>)`, range: typeWord.range } };
+      return {
+        filters,
+        error: {
+          message: `unsupported filter type "${type}" (one of anon, active, young, unmapped, memcg <path>, addr <start> <end>, target <idx>, hugepage_size <min> <max>)`,
+          range: typeWord.range,
+        },
+      };
     }
     const args = rest.slice(k, k + spec[0]);
     if (args.length < spec[0]) return { filters, error: { message: `handling ${rest.map((w) => w.text).join(' ')} fail (${spec[1]})`, range: all() } };
@@ -137,4 +169,3 @@ function convertFilterV1(args: ArgWord[]): { words: ArgWord[] } | { error: strin
   words.push(type, ...opt);
   return { words };
 }
-

@@ -11,9 +11,15 @@ export function buildGoal(imp: Importer, g: OptionOccurrence, path: ConfigPath |
   imp.markPath(path, g.range);
   imp.created.set(g, path ?? []);
   const w = g.args;
-  const usage = 'forms: user_input <target> <current> | some_mem_psi_us <target> | node_mem_{used,free}_bp <target> <nid> | node_memcg_{used,free}_bp <target> <nid> <memcg path> | {active,inactive}_mem_bp <target> | node_eligible_mem_bp <target>';
+  const usage =
+    'forms: user_input <target> <current> | some_mem_psi_us <target> | node_mem_{used,free}_bp <target> <nid> | node_memcg_{used,free}_bp <target> <nid> <memcg path> | {active,inactive}_mem_bp <target> | node_eligible_mem_bp <target>';
   if (w.length < 2 || w.length > 4) {
-    imp.diag(w.length < 2 ? 'damo-missing-argument' : 'damo-extra-argument', 'error', `Wrong --damos_quota_goal (${w.map((x) => x.text).join(' ')}): 2 to 4 words; ${usage}`, g.range);
+    imp.diag(
+      w.length < 2 ? 'damo-missing-argument' : 'damo-extra-argument',
+      'error',
+      `Wrong --damos_quota_goal (${w.map((x) => x.text).join(' ')}): 2 to 4 words; ${usage}`,
+      g.range,
+    );
     if (w.length < 2) {
       if (path) imp.diagnosedPaths.push(path);
       return w[0] ? { metric: w[0].text, target_value: 0, current_value: 0 } : null;
@@ -32,29 +38,49 @@ export function buildGoal(imp: Importer, g: OptionOccurrence, path: ConfigPath |
   goal.target_value = imp.value(targetKind, w[1], sub('target_value'), 0, `${metric} target value`);
   if (metric === 'node_eligible_mem_bp' && w[1] && /%\s*$/.test(w[1].text)) {
     // value() already reported the error; say why
-    imp.diag('damo-invalid-value', 'information', 'damo v3.3 reads node_eligible_mem_bp targets with text_to_nr: give raw basis points (e.g. 5000 for 50%)', w[1].range);
+    imp.diag(
+      'damo-invalid-value',
+      'information',
+      'damo v3.3 reads node_eligible_mem_bp targets with text_to_nr: give raw basis points (e.g. 5000 for 50%)',
+      w[1].range,
+    );
   }
   const range = (a: ArgWord[]): OffsetRange => (a.length ? { start: a[0].range.start, end: a[a.length - 1].range.end } : g.range);
   if (NID_METRICS.includes(metric)) {
     const need = MEMCG_METRICS.includes(metric) ? 2 : 1;
     if (opt.length !== need) {
       const msg = need === 2 ? 'nid and memcg_path required' : 'nid is not given or something else is given';
-      imp.diag(opt.length < need ? 'damo-missing-argument' : 'damo-extra-argument', 'error',
-        `${msg}: ${metric} <target> <nid>${need === 2 ? ' <memcg path>' : ''} (damo refuses the command)`, opt.length ? range(opt) : g.range, path ? { path } : {});
+      imp.diag(
+        opt.length < need ? 'damo-missing-argument' : 'damo-extra-argument',
+        'error',
+        `${msg}: ${metric} <target> <nid>${need === 2 ? ' <memcg path>' : ''} (damo refuses the command)`,
+        opt.length ? range(opt) : g.range,
+        path ? { path } : {},
+      );
     }
     if (opt[0]) goal.nid = imp.value('nr', opt[0], sub('nid'), 0, `${metric} nid`);
     if (need === 2 && opt[1]) {
       goal.memcg_path = opt[1].text;
       imp.markPath(sub('memcg_path'), opt[1].range);
       if (opt[1].dynamic) {
-        imp.diag('damo-dynamic-value', 'information', `memcg path "${opt[1].text}" is only known when the script runs (${opt[1].dynamic}); not checked`, opt[1].range);
+        imp.diag(
+          'damo-dynamic-value',
+          'information',
+          `memcg path "${opt[1].text}" is only known when the script runs (${opt[1].dynamic}); not checked`,
+          opt[1].range,
+        );
         imp.noteDynamic(sub('memcg_path'));
       }
     }
   } else if (metric === 'user_input') {
     if (opt.length !== 1) {
-      imp.diag(opt.length < 1 ? 'damo-missing-argument' : 'damo-extra-argument', 'error',
-        'current value is not given or something else is given: user_input <target> <current value> (damo refuses the command)', opt.length ? range(opt) : g.range, path ? { path } : {});
+      imp.diag(
+        opt.length < 1 ? 'damo-missing-argument' : 'damo-extra-argument',
+        'error',
+        'current value is not given or something else is given: user_input <target> <current value> (damo refuses the command)',
+        opt.length ? range(opt) : g.range,
+        path ? { path } : {},
+      );
     }
     if (opt[0]) goal.current_value = imp.value('nr', opt[0], sub('current_value'), 0, 'user_input current value');
   } else if (opt.length > 0) {

@@ -2,9 +2,7 @@
 import type { ConfigPath, TextEdit } from '../../diagnostic';
 import { parseByKind, type ValueKind } from '../../model/units';
 import { pyInt, type ArgWord, type OptionOccurrence } from '../options';
-import {
-  DAMOS_ACTIONS, type DcScheme, type DcValue, type DcWatermarks,
-} from '../model';
+import { DAMOS_ACTIONS, type DcScheme, type DcValue, type DcWatermarks } from '../model';
 import type { Importer } from '../import';
 import { buildGoal } from './goal';
 import { buildFilters } from './filter';
@@ -44,26 +42,57 @@ export function buildSchemes(imp: Importer, paths: (ConfigPath | null)[]): (DcSc
       occ: o,
     });
   });
-  for (const [list, name] of [[qt, '--damos_quota_time'], [qs, '--damos_quota_space'], [qw, '--damos_quota_weights']] as const) {
+  for (const [list, name] of [
+    [qt, '--damos_quota_time'],
+    [qs, '--damos_quota_space'],
+    [qw, '--damos_quota_weights'],
+  ] as const) {
     list.slice(qi.length).forEach((o) => {
-      imp.diag('damo-ignored', 'warning',
+      imp.diag(
+        'damo-ignored',
+        'warning',
         qi.length === 0
           ? `${name} is silently ignored by damo without --damos_quota_interval: the scheme gets no such quota`
           : `${name} #${list.indexOf(o) + 1} has no matching --damos_quota_interval (there ${qi.length === 1 ? 'is 1' : `are ${qi.length}`}); damo silently ignores it`,
-        o.range);
+        o.range,
+      );
     });
   }
 
   // verify_set_damos_args_len
   for (const [dest, name] of PER_SCHEME_FIXED) {
-    imp.occ(dest).slice(S).forEach((o) => imp.diag('damo-count-mismatch', 'error', `too much ${name}: there ${S === 1 ? 'is 1 scheme' : `are ${S} schemes`} (one per --damos_action)`, o.range));
+    imp
+      .occ(dest)
+      .slice(S)
+      .forEach((o) =>
+        imp.diag('damo-count-mismatch', 'error', `too much ${name}: there ${S === 1 ? 'is 1 scheme' : `are ${S} schemes`} (one per --damos_action)`, o.range),
+      );
   }
-  quotaEntries.slice(S).forEach((q) => imp.diag('damo-count-mismatch', 'error',
-    `too much --damos_quotas: there ${S === 1 ? 'is 1 scheme' : `are ${S} schemes`}${q.occ.spec.dest === 'damos_quota_interval' ? ' (each --damos_quota_interval makes one quota)' : ''}`, q.occ.range));
-  for (const [dest, name] of [['damos_quota_goal_tuner', '--damos_quota_goal_tuner'], ['damos_quota_fail_charge_ratio', '--damos_quota_fail_charge_ratio']]) {
-    imp.occ(dest).slice(S).forEach((o) => imp.diag('damo-ignored', 'warning', `extra ${name}: there ${S === 1 ? 'is 1 scheme' : `are ${S} schemes`}; damo silently ignores it`, o.range));
+  quotaEntries
+    .slice(S)
+    .forEach((q) =>
+      imp.diag(
+        'damo-count-mismatch',
+        'error',
+        `too much --damos_quotas: there ${S === 1 ? 'is 1 scheme' : `are ${S} schemes`}${q.occ.spec.dest === 'damos_quota_interval' ? ' (each --damos_quota_interval makes one quota)' : ''}`,
+        q.occ.range,
+      ),
+    );
+  for (const [dest, name] of [
+    ['damos_quota_goal_tuner', '--damos_quota_goal_tuner'],
+    ['damos_quota_fail_charge_ratio', '--damos_quota_fail_charge_ratio'],
+  ]) {
+    imp
+      .occ(dest)
+      .slice(S)
+      .forEach((o) =>
+        imp.diag('damo-ignored', 'warning', `extra ${name}: there ${S === 1 ? 'is 1 scheme' : `are ${S} schemes`}; damo silently ignores it`, o.range),
+      );
   }
-  const goalGroups = groupPerScheme(imp, 'damos_quota_goal', 'damos_nr_quota_goals', '--damos_quota_goal', '--damos_nr_quota_goals', paths, ['quotas', 'goals']);
+  const goalGroups = groupPerScheme(imp, 'damos_quota_goal', 'damos_nr_quota_goals', '--damos_quota_goal', '--damos_nr_quota_goals', paths, [
+    'quotas',
+    'goals',
+  ]);
   const filterGroups = groupPerScheme(imp, 'damos_filter', 'damos_nr_filters', '--damos_filter', '--damos_nr_filters', paths, ['filters']);
 
   const schemes: (DcScheme | null)[] = [];
@@ -78,7 +107,15 @@ export function buildSchemes(imp: Importer, paths: (ConfigPath | null)[]): (DcSc
  * When damo would refuse the counts, the config uses the counts by position (each option belongs
  * to the --damos_action written before it) and a quick fix offers them.
  */
-export function groupPerScheme(imp: Importer, dest: string, countDest: string, name: string, countName: string, paths: (ConfigPath | null)[], sub: string[]): OptionOccurrence[][] {
+export function groupPerScheme(
+  imp: Importer,
+  dest: string,
+  countDest: string,
+  name: string,
+  countName: string,
+  paths: (ConfigPath | null)[],
+  sub: string[],
+): OptionOccurrence[][] {
   const items = imp.occ(dest);
   const actions = imp.occ('damos_action');
   const S = actions.length;
@@ -86,7 +123,9 @@ export function groupPerScheme(imp: Importer, dest: string, countDest: string, n
   const byPosition = new Array<number>(S).fill(0);
   for (const it of items) {
     let owner = 0;
-    actions.forEach((a, i) => { if (a.range.start < it.range.start) owner = i; });
+    actions.forEach((a, i) => {
+      if (a.range.start < it.range.start) owner = i;
+    });
     byPosition[owner]++;
   }
   const given = imp.intList(countDest);
@@ -104,12 +143,20 @@ export function groupPerScheme(imp: Importer, dest: string, countDest: string, n
     } else {
       counts = given.values;
       if (given.values.length > S) {
-        imp.diag('damo-ignored', 'warning', `${countName} has ${given.values.length} values for ${S} scheme${S === 1 ? '' : 's'}; damo ignores the extra ones`, given.occ.args[S]?.range ?? given.occ.range);
+        imp.diag(
+          'damo-ignored',
+          'warning',
+          `${countName} has ${given.values.length} values for ${S} scheme${S === 1 ? '' : 's'}; damo ignores the extra ones`,
+          given.occ.args[S]?.range ?? given.occ.range,
+        );
       }
       if (items.length > 0 && counts.slice(0, S).some((c, i) => c !== byPosition[i])) {
-        imp.diag('damo-count-order', 'warning',
+        imp.diag(
+          'damo-count-order',
+          'warning',
           `${countName} ${counts.slice(0, S).join(' ')} assigns ${name} options to schemes differently from where they are written (by position: ${byPosition.join(' ')}); damo follows the counts`,
-          given.occ.range);
+          given.occ.range,
+        );
       }
     }
   }
@@ -118,9 +165,13 @@ export function groupPerScheme(imp: Importer, dest: string, countDest: string, n
     const edits: TextEdit[] = given
       ? [{ range: { start: given.occ.args[0]?.range.start ?? given.occ.nameRange.end, end: given.occ.range.end }, newText: fixText }]
       : [{ range: { start: imp.cmd.range.end, end: imp.cmd.range.end }, newText: ` ${countName} ${fixText}` }];
-    imp.diag('damo-count-mismatch', 'error', `${problem}. The imported config uses the counts by position: ${fixText}`,
+    imp.diag(
+      'damo-count-mismatch',
+      'error',
+      `${problem}. The imported config uses the counts by position: ${fixText}`,
       given?.occ.range ?? items[0]?.range ?? imp.cmd.damoWord.range,
-      { fixes: [{ title: `Set ${countName} ${fixText} (by position)`, edits, preferred: true }] });
+      { fixes: [{ title: `Set ${countName} ${fixText} (by position)`, edits, preferred: true }] },
+    );
     counts = byPosition;
   }
   const groups: OptionOccurrence[][] = [];
@@ -137,8 +188,15 @@ export function groupPerScheme(imp: Importer, dest: string, countDest: string, n
   return groups;
 }
 
-export function buildScheme(imp: Importer, s: number, path: ConfigPath | null, actionOcc: OptionOccurrence, quota: QuotaEntry | undefined,
-  goals: OptionOccurrence[], filters: OptionOccurrence[]): DcScheme {
+export function buildScheme(
+  imp: Importer,
+  s: number,
+  path: ConfigPath | null,
+  actionOcc: OptionOccurrence,
+  quota: QuotaEntry | undefined,
+  goals: OptionOccurrence[],
+  filters: OptionOccurrence[],
+): DcScheme {
   const sub = (...p: (string | number)[]): ConfigPath | null => (path ? [...path, ...p] : null);
   imp.markPath(path, actionOcc.range);
   imp.created.set(actionOcc, path ?? []);
@@ -166,18 +224,32 @@ export function buildScheme(imp: Importer, s: number, path: ConfigPath | null, a
     if (extra.length === 1) {
       const nid = pyInt(extra[0].text);
       if (extra[0].dynamic) {
-        imp.diag('damo-dynamic-value', 'information', `target node "${extra[0].text}" is only known when the script runs (${extra[0].dynamic}); not checked`, extra[0].range);
+        imp.diag(
+          'damo-dynamic-value',
+          'information',
+          `target node "${extra[0].text}" is only known when the script runs (${extra[0].dynamic}); not checked`,
+          extra[0].range,
+        );
         imp.noteDynamic(sub('target_nid'));
       } else if (nid === undefined) {
-        imp.diag('damo-invalid-value', 'error', `"${action}" action require a numeric target_nid or dests arguments ("${extra[0].text}" is not an integer)`, extra[0].range);
+        imp.diag(
+          'damo-invalid-value',
+          'error',
+          `"${action}" action require a numeric target_nid or dests arguments ("${extra[0].text}" is not an integer)`,
+          extra[0].range,
+        );
         if (path) imp.diagnosedPaths.push([...path, 'target_nid']);
       }
       scheme.target_nid = nid ?? extra[0].text;
       imp.markPath(sub('target_nid'), extra[0].range);
     } else if (extra.length > 1) {
       if (extra.length % 2 !== 0) {
-        imp.diag('damo-invalid-value', 'error', `"${action}" action require a numeric target_nid or dests arguments (destinations come in <node id> <weight> pairs; got ${extra.length} words)`,
-          { start: extra[0].range.start, end: extra[extra.length - 1].range.end });
+        imp.diag(
+          'damo-invalid-value',
+          'error',
+          `"${action}" action require a numeric target_nid or dests arguments (destinations come in <node id> <weight> pairs; got ${extra.length} words)`,
+          { start: extra[0].range.start, end: extra[extra.length - 1].range.end },
+        );
       }
       scheme.dests = [];
       for (let j = 0; j + 1 < extra.length; j += 2) {
@@ -191,9 +263,12 @@ export function buildScheme(imp: Importer, s: number, path: ConfigPath | null, a
     }
   } else if (extra.length > 0) {
     const looksTarget = extra.some((w) => /^(paddr|vaddr|fvaddr|\d+)$/.test(w.text) || w.text.includes(' '));
-    imp.diag('damo-extra-argument', 'error',
+    imp.diag(
+      'damo-extra-argument',
+      'error',
       `--damos_action ${action} takes no further arguments (damo v3.3 crashes on them: "Wrong number of --damos_action arguments")${looksTarget ? `; if "${extra.map((w) => w.text).join(' ')}" is the monitoring target, put it before the options: --damos_action takes every following word` : ''}`,
-      { start: extra[0].range.start, end: extra[extra.length - 1].range.end });
+      { start: extra[0].range.start, end: extra[extra.length - 1].range.end },
+    );
   }
 
   // access pattern
@@ -236,8 +311,12 @@ export function buildScheme(imp: Importer, s: number, path: ConfigPath | null, a
     const qp = sub('quotas');
     imp.markPath(qp, quota.occ.range);
     if (quota.words.length > 6) {
-      imp.diag('damo-extra-argument', 'error', `Wrong --damos_quotas (>6 parameters): <time ms> [<size> [<reset interval ms> [<sz weight> [<nr_accesses weight> [<age weight>]]]]]`,
-        { start: quota.words[6]!.range.start, end: quota.occ.range.end });
+      imp.diag(
+        'damo-extra-argument',
+        'error',
+        `Wrong --damos_quotas (>6 parameters): <time ms> [<size> [<reset interval ms> [<sz weight> [<nr_accesses weight> [<age weight>]]]]]`,
+        { start: quota.words[6]!.range.start, end: quota.occ.range.end },
+      );
     }
     const w = quota.words;
     const def = quota.defaults;
@@ -274,8 +353,12 @@ export function buildScheme(imp: Importer, s: number, path: ConfigPath | null, a
   } else {
     const lost = [...goals, ...(tunerOcc ? [tunerOcc] : []), ...(fcrOcc ? [fcrOcc] : [])];
     for (const o of lost) {
-      imp.diag('damo-ignored', 'warning',
-        `${o.spec.names[0]} belongs to scheme ${s}, which has no --damos_quota_interval or --damos_quotas; damo silently drops it`, o.range);
+      imp.diag(
+        'damo-ignored',
+        'warning',
+        `${o.spec.names[0]} belongs to scheme ${s}, which has no --damos_quota_interval or --damos_quotas; damo silently drops it`,
+        o.range,
+      );
     }
   }
 
@@ -309,6 +392,12 @@ export function buildScheme(imp: Importer, s: number, path: ConfigPath | null, a
   Object.assign(scheme, ordered);
 
   const ms = at('damos_max_nr_snapshots');
-  if (ms) imp.diag('damo-not-in-config', 'warning', '--damos_max_nr_snapshots has no config-file key (damo ignores "stats" in files); the imported config leaves it out', ms.range);
+  if (ms)
+    imp.diag(
+      'damo-not-in-config',
+      'warning',
+      '--damos_max_nr_snapshots has no config-file key (damo ignores "stats" in files); the imported config leaves it out',
+      ms.range,
+    );
   return scheme;
 }
