@@ -250,7 +250,9 @@ describe('VS Code (code-server) with the packaged extension', () => {
           if (attempt >= 3) throw e;
         }
       }
-      expect(await toast.innerText()).toMatch(/not simulated: on kernel \d+\.\d+ \(the scenario's\) the config has \d+ error\(s\).*the first, at line \d+:\d+ \[[a-z-]+\]/s);
+      expect(await toast.innerText()).toMatch(
+        /not simulated: on kernel \d+\.\d+ \(the scenario's\) the config has \d+ error\(s\).*the first, at line \d+:\d+ \[[a-z-]+\]/s,
+      );
       await shot(page, 'simulation-refused');
       await page.keyboard.press('Escape');
     }, 60_000);
