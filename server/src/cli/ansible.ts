@@ -110,7 +110,15 @@ export const ansible: Subcommand = async (args, io) => {
 export const hostPlan: Subcommand = async (args, io) => {
   let parsed;
   try {
-    parsed = parseArgs(args, { host: 'string', 'probe-output': 'string', 'script-out': 'string', 'apply-output': 'string', kernel: 'string', help: 'bool' });
+    parsed = parseArgs(args, {
+      host: 'string',
+      'probe-output': 'string',
+      'script-out': 'string',
+      'apply-output': 'string',
+      kernel: 'string',
+      replace: 'bool',
+      help: 'bool',
+    });
     if (parsed.flags.help) {
       io.stdout(`${HOST_PLAN_USAGE}\n`);
       return 0;
@@ -138,7 +146,7 @@ export const hostPlan: Subcommand = async (args, io) => {
     io.stdout(`${JSON.stringify({ verdict })}\n`);
     return 0;
   }
-  const r = planForHost(host, text, file, probe.text as string, kernel || undefined);
+  const r = planForHost(host, text, file, probe.text as string, kernel || undefined, !!parsed.flags.replace);
   if (r.ok && parsed.flags['script-out']) {
     writeFileSync(parsed.flags['script-out'] as string, renderApplyWrapper(host, r.script), { mode: 0o700 });
   }

@@ -50,6 +50,8 @@ damon_config_cli: ${JSON.stringify(o.cli)}
 damon_config_file: "{{ role_path }}/files/${o.configFileName}"
 # Check against this kernel release X.Y instead of each host's probed one ("" = probed).
 damon_kernel: ""
+# Replace kdamonds another tool (damo, or a hand) started; without it such a host fails, untouched.
+damon_replace: false
 `,
   );
   files.set(
@@ -92,6 +94,7 @@ dependencies: []
         host: "{{ inventory_hostname }}"
         probe_output: "{{ damon_probe.stdout }}"
         kernel: "{{ damon_kernel }}"
+        replace: "{{ damon_replace | bool }}"
       delegate_to: localhost
       become: false
       register: damon_plan
@@ -235,6 +238,7 @@ options:
   probe_output: {type: str, required: true}
   apply_output: {type: str, default: ""}
   kernel: {type: str, default: ""}
+  replace: {type: bool, default: false}
 """
 import json
 import os
@@ -254,6 +258,7 @@ def main():
             probe_output=dict(type="str", required=True),
             apply_output=dict(type="str", default=""),
             kernel=dict(type="str", default=""),
+            replace=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -267,6 +272,8 @@ def main():
         argv += ["--kernel", p["kernel"]]
     if p["mode"] == "plan":
         argv += ["--script-out", os.path.join(work, "apply.sh")]
+        if p["replace"]:
+            argv += ["--replace"]
     else:
         out = os.path.join(work, "apply.out")
         with open(out, "w", encoding="utf-8") as f:

@@ -135,7 +135,7 @@ export async function probeHost(t: SshTarget, opts: ProbeOptions = {}, timeouts:
 }
 
 /** "kdamond 0 (pid 123), kdamond 1 (pid 456)" */
-function foreignSummary(probe: ProbeResult, idx: number[]): string {
+export function foreignSummary(probe: ProbeResult, idx: number[]): string {
   return idx
     .map((k) => {
       const pid = probe.tree.get(`kdamonds/${k}/pid`);

@@ -5,10 +5,10 @@
  * — applied, rolled back (why, at which config line), or unknown. No I/O.
  */
 import { diffTree, renderDiff, type DiffLine } from '../core/sysfs/diff';
-import { parseProbeOutput, restoreSpec, type ProbeResult } from '../core/sysfs/hostinfo';
+import { foreignKdamonds, parseProbeOutput, restoreSpec, type ProbeResult } from '../core/sysfs/hostinfo';
 import { planSysfs, type SysfsPlan, type SysfsWrite } from '../core/sysfs/plan';
 import { renderDeployScript } from '../core/sysfs/script';
-import { DeployError, explainKernelError, holderProblems, loadForDeploy, type LoadedConfig } from './deploy';
+import { DeployError, explainKernelError, foreignSummary, holderProblems, loadForDeploy, type LoadedConfig } from './deploy';
 
 /** What the role shows as Ansible facts about a host (`damon` fact). */
 export interface DamonFacts {
@@ -76,7 +76,14 @@ function sides(diff: DiffLine[]): { before: string; after: string } {
  * The checks `deploy` makes once it has probed a host, then the plan and the deploy script.
  * A host that would reject the config fails here, with the config line and the rule.
  */
-export function planForHost(host: string, configText: string, fileName: string, probeOutput: string, kernel?: string): HostPlan | HostPlanFailure {
+export function planForHost(
+  host: string,
+  configText: string,
+  fileName: string,
+  probeOutput: string,
+  kernel?: string,
+  replace = false,
+): HostPlan | HostPlanFailure {
   let probe: ProbeResult;
   try {
     probe = parseProbeOutput(probeOutput);
@@ -90,7 +97,8 @@ export function planForHost(host: string, configText: string, fileName: string, 
     const holders = holderProblems(host, probe);
     if (holders.length) throw new DeployError(`DAMON is held by a kernel module on ${host}; nothing was written`, 'busy', holders);
     const cfg = loadForDeploy(configText, fileName, probe, kernel);
-    const plan = planSysfs(cfg.kconfig, { caps: probe.caps, host: probe.host });
+    // the same plan as deploy: kdamonds that already hold the config are neither written nor committed
+    const plan = planSysfs(cfg.kconfig, { caps: probe.caps, host: probe.host, tree: probe.tree });
     if (plan.problems.length) {
       throw new DeployError(
         `${fileName} cannot run on ${host} (Linux ${probe.release}); nothing was written`,
@@ -98,8 +106,16 @@ export function planForHost(host: string, configText: string, fileName: string, 
         plan.problems.map((p) => `${cfg.where(p.source)}: ${p.message}`),
       );
     }
+    // kdamonds another tool started are never taken over silently (damon_replace: true replaces them)
+    const foreign = plan.mode === 'start' ? [] : foreignKdamonds(probe).filter((k) => !plan.unchanged?.includes(k));
+    if (foreign.length && !replace) {
+      throw new DeployError(
+        `${host} runs kdamonds started outside damon-config (${foreignSummary(probe, foreign)}); deploying would replace them. Nothing was written. Set damon_replace: true to replace them.`,
+        'foreign',
+      );
+    }
     const diff = diffTree(probe.tree, plan);
-    const changed = diff.some((l) => !sameState(l));
+    const changed = plan.writes.length > 0;
     const script = renderDeployScript(plan, probe.fingerprint, restoreSpec(probe, cfg.kconfig.kdamonds.length));
     return { ok: true, host, facts, changed, mode: plan.mode, writes: plan.writes.length, diff, diffText: renderDiff(diff), ...sides(diff), script };
   } catch (e) {
@@ -165,7 +181,7 @@ export function verdictForHost(host: string, configText: string, fileName: strin
   try {
     const probe = parseProbeOutput(probeOutput);
     cfg = loadForDeploy(configText, fileName, probe, kernel);
-    const plan = planSysfs(cfg.kconfig, { caps: probe.caps, host: probe.host });
+    const plan = planSysfs(cfg.kconfig, { caps: probe.caps, host: probe.host, tree: probe.tree });
     writes = plan.writes;
     nWrites = plan.writes.length;
   } catch {
