@@ -1,5 +1,5 @@
 /**
- * `damon-config deploy CONFIG --host ALIAS [--host ALIAS...] [--dry-run] [--yes] [--ssh-config FILE] [--kernel X.Y]`
+ * `damon-config deploy CONFIG --host ALIAS [--dry-run] [--yes] [--replace] ...` or `--inventory FILE` (Ansible)
  */
 import { createInterface } from 'node:readline';
 import { deploy as deployOne, DeployError, loadForDeploy, precheckValues, timeoutsOf, type PhaseTimeouts } from '../host/deploy';
