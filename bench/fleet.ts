@@ -7,7 +7,7 @@
  * Run: npm run bench:fleet  (needs scripts/ci/deploy.sh and scripts/ci/fleet.sh done)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { bootTestHost, ROOT, type TestHost } from '../test/testhost/vm';
@@ -15,22 +15,7 @@ import { bootTestHost, ROOT, type TestHost } from '../test/testhost/vm';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const CONFIG = `kdamonds:
-  - contexts:
-      - ops: paddr
-        targets:
-          - pid: null
-            regions:
-              - {start: 1073741824, end: 2147352576}
-        intervals: {sample_us: 5 ms, aggr_us: 100 ms, ops_update_us: 1 s}
-        nr_regions: {min: 10, max: 1000}
-        schemes:
-          - action: stat
-            access_pattern:
-              sz_bytes: {min: min, max: max}
-              nr_accesses: {min: 0 %, max: 100 %}
-              age: {min: 0, max: max}
-`;
+const CONFIG = readFileSync(join(ROOT, 'test/deploy/fixtures/stat-node1.damon.yaml'), 'utf8');
 
 function cli(args: string[]): number {
   const s = Date.now();

@@ -2,7 +2,6 @@
  * An older host: Debian bookworm's Linux 6.12 in the QEMU test VM. The seed's tiering config needs
  * 6.16+/6.19+ features: the deploy must name them, point at the config lines, and write nothing.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { probeHost } from '../../server/src/host/deploy';
@@ -49,27 +48,7 @@ describe('Linux 6.12 host', () => {
   });
 
   it('a config within 6.12 deploys (legacy filters/ dir, files the host lacks left out)', async () => {
-    const cfg = join(vm.dir, 'old.damon.yaml');
-    execFileSync('sh', ['-c', `cat > ${cfg}`], {
-      input: `kdamonds:
-  - contexts:
-      - ops: paddr
-        targets:
-          - pid: null
-            regions:
-              - {start: 1073741824, end: 2147352576}
-        intervals: {sample_us: 5 ms, aggr_us: 100 ms, ops_update_us: 1 s}
-        nr_regions: {min: 10, max: 1000}
-        schemes:
-          - action: stat
-            access_pattern:
-              sz_bytes: {min: min, max: max}
-              nr_accesses: {min: 0 %, max: 100 %}
-              age: {min: 0, max: max}
-            filters:
-              - {filter_type: anon, matching: false, allow: false}
-`,
-    });
+    const cfg = join(ROOT, 'test/deploy/fixtures/stat-node1.damon.yaml');
     const r = await runCli(['deploy', cfg, '--host', vm.alias, '--ssh-config', vm.sshConfig, '--yes']);
     expect(r.stderr + r.stdout).toMatch(/applied/);
     expect(r.code).toBe(0);

@@ -20,25 +20,7 @@ let b: TestHost;
 let dir: string;
 let inventory: string;
 
-const CONFIG = `# one paddr kdamond counting anonymous memory of node 1: valid on 6.12 and 7.2
-kdamonds:
-  - contexts:
-      - ops: paddr
-        targets:
-          - pid: null
-            regions:
-              - {start: 1073741824, end: 2147352576}
-        intervals: {sample_us: 5 ms, aggr_us: 100 ms, ops_update_us: 1 s}
-        nr_regions: {min: 10, max: 1000}
-        schemes:
-          - action: stat
-            access_pattern:
-              sz_bytes: {min: min, max: max}
-              nr_accesses: {min: 0 %, max: 100 %}
-              age: {min: 0, max: max}
-            filters:
-              - {filter_type: anon, matching: false, allow: false}
-`;
+const CONFIG = readFileSync(join(__dirname, '../deploy/fixtures/stat-node1.damon.yaml'), 'utf8');
 
 /** the same kdamond, but its scheme only counts /fleet_only's pages: a cgroup only the 7.2 host has */
 const CONFIG_CGROUP = CONFIG.replace(

@@ -188,8 +188,8 @@ export const FILTER_TYPES: { name: string; since: string; layer: 'core' | 'ops';
  * their first release as `since` above / `x-since` in the schema), by kernel name, with the first Linux
  * release that has them. The sysfs plan gates files on the first group, the simulator models the
  * second; `kernel-version.ts` turns both into predicates (`kernelFacts`).
- * Source for the behaviours: ../shared/reference/damon-algorithms.md (the K25 = v6.16-v6.19 vs
- * K26 = v7.1+ deltas; the doc dates most of them to v7.1, the fail charge to v7.2).
+ * The behaviours' releases follow the kernel's mm/damon history (core.c, paddr.c, vaddr.c): most
+ * date from v7.1, the fail charge from v7.2 (the simulator's docs/simulator.md lists them).
  */
 export const KERNEL_SINCE = {
   // sysfs files without a config key
