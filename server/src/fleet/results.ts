@@ -136,7 +136,8 @@ function outcomeOf(h: RawHost, check: boolean): HostOutcome {
     if (check) return { host, status: 'would-change', message: String(plan.summary ?? ''), details: [], diff: plan.diff_text ?? '' };
     const v = h.verdict;
     if (v) {
-      const message = String(v.msg ?? '');
+      // the verdict names its host ("db1: applied (12 writes)"): the table already does
+      const message = String(v.msg ?? '').replace(`${host}: `, '');
       const details = strs(v.details);
       if (v.status === 'applied' && !v.failed) return { host, status: 'applied', message, details };
       if (v.status === 'rolled-back') return { host, status: 'rolled-back', message, details };
