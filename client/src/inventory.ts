@@ -7,7 +7,7 @@ import type { FleetRecap, HostOutcome, HostStatus } from '../../server/src/fleet
 
 /** Globs (one per findFiles call: VS Code globs do not nest braces) of files that may be inventories. */
 export const INVENTORY_GLOBS = ['**/*.ini', '**/hosts', '**/hosts.{yml,yaml}', '**/inventory*', '**/inventory/**/*.{yml,yaml}', '**/inventories/**/*'];
-export const INVENTORY_EXCLUDE = '{**/node_modules/**,**/.git/**,**/ansible.cfg,**/*.damon.{yaml,yml,json}}';
+export const INVENTORY_EXCLUDE = '{**/node_modules/**,**/.git/**,**/ansible.cfg,**/*.damon.yaml,**/*.damon.yml,**/*.damon.json}';
 
 /** What each outcome is called in the table; a --check run speaks in the conditional. */
 export function statusLabel(s: HostStatus, check: boolean): string {

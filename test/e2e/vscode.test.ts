@@ -535,6 +535,9 @@ describe('VS Code (code-server) with the packaged extension', () => {
         // the inventory picker lists the workspace's inventory-looking files
         const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'inventory/hosts.ini' }).first();
         await row.waitFor({ timeout: 30_000 });
+        const picker = await page.locator('.quick-input-list').innerText();
+        expect(picker).toContain('Browse…');
+        expect(picker).not.toContain('stat-node1.damon.yaml');
         await shot(page, 'inventory-pick');
         await row.click();
         // the optional --limit: none

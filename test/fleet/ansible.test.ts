@@ -144,16 +144,27 @@ describe('deploy --inventory: two kernels, one playbook run', () => {
     expect(again.stdout).toMatch(new RegExp(`${b.alias.replace(/\./g, '\\.')}: unchanged`));
   });
 
-  it('a host that would reject the config fails alone, with the config line and the rule; the other applies', async () => {
+  it('a host that would reject the config fails alone, with the config line and the rule; the other applies (--json: the same per host, as data)', async () => {
     const before612 = tree(b);
-    const r = await runCli(['deploy', join(dir, 'cgroup.damon.yaml'), '--inventory', inventory]);
+    const config = join(dir, 'cgroup.damon.yaml');
+    const r = await runCli(['deploy', config, '--inventory', inventory, '--json']);
     expect(r.code).toBe(1);
-    // 6.12 has no /fleet_only: the validator, run against that host's probed profile, refuses first
-    expect(r.stdout).toMatch(/cgroup\.damon\.yaml:\d+:\d+: error \[memcg-path-unknown\] .*\/fleet_only/);
+    // Ansible's text goes to stderr with --json: 6.12 has no /fleet_only, the validator, run against
+    // that host's probed profile, refuses first
+    expect(r.stderr).toMatch(/cgroup\.damon\.yaml:\d+:\d+: error \[memcg-path-unknown\] .*\/fleet_only/);
     expect(tree(b)).toBe(before612);
-    expect(r.stdout).toMatch(new RegExp(`${a.alias.replace(/\./g, '\\.')}: ${a.alias.replace(/\./g, '\\.')}: applied`));
-    expect(r.stdout).toMatch(new RegExp(`${b.alias.replace(/\./g, '\\.')}: failed: `));
+    expect(r.stderr).toMatch(new RegExp(`${a.alias.replace(/\./g, '\\.')}: ${a.alias.replace(/\./g, '\\.')}: applied`));
+    expect(r.stderr).toMatch(new RegExp(`${b.alias.replace(/\./g, '\\.')}: failed: `));
     expect(a.sh('cat /sys/kernel/mm/damon/admin/kdamonds/0/contexts/0/schemes/0/ops_filters/0/memcg_path').trim()).toBe('/fleet_only');
+    // stdout is the JSON alone: one outcome per host, the refusal naming the user's file (not the role's copy)
+    const recap = JSON.parse(r.stdout) as { check: boolean; hosts: { host: string; status: string; message: string; details: string[] }[] };
+    expect(recap.check).toBe(false);
+    const byHost = new Map(recap.hosts.map((h) => [h.host, h]));
+    expect(byHost.get(a.alias)).toMatchObject({ status: 'applied', message: expect.stringMatching(/^applied \(\d+ writes\)$/) });
+    expect(byHost.get(b.alias)).toMatchObject({ status: 'failed', message: expect.stringMatching(/nothing was deployed/) });
+    expect(byHost.get(b.alias)!.details).toEqual([
+      expect.stringMatching(new RegExp(`^${config.replace(/[.]/g, '\\.')}:\\d+:\\d+: error \\[memcg-path-unknown\\] .*/fleet_only`)),
+    ]);
   });
 
   it('serial: 1 runs the hosts one after the other (the generated playbook, run directly)', () => {
