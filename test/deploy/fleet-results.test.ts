@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { countsLine, deployable, renderInventoryPage } from '../../client/src/inventory';
+import { ansibleWarnings } from '../../server/src/cli/ansible';
 import { fleetRecap } from '../../server/src/fleet/results';
 import { runCli } from './cli';
 
@@ -110,6 +111,24 @@ describe('the Deploy to Inventory page', () => {
 });
 
 describe('deploy --json', () => {
+  it("says why no host ran from Ansible's own warnings, each unwrapped to one line (its output for an unreadable inventory)", () => {
+    const stderr = [
+      '[WARNING]:  * Failed to parse /w/bad.yml with ini plugin:',
+      '/w/bad.yml:1: Expected key=value host variable assignment, got: is:',
+      '[WARNING]: Unable to parse /w/bad.yml as an inventory source',
+      '[WARNING]: No inventory was parsed, only implicit localhost is available',
+      '[WARNING]: provided hosts list is empty, only localhost is available. Note that',
+      "the implicit localhost does not match 'all'",
+      '',
+      'PLAY [Deploy a DAMON config] ***',
+    ].join('\n');
+    expect(ansibleWarnings(stderr)).toEqual([
+      'Unable to parse /w/bad.yml as an inventory source',
+      'No inventory was parsed, only implicit localhost is available',
+      "provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'",
+    ]);
+  });
+
   it('goes with --inventory only', async () => {
     const r = await runCli(['deploy', join(__dirname, 'fixtures', 'stat-node1.damon.yaml'), '--host', 'h', '--json']);
     expect(r.code).toBe(2);

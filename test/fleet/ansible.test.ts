@@ -183,6 +183,20 @@ describe('deploy --inventory: two kernels, one playbook run', () => {
     expect((r.stdout.match(/^PLAY \[Deploy a DAMON config\]/gm) ?? []).length).toBe(2);
   });
 
+  it('--json with an inventory Ansible cannot read, or a --limit that matches no host: no hosts, and why', async () => {
+    const bad = join(dir, 'broken-inventory.yml');
+    writeFileSync(bad, 'this is: [not an inventory\n');
+    const r = await runCli(['deploy', join(dir, 'tiering.damon.yaml'), '--inventory', bad, '--check', '--json']);
+    const recap = JSON.parse(r.stdout) as { hosts: unknown[]; error?: string };
+    expect(recap.hosts).toEqual([]);
+    expect(recap.error).toMatch(/Unable to parse .*broken-inventory\.yml as an inventory source/);
+    const none = await runCli(['deploy', join(dir, 'tiering.damon.yaml'), '--inventory', inventory, '--limit', 'no-such-host', '--check', '--json']);
+    expect(none.code).toBe(1);
+    const r2 = JSON.parse(none.stdout) as { hosts: unknown[]; error?: string };
+    expect(r2.hosts).toEqual([]);
+    expect(r2.error).toMatch(/no hosts to target/);
+  });
+
   it('ansible-playbook missing: deploy --inventory says how to install it', async () => {
     const r = spawnSync(process.execPath, [join(__dirname, '../../dist/cli.js'), 'deploy', join(dir, 'tiering.damon.yaml'), '--inventory', inventory], {
       env: { ...process.env, PATH: '/nonexistent' },

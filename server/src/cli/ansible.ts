@@ -156,6 +156,25 @@ export const hostPlan: Subcommand = async (args, io) => {
   return 0;
 };
 
+/** Ansible's warnings in its output, each one line (it wraps them at 80 columns); not the ` * ` details. */
+export function ansibleWarnings(text: string): string[] {
+  const out: string[] = [];
+  let cur: string[] | null = null;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('[WARNING]: ')) {
+      if (cur) out.push(cur.join(' '));
+      const first = line.slice('[WARNING]: '.length);
+      cur = first.startsWith(' ') ? null : [first.trim()];
+    } else if (cur && line.trim() && !line.startsWith('[')) cur.push(line.trim());
+    else if (cur) {
+      out.push(cur.join(' '));
+      cur = null;
+    }
+  }
+  if (cur) out.push(cur.join(' '));
+  return out;
+}
+
 export function findAnsiblePlaybook(): string | null {
   const r = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' });
   return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
@@ -239,8 +258,10 @@ export async function deployInventory(
           h.details = h.details.map(own);
         }
       }
-      // no results file: Ansible stopped before the recap (a broken inventory, an unknown --limit)
+      // no results file: Ansible stopped before the recap (an unknown --limit: its last line says so)
       else recap.error = stderr.trim().split('\n').filter(Boolean).at(-1) ?? `ansible-playbook exited ${code}`;
+      // no host ran (an inventory Ansible could not read): its own warnings say why
+      if (recap.hosts.length === 0 && !recap.error) recap.error = ansibleWarnings(stderr).slice(0, 2).join('; ') || `no host of ${opts.inventory} matched`;
       io.stdout(`${JSON.stringify(recap, null, 2)}\n`);
     }
     return code === 0 ? 0 : 1;
