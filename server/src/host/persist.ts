@@ -130,7 +130,7 @@ export function persistStatus(host: string, st: PersistedState, probe: ProbeResu
   const base = {
     unit: st.unit,
     bootRun: st.run ? `${st.run.active} ${st.run.result}`.trim() : null,
-    configName: st.config?.name ?? null,
+    configName: st.source ?? st.config?.name ?? null,
     digest: st.digest,
   };
   if (st.unit === 'none') return { ...base, persisted: false, same: null, detail: 'nothing is persisted' };

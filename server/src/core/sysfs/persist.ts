@@ -16,7 +16,7 @@
  * name reaches the unit only through unitText(). Pure: no I/O.
  */
 import type { SysfsPlan } from './plan';
-import { lockFn, renderDeployScript, shQuote, STATE_DIR, type RestoreSpec } from './script';
+import { lockFn, renderDeployScript, shQuote, STATE_DIR, TMP_FN, type RestoreSpec } from './script';
 
 export const PERSIST_DIR = '/etc/damon-config';
 export const PERSIST_UNIT = 'damon-config.service';
@@ -116,7 +116,8 @@ export function renderBootScript(plan: SysfsPlan, o: BootScriptOptions): string 
     `# Source: ${commentText(o.source)} (plan ${digest}, ${plan.writes.length} sysfs writes). Run at boot by ${PERSIST_UNIT}.`,
     '# Do not edit: deploy again with --persist, or remove it with `damon-config stop --persist`.',
     'set -u',
-    `SOURCE=${shQuote(o.source)}`,
+    // for log lines: printable, one line, and quoted
+    `SOURCE=${shQuote(commentText(o.source))}`,
     `WAIT=${wait}`,
     `log() { printf 'damon-config: %s\\n' "$*" >&2; }`,
     // the cgroup v2 mount (systemd: /sys/fs/cgroup)
@@ -150,8 +151,7 @@ export function renderBootScript(plan: SysfsPlan, o: BootScriptOptions): string 
     '    *) printf \'write %s\' "$1" ;;',
     '  esac',
     '}',
-    `W=$(umask 077; mktemp -d "\${TMPDIR:-/tmp}/damon-config-boot.XXXXXX") || { log "cannot create a private temporary directory"; exit 1; }`,
-    'trap \'rm -rf "$W"\' EXIT',
+    TMP_FN,
     `cat > "$W/deploy.sh" <<'${eof}'`,
     deploy.replace(/\n$/, ''),
     eof,
@@ -306,7 +306,8 @@ export function renderRemoveScript(lockWaitS = 60): string {
 /**
  * Reads what is persisted (for `status`): @@PSYSTEMD yes|no, @@PUNIT enabled|disabled|none,
  * @@PRUN ActiveState Result (this boot's run of the unit), @@PCONFIG NAME followed by the config's
- * lines prefixed with `|`, @@PDIGEST (the boot script's plan digest), @@PEND.
+ * lines prefixed with `|`, @@PSOURCE and @@PDIGEST (the deployed file's name and the plan digest,
+ * from the boot script's header), @@PEND.
  */
 export function renderPersistReadScript(): string {
   return [
@@ -323,7 +324,10 @@ export function renderPersistReadScript(): string {
     '  say "@@PCONFIG ${f##*/}"',
     `  head -c 1048576 "$f" | while IFS= read -r l || [ -n "$l" ]; do printf '|%s\\n' "$l"; done`,
     'done',
-    `[ -f ${shQuote(BOOT_SCRIPT_PATH)} ] && say "@@PDIGEST $(sed -n 's/^# Source: .*(plan \\([0-9a-f]*\\),.*/\\1/p' ${shQuote(BOOT_SCRIPT_PATH)} | head -n 1)"`,
+    `if [ -f ${shQuote(BOOT_SCRIPT_PATH)} ]; then`,
+    `  say "@@PSOURCE $(sed -n 's/^# Source: \\(.*\\) (plan [0-9a-f]*, .*/\\1/p' ${shQuote(BOOT_SCRIPT_PATH)} | head -n 1)"`,
+    `  say "@@PDIGEST $(sed -n 's/^# Source: .* (plan \\([0-9a-f]*\\), .*/\\1/p' ${shQuote(BOOT_SCRIPT_PATH)} | head -n 1)"`,
+    'fi',
     'say "@@PEND"',
     '',
   ].join('\n');
@@ -331,16 +335,18 @@ export function renderPersistReadScript(): string {
 
 export interface PersistedState {
   systemd: boolean;
-  /** the unit's enablement (none: no unit file) */
-  unit: 'enabled' | 'disabled' | 'none' | string;
+  /** the unit's enablement as systemctl is-enabled says it (enabled, disabled ...); none: no unit file */
+  unit: string;
   /** this boot's run of the unit: ActiveState and Result (e.g. active success, failed exit-code) */
   run: { active: string; result: string } | null;
   config: { name: string; text: string } | null;
+  /** the deployed file's name (from the boot script's header) */
+  source: string | null;
   digest: string | null;
 }
 
 export function parsePersistRead(text: string): PersistedState {
-  const st: PersistedState = { systemd: false, unit: 'none', run: null, config: null, digest: null };
+  const st: PersistedState = { systemd: false, unit: 'none', run: null, config: null, source: null, digest: null };
   let lines: string[] | null = null;
   let ended = false;
   for (const line of text.split('\n')) {
@@ -356,7 +362,8 @@ export function parsePersistRead(text: string): PersistedState {
     else if (tag === '@@PCONFIG') {
       lines = [];
       st.config = { name: arg, text: '' };
-    } else if (tag === '@@PDIGEST') st.digest = /^[0-9a-f]{16}$/.test(arg) ? arg : null;
+    } else if (tag === '@@PSOURCE') st.source = arg || null;
+    else if (tag === '@@PDIGEST') st.digest = /^[0-9a-f]{16}$/.test(arg) ? arg : null;
     else if (tag === '@@PEND') ended = true;
     if (tag !== '' && !line.startsWith('|') && tag !== '@@PCONFIG' && st.config && lines) {
       st.config.text = lines.join('\n') + (lines.length ? '\n' : '');
