@@ -26,6 +26,8 @@ import { planSysfs } from '../../server/src/core/sysfs/plan';
 import { renderDeployScript } from '../../server/src/core/sysfs/script';
 import { renderAnsibleRole } from '../../server/src/fleet/ansible';
 import { planForHost } from '../../server/src/host/host-plan';
+import { parseProbeOutput } from '../../server/src/core/sysfs/hostinfo';
+import { persistStatus, renderPersistStatus } from '../../server/src/host/persist';
 
 const BASE = readFileSync(join(__dirname, 'fixtures/stat-node1.damon.yaml'), 'utf8');
 const HOSTILE_CG = `/a'b $(touch PWNED) \`touch PWNED\` "c" ;x`;
@@ -190,35 +192,38 @@ describe('what the persist scripts touch', () => {
   }
 });
 
+function probeText(systemd: boolean): string {
+  return [
+    '@@REL 7.2.13',
+    ...(systemd ? ['@@SYSTEMD'] : []),
+    '@@FILE /sys/devices/system/node/has_memory',
+    '|0-1',
+    '@@FILE /sys/devices/system/node/node0/meminfo',
+    '|Node 0 MemTotal:       1048576 kB',
+    '@@FILE /sys/devices/system/node/node1/meminfo',
+    '|Node 1 MemTotal:       1048576 kB',
+    '@@FILE /proc/zoneinfo',
+    '|Node 0, zone   Normal',
+    '|        spanned  262144',
+    '|  start_pfn:           0',
+    '|Node 1, zone   Normal',
+    '|        spanned  262112',
+    '|  start_pfn:           262144',
+    '@@FILE /proc/iomem',
+    '|00000000-7fffffff : System RAM',
+    '@@CGROUPS',
+    '|/late',
+    '@@NOMEMCG',
+    `@@FP ${'a'.repeat(32)}`,
+    '@@TREE',
+    '@@FILE /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds',
+    '|0',
+    '@@END',
+  ].join('\n');
+}
+
 describe('--persist on a host', () => {
-  const probe = (systemd: boolean) =>
-    [
-      '@@REL 7.2.13',
-      ...(systemd ? ['@@SYSTEMD'] : []),
-      '@@FILE /sys/devices/system/node/has_memory',
-      '|0-1',
-      '@@FILE /sys/devices/system/node/node0/meminfo',
-      '|Node 0 MemTotal:       1048576 kB',
-      '@@FILE /sys/devices/system/node/node1/meminfo',
-      '|Node 1 MemTotal:       1048576 kB',
-      '@@FILE /proc/zoneinfo',
-      '|Node 0, zone   Normal',
-      '|        spanned  262144',
-      '|  start_pfn:           0',
-      '|Node 1, zone   Normal',
-      '|        spanned  262112',
-      '|  start_pfn:           262144',
-      '@@FILE /proc/iomem',
-      '|00000000-7fffffff : System RAM',
-      '@@CGROUPS',
-      '|/late',
-      '@@NOMEMCG',
-      `@@FP ${'a'.repeat(32)}`,
-      '@@TREE',
-      '@@FILE /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds',
-      '|0',
-      '@@END',
-    ].join('\n');
+  const probe = probeText;
   it('a host without systemd is refused before anything is written', () => {
     const r = planForHost('h', withCgroup('/late'), 'late.damon.yaml', probe(false), undefined, false, { cgroupWaitS: 120 });
     expect(r).toMatchObject({ ok: false, stage: 'features' });
@@ -231,6 +236,50 @@ describe('--persist on a host', () => {
     expect(r.persist?.script).toMatch(/^#!\/bin\/sh\n/);
     expect(r.persist?.script).toContain('WAIT=45');
     expect(r.persist?.script).toContain("waitcg '/late'");
+  });
+});
+
+describe('status: the persisted config against the running one', () => {
+  const text = withCgroup('/late');
+  const persisted = (unit = 'enabled') => ({
+    systemd: true,
+    unit,
+    run: { active: 'active', result: 'success' },
+    config: { name: 'config.damon.yaml', text },
+    source: 'late.damon.yaml',
+    digest: '0123456789abcdef',
+  });
+  /** a probe whose tree is `tree` (path relative to the admin root -> value) */
+  const probeWith = (tree: [string, string][]) => {
+    const base = probeText(true).split('\n');
+    const end = base.indexOf('@@END');
+    const lines = tree.filter(([p]) => p !== 'kdamonds/nr_kdamonds').flatMap(([p, v]) => [`@@FILE /sys/kernel/mm/damon/admin/${p}`, `|${v}`]);
+    const nr = tree.find(([p]) => p === 'kdamonds/nr_kdamonds')?.[1] ?? '0';
+    return parseProbeOutput([...base.slice(0, end - 1), '|' + nr, ...lines, '@@END'].join('\n'));
+  };
+  it('nothing persisted', () => {
+    const p = persistStatus('h', { systemd: true, unit: 'none', run: null, config: null, source: null, digest: null }, probeWith([]));
+    expect(p).toMatchObject({ persisted: false, same: null });
+    expect(renderPersistStatus(p)).toBe('  persisted: no (nothing applies a config at boot)');
+  });
+  it('persisted but nothing runs: different', () => {
+    const p = persistStatus('h', persisted(), probeWith([['kdamonds/nr_kdamonds', '0']]));
+    expect(p).toMatchObject({ persisted: true, same: false, detail: 'no kdamond runs: the persisted config is not running now' });
+    expect(renderPersistStatus(p)).toBe(
+      [
+        '  persisted: yes, late.damon.yaml (plan 0123456789abcdef), damon-config.service enabled, this boot: active success',
+        '  persisted vs running: DIFFERENT — no kdamond runs: the persisted config is not running now',
+      ].join('\n'),
+    );
+  });
+  it('the running tree holds the persisted config: same; another value: different', () => {
+    const plan = planSysfs(kconfig(text));
+    const tree: [string, string][] = [...plan.writes.filter((w) => !w.state).map((w) => [w.path, w.value] as [string, string]), ['kdamonds/0/state', 'on']];
+    expect(persistStatus('h', persisted(), probeWith(tree))).toMatchObject({ same: true, detail: 'the running config is the persisted one' });
+    const other = tree.map(([p, v]) => [p, p.endsWith('/memcg_path') ? '/other' : v] as [string, string]);
+    expect(persistStatus('h', persisted(), probeWith(other)).detail).toMatch(
+      /^the running config differs from the persisted one \(applying it would take \d+ sysfs writes, commit\)$/,
+    );
   });
 });
 

@@ -231,6 +231,9 @@ before anything is written); the transactional deploy script applies it under a 
 back on any failure; the recap says applied / unchanged / rolled back (why) per host. A host
 already running exactly this config reports \`changed=0\`. The hosts need root (\`become: true\`
 works) and a POSIX shell, no Python. The controller needs damon-config (\`damon_config_cli\`).
+\`-e damon_persist=true\` also installs the config to be applied at every boot (systemd hosts:
+damon-config.service waits for the config's cgroups, at most \`damon_persist_cgroup_wait\` seconds,
+then applies it with the same transactional script); \`damon-config stop --persist\` removes it.
 `,
   );
   return files;

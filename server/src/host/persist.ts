@@ -135,24 +135,28 @@ export function persistStatus(host: string, st: PersistedState, probe: ProbeResu
   };
   if (st.unit === 'none') return { ...base, persisted: false, same: null, detail: 'nothing is persisted' };
   if (!st.config) return { ...base, persisted: true, same: null, detail: `the unit is there but the persisted config is missing` };
+  const running = probe.host.running.filter(Boolean).length;
+  const notRunning = 'no kdamond runs: the persisted config is not running now';
   let cfg: LoadedConfig;
   try {
     cfg = loadForDeploy(st.config.text, `${host}:${persistedConfigPath(st.config.name)}`, probe, undefined, 'it would not apply at boot');
   } catch (e) {
     const d = e instanceof DeployError ? [e.message, ...e.details].join('; ') : (e as Error).message;
-    return { ...base, persisted: true, same: false, detail: d };
+    return { ...base, persisted: true, same: false, detail: running ? d : `${notRunning}; ${d}` };
   }
   const plan = planSysfs(cfg.kconfig, { caps: probe.caps, host: probe.host, tree: probe.tree });
-  if (plan.problems.length) return { ...base, persisted: true, same: false, detail: plan.problems.map((p) => p.message).join('; ') };
+  if (plan.problems.length) {
+    const d = plan.problems.map((p) => p.message).join('; ');
+    return { ...base, persisted: true, same: false, detail: running ? d : `${notRunning}; ${d}` };
+  }
   if (plan.writes.length === 0) return { ...base, persisted: true, same: true, detail: 'the running config is the persisted one' };
-  const running = probe.host.running.filter(Boolean).length;
   return {
     ...base,
     persisted: true,
     same: false,
     detail:
       running === 0
-        ? 'no kdamond runs: the persisted config is not running now'
+        ? notRunning
         : `the running config differs from the persisted one (applying it would take ${plan.writes.length} sysfs writes, ${plan.mode})`,
   };
 }
