@@ -229,6 +229,23 @@ describe('--persist on a host', () => {
     expect(r).toMatchObject({ ok: false, stage: 'features' });
     expect(r.ok ? '' : r.message).toMatch(/^h does not run systemd \(no \/run\/systemd\/system\): --persist installs a systemd unit .*nothing was written/);
   });
+  it('a config that monitors processes by pid is refused: pids do not survive a reboot', () => {
+    const vaddr = `kdamonds:
+  - contexts:
+      - ops: vaddr
+        targets:
+          - pid: 1234
+            regions: []
+        schemes: []
+`;
+    const r = planForHost('h', vaddr, 'v.damon.yaml', probe(true), undefined, false, { cgroupWaitS: 120 });
+    expect(r).toMatchObject({ ok: false, stage: 'check' });
+    if (r.ok) return;
+    expect(r.message).toMatch(/^v\.damon\.yaml monitors processes by pid and cannot be persisted .*nothing was written$/);
+    expect(r.details).toEqual(['v.damon.yaml:5:13: pid 1234 (vaddr) does not survive a reboot: at boot it names no process or another one']);
+    // without --persist the same config plans
+    expect(planForHost('h', vaddr, 'v.damon.yaml', probe(true)).ok).toBe(true);
+  });
   it('a systemd host gets the install script (the role runs it)', () => {
     const r = planForHost('h', withCgroup('/late'), 'late.damon.yaml', probe(true), undefined, false, { cgroupWaitS: 45 });
     if (!r.ok) throw new Error(`${r.message} ${r.details.join('; ')}`);

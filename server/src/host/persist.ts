@@ -44,6 +44,24 @@ export function noSystemd(host: string): DeployError {
 
 /** What --persist installs on a host, from the config checked against that host's probe. */
 export function persistFiles(cfg: LoadedConfig, probe: ProbeResult, host: string, cgroupWaitS: number, lockWaitS = 60): PersistFiles {
+  // a process id does not survive a reboot: at boot it names no process, or another one
+  const pids: string[] = [];
+  cfg.kconfig.kdamonds.forEach((kd, k) =>
+    kd.contexts.forEach((c, ci) =>
+      c.targets.forEach((t, ti) => {
+        if (t.pid !== null && c.ops !== 'paddr')
+          pids.push(
+            `${cfg.where(['kdamonds', k, 'contexts', ci, 'targets', ti, 'pid'])}: pid ${t.pid} (${c.ops}) does not survive a reboot: at boot it names no process or another one`,
+          );
+      }),
+    ),
+  );
+  if (pids.length)
+    throw new DeployError(
+      `${cfg.fileName} monitors processes by pid and cannot be persisted (deploy it without --persist; only configs without pid targets, such as paddr ones, are applied at boot); nothing was written`,
+      'check',
+      pids,
+    );
   const bootPlan = planSysfs(cfg.kconfig, { caps: probe.caps });
   if (bootPlan.problems.length)
     throw new DeployError(
