@@ -167,8 +167,9 @@ describe('deploy --persist on a systemd host', () => {
     // the same files deploy --persist installs for this config
     expect(vm.sh('cat /etc/damon-config/boot.sh')).toBe(lateBoot);
     expect(vm.sh('systemctl is-enabled damon-config.service').trim()).toBe('enabled');
-    const second = play();
-    expect(second.status, second.stdout + second.stderr).toBe(0);
+    // the same through the CLI, for users who never look at the YAML
+    const second = await runCli(['deploy', writeTmp('late.damon.yaml', withCgroup('/late')), '--inventory', inventory, '--persist'], { env });
+    expect(second.code, second.stdout + second.stderr).toBe(0);
     expect(second.stdout).toMatch(/unchanged, persisted \(unchanged\)/);
     expect(recap(second.stdout)).toBe(0);
     expect((await runCli(['status', ...ssh()])).stdout).toMatch(/persisted vs running: same/);

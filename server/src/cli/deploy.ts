@@ -21,7 +21,8 @@ function cgroupWaitFlag(flags: Record<string, unknown>): number {
 
 export const DEPLOY_USAGE = `usage: damon-config deploy CONFIG --host ALIAS [--dry-run] [--yes] [--replace] [--ssh-config FILE] [--kernel X.Y] [--timeout SECONDS]
                                [--persist [--cgroup-wait SECONDS]]
-       damon-config deploy CONFIG --inventory FILE [--limit PATTERN] [--check] [--kernel X.Y]
+       damon-config deploy CONFIG --inventory FILE [--limit PATTERN] [--check] [--json] [--kernel X.Y]
+                               [--persist [--cgroup-wait SECONDS]]
 
 Deploys CONFIG to the DAMON of a host over ssh (your ssh config, agent and known_hosts apply;
 host keys are always checked strictly, on every run). Shows the changes and asks before writing,
@@ -35,8 +36,10 @@ replaced only with --replace (or by typing "replace" when asked); otherwise noth
 damon-config.service runs /etc/damon-config/boot.sh, which waits for the config's cgroups (at most
 --cgroup-wait seconds, default ${DEFAULT_CGROUP_WAIT_S}; logged in the journal), then applies with the same
 transactional script. \`stop --persist\` removes it; \`status\` says whether the running config is the persisted one.
+With --inventory, --persist sets the role's damon_persist (and --cgroup-wait its damon_persist_cgroup_wait).
 Fleets go through Ansible: --inventory runs ansible-playbook with the role \`damon-config ansible\`
-writes (--check: the per-host diff, nothing written), with a per-host recap. See docs/deploy.md.`;
+writes (--check: the per-host diff, nothing written), with a per-host recap; --json prints the
+per-host outcomes as JSON (Ansible's output then goes to stderr). See docs/fleets.md.`;
 
 /** --timeout SECONDS (a positive number) or undefined */
 export function timeoutFlag(flags: Record<string, unknown>): PhaseTimeouts | undefined {
@@ -115,6 +118,7 @@ export const deploy: Subcommand = async (args, io) => {
       check: 'bool',
       persist: 'bool',
       'cgroup-wait': 'string',
+      json: 'bool',
       help: 'bool',
     });
     if (parsed.flags.help) {
@@ -127,19 +131,19 @@ export const deploy: Subcommand = async (args, io) => {
     if (k !== undefined && !/^\d+\.\d+$/.test(k)) throw new UsageError(`--kernel wants X.Y, got "${k}"`);
     cgroupWait = cgroupWaitFlag(parsed.flags);
     if (parsed.flags.inventory !== undefined) {
-      if (parsed.flags.persist || parsed.flags['cgroup-wait'])
-        throw new UsageError('with --inventory, persistence is the role variable damon_persist (damon-config ansible CONFIG; see docs/fleets.md)');
       if (parsed.flags.host || parsed.flags['dry-run'] || parsed.flags.yes || parsed.flags['ssh-config'])
         throw new UsageError('--inventory goes with --limit and --check (Ansible takes hosts, ssh settings and privileges from the inventory)');
       return await deployInventory(io, parsed.positional[0], {
         inventory: parsed.flags.inventory as string,
         limit: parsed.flags.limit as string | undefined,
         check: !!parsed.flags.check,
+        json: !!parsed.flags.json,
         kernel: k,
+        ...(parsed.flags.persist ? { persist: { cgroupWaitS: cgroupWait } } : {}),
       });
     }
-    if (parsed.flags.limit !== undefined || parsed.flags.check)
-      throw new UsageError('--limit and --check go with --inventory (for one host, --dry-run shows the changes)');
+    if (parsed.flags.limit !== undefined || parsed.flags.check || parsed.flags.json)
+      throw new UsageError('--limit, --check and --json go with --inventory (for one host, --dry-run shows the changes)');
     targets = targetsFrom(parsed.flags);
     if (targets.length > 1)
       throw new UsageError(`one --host at a time; for ${targets.length} hosts use Ansible: --inventory FILE (or \`damon-config ansible CONFIG\` for the role)`);
