@@ -19,6 +19,8 @@ export interface TestHost {
   sh(cmd: string, input?: string | Buffer): string;
   /** the QEMU process of this host (tests freeze it with SIGSTOP) */
   qemuPid(): number;
+  /** systemd variant: `systemctl reboot` in the guest, then wait until ssh answers from the new boot */
+  reboot(): Promise<void>;
   stop(): void;
 }
 
@@ -39,9 +41,12 @@ function bootWithRetry(version: string, alias: string, variant: string[]): strin
   }
 }
 
-/** opts.damo: boot the image variant with python3 and damo 3.4.1 (7.2 only; build.sh --damo) */
-export function bootTestHost(version: '7.2' | '6.12', opts: { damo?: boolean } = {}): TestHost {
-  const variant = opts.damo ? ['--damo'] : [];
+/**
+ * opts.damo: boot the image variant with python3 and damo 3.4.1 (7.2 only; build.sh --damo);
+ * opts.systemd: the variant whose init is systemd, on a persistent disk (7.2 only; build.sh --systemd)
+ */
+export function bootTestHost(version: '7.2' | '6.12', opts: { damo?: boolean; systemd?: boolean } = {}): TestHost {
+  const variant = opts.damo ? ['--damo'] : opts.systemd ? ['--systemd'] : [];
   execFileSync('bash', [join(ROOT, 'scripts/testhost/build.sh'), version, ...variant], { stdio: ['ignore', 'ignore', 'inherit'] });
   mkdirSync(join(ROOT, '.testhost'), { recursive: true });
   const alias = `damon-testhost-${version}`;
@@ -71,6 +76,23 @@ export function bootTestHost(version: '7.2' | '6.12', opts: { damo?: boolean } =
     },
     qemuPid() {
       return Number(readFileSync(join(dir, 'qemu.pid'), 'utf8').trim());
+    },
+    async reboot() {
+      if (!opts.systemd) throw new Error('reboot() needs the systemd variant (the busybox image runs QEMU with -no-reboot)');
+      const before = host.sh('cat /proc/sys/kernel/random/boot_id').trim();
+      // the session ends with the guest's shutdown: its exit status says nothing
+      spawnSync('ssh', ['-F', sshConfig, '-T', '--', alias, 'systemctl reboot'], { encoding: 'utf8', timeout: 60_000 });
+      const end = Date.now() + Number(process.env.TESTHOST_BOOT_TIMEOUT ?? '480') * 1000;
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const r = spawnSync('ssh', ['-F', sshConfig, '-o', 'ConnectTimeout=3', '-T', '--', alias, 'cat /proc/sys/kernel/random/boot_id'], {
+          encoding: 'utf8',
+          timeout: 20_000,
+        });
+        if (r.status === 0 && r.stdout.trim() && r.stdout.trim() !== before) return;
+        if (Date.now() > end)
+          throw new Error(`the test host did not come back after a reboot; console:\n${readFileSync(join(dir, 'console.log'), 'utf8').slice(-3000)}`);
+      }
     },
     stop() {
       spawnSync('bash', [join(ROOT, 'scripts/testhost/stop.sh'), '--dir', dir], { stdio: 'ignore' });

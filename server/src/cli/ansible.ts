@@ -13,6 +13,7 @@ import { fleetRecap, RESULTS_CALLBACK_NAME, RESULTS_CALLBACK_PY, RESULTS_ENV, ty
 import { DeployError, loadForDeploy, precheckValues } from '../host/deploy';
 import { planForHost, verdictForHost } from '../host/host-plan';
 import { VERSION } from '../version';
+import { DEFAULT_CGROUP_WAIT_S } from '../core/sysfs/persist';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError } from './util';
 
@@ -24,11 +25,13 @@ against each host's kernel and profile, the transactional deploy script with rol
 ansible.cfg and a README. DIR defaults to ./damon-ansible, NAME (the role) to damon_config.`;
 
 export const HOST_PLAN_USAGE = `usage: damon-config host-plan CONFIG --host NAME --probe-output FILE [--kernel X.Y]
-                             [--script-out FILE | --apply-output FILE]
+                             [--script-out FILE [--persist-out FILE [--cgroup-wait S]] | --apply-output FILE]
 
 For drivers that run the remote side themselves (the Ansible role's module): prints JSON with the
 host's facts, the checks against its probe, the sysfs diff and (--script-out) writes the deploy
-script to run on it; with --apply-output, reads that script's output and prints the verdict.`;
+script to run on it; --persist-out writes the script that installs the config to be applied at
+every boot (deploy --persist's); with --apply-output, reads the deploy script's output and prints
+the verdict.`;
 
 /** the argv that runs this CLI again (the bundled dist/cli.js under this Node) */
 export function selfArgv(): string[] {
@@ -118,6 +121,8 @@ export const hostPlan: Subcommand = async (args, io) => {
       'apply-output': 'string',
       kernel: 'string',
       replace: 'bool',
+      'persist-out': 'string',
+      'cgroup-wait': 'string',
       help: 'bool',
     });
     if (parsed.flags.help) {
@@ -127,6 +132,9 @@ export const hostPlan: Subcommand = async (args, io) => {
     if (parsed.positional.length !== 1) throw new UsageError('host-plan takes exactly one CONFIG file');
     if (!parsed.flags.host) throw new UsageError('--host NAME is required');
     if (!parsed.flags['probe-output']) throw new UsageError('--probe-output FILE is required');
+    const cw = parsed.flags['cgroup-wait'] as string | undefined;
+    if (cw !== undefined && (!/^\d+$/.test(cw) || Number(cw) < 1 || Number(cw) > 86400))
+      throw new UsageError(`--cgroup-wait wants whole seconds between 1 and 86400, got "${cw}"`);
   } catch (e) {
     return usage(io, 'host-plan', HOST_PLAN_USAGE, e);
   }
@@ -147,11 +155,14 @@ export const hostPlan: Subcommand = async (args, io) => {
     io.stdout(`${JSON.stringify({ verdict })}\n`);
     return 0;
   }
-  const r = planForHost(host, text, file, probe.text as string, kernel || undefined, !!parsed.flags.replace);
+  const persistOut = parsed.flags['persist-out'] as string | undefined;
+  const cgroupWaitS = parsed.flags['cgroup-wait'] ? Number(parsed.flags['cgroup-wait']) : DEFAULT_CGROUP_WAIT_S;
+  const r = planForHost(host, text, file, probe.text as string, kernel || undefined, !!parsed.flags.replace, persistOut ? { cgroupWaitS } : undefined);
   if (r.ok && parsed.flags['script-out']) {
     writeFileSync(parsed.flags['script-out'] as string, renderApplyWrapper(host, r.script), { mode: 0o700 });
   }
-  const { script: _script, ...rest } = r.ok ? r : { ...r, script: undefined };
+  if (r.ok && persistOut && r.persist) writeFileSync(persistOut, r.persist.script, { mode: 0o700 });
+  const { script: _script, ...rest } = r.ok ? { ...r, persist: r.persist && { ...r.persist, script: undefined } } : { ...r, script: undefined };
   io.stdout(`${JSON.stringify(rest)}\n`);
   return 0;
 };
@@ -188,7 +199,7 @@ export function findAnsiblePlaybook(): string | null {
 export async function deployInventory(
   io: CliIO,
   file: string,
-  opts: { inventory: string; limit?: string; check?: boolean; kernel?: string; json?: boolean },
+  opts: { inventory: string; limit?: string; check?: boolean; kernel?: string; json?: boolean; persist?: { cgroupWaitS: number } },
 ): Promise<number> {
   const text = readConfig(io, file);
   if (text === null) return 2;
@@ -211,6 +222,7 @@ export async function deployInventory(
     const argv = ['-i', inventory, join(dir, 'playbook.yml')];
     if (opts.limit) argv.push('--limit', opts.limit);
     if (opts.kernel) argv.push('-e', JSON.stringify({ damon_kernel: opts.kernel }));
+    if (opts.persist) argv.push('-e', JSON.stringify({ damon_persist: true, damon_persist_cgroup_wait: opts.persist.cgroupWaitS }));
     if (opts.check) argv.push('--check', '--diff');
     const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_CONFIG: join(dir, 'ansible.cfg') };
     const results = join(dir, 'results.json');
