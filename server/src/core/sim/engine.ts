@@ -73,8 +73,7 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
       ctx.cpuSpeed = cpuSpeed;
       for (const [ti, t] of kc.targets.entries()) {
         const proc = ctx.targets[ti].proc;
-        if (kc.ops !== 'paddr' && !proc)
-          warnings.push(`kdamond ${kdi} target ${ti}: pid ${t.pid} is not a process of the scenario; it is not monitored`);
+        if (kc.ops !== 'paddr' && !proc) warnings.push(`kdamond ${kdi} target ${ti}: pid ${t.pid} is not a process of the scenario; it is not monitored`);
         else if (kc.ops === 'vaddr' && proc && t.regions.length === 0 && !threeRegions(proc.maps))
           warnings.push(
             `kdamond ${kdi} target ${ti}: pid ${t.pid} has fewer than two gaps between its mappings, so the kernel's vaddr init finds no three regions and monitors nothing`,
@@ -146,7 +145,10 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
       }
     runs.forEach((r, ri) => series.regions[ri].nr.push(r.ctx.nrRegions()));
     lastRecordUs = tUs;
-    opts.onRecord?.(tUs / 1e6, runs.flatMap((r) => r.schemes.map((sc) => sc.stats)));
+    opts.onRecord?.(
+      tUs / 1e6,
+      runs.flatMap((r) => r.schemes.map((sc) => sc.stats)),
+    );
   };
 
   const totalManaged = m.nodes.reduce((a, n) => a + n.managedBytes, 0);

@@ -174,7 +174,10 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
       if (sz <= 0) at(offsetOf([...here, which]), `${here.join('.')}.${which}: the mapping must end after its start (${hex(start)})`);
       else if (sz % PAGE !== 0) at(offsetOf([...here, which]), `${here.join('.')}.${which}: the mapping's size ${sz} is not a multiple of 4 KiB`);
       else if (start + sz > USER_SPACE_END)
-        at(offsetOf([...here, which]), `${here.join('.')}.${which}: the mapping ends at ${hex(start + sz)}, past the end of user space (${hex(USER_SPACE_END)})`);
+        at(
+          offsetOf([...here, which]),
+          `${here.join('.')}.${which}: the mapping ends at ${hex(start + sz)}, past the end of user space (${hex(USER_SPACE_END)})`,
+        );
       out.push({ name, start, sizeBytes: sz, workload: m.workload ?? false, j });
     });
     if (problems.length > before) return undefined;
@@ -191,7 +194,8 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
         );
       }
     }
-    if (!out.some((m) => m.workload)) at(offsetOf(path), `${path.join('.')}: no mapping holds the process's memory; mark the one its workload touches with workload: true`);
+    if (!out.some((m) => m.workload))
+      at(offsetOf(path), `${path.join('.')}: no mapping holds the process's memory; mark the one its workload touches with workload: true`);
     if (problems.length > before) return undefined;
     return out.map(({ name, start, sizeBytes, workload }) => ({ name, start, sizeBytes, workload }));
   };
@@ -217,7 +221,7 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
     const mappings = p.mappings ? readMappings(p.mappings, ['processes', i, 'mappings']) : undefined;
     let sizeBytes = 0;
     if (p.sizeBytes !== undefined) sizeBytes = size(p.sizeBytes, ['processes', i, 'sizeBytes']);
-    else if (!mappings) at(offsetOf(['processes', i]), `processes.${i}: give sizeBytes (the process's memory) or mappings (its address space)`);
+    else if (!p.mappings) at(offsetOf(['processes', i]), `processes.${i}: give sizeBytes (the process's memory) or mappings (its address space)`);
     if (mappings) {
       const inMaps = mappings.reduce((a, m) => a + (m.workload ? m.sizeBytes : 0), 0);
       if (p.sizeBytes === undefined) sizeBytes = inMaps;
