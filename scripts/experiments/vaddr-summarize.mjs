@@ -3,7 +3,8 @@
 // vaddr-sim.ts for the simulator, which writes the same format): the process's anon bytes on node 0
 // over time, the time to band (first sample at or below the band, default 64 MiB on node 0, counted
 // from the first sample) and how smooth the demotion was (the stdev of the bytes demoted per sample
-// interval, from the first sample up to the band), then the scheme's sz_tried / sz_applied.
+// interval, from the first sample up to the band), the stdev of node 0 over the last 60 s (what
+// `simulate` reports over its measurement window), then the scheme's sz_tried / sz_applied.
 //   node scripts/experiments/vaddr-summarize.mjs RAW.log [--band MIB]
 import { readFileSync } from 'node:fs';
 
@@ -46,6 +47,7 @@ for (const r of runs) {
   const drops = [];
   for (let i = 1; i <= upto; i++) drops.push(Math.max(0, r.rows[i - 1].node0 - r.rows[i].node0));
   const at = r.rows[upto];
+  const lastWin = r.rows.filter((x) => x.t > r.rows.at(-1).t - 60).map((x) => x.node0);
   const last = r.rows.at(-1);
   out.push({
     name: r.name,
@@ -58,18 +60,19 @@ for (const r of runs) {
     tried: last.szTried / MiB,
     applied: last.szApplied / MiB,
     node0End: last.node0,
+    winSd: sd(lastWin),
     secs: last.t - t0,
   });
 }
 console.log(`band: node 0 <= ${band} MiB; demotion per sample interval (about ${out[0].interval.toFixed(1)} s)`);
-console.log('run  time_to_band_s  demoted_per_interval_MiB(mean sd)  sz_tried/sz_applied_MiB(at band)  (at end)  node0_end_MiB');
+console.log('run  time_to_band_s  demoted_per_interval_MiB(mean sd)  sz_tried/sz_applied_MiB(at band)  (at end)  node0_end_MiB  node0_sd_last_60s_MiB');
 for (const o of out)
   console.log(
-    `${o.name}  ${Number.isFinite(o.timeToBand) ? o.timeToBand.toFixed(0) : `not in ${o.secs.toFixed(0)}`}  ${o.dropMean.toFixed(1)} ${o.dropSd.toFixed(1)}  ${o.triedAtBand.toFixed(0)}/${o.appliedAtBand.toFixed(0)}  ${o.tried.toFixed(0)}/${o.applied.toFixed(0)}  ${o.node0End.toFixed(1)}`,
+    `${o.name}  ${Number.isFinite(o.timeToBand) ? o.timeToBand.toFixed(0) : `not in ${o.secs.toFixed(0)}`}  ${o.dropMean.toFixed(1)} ${o.dropSd.toFixed(1)}  ${o.triedAtBand.toFixed(0)}/${o.appliedAtBand.toFixed(0)}  ${o.tried.toFixed(0)}/${o.applied.toFixed(0)}  ${o.node0End.toFixed(1)}  ${o.winSd.toFixed(1)}`,
   );
 if (out.length > 1) {
   const fin = out.filter((o) => Number.isFinite(o.timeToBand));
   console.log(
-    `mean of ${out.length} runs: time to band ${fin.length ? mean(fin.map((o) => o.timeToBand)).toFixed(0) : '-'} s (${fin.length} reached it), demotion sd ${mean(out.map((o) => o.dropSd)).toFixed(1)} MiB`,
+    `mean of ${out.length} runs: time to band ${fin.length ? mean(fin.map((o) => o.timeToBand)).toFixed(0) : '-'} s (${fin.length} reached it), demotion sd ${mean(out.map((o) => o.dropSd)).toFixed(1)} MiB, node 0 sd over the last 60 s ${mean(out.map((o) => o.winSd)).toFixed(1)} MiB`,
   );
 }

@@ -4,6 +4,8 @@
  * (damon_va_update -> core.c damon_set_regions), sampling and quota charging over the gaps.
  * The expected regions are computed by hand from the kernel's rules, not by the code under test.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkText } from '../../server/src/core/index';
 import type { KContext } from '../../server/src/core/model/kernel';
@@ -15,7 +17,7 @@ import { Rng } from '../../server/src/core/sim/rng';
 import { loadScenarioText } from '../../server/src/core/sim/scenario';
 import type { MappingSpec, Scenario } from '../../server/src/core/sim/types';
 import { WorkloadDriver } from '../../server/src/core/sim/workload';
-import { MiB, tinyScenario } from './helpers';
+import { MiB, ROOT, scenarioFile, tinyScenario } from './helpers';
 
 const P = 4096;
 const r = (start: number, end: number) => ({ start, end });
@@ -301,5 +303,51 @@ describe('scenario mappings: loading and errors at their place', () => {
   it('a malformed address, by the schema', () => {
     const e = problem(scn([GOOD[0], GOOD[1], '{name: data, start: 0x7f15zz, size: 1 MiB, workload: true}', GOOD[3]]));
     expect(e.line).toContain('0x7f15zz');
+  });
+});
+
+describe('the vaddr demotion experiment (examples/scenarios/vaddr-demotion.yaml, the 7.2 VM run)', () => {
+  const kconfig = checkText(readFileSync(join(ROOT, 'scripts/experiments/vaddr-demotion.damon.yaml'), 'utf8'), {
+    fileName: 'vaddr-demotion.damon.yaml',
+    kernel: '7.2',
+  }).documents[0].kconfig!;
+  const withHoles = scenarioFile('examples/scenarios/vaddr-demotion.yaml');
+  // the same process with its heap right above the binary: no gap is left inside DAMON's regions
+  const holeFree: Scenario = {
+    ...withHoles,
+    processes: withHoles.processes.map((p) => ({
+      ...p,
+      mappings: p.mappings!.map((m) => (m.name === 'heap' ? { ...m, start: 0x4b7000 } : m)),
+    })),
+  };
+  const BAND = 64 * MiB;
+  /** seconds until the process's node-0 bytes first fall to the band; the bytes demoted per 5 s before that */
+  function demotion(sc: Scenario, seed: number, durationSec: number): { timeToBand: number; drops: number[] } {
+    const res = simulate(kconfig, sc, { seed, durationSec });
+    const n0 = res.series.usage['/workload_a']['0'];
+    const idx = res.series.t.map((t, i) => [t, i]).filter(([t]) => t % 5 === 0);
+    const hit = idx.find(([, i]) => n0[i] <= BAND);
+    const drops: number[] = [];
+    for (let k = 1; k < idx.length && (!hit || idx[k][0] <= hit[0]); k++) drops.push(Math.max(0, n0[idx[k - 1][1]] - n0[idx[k][1]]));
+    return { timeToBand: hit ? hit[0] : Infinity, drops };
+  }
+  const sd = (xs: number[]) => {
+    const m = xs.reduce((a, x) => a + x, 0) / xs.length;
+    return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / xs.length);
+  };
+
+  it('demotes later with the brk gap inside the first region, and in bursts', () => {
+    expect(threeRegions(withHoles.processes[0].mappings!.map((m) => r(m.start, m.start + m.sizeBytes)))![0].end - 0x400000).toBeGreaterThan(600 * MiB);
+    {
+      const seed = 2;
+      const holes = demotion(withHoles, seed, 480);
+      const flat = demotion(holeFree, seed, 150);
+      expect(flat.timeToBand).toBeLessThan(150);
+      expect(holes.timeToBand).toBeGreaterThan(2 * flat.timeToBand);
+      // bursts: most 5 s intervals before the band move nothing, the others move tens of MiB
+      expect(sd(holes.drops)).toBeGreaterThan(0);
+      expect(holes.drops.filter((d) => d === 0).length).toBeGreaterThan(holes.drops.length / 2);
+      expect(Math.max(...holes.drops)).toBeGreaterThanOrEqual(16 * MiB);
+    }
   });
 });
