@@ -120,8 +120,8 @@ export function setRegions<R extends AddrRange>(regions: R[], ranges: readonly A
  * scripts/experiments/vaddr-demotion.sh on Linux 7.2): the binary at 0x400000 (0.7 MiB in five
  * mappings, here one), the heap after a randomized brk gap, the workload's anonymous mapping at the
  * top of the mmap area under [vvar]/[vdso], and the stack 128 MiB + the mmap randomization below the
- * top of user space. x86-64 randomizes the brk gap within 1 GiB (measured: 614 MiB) and the mmap base
- * within 1 TiB (measured: 936 GiB under the stack); the default takes the middle of each range, so the
+ * top of user space. x86-64 randomizes the brk gap within 1 GiB (measured: 498-649 MiB in three runs)
+ * and the mmap base within 1 TiB (measured: 936 GiB under the stack); the default takes the middle of each range, so the
  * heap gap (512 MiB) is the third biggest gap and stays inside DAMON's first region.
  */
 export function defaultLayout(sizeBytes: number): MappingSpec[] {
