@@ -17,4 +17,6 @@ command -v gpgv >/dev/null || need+=(gpgv)
 . "$root/scripts/ci/lib/apt.sh"
 apt_install "${need[@]}"
 bash "$root/scripts/testhost/build.sh" 7.2
+# the damo 3.4.1 variant the kernel corpus test boots (built here, not inside the test's boot timeout)
+bash "$root/scripts/testhost/build.sh" 7.2 --damo
 bash "$root/scripts/testhost/build.sh" 6.12

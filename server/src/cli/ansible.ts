@@ -5,10 +5,11 @@
  *   damon-config deploy CONFIG --inventory FILE [--limit P] [--check]   run ansible-playbook with that role
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MARKER, renderAnsibleRole, renderApplyWrapper, ROLE_NAME_RE } from '../fleet/ansible';
+import { fleetRecap, RESULTS_CALLBACK_NAME, RESULTS_CALLBACK_PY, RESULTS_ENV, type FleetRecap } from '../fleet/results';
 import { DeployError, loadForDeploy, precheckValues } from '../host/deploy';
 import { planForHost, verdictForHost } from '../host/host-plan';
 import { VERSION } from '../version';
@@ -155,13 +156,40 @@ export const hostPlan: Subcommand = async (args, io) => {
   return 0;
 };
 
+/** Ansible's warnings in its output, each one line (it wraps them at 80 columns); not the ` * ` details. */
+export function ansibleWarnings(text: string): string[] {
+  const out: string[] = [];
+  let cur: string[] | null = null;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('[WARNING]: ')) {
+      if (cur) out.push(cur.join(' '));
+      const first = line.slice('[WARNING]: '.length);
+      cur = first.startsWith(' ') ? null : [first.trim()];
+    } else if (cur && line.trim() && !line.startsWith('[')) cur.push(line.trim());
+    else if (cur) {
+      out.push(cur.join(' '));
+      cur = null;
+    }
+  }
+  if (cur) out.push(cur.join(' '));
+  return out;
+}
+
 export function findAnsiblePlaybook(): string | null {
   const r = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' });
   return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
 }
 
-/** `deploy CONFIG --inventory FILE [--limit P] [--check]`: the role in a temporary folder, run by ansible-playbook. */
-export async function deployInventory(io: CliIO, file: string, opts: { inventory: string; limit?: string; check?: boolean; kernel?: string }): Promise<number> {
+/**
+ * `deploy CONFIG --inventory FILE [--limit P] [--check] [--json]`: the role in a temporary folder, run
+ * by ansible-playbook. With --json, Ansible's output goes to stderr and stdout gets the per-host
+ * outcomes ({@link FleetRecap}) a callback plugin recorded (fleet/results.ts), not scraped text.
+ */
+export async function deployInventory(
+  io: CliIO,
+  file: string,
+  opts: { inventory: string; limit?: string; check?: boolean; kernel?: string; json?: boolean },
+): Promise<number> {
   const text = readConfig(io, file);
   if (text === null) return 2;
   if (!precheck(io, text, file, opts.kernel)) return 1;
@@ -184,16 +212,58 @@ export async function deployInventory(io: CliIO, file: string, opts: { inventory
     if (opts.limit) argv.push('--limit', opts.limit);
     if (opts.kernel) argv.push('-e', JSON.stringify({ damon_kernel: opts.kernel }));
     if (opts.check) argv.push('--check', '--diff');
+    const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_CONFIG: join(dir, 'ansible.cfg') };
+    const results = join(dir, 'results.json');
+    if (opts.json) {
+      mkdirSync(join(dir, 'callback_plugins'));
+      writeFileSync(join(dir, 'callback_plugins', `${RESULTS_CALLBACK_NAME}.py`), RESULTS_CALLBACK_PY);
+      env.ANSIBLE_CALLBACK_PLUGINS = join(dir, 'callback_plugins');
+      env.ANSIBLE_CALLBACKS_ENABLED = RESULTS_CALLBACK_NAME;
+      env[RESULTS_ENV] = results;
+    }
+    // with --json, stdout is the JSON alone: Ansible's text goes to stderr
+    const out = (t: string): void => (opts.json ? io.stderr(t) : io.stdout(t));
+    let stderr = '';
     const code = await new Promise<number>((res) => {
-      const p = spawn(playbook, argv, { cwd: dir, env: { ...process.env, ANSIBLE_CONFIG: join(dir, 'ansible.cfg') }, stdio: ['ignore', 'pipe', 'pipe'] });
-      p.stdout.on('data', (c: Buffer) => io.stdout(c.toString('utf8')));
-      p.stderr.on('data', (c: Buffer) => io.stderr(c.toString('utf8')));
+      const p = spawn(playbook, argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // stopped (the editor's Cancel, Ctrl+C): Ansible stops as on its own Ctrl+C and the recap of
+      // what ran is still written; each host's deploy script commits or rolls back on its own
+      const stop = (): void => void p.kill('SIGINT');
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      p.on('close', () => {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+      });
+      p.stdout.on('data', (c: Buffer) => out(c.toString('utf8')));
+      p.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString('utf8');
+        io.stderr(c.toString('utf8'));
+      });
       p.on('error', (e) => {
         io.stderr(`damon-config deploy: ${e.message}\n`);
         res(2);
       });
       p.on('close', (c) => res(c ?? 1));
     });
+    if (opts.json) {
+      let recap: FleetRecap & { error?: string } = { check: !!opts.check, hosts: [] };
+      if (existsSync(results)) {
+        recap = fleetRecap(readFileSync(results, 'utf8'), !!opts.check);
+        // the role checks its own copy of the config: name the user's file in the places it reports
+        const copy = join(dir, 'roles', 'damon_config', 'files', basename(file));
+        const own = (t: string): string => t.split(copy).join(file);
+        for (const h of recap.hosts) {
+          h.message = own(h.message);
+          h.details = h.details.map(own);
+        }
+      }
+      // no results file: Ansible stopped before the recap (an unknown --limit: its last line says so)
+      else recap.error = stderr.trim().split('\n').filter(Boolean).at(-1) ?? `ansible-playbook exited ${code}`;
+      // no host ran (an inventory Ansible could not read): its own warnings say why
+      if (recap.hosts.length === 0 && !recap.error) recap.error = ansibleWarnings(stderr).slice(0, 2).join('; ') || `no host of ${opts.inventory} matched`;
+      io.stdout(`${JSON.stringify(recap, null, 2)}\n`);
+    }
     return code === 0 ? 0 : 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });

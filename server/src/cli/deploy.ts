@@ -10,7 +10,7 @@ import { parseArgs, readTextFile, UsageError } from './util';
 import { FILE_LIMITS, readRegularFile } from '../io/files';
 
 export const DEPLOY_USAGE = `usage: damon-config deploy CONFIG --host ALIAS [--dry-run] [--yes] [--replace] [--ssh-config FILE] [--kernel X.Y] [--timeout SECONDS]
-       damon-config deploy CONFIG --inventory FILE [--limit PATTERN] [--check] [--kernel X.Y]
+       damon-config deploy CONFIG --inventory FILE [--limit PATTERN] [--check] [--json] [--kernel X.Y]
 
 Deploys CONFIG to the DAMON of a host over ssh (your ssh config, agent and known_hosts apply;
 host keys are always checked strictly, on every run). Shows the changes and asks before writing,
@@ -21,7 +21,8 @@ Running kdamonds that damon-config did not start (damo, by hand) are named in th
 replaced only with --replace (or by typing "replace" when asked); otherwise nothing is written.
 --timeout bounds each phase (connect, probe, apply, commit; default 60/180/120/120 s).
 Fleets go through Ansible: --inventory runs ansible-playbook with the role \`damon-config ansible\`
-writes (--check: the per-host diff, nothing written), with a per-host recap. See docs/deploy.md.`;
+writes (--check: the per-host diff, nothing written), with a per-host recap; --json prints the
+per-host outcomes as JSON (Ansible's output then goes to stderr). See docs/fleets.md.`;
 
 /** --timeout SECONDS (a positive number) or undefined */
 export function timeoutFlag(flags: Record<string, unknown>): PhaseTimeouts | undefined {
@@ -97,6 +98,7 @@ export const deploy: Subcommand = async (args, io) => {
       inventory: 'string',
       limit: 'string',
       check: 'bool',
+      json: 'bool',
       help: 'bool',
     });
     if (parsed.flags.help) {
@@ -114,11 +116,12 @@ export const deploy: Subcommand = async (args, io) => {
         inventory: parsed.flags.inventory as string,
         limit: parsed.flags.limit as string | undefined,
         check: !!parsed.flags.check,
+        json: !!parsed.flags.json,
         kernel: k,
       });
     }
-    if (parsed.flags.limit !== undefined || parsed.flags.check)
-      throw new UsageError('--limit and --check go with --inventory (for one host, --dry-run shows the changes)');
+    if (parsed.flags.limit !== undefined || parsed.flags.check || parsed.flags.json)
+      throw new UsageError('--limit, --check and --json go with --inventory (for one host, --dry-run shows the changes)');
     targets = targetsFrom(parsed.flags);
     if (targets.length > 1)
       throw new UsageError(`one --host at a time; for ${targets.length} hosts use Ansible: --inventory FILE (or \`damon-config ansible CONFIG\` for the role)`);

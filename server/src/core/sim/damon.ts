@@ -91,6 +91,8 @@ export class DamonContext {
   nrRegionsMax = 0;
   /** relative speed of the CPU the kdamond runs on (1 = a modern server core); Infinity = no CPU cost modelled */
   cpuSpeed = Number.POSITIVE_INFINITY;
+  /** wall time of the last sampling interval (µs) */
+  lastPeriodUs: number;
 
   constructor(
     readonly kdamond: number,
@@ -109,6 +111,7 @@ export class DamonContext {
     this.goal = k.intervalsGoal && k.intervalsGoal.aggrs > 0 ? k.intervalsGoal : null;
     this.aggrSamples = Math.max(1, Math.floor(this.aggrUs / this.sampleUs));
     this.tUs = startUs;
+    this.lastPeriodUs = this.sampleUs;
     this.targets = k.targets.map((t, idx) => ({ idx, proc: this.procOf(t.pid), regions: [] }));
     this.initRegions();
     this.nextAggrSis = this.W;
@@ -133,6 +136,40 @@ export class DamonContext {
     const perRegionNs = this.isPaddr ? SAMPLE_REGION_NS_PADDR : SAMPLE_REGION_NS_VADDR;
     // whole µs, so the engine's clock arithmetic stays exact
     return this.sampleUs + Math.round((SAMPLE_BASE_NS + perRegionNs * this.nrRegions()) / 1000 / this.cpuSpeed);
+  }
+
+  /**
+   * mkolds per second this context's access sampling gives chunk v: every sampling interval the
+   * kernel clears the Accessed bit of the folio at one random address of each region, so a folio of F
+   * bytes in a region of S bytes is hit F/S times per interval (0 when no region covers the chunk); the
+   * chunk's young state stands for its folios' (4 KiB pages, or 2 MiB with THP)
+   */
+  samplingMkoldRate(v: number): number {
+    const m = this.m;
+    const C = m.chunk;
+    // a chunk stands for folios of this size: the sampled address ages its folio, not the whole chunk
+    const folio = m.thp ? 2 * 1024 * 1024 : PAGE_SIZE;
+    for (const t of this.targets) {
+      let addr: number;
+      if (t.proc === null) {
+        if (!this.isPaddr || m.vSlot[v] < 0) continue;
+        addr = m.vSlot[v] * C;
+      } else {
+        if (m.vProc[v] !== t.proc.idx) continue;
+        addr = m.vaddrOf(t.proc, v);
+      }
+      const rs = t.regions;
+      let lo = 0;
+      let hi = rs.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const r = rs[mid];
+        if (addr < r.start) hi = mid - 1;
+        else if (addr >= r.end) lo = mid + 1;
+        else return (1e6 / this.lastPeriodUs) * Math.min(1, folio / (r.end - r.start));
+      }
+    }
+    return 0;
   }
 
   /** samples per aggregation: the largest nr_accesses a region can have */
@@ -243,7 +280,8 @@ export class DamonContext {
       }
     }
     this.passedSis += n;
-    this.tUs += n * this.periodUs();
+    this.lastPeriodUs = this.periodUs();
+    this.tUs += n * this.lastPeriodUs;
   }
 
   maxNrAccesses(): number {

@@ -428,7 +428,10 @@ export class SchemeState {
       }
     }
     const pages = C / PAGE_SIZE;
-    const ns = visited * pages * NS_VISIT + moved * pages * (action === 'pageout' ? NS_PAGEOUT : NS_MIGRATE);
+    // the costs are a server core's (speed 1); a slower CPU takes proportionally longer, which both stalls
+    // the kdamond and enters the time quota's throughput (total_charged_ns); a free CPU keeps speed 1
+    const speed = Number.isFinite(this.ctx.cpuSpeed) ? this.ctx.cpuSpeed : 1;
+    const ns = (visited * pages * NS_VISIT + moved * pages * (action === 'pageout' ? NS_PAGEOUT : NS_MIGRATE)) / speed;
     return { applied, passed, ns };
   }
 

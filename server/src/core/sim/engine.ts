@@ -98,6 +98,13 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
     }),
   );
 
+  // DAMON's own access sampling ages the folios it samples (what the young filter then reads)
+  m.samplingMkoldPerSec = (v) => {
+    let rate = 0;
+    for (const r of runs) rate += r.ctx.samplingMkoldRate(v);
+    return rate;
+  };
+
   const recordUs = Math.max(1, Math.round(scenario.sampling.intervalSec * 1e6));
   const cgroups = m.cgroups.filter((c) => c !== '/');
   const series: SimSeries = {

@@ -116,6 +116,10 @@ export class Machine {
   readonly vTouch: Float64Array;
   /** last time the chunk's Accessed state was cleared (mkold), -Infinity if never */
   readonly vAged: Float64Array;
+  /** an idle chunk's Accessed state is known not to have been sampled away up to this time (µs) */
+  private readonly vSeen: Float64Array;
+  /** mkolds per second DAMON's access sampling gives chunk v (set by the engine; null: not modelled) */
+  samplingMkoldPerSec: ((v: number) => number) | null = null;
   /** 1 marked active (lru_prio), -1 deactivated (lru_deprio), 0 by recency */
   readonly vLru: Int8Array;
   readonly vSwapped: Uint8Array;
@@ -217,6 +221,7 @@ export class Machine {
     this.vLevel = new Uint16Array(nV);
     this.vTouch = new Float64Array(nV);
     this.vAged = new Float64Array(nV).fill(-Infinity);
+    this.vSeen = new Float64Array(nV).fill(-Infinity);
     this.vLru = new Int8Array(nV);
     this.vSwapped = new Uint8Array(nV);
     this.procNodeChunks = new Float64Array(Math.max(1, this.processes.length * this.nodes.length));
@@ -395,18 +400,37 @@ export class Machine {
   /**
    * DAMON's young test for a chunk (mapped anon memory: PTE Accessed || !PG_idle). Hot chunks were
    * accessed since the last mkold with probability 1 - exp(-rate * dt).
+   *
+   * The last mkold is not only a young filter's: every sampling interval DAMON's access check clears
+   * the Accessed bit and sets PG_idle of the folio at one random address per region
+   * (damon_pa_prepare_access_checks / damon_va_prepare_access_checks -> damon_*_mkold), so a folio in
+   * a region of S bytes is mkold'ed about C/S times per sampling interval. `samplingMkoldPerSec` gives
+   * that rate for a chunk (the engine sums it over the contexts monitoring it); being memoryless, the
+   * last such mkold lies an exponential time back.
    */
   isYoung(v: number, nowUs: number): boolean {
     const rate = this.levels[this.vLevel[v]];
     const aged = this.vAged[v];
+    const lam = this.samplingMkoldPerSec ? this.samplingMkoldPerSec(v) : 0;
     if (rate > 0) {
-      const since = Math.max(aged, this.vTouch[v]);
+      let since = Math.max(aged, this.vTouch[v]);
+      if (lam > 0) since = Math.max(since, nowUs - (-Math.log(1 - this.rng.float()) / lam) * 1e6);
       if (!Number.isFinite(since)) return true;
       const dt = (nowUs - since) / 1e6;
       if (dt <= 0) return false;
       return this.rng.next32() < 1 - Math.exp(-rate * dt);
     }
-    return this.vTouch[v] > aged;
+    if (this.vTouch[v] <= aged) return false;
+    if (lam > 0) {
+      // idle chunk, accessed last at vTouch and known not sampled up to vSeen
+      const from = Math.max(this.vTouch[v], this.vSeen[v]);
+      if (nowUs > from && this.rng.float() >= Math.exp((-lam * (nowUs - from)) / 1e6)) {
+        this.vAged[v] = nowUs;
+        return false;
+      }
+      this.vSeen[v] = nowUs;
+    }
+    return true;
   }
 
   mkOld(v: number, nowUs: number): void {
@@ -447,6 +471,12 @@ export class Machine {
       else i++;
     }
     return { active: a * this.chunk, inactive: i * this.chunk };
+  }
+
+  /** the virtual address of chunk v's first byte in its process's address space */
+  vaddrOf(proc: SimProcess, v: number): number {
+    for (const mp of proc.dataMaps) if (v >= mp.v0 && v < mp.v0 + mp.nChunks) return mp.start + (v - mp.v0) * this.chunk;
+    return -1;
   }
 
   /**
