@@ -12,6 +12,7 @@ import { PAGE_SIZE } from './machine';
 import type { AccessTree } from './access-tree';
 import { P_SCALE } from './access-tree';
 import type { Rng } from './rng';
+import { setRegions, threeRegions, vaddrInitRegions } from './address-space';
 
 export const MIN_SZ = PAGE_SIZE;
 /** kdamond CPU cost per sampling interval on a modern server core: the loop, and per region checked */
@@ -155,7 +156,7 @@ export class DamonContext {
         addr = m.vSlot[v] * C;
       } else {
         if (m.vProc[v] !== t.proc.idx) continue;
-        addr = t.proc.vbase + (v - t.proc.firstV) * C;
+        addr = m.vaddrOf(t.proc, v);
       }
       const rs = t.regions;
       let lo = 0;
@@ -198,11 +199,10 @@ export class DamonContext {
           const big = ram.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a), ram[0]);
           if (big) t.regions.push(newRegion(big.start, big.end));
         } else for (const r of ram) t.regions.push(newRegion(r.start, r.end));
-      } else if (t.proc) {
-        // one anonymous mapping: cut into min_nr_regions equal pieces like vaddr's init
-        const size = t.proc.sizeBytes;
-        const piece = Math.max(MIN_SZ, alignDown(Math.floor(size / this.minNr), MIN_SZ));
-        for (let s = 0; s < size; s += piece) t.regions.push(newRegion(t.proc.vbase + s, t.proc.vbase + Math.min(size, s + piece)));
+      } else if (t.proc && this.k.ops === 'vaddr') {
+        // damon_va_init (fvaddr has no init: it monitors only the regions the user set): the three regions around the two biggest gaps, cut into about min_nr_regions pieces
+        const three = threeRegions(t.proc.maps, MIN_SZ);
+        if (three) for (const r of vaddrInitRegions(three, this.minNr, MIN_SZ)) t.regions.push(newRegion(r.start, r.end));
       }
     }
   }
@@ -261,16 +261,19 @@ export class DamonContext {
     for (const t of this.targets) {
       const proc = t.proc;
       if (!this.isPaddr && !proc) continue;
-      const base = proc ? proc.vbase - proc.firstV * C : 0;
       for (const r of t.regions) {
         const size = r.end - r.start;
-        let a = r.start;
-        let b = r.end;
-        if (proc) {
-          a = Math.max(a, proc.vbase);
-          b = Math.min(b, proc.vbase + proc.nV * C);
-        }
-        const q = b > a ? tree.rangeSum(a, b, C, base) / P_SCALE / (size / C) : 0;
+        let sum = 0;
+        if (!proc) sum = tree.rangeSum(r.start, r.end, C);
+        else
+          for (const mp of proc.dataMaps) {
+            // a sampled address in a gap or in a mapping without pages is never young
+            if (mp.start >= r.end) break;
+            const a = Math.max(r.start, mp.start);
+            const b = Math.min(r.end, mp.end, mp.start + mp.nChunks * C);
+            if (b > a) sum += tree.rangeSum(a, b, C, mp.start - mp.v0 * C);
+          }
+        const q = sum > 0 ? sum / P_SCALE / (size / C) : 0;
         const acc = q > 0 ? rng.binomial(n, Math.min(1, q)) : 0;
         r.nr += acc;
         r.bp = Math.max(0, r.bp - n * Math.floor((r.last * 10000) / W) + acc * 10000);
@@ -415,6 +418,20 @@ export class DamonContext {
       }
     this.nextAggrSis = this.passedSis + Math.floor(aggrUs / sampleUs);
     this.nextOpsUpdateSis = this.passedSis + Math.floor(this.updateUs / sampleUs);
+  }
+
+  /**
+   * The ops update (kdamond_fn every ops update interval): vaddr re-reads each target's mappings and
+   * fits its regions to the three regions (damon_va_update -> damon_set_regions), which also replaces
+   * regions the user set by the ones that cover the mappings; then the merge size limit is recomputed.
+   */
+  opsUpdate(): void {
+    if (this.k.ops === 'vaddr')
+      for (const t of this.targets) {
+        const three = t.proc ? threeRegions(t.proc.maps, MIN_SZ) : null;
+        if (three) t.regions = setRegions(t.regions, three, newRegion, MIN_SZ);
+      }
+    this.szLimit = this.regionSizeLimit();
   }
 
   trackRegionCount(): void {

@@ -9,8 +9,9 @@ import { kernelFacts, kernelVersionOr } from '../kernel-version';
 import { capabilitiesForVersion } from '../sysfs/features';
 import type { SharedStatics, SimKernel } from './damon';
 import { DamonContext } from './damon';
-import { SchemeState, applySchemes, feedLoopNext } from './damos';
+import { SchemeState, applySchemes, feedLoopNext, type SchemeStats } from './damos';
 import { Machine } from './machine';
+import { threeRegions } from './address-space';
 import { Rng } from './rng';
 import type { Scenario } from './types';
 import { WorkloadDriver } from './workload';
@@ -25,6 +26,8 @@ export interface SimOptions {
   onProgress?: (fraction: number, simSec: number) => void;
   /** polled with the progress; returning true stops the run (the result says cancelled) */
   shouldStop?: () => boolean;
+  /** called at every recording instant with every scheme's cumulative stats (kdamond, scheme order) */
+  onRecord?: (simSec: number, stats: readonly Readonly<SchemeStats>[]) => void;
 }
 
 /** the scenario's kernel as the spec's predicates (an unparsable release reads as the newest known kernel) */
@@ -69,8 +72,12 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
       const ctx = new DamonContext(kdi, kc, m, rng, kernel, statics, 0);
       ctx.cpuSpeed = cpuSpeed;
       for (const [ti, t] of kc.targets.entries()) {
-        if (kc.ops !== 'paddr' && !ctx.targets[ti].proc)
-          warnings.push(`kdamond ${kdi} target ${ti}: pid ${t.pid} is not a process of the scenario; it is not monitored`);
+        const proc = ctx.targets[ti].proc;
+        if (kc.ops !== 'paddr' && !proc) warnings.push(`kdamond ${kdi} target ${ti}: pid ${t.pid} is not a process of the scenario; it is not monitored`);
+        else if (kc.ops === 'vaddr' && proc && t.regions.length === 0 && !threeRegions(proc.maps))
+          warnings.push(
+            `kdamond ${kdi} target ${ti}: pid ${t.pid} has fewer than two gaps between its mappings, so the kernel's vaddr init finds no three regions and monitors nothing`,
+          );
       }
       if (kc.ops === 'paddr' && ctx.totalBytes() === 0) warnings.push(`kdamond ${kdi}: no memory to monitor`);
       const schemes = kc.schemes.map((ks, si) => {
@@ -145,6 +152,10 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
       }
     runs.forEach((r, ri) => series.regions[ri].nr.push(r.ctx.nrRegions()));
     lastRecordUs = tUs;
+    opts.onRecord?.(
+      tUs / 1e6,
+      runs.flatMap((r) => r.schemes.map((sc) => sc.stats)),
+    );
   };
 
   const totalManaged = m.nodes.reduce((a, n) => a + n.managedBytes, 0);
@@ -191,7 +202,7 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
     }
     if (ctx.passedSis >= opsDue0) {
       ctx.nextOpsUpdateSis = opsDue0 + Math.floor(ctx.updateUs / ctx.sampleUs);
-      ctx.szLimit = ctx.regionSizeLimit();
+      ctx.opsUpdate();
     }
     ctx.trackRegionCount();
   };

@@ -8,6 +8,7 @@
 import { AccessTree, P_SCALE } from './access-tree';
 import type { Rng } from './rng';
 import type { Scenario, ScenarioNode } from './types';
+import { defaultLayout } from './address-space';
 
 export const PAGE_SIZE = 4096;
 export const OWNER_FREE = -1;
@@ -31,6 +32,16 @@ export interface SimNode {
   slotsTotal: number;
 }
 
+/** a mapping of a process's address space; workload mappings own chunks v0 .. v0 + nChunks - 1 */
+export interface SimMapping {
+  name: string;
+  start: number;
+  end: number;
+  /** first chunk (global virtual chunk index), -1 for a mapping without simulated pages */
+  v0: number;
+  nChunks: number;
+}
+
 export interface SimProcess {
   idx: number;
   name: string;
@@ -40,8 +51,10 @@ export interface SimProcess {
   homeNodeIdx: number;
   firstV: number;
   nV: number;
-  /** virtual address of the process's (single, anonymous) mapping */
-  vbase: number;
+  /** every mapping in address order (DAMON's three-region init reads them) */
+  maps: SimMapping[];
+  /** the mappings that hold the process's chunks, in address order */
+  dataMaps: SimMapping[];
   sizeBytes: number;
 }
 
@@ -177,11 +190,17 @@ export class Machine {
     this.cgroups = [...new Set(['/', ...sc.machine.cgroups, ...sc.processes.map((p) => p.cgroup)])];
     this.cgroups.forEach((c, i) => this.cgroupIdx.set(c, i));
     let nV = 0;
-    const VBASE = 0x7f0000000000;
-    let vbase = VBASE;
     for (const [idx, p] of sc.processes.entries()) {
-      const n = Math.ceil(p.sizeBytes / C);
       const home = this.nodeByNid.get(p.node);
+      const firstV = nV;
+      const maps: SimMapping[] = [...(p.mappings ?? defaultLayout(p.sizeBytes))]
+        .sort((a, b) => a.start - b.start)
+        .map((mp) => {
+          const n = mp.workload ? Math.ceil(mp.sizeBytes / C) : 0;
+          const out: SimMapping = { name: mp.name, start: mp.start, end: mp.start + mp.sizeBytes, v0: mp.workload ? nV : -1, nChunks: n };
+          nV += n;
+          return out;
+        });
       this.processes.push({
         idx,
         name: p.name,
@@ -189,13 +208,12 @@ export class Machine {
         cgroup: p.cgroup,
         cgroupIdx: this.cgroupIdx.get(p.cgroup)!,
         homeNodeIdx: home ? home.idx : 0,
-        firstV: nV,
-        nV: n,
-        vbase,
-        sizeBytes: n * C,
+        firstV,
+        nV: nV - firstV,
+        maps,
+        dataMaps: maps.filter((mp) => mp.v0 >= 0),
+        sizeBytes: (nV - firstV) * C,
       });
-      nV += n;
-      vbase += Math.ceil((n * C) / 2 ** 30 + 1) * 2 ** 30;
     }
     this.nV = nV;
     this.vSlot = new Int32Array(nV).fill(-1);
@@ -455,11 +473,25 @@ export class Machine {
     return { active: a * this.chunk, inactive: i * this.chunk };
   }
 
-  /** the process owning a virtual address, and the chunk index in it */
-  vchunkAtVirtual(proc: SimProcess, addr: number): number {
-    const off = addr - proc.vbase;
-    if (off < 0 || off >= proc.nV * this.chunk) return -1;
-    return proc.firstV + Math.floor(off / this.chunk);
+  /** the virtual address of chunk v's first byte in its process's address space */
+  vaddrOf(proc: SimProcess, v: number): number {
+    for (const mp of proc.dataMaps) if (v >= mp.v0 && v < mp.v0 + mp.nChunks) return mp.start + (v - mp.v0) * this.chunk;
+    return -1;
+  }
+
+  /**
+   * Call fn(v) for every chunk of the process whose first byte lies in [start, end), in address order:
+   * the folios a page-table walk of the range finds (gaps and mappings without pages have none).
+   */
+  forEachChunkIn(proc: SimProcess, start: number, end: number, fn: (v: number) => void): void {
+    const C = this.chunk;
+    for (const mp of proc.dataMaps) {
+      if (mp.start >= end) break;
+      if (mp.end <= start) continue;
+      const lo = Math.max(0, Math.ceil((start - mp.start) / C));
+      const hi = Math.min(mp.nChunks, Math.ceil((end - mp.start) / C));
+      for (let i = lo; i < hi; i++) fn(mp.v0 + i);
+    }
   }
 
   /** System RAM ranges of all nodes, in address order */
