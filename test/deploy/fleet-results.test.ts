@@ -129,6 +129,20 @@ describe('deploy --json', () => {
     ]);
   });
 
+  it('joins a warning Ansible wrapped after a hyphen or inside a long path without a space', () => {
+    const long = `/work/${'x'.repeat(60)}/fleet/broken-inventory.yml`;
+    const stderr = [
+      '[WARNING]: Unable to parse /work/main/.testhost/test-7.2-CGRVNi/fleet/broken-',
+      'inventory.yml as an inventory source',
+      `[WARNING]: Unable to parse ${long.slice(0, 69)}`,
+      `${long.slice(69)} as an inventory source`,
+    ].join('\n');
+    expect(ansibleWarnings(stderr)).toEqual([
+      'Unable to parse /work/main/.testhost/test-7.2-CGRVNi/fleet/broken-inventory.yml as an inventory source',
+      `Unable to parse ${long} as an inventory source`,
+    ]);
+  });
+
   it('goes with --inventory only', async () => {
     const r = await runCli(['deploy', join(__dirname, 'fixtures', 'stat-node1.damon.yaml'), '--host', 'h', '--json']);
     expect(r.code).toBe(2);

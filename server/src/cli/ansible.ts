@@ -167,24 +167,38 @@ export const hostPlan: Subcommand = async (args, io) => {
   return 0;
 };
 
-/** Ansible's warnings in its output, each one line (it wraps them at 80 columns); not the ` * ` details. */
+/**
+ * Ansible's warnings in its output, each one line; not the ` * ` details. Ansible wraps a warning
+ * with Python's textwrap at 80 columns (the prefix included): a break at a space is joined with a
+ * space, a break after a hyphen ("broken-" / "inventory.yml") or inside a word longer than the
+ * line (a line of exactly 80 characters) is joined with nothing.
+ */
 export function ansibleWarnings(text: string): string[] {
   const out: string[] = [];
-  let cur: string[] | null = null;
+  let cur: string | null = null;
+  let prevRaw = '';
+  const flush = () => {
+    if (cur !== null) out.push(cur);
+    cur = null;
+  };
   for (const line of text.split('\n')) {
     if (line.startsWith('[WARNING]: ')) {
-      if (cur) out.push(cur.join(' '));
+      flush();
       const first = line.slice('[WARNING]: '.length);
-      cur = first.startsWith(' ') ? null : [first.trim()];
-    } else if (cur && line.trim() && !line.startsWith('[')) cur.push(line.trim());
-    else if (cur) {
-      out.push(cur.join(' '));
-      cur = null;
-    }
+      cur = first.startsWith(' ') ? null : first.trim();
+      prevRaw = line;
+    } else if (cur !== null && line.trim() && !line.startsWith('[')) {
+      const glued = (/[A-Za-z0-9]-$/.test(prevRaw) && /^[A-Za-z0-9]/.test(line)) || prevRaw.length >= ANSIBLE_COLUMNS;
+      cur = glued ? cur + line.trim() : `${cur} ${line.trim()}`;
+      prevRaw = line;
+    } else flush();
   }
-  if (cur) out.push(cur.join(' '));
+  flush();
   return out;
 }
+
+/** the width Ansible wraps its warnings to when its output is not a terminal */
+const ANSIBLE_COLUMNS = 80;
 
 export function findAnsiblePlaybook(): string | null {
   const r = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' });
