@@ -23,14 +23,14 @@ import { explainIndentation } from './parse/indentation';
 import type { KKdamond } from './model/kernel';
 import { lowerDocument, type LoweredDocument } from './model/lower';
 import type { ParsedValue } from './model/units';
-import { formatFor, parseYaml, type SMap, type SNode, type SPair, type SScalar, type SSeq } from './parse/tree';
+import { formatFor, nodeAtPath, parseYaml, type SMap, type SNode, type SPair, type SScalar, type SSeq } from './parse/tree';
 import type { MachineProfile } from './profile';
 import { RULES } from './rules/index';
 import { schemaDiagnostics } from './schema/validate';
-import { tieringGoals } from './rules/tiering-lib';
+import { indexTiering, tierGroups, tieringGoals, type TierGoal, type TierGroup, type TierGrouping } from './rules/tiering-lib';
 
-/** Rules that compare kdamonds with each other: run on the whole assembled config after every edit. */
-export const CROSS_ITEM_RULES = new Set(['tiering-unpaired', 'tiering-churn-band', 'tiering-dead-zone', 'tiering-targets-exceed-node']);
+/** Rules that compare kdamonds with each other (`crossItem`): run per group of tiering goals on the assembled config. */
+export const CROSS_ITEM_RULES = new Set(RULES.filter((r) => r.crossItem).map((r) => r.id));
 
 const PREFIX = 'kdamonds:\n';
 /** Whole-document features that make items depend on each other (or on the parser's document handling). */
@@ -243,13 +243,29 @@ interface ItemEntry {
   lower: CoreDiagnostic[];
   /** per rule (index in RULES) the findings of item-local rules */
   rules: CoreDiagnostic[][];
-  /** everything the cross-item rules read from this item (its promotion/demotion goals), as text */
-  crossFacts: string;
+  /** the item's promotion and demotion goals (paths at this item's index), what the cross-item rules read */
+  promotions: ItemGoal[];
+  demotions: ItemGoal[];
   kdamond: KKdamond;
   values: Map<SScalar, ParsedValue>;
   patternUnits: LoweredDocument['patternUnits'];
   /** the text of the next item this item's syntax errors were found not to spill into */
   containedBefore?: string;
+}
+
+/** A tiering goal of one item with what the cross-item rules read of it. */
+interface ItemGoal extends TierGoal {
+  /** what the cross-item rules read of the goal, as text (no kdamond index: the paths are re-derived) */
+  fact: string;
+  /** ranges below the goal (rangeBelow), shared by the goal's copies at other indexes */
+  ranges: Map<string, OffsetRange | null>;
+}
+
+/** A tiering goal moved to the item at `index` (its paths say which kdamond it is in). */
+function goalAt(t: ItemGoal, index: number, from: number): ItemGoal {
+  if (index === from) return t;
+  const ref = { ...t.ref, path: remapPath(t.ref.path, index, from)!, contextPath: remapPath(t.ref.contextPath, index, from)!, kdamond: index };
+  return { ...t, ref, goalPath: remapPath(t.goalPath, index, from)! };
 }
 
 interface Env {
@@ -315,16 +331,26 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
     return out;
   });
   const tg = tieringGoals(ctx);
-  const crossFacts = JSON.stringify(
-    [...tg.promotions, ...tg.demotions].map((t) => [
-      t.key,
-      t.ref.scheme.action,
-      t.goal.metric,
-      t.goal.targetValue,
-      t.goalPath.slice(2),
-      nodeKind(ctx.node([...t.goalPath, 'target_value'])),
-    ]),
-  );
+  const itemGoal = (t: TierGoal): ItemGoal =>
+    goalAt(
+      {
+        ...t,
+        ranges: new Map(),
+        fact: JSON.stringify([
+          t.ref.scheme.action,
+          t.goal.metric,
+          t.goal.targetValue,
+          t.goalPath.slice(2),
+          nodeKind(ctx.node([...t.goalPath, 'target_value'])),
+          t.nid,
+          t.cgroup,
+        ]),
+      },
+      index,
+      0,
+    );
+  const promotions = tg.promotions.map(itemGoal);
+  const demotions = tg.demotions.map(itemGoal);
   for (const ds of [parsed.diagnostics, schema, lower, ...rules]) {
     ownRanges(ds);
     remapDiagnostics(ds, index);
@@ -343,7 +369,8 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
     schema,
     lower,
     rules,
-    crossFacts,
+    promotions,
+    demotions,
     kdamond: lowered.kconfig.kdamonds[0],
     values: lowered.values,
     patternUnits,
@@ -357,6 +384,8 @@ function reindexItem(e: ItemEntry, index: number): void {
   const units: LoweredDocument['patternUnits'] = new Map();
   for (const [k, v] of e.patternUnits) units.set(k.replace(/^kdamonds\/\d+\//, `kdamonds/${index}/`), v);
   e.patternUnits = units;
+  e.promotions = e.promotions.map((t) => goalAt(t, index, e.index));
+  e.demotions = e.demotions.map((t) => goalAt(t, index, e.index));
   e.index = index;
 }
 
@@ -489,17 +518,17 @@ function frameOf(text: string, split: Split, fast: boolean, prev: Frame | undefi
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The cross-item rules' findings, kept with the facts they were computed from. Their ranges come
- * from config paths (the finding's, its related places', and for a fix the place it edits), so when
- * the facts did not change the findings are re-placed on the new tree instead of recomputed: a range
- * that is a node's range in an item that was reused (shifted in place) is read from that node, any
- * other is resolved from its path again.
+ * The cross-item rules' findings per group of tiering goals (tierGroups), kept with the facts of the
+ * group they were computed from: its goals, in order, as the rules read them. When a group's facts did
+ * not change, its findings are re-placed instead of recomputed: every path and range of a finding (its
+ * own, its related places', the places its fixes edit) is a goal's path plus a suffix
+ * (`target_value`), so it is re-derived from the group's goals now (their paths at their items'
+ * current indexes; the ranges of their nodes, which are shifted in place or belong to a rebuilt item).
  */
 interface Anchor {
-  path: ConfigPath;
-  /** the node range object the range was, and the item entry that node belongs to */
-  node?: OffsetRange;
-  entry?: ItemEntry;
+  /** the goal (its position in the group) and the path below it */
+  goal: number;
+  rel: ConfigPath;
 }
 
 interface Placed {
@@ -509,30 +538,44 @@ interface Placed {
   fixes: Anchor[][];
 }
 
-interface CrossCache {
+interface GroupCache {
   facts: string;
-  /** per rule id: the findings and where their ranges come from */
-  byRule: Map<string, Placed[]>;
+  placed: Placed[];
 }
+
+/** per cross-item rule id, per group key */
+type CrossCache = Map<string, Map<string, GroupCache>>;
 
 const sameRange = (a: OffsetRange, b: OffsetRange): boolean => a.start === b.start && a.end === b.end;
 
-function anchor(root: SNode, path: ConfigPath | undefined, range: OffsetRange, entries: ItemEntry[]): Anchor | undefined {
-  if (!path) return undefined;
-  const r = resolveRange(root, path, false);
-  if (!sameRange(r, range)) return undefined;
-  const entry = path[0] === 'kdamonds' && typeof path[1] === 'number' ? entries[path[1]] : undefined;
-  // resolveRange hands out a node's (or key's) own range object when the node exists
-  return r === range && entry ? { path, node: r, entry } : { path };
+/** The range of a path below a goal: a node's (or key's) own range object, looked up once per goal and path. */
+function rangeBelow(root: SNode, t: ItemGoal, rel: ConfigPath): OffsetRange {
+  const key = rel.join('/');
+  let r = t.ranges.get(key);
+  if (r === undefined) {
+    const path = [...t.goalPath, ...rel];
+    // resolveRange returns a tree object (shifted with its item) when the path exists, a new range otherwise
+    r = nodeAtPath(root, path).depth === path.length ? resolveRange(root, path, false) : null;
+    t.ranges.set(key, r);
+  }
+  return r ?? resolveRange(root, [...t.goalPath, ...rel], false);
 }
 
-/** Record where each range of a cross-item finding comes from, or undefined if one is not a path's. */
-function placeable(root: SNode, d: CoreDiagnostic, entries: ItemEntry[]): Placed | undefined {
-  const main = anchor(root, d.path, d.range, entries);
+/** Record which goal each range of a cross-item finding belongs to, or undefined if one is not below a goal of the group. */
+function placeable(root: SNode, d: CoreDiagnostic, goals: ItemGoal[]): Placed | undefined {
+  const depth = goals[0].goalPath.length;
+  const anchor = (path: ConfigPath | undefined, range: OffsetRange): Anchor | undefined => {
+    if (!path || path.length < depth) return undefined;
+    const goal = goals.findIndex((t) => t.goalPath.every((x, i) => x === path[i]));
+    if (goal < 0) return undefined;
+    const rel = path.slice(depth);
+    return sameRange(rangeBelow(root, goals[goal], rel), range) ? { goal, rel } : undefined;
+  };
+  const main = anchor(d.path, d.range);
   if (!main) return undefined;
   const related: Anchor[] = [];
   for (const r of d.related ?? []) {
-    const a = anchor(root, r.path, r.range, entries);
+    const a = anchor(r.path, r.range);
     if (!a) return undefined;
     related.push(a);
   }
@@ -542,7 +585,7 @@ function placeable(root: SNode, d: CoreDiagnostic, entries: ItemEntry[]): Placed
     const list: Anchor[] = [];
     for (const e of f.edits) {
       let a: Anchor | undefined;
-      for (const c of candidates) if ((a = anchor(root, c, e.range, entries))) break;
+      for (const c of candidates) if ((a = anchor(c, e.range))) break;
       if (!a) return undefined;
       list.push(a);
     }
@@ -551,16 +594,16 @@ function placeable(root: SNode, d: CoreDiagnostic, entries: ItemEntry[]): Placed
   return { d, main, related, fixes };
 }
 
-function at(root: SNode, a: Anchor, entries: ItemEntry[]): OffsetRange {
-  if (a.node && a.entry && entries[a.path[1] as number] === a.entry) return { start: a.node.start, end: a.node.end };
-  return { ...resolveRange(root, a.path, false) };
-}
-
-function place(root: SNode, c: Placed, entries: ItemEntry[]): CoreDiagnostic {
+function place(root: SNode, c: Placed, goals: ItemGoal[]): CoreDiagnostic {
   const { d } = c;
-  const out: CoreDiagnostic = { ...d, range: at(root, c.main, entries) };
-  if (d.related) out.related = d.related.map((r, i) => ({ ...r, range: at(root, c.related[i], entries) }));
-  if (d.fixes) out.fixes = d.fixes.map((f, i) => ({ ...f, edits: f.edits.map((e, j) => ({ ...e, range: at(root, c.fixes[i][j], entries) })) }));
+  const path = (a: Anchor): ConfigPath => [...goals[a.goal].goalPath, ...a.rel];
+  const range = (a: Anchor): OffsetRange => {
+    const r = rangeBelow(root, goals[a.goal], a.rel);
+    return { start: r.start, end: r.end };
+  };
+  const out: CoreDiagnostic = { ...d, range: range(c.main), path: path(c.main) };
+  if (d.related) out.related = d.related.map((r, i) => ({ ...r, range: range(c.related[i]), path: path(c.related[i]) }));
+  if (d.fixes) out.fixes = d.fixes.map((f, i) => ({ ...f, edits: f.edits.map((e, j) => ({ ...e, range: range(c.fixes[i][j]) })) }));
   return out;
 }
 
@@ -571,7 +614,7 @@ export interface IncrementalState {
   entries: ItemEntry[];
   /** the last frame computed with each parser (typing in and out of an error state flips between them) */
   frames: { fast?: Frame; slow?: Frame };
-  cross?: CrossCache;
+  cross: CrossCache;
 }
 
 function reuseHeader(prev: IncrementalState | undefined, text: string, split: Split): boolean {
@@ -587,6 +630,8 @@ export interface IncrementalResult {
   mode: 'full' | 'items';
   reparsed: number;
   items: number;
+  /** groups of tiering goals the cross-item rules were run on (the others' findings were reused) */
+  crossRerun: number;
 }
 
 /**
@@ -594,7 +639,7 @@ export interface IncrementalResult {
  * version. The result is identical to `checkText(text, opts)`.
  */
 export function checkIncremental(text: string, opts: CheckOptions, prev?: IncrementalState): IncrementalResult {
-  const full = (): IncrementalResult => ({ result: checkText(text, opts), mode: 'full', reparsed: 0, items: 0 });
+  const full = (): IncrementalResult => ({ result: checkText(text, opts), mode: 'full', reparsed: 0, items: 0, crossRerun: 0 });
   const format = opts.format ?? formatFor(opts.fileName, text);
   if (format !== 'yaml' || opts.only || text.length > 4 * 1024 * 1024 || text.includes('\u0000')) return full();
   const split = splitLines(text);
@@ -667,29 +712,54 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   for (const e of entries) add(e.lower);
   const { kernel } = kernelOf(opts);
   const ctx = ruleContext(text, 'yaml', root, lowered, opts, kernel, kernelText);
-  const facts = entries.map((e) => e.crossFacts).join('\n');
-  const prevCross = reuse?.cross?.facts === facts ? reuse.cross : undefined;
-  let cross: CrossCache | undefined = { facts, byRule: new Map() };
-  RULES.forEach((rule, r) => {
-    if (!CROSS_ITEM_RULES.has(rule.id)) {
+  const tiering = indexTiering(
+    entries.flatMap((e) => e.promotions),
+    entries.flatMap((e) => e.demotions),
+  );
+  const groupings = new Map<TierGrouping, { group: TierGroup; facts: string }[]>();
+  const groupsOf = (g: TierGrouping) => {
+    let list = groupings.get(g);
+    if (!list) {
+      list = tierGroups(tiering, g).map((group) => ({ group, facts: [...group.promotions, ...group.demotions].map((t) => (t as ItemGoal).fact).join('\n') }));
+      groupings.set(g, list);
+    }
+    return list;
+  };
+  const cross: CrossCache = new Map();
+  let crossRerun = 0;
+  for (let r = 0; r < RULES.length; r++) {
+    const rule = RULES[r];
+    const c = rule.crossItem;
+    if (!c) {
       for (const e of entries) add(e.rules[r]);
-      return;
+      continue;
     }
-    const kept = prevCross?.byRule.get(rule.id);
-    if (kept) {
-      for (const c of kept) diagnostics.push(place(root, c, entries));
-      cross?.byRule.set(rule.id, kept);
-      return;
+    const before = reuse?.cross.get(rule.id);
+    const now = new Map<string, GroupCache>();
+    cross.set(rule.id, now);
+    for (const { group, facts } of groupsOf(c.grouping)) {
+      const kept = before?.get(group.key);
+      const goals = [...group.promotions, ...group.demotions] as ItemGoal[];
+      if (kept && kept.facts === facts) {
+        for (const p of kept.placed) diagnostics.push(place(root, p, goals));
+        now.set(group.key, kept);
+        continue;
+      }
+      crossRerun++;
+      const found: CoreDiagnostic[] = [];
+      runRule(rule, ctx, found, () => c.checkGroup(ctx, group));
+      // a rule that fails reports once per whole-config check, not once per group
+      if (found.some((d) => d.code === 'internal-error')) return full();
+      add(found);
+      const placed: Placed[] = [];
+      for (const d of found) {
+        const p = placeable(root, d, goals);
+        if (!p) break;
+        placed.push(p);
+      }
+      if (placed.length === found.length) now.set(group.key, { facts, placed });
     }
-    const found: CoreDiagnostic[] = [];
-    runRule(rule, ctx, found);
-    add(found);
-    if (cross) {
-      const list = found.map((d) => placeable(root, d, entries));
-      if (list.every((x) => x)) cross.byRule.set(rule.id, list as Placed[]);
-      else cross = undefined;
-    }
-  });
+  }
   const clamp = (r: OffsetRange): void => {
     r.start = Math.max(0, Math.min(r.start, text.length));
     r.end = Math.max(r.start, Math.min(r.end, text.length));
@@ -715,6 +785,7 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     mode: 'items',
     reparsed,
     items: entries.length,
+    crossRerun,
   };
 }
 
