@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
@@ -101,16 +102,30 @@ async function run(kind: EditKind): Promise<void> {
   await got;
   got = next();
   await got; // the whole file after the first screen
-  const send = async (text: string) => {
+  const cpuMs = (): number => {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${child.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended
+      }
+    }
+    return ns / 1e6;
+  };
+  const cpu: number[] = [];
+  const send = async (text: string, measure = false) => {
+    const c0 = measure ? cpuMs() : 0;
     got = next();
     await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ text }] });
     await got;
+    if (measure) cpu.push(cpuMs() - c0);
     await new Promise((r) => setTimeout(r, 5));
   };
   const fromUs = Number(process.hrtime.bigint() / 1000n);
   const t0 = performance.now();
   for (let i = 0; i < EDITS; i++) {
-    await send(applyEdit(base, kind, i));
+    await send(applyEdit(base, kind, i), true);
     await send(base);
   }
   const ms = performance.now() - t0;
@@ -118,7 +133,10 @@ async function run(kind: EditKind): Promise<void> {
   await conn.sendNotification('exit');
   await new Promise((r) => child.on('exit', r));
   conn.dispose();
-  console.log(`\n== ${LINES} lines, ${kind}: ${EDITS} edits + undos, ${(ms / (2 * EDITS)).toFixed(1)} ms wall per change`);
+  const sorted = [...cpu].sort((a, b) => a - b);
+  console.log(
+    `\n== ${LINES} lines, ${kind}: ${EDITS} edits + undos, ${(ms / (2 * EDITS)).toFixed(1)} ms wall per change; server CPU per edit (all threads, as bench:lsp counts it): median ${sorted[sorted.length >> 1].toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms · load ${loadavg()[0].toFixed(1)}`,
+  );
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${dir}`);
   summarize(join(dir, file), fromUs, 2 * EDITS);

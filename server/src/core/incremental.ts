@@ -539,8 +539,15 @@ interface Placed {
 }
 
 interface GroupCache {
-  facts: string;
+  /** the group's goals' facts, in order */
+  facts: string[];
   placed: Placed[];
+}
+
+function sameFacts(a: string[], goals: ItemGoal[]): boolean {
+  if (a.length !== goals.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== goals[i].fact) return false;
+  return true;
 }
 
 /** per cross-item rule id, per group key */
@@ -716,11 +723,11 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     entries.flatMap((e) => e.promotions),
     entries.flatMap((e) => e.demotions),
   );
-  const groupings = new Map<TierGrouping, { group: TierGroup; facts: string }[]>();
+  const groupings = new Map<TierGrouping, { group: TierGroup; goals: ItemGoal[] }[]>();
   const groupsOf = (g: TierGrouping) => {
     let list = groupings.get(g);
     if (!list) {
-      list = tierGroups(tiering, g).map((group) => ({ group, facts: [...group.promotions, ...group.demotions].map((t) => (t as ItemGoal).fact).join('\n') }));
+      list = tierGroups(tiering, g).map((group) => ({ group, goals: (group.demotions.length ? [...group.promotions, ...group.demotions] : group.promotions) as ItemGoal[] }));
       groupings.set(g, list);
     }
     return list;
@@ -737,10 +744,9 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     const before = reuse?.cross.get(rule.id);
     const now = new Map<string, GroupCache>();
     cross.set(rule.id, now);
-    for (const { group, facts } of groupsOf(c.grouping)) {
+    for (const { group, goals } of groupsOf(c.grouping)) {
       const kept = before?.get(group.key);
-      const goals = [...group.promotions, ...group.demotions] as ItemGoal[];
-      if (kept && kept.facts === facts) {
+      if (kept && sameFacts(kept.facts, goals)) {
         for (const p of kept.placed) diagnostics.push(place(root, p, goals));
         now.set(group.key, kept);
         continue;
@@ -757,7 +763,7 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
         if (!p) break;
         placed.push(p);
       }
-      if (placed.length === found.length) now.set(group.key, { facts, placed });
+      if (placed.length === found.length) now.set(group.key, { facts: goals.map((t) => t.fact), placed });
     }
   }
   const clamp = (r: OffsetRange): void => {

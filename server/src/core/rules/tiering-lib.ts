@@ -73,9 +73,17 @@ export function bpBytes(ctx: RuleContext, nid: number, bp: number): string {
   return n ? ` ≈ ${formatBytes((n.sizeBytes * Math.abs(bp)) / 10000)}` : '';
 }
 
+const targetPaths = new WeakMap<TierGoal, ConfigPath>();
+
+/** The path a tiering finding points at: the goal's target_value, or its metric when it has none (once per goal). */
 export function targetPath(ctx: RuleContext, t: TierGoal): ConfigPath {
-  const p = [...t.goalPath, 'target_value'];
-  return ctx.node(p) !== undefined ? p : [...t.goalPath, 'metric'];
+  let p = targetPaths.get(t);
+  if (!p) {
+    p = [...t.goalPath, 'target_value'];
+    if (ctx.node(p) === undefined) p = [...t.goalPath, 'metric'];
+    targetPaths.set(t, p);
+  }
+  return p;
 }
 
 export function pctText(bp: number): string {
