@@ -1,6 +1,6 @@
 import type { Rule } from './types';
 import { config, NODE0, NODE1 } from './examples';
-import { bpBytes, checkGroups, pctText, targetPath, who, type CrossItemCheck } from './tiering-lib';
+import { bpBytes, checkGroups, pctText, targetNode, targetPath, targetRange, who, type CrossItemCheck } from './tiering-lib';
 
 export const CHURN_BAND_BP = 500;
 
@@ -17,12 +17,12 @@ const crossItem: CrossItemCheck = {
         const band = p.goal.targetValue - (10000 - d.goal.targetValue);
         if (band <= CHURN_BAND_BP) continue;
         const want = 10000 - p.goal.targetValue + 20;
-        const dNode = ctx.node(targetPath(ctx, d));
+        const dNode = targetNode(ctx, d);
         ctx.report({
           path: targetPath(ctx, p),
           message: `promotion and demotion of ${who(p)} overlap by ${pctText(band)}${bpBytes(ctx, p.nid, band)} of the node (promote up to ${pctText(p.goal.targetValue)} used, demote down to ${pctText(10000 - d.goal.targetValue)}): pages in that band keep migrating back and forth`,
           related: [
-            { range: ctx.rangeOf(targetPath(ctx, d)), message: `demotion goal of ${who(d)}: free ≥ ${pctText(d.goal.targetValue)}`, path: targetPath(ctx, d) },
+            { range: targetRange(ctx, d), message: `demotion goal of ${who(d)}: free ≥ ${pctText(d.goal.targetValue)}`, path: targetPath(ctx, d) },
           ],
           fixes:
             dNode && dNode.kind === 'scalar'

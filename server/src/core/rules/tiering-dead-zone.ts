@@ -1,6 +1,6 @@
 import type { Rule } from './types';
 import { config, NODE0, NODE1 } from './examples';
-import { bpBytes, checkGroups, pctText, targetPath, who, type CrossItemCheck } from './tiering-lib';
+import { bpBytes, checkGroups, pctText, targetNode, targetPath, targetRange, who, type CrossItemCheck } from './tiering-lib';
 
 const Q = 'quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goal_tuner: temporal';
 const promo = (t: string) =>
@@ -21,12 +21,12 @@ const crossItem: CrossItemCheck = {
         // tight setting, no used level lies between them. Only a negative band is a dead zone.
         if (band >= 0) continue;
         const want = 10000 - tp + 20;
-        const dNode = ctx.node(targetPath(ctx, d));
+        const dNode = targetNode(ctx, d);
         ctx.report({
           path: targetPath(ctx, p),
           message: `no overlap between promotion and demotion of ${who(p)}: promotion stops at ${pctText(tp)} used, demotion stops at ${pctText(lower)} used (free ${pctText(d.goal.targetValue)}); between them (a dead zone of ${pctText(-band)}${bpBytes(ctx, p.nid, band)}) neither scheme moves pages, so hot data can stay on the slow node and cold data on the fast node`,
           related: [
-            { range: ctx.rangeOf(targetPath(ctx, d)), message: `demotion goal of ${who(d)}: free ≥ ${pctText(d.goal.targetValue)}`, path: targetPath(ctx, d) },
+            { range: targetRange(ctx, d), message: `demotion goal of ${who(d)}: free ≥ ${pctText(d.goal.targetValue)}`, path: targetPath(ctx, d) },
           ],
           fixes:
             dNode && dNode.kind === 'scalar'

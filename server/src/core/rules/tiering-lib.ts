@@ -1,5 +1,6 @@
 /** Promotion/demotion pairing across all kdamonds (shared by the tiering-* rules). */
-import type { ConfigPath } from '../diagnostic';
+import type { ConfigPath, OffsetRange } from '../diagnostic';
+import type { SNode } from '../parse/tree';
 import type { KQuotaGoal } from '../model/kernel';
 import { formatBytes } from '../model/units';
 import { goals, type ConfigView, type SchemeRef } from './walk';
@@ -73,17 +74,41 @@ export function bpBytes(ctx: RuleContext, nid: number, bp: number): string {
   return n ? ` ≈ ${formatBytes((n.sizeBytes * Math.abs(bp)) / 10000)}` : '';
 }
 
-const targetPaths = new WeakMap<TierGoal, ConfigPath>();
+const targets = new WeakMap<TierGoal, { path: ConfigPath; node: SNode | null | undefined }>();
 
-/** The path a tiering finding points at: the goal's target_value, or its metric when it has none (once per goal). */
-export function targetPath(ctx: RuleContext, t: TierGoal): ConfigPath {
-  let p = targetPaths.get(t);
-  if (!p) {
-    p = [...t.goalPath, 'target_value'];
-    if (ctx.node(p) === undefined) p = [...t.goalPath, 'metric'];
-    targetPaths.set(t, p);
+function target(ctx: RuleContext, t: TierGoal): { path: ConfigPath; node: SNode | null | undefined } {
+  let x = targets.get(t);
+  if (!x) {
+    let path = [...t.goalPath, 'target_value'];
+    let node = ctx.node(path);
+    if (node === undefined) {
+      path = [...t.goalPath, 'metric'];
+      node = ctx.node(path);
+    }
+    x = { path, node };
+    targets.set(t, x);
   }
-  return p;
+  return x;
+}
+
+/**
+ * The path a tiering finding points at: the goal's target_value, or its metric when it has none.
+ * Looked up once per goal (a goal object belongs to one tree; the incremental check keeps an
+ * unchanged kdamond's goals, and its tree, from one edit to the next).
+ */
+export function targetPath(ctx: RuleContext, t: TierGoal): ConfigPath {
+  return target(ctx, t).path;
+}
+
+/** The node at targetPath, if present. */
+export function targetNode(ctx: RuleContext, t: TierGoal): SNode | null | undefined {
+  return target(ctx, t).node;
+}
+
+/** ctx.rangeOf(targetPath(ctx, t)): the target node's own range object when it has a node. */
+export function targetRange(ctx: RuleContext, t: TierGoal): OffsetRange {
+  const x = target(ctx, t);
+  return x.node ? x.node.range : ctx.rangeOf(x.path);
 }
 
 export function pctText(bp: number): string {

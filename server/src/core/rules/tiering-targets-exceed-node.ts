@@ -1,6 +1,6 @@
 import type { Rule } from './types';
 import { config, NODE1 } from './examples';
-import { checkGroups, pctText, targetPath, type CrossItemCheck } from './tiering-lib';
+import { checkGroups, pctText, targetPath, targetRange, type CrossItemCheck } from './tiering-lib';
 
 const promo = (cg: string, t: string) =>
   `{action: migrate_hot, target_nid: 0, quotas: {time_ms: 0, sz_bytes: 200 MiB, reset_interval_ms: 1 s, weights: {sz_permil: 0, nr_accesses_permil: 0, age_permil: 0}, goals: [{metric: node_memcg_used_bp, nid: 0, memcg_path: ${cg}, target_value: ${t}, current_value: 0}]}}`;
@@ -32,7 +32,7 @@ const crossItem: CrossItemCheck = {
       path: targetPath(ctx, first),
       message: `the used targets on node ${nid} add up to ${pctText(sum)}, more than the whole node, so they cannot all be met: ${list.length} cgroups, ${named}${more}`,
       related: rest.map((p) => ({
-        range: ctx.rangeOf(targetPath(ctx, p)),
+        range: targetRange(ctx, p),
         message: `${p.cgroup}: ${pctText(p.goal.targetValue)} of node ${nid}`,
         path: targetPath(ctx, p),
       })),
