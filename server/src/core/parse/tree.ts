@@ -430,9 +430,20 @@ function parseYamlFast(text: string): SourceDocument[] | undefined {
         node = plainScalar(src, { start, end }, raw);
       }
     } else {
-      // An empty value: where the yaml library places it (and the extent of its parent) depends on
-      // the comments around it; leave such documents to the full parser.
-      throw new FastPathAbort();
+      // An empty value. The one placement both parsers agree on: a block mapping's `key:` with
+      // nothing after it on its line (but spaces and a comment); the yaml library puts the null at
+      // the end of those spaces. Anything else (flow collections, empty sequence items) goes to the
+      // full parser.
+      const key = parent.children.length % 2 === 1 ? parent.children[parent.children.length - 1] : undefined;
+      if (!key || key.kind !== 'scalar') throw new FastPathAbort();
+      let at = key.range.end;
+      while (text.charCodeAt(at) === 32) at++;
+      if (text.charCodeAt(at) !== 58) throw new FastPathAbort(); // ':'
+      at++;
+      while (text.charCodeAt(at) === 32) at++;
+      const c = text.charCodeAt(at);
+      if (!(at === text.length || c === 10 || c === 13 || c === 35)) throw new FastPathAbort();
+      node = plainScalar('', { start: at, end: at }, '');
     }
     parent.lastResult = state.result;
     parent.children.push(node);
