@@ -6,6 +6,7 @@
  * and the inclusive time of the check's stages.
  *
  *   node scripts/run-ts.mjs bench/lsp-profile.ts [lines=10000] [kind|all] [edits=40]
+ *   PROFILE=0 node scripts/run-ts.mjs bench/lsp-profile.ts ...   (CPU per edit only, no profiler)
  *
  * The .cpuprofile files are left in .cache/profile/ (open them in Chrome DevTools or VS Code).
  */
@@ -22,6 +23,8 @@ const ROOT = join(__dirname, '..', '..');
 const [linesArg = '10000', kindArg = 'all', editsArg = '40'] = process.argv.slice(2);
 const LINES = Number(linesArg);
 const EDITS = Number(editsArg);
+/** PROFILE=0: only the CPU time per edit, without the profiler's overhead */
+const PROFILE = process.env.PROFILE !== '0';
 const KINDS: EditKind[] = kindArg === 'all' ? EDIT_KINDS : [kindArg as EditKind];
 if (KINDS.some((k) => !EDIT_KINDS.includes(k))) throw new Error(`unknown edit kind ${kindArg}; one of: ${EDIT_KINDS.join(', ')}`);
 
@@ -72,7 +75,7 @@ async function run(kind: EditKind): Promise<void> {
   const dir = join(ROOT, '.cache', 'profile', `${LINES}-${kind.replace(/\W+/g, '-')}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [...(process.env.PROFILE_NODE_ARGS ?? '--cpu-prof').split(' ').filter(Boolean), `--cpu-prof-dir=${dir}`, join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], cwd: ROOT });
+  const child = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], cwd: ROOT });
   const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   let waiting: ((p: PublishDiagnosticsParams) => void) | undefined;
   conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
@@ -137,6 +140,7 @@ async function run(kind: EditKind): Promise<void> {
   console.log(
     `\n== ${LINES} lines, ${kind}: ${EDITS} edits + undos, ${(ms / (2 * EDITS)).toFixed(1)} ms wall per change; server CPU per edit (all threads, as bench:lsp counts it): median ${sorted[sorted.length >> 1].toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms · load ${loadavg()[0].toFixed(1)}`,
   );
+  if (!PROFILE) return;
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${dir}`);
   summarize(join(dir, file), fromUs, 2 * EDITS);

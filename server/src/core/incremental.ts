@@ -249,7 +249,7 @@ interface ItemEntry {
   kdamond: KKdamond;
   values: Map<SScalar, ParsedValue>;
   patternUnits: LoweredDocument['patternUnits'];
-  /** the text of the next item this item's syntax errors were found not to spill into */
+  /** the first line of the next item this item's syntax errors were found not to spill into */
   containedBefore?: string;
 }
 
@@ -423,13 +423,23 @@ function shapeOf(n: SNode | null, base: number): string {
   return JSON.stringify(parts);
 }
 
+/** The first line of an item (with its line break). */
+function firstLine(text: string, span: ItemSpan): string {
+  const nl = text.indexOf('\n', span.start);
+  return text.slice(span.start, nl < 0 || nl >= span.end ? span.end : nl + 1);
+}
+
 /**
  * After a syntax error the yaml library may read the rest of the document as junk. An item's errors
- * are contained when the item and the next one, parsed together, give the next item exactly as it
- * reads alone, with no error outside the item; then every later item reads as it does alone too.
+ * are contained when the item followed by the first line of the next item (its `- ` line), parsed
+ * together, give that line exactly as it reads alone (a new item of the `kdamonds` sequence), with no
+ * error outside the item: the parser then starts the next item as it starts a document, so it and
+ * every later item read as they do alone. (The parser reads line by line: what comes after that
+ * first line cannot change how the item before it was read.)
  */
-function errorsContained(text: string, item: ItemEntry, span: ItemSpan, next: ItemEntry, nextSpan: ItemSpan): boolean {
-  const docs = parseYaml(PREFIX + text.slice(span.start, nextSpan.end), { fast: false });
+function errorsContained(text: string, item: ItemEntry, span: ItemSpan, nextSpan: ItemSpan): boolean {
+  const first = firstLine(text, nextSpan);
+  const docs = parseYaml(PREFIX + text.slice(span.start, span.end) + first, { fast: false });
   if (docs.length !== 1) return false;
   const root = docs[0].root;
   const seq = root?.kind === 'map' && root.pairs.length === 1 ? root.pairs[0].value : null;
@@ -438,9 +448,13 @@ function errorsContained(text: string, item: ItemEntry, span: ItemSpan, next: It
   for (const d of docs[0].diagnostics) if (d.range.start + delta < span.start || d.range.end + delta > nextSpan.start) return false;
   const errors = docs[0].diagnostics.filter((d) => d.severity === 'error').length;
   if (errors !== item.parseErrors.length) return false;
+  const alone = parseYaml(PREFIX + first, { fast: false });
+  const aloneRoot = alone.length === 1 ? alone[0].root : null;
+  const aloneSeq = aloneRoot?.kind === 'map' && aloneRoot.pairs.length === 1 ? aloneRoot.pairs[0].value : null;
+  if (!aloneSeq || aloneSeq.kind !== 'seq' || aloneSeq.items.length !== 1 || alone[0].diagnostics.length) return false;
   return (
     shapeOf(seq.items[0], span.start - delta) === shapeOf(item.node, span.start) &&
-    shapeOf(seq.items[1], nextSpan.start - delta) === shapeOf(next.node, nextSpan.start)
+    shapeOf(seq.items[1], nextSpan.start - delta) === shapeOf(aloneSeq.items[0], PREFIX.length)
   );
 }
 
@@ -690,10 +704,10 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   for (let i = 0; i + 1 < entries.length; i++) {
     const e = entries[i];
     if (e.parseErrors.length === 0) continue;
-    const next = entries[i + 1];
-    if (e.containedBefore === next.text) continue;
-    if (!errorsContained(text, e, split.items[i], next, split.items[i + 1])) return full();
-    e.containedBefore = next.text;
+    const first = firstLine(text, split.items[i + 1]);
+    if (e.containedBefore === first) continue;
+    if (!errorsContained(text, e, split.items[i], split.items[i + 1])) return full();
+    e.containedBefore = first;
   }
   const fast = entries.every((e) => e.fast);
   const frame = frameOf(text, split, fast, fast ? reuse?.frames.fast : reuse?.frames.slow);
