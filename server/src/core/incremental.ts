@@ -275,15 +275,42 @@ interface Env {
   opts: CheckOptions;
 }
 
-function parseItem(text: string, span: ItemSpan): { node: SNode; fast: boolean; diagnostics: CoreDiagnostic[] } | undefined {
-  const src = PREFIX + text.slice(span.start, span.end);
-  const info = { fast: false };
-  const docs = parseYaml(src, { info });
+/** The `kdamonds` sequence of a parsed document, if that is all the document is. */
+function kdamondsSeq(docs: { root: SNode | null }[]): SSeq | undefined {
   if (docs.length !== 1) return undefined;
   const root = docs[0].root;
   if (!root || root.kind !== 'map' || root.pairs.length !== 1 || root.pairs[0].key.value !== 'kdamonds') return undefined;
   const seq = root.pairs[0].value;
-  if (!seq || seq.kind !== 'seq' || seq.flow || seq.items.length !== 1) return undefined;
+  return seq && seq.kind === 'seq' && !seq.flow ? seq : undefined;
+}
+
+/**
+ * Parse one item. Well-formed items take the fast path alone. Any other item is read by the `yaml`
+ * library together with the first line of the next item (`next`), in one parse: that gives the item
+ * as the whole document reads it and, for an item with syntax errors, the proof that they are
+ * contained (see errorsContained; `contained` is then that first line).
+ */
+function parseItem(
+  text: string,
+  span: ItemSpan,
+  next?: ItemSpan,
+): { node: SNode; fast: boolean; diagnostics: CoreDiagnostic[]; contained?: string } | undefined {
+  const src = PREFIX + text.slice(span.start, span.end);
+  const info = { fast: false };
+  let docs = parseYaml(src, { info, fast: next ? 'only' : true });
+  let contained: string | undefined;
+  if (next && !info.fast) {
+    const first = firstLine(text, next);
+    docs = parseYaml(src + first, { fast: false });
+    const seq = kdamondsSeq(docs);
+    if (!seq || seq.items.length !== 2) return undefined;
+    for (const d of docs[0].diagnostics) if (d.range.end > src.length) return undefined;
+    if (!sameAsAlone(seq.items[1], src.length, first)) return undefined;
+    seq.items.pop();
+    contained = first;
+  }
+  const seq = kdamondsSeq(docs);
+  if (!seq || seq.items.length !== 1) return undefined;
   const node = seq.items[0];
   // a bare `-`: the yaml library places the null item at its sequence's start, which is another item's
   if (node.kind === 'scalar' && node.source === '' && node.value === null) return undefined;
@@ -292,7 +319,14 @@ function parseItem(text: string, span: ItemSpan): { node: SNode; fast: boolean; 
   const delta = span.start - PREFIX.length;
   shiftNode(node, delta);
   shiftDiagnostics(diagnostics, delta);
-  return { node, fast: info.fast, diagnostics };
+  return { node, fast: info.fast, diagnostics, contained };
+}
+
+/** An item's first line, read right after another item, reads exactly as it does alone (a new, clean `kdamonds` item). */
+function sameAsAlone(item: SNode, at: number, first: string): boolean {
+  const alone = parseYaml(PREFIX + first, { fast: false });
+  const seq = kdamondsSeq(alone);
+  return !!seq && seq.items.length === 1 && alone[0].diagnostics.length === 0 && shapeOf(item, at) === shapeOf(seq.items[0], PREFIX.length);
 }
 
 const nodeKind = (n: SNode | null | undefined): string => (n === undefined ? 'missing' : n === null ? 'null' : n.kind);
@@ -307,7 +341,7 @@ function syntheticRoot(node: SNode, keyStart: number): SMap {
 function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined {
   const span = split.items[index];
   if (NOT_SPLITTABLE.test(env.text.slice(span.start, span.end))) return undefined;
-  const parsed = parseItem(env.text, span);
+  const parsed = parseItem(env.text, span, split.items[index + 1]);
   if (!parsed) return undefined;
   const { node } = parsed;
   const parseErrors: CoreDiagnostic[] = [];
@@ -374,6 +408,7 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
     kdamond: lowered.kconfig.kdamonds[0],
     values: lowered.values,
     patternUnits,
+    containedBefore: parsed.contained,
   };
 }
 
@@ -439,23 +474,15 @@ function firstLine(text: string, span: ItemSpan): string {
  */
 function errorsContained(text: string, item: ItemEntry, span: ItemSpan, nextSpan: ItemSpan): boolean {
   const first = firstLine(text, nextSpan);
-  const docs = parseYaml(PREFIX + text.slice(span.start, span.end) + first, { fast: false });
-  if (docs.length !== 1) return false;
-  const root = docs[0].root;
-  const seq = root?.kind === 'map' && root.pairs.length === 1 ? root.pairs[0].value : null;
-  if (!seq || seq.kind !== 'seq' || seq.items.length !== 2) return false;
+  const src = PREFIX + text.slice(span.start, span.end);
+  const docs = parseYaml(src + first, { fast: false });
+  const seq = kdamondsSeq(docs);
+  if (!seq || seq.items.length !== 2) return false;
   const delta = span.start - PREFIX.length;
-  for (const d of docs[0].diagnostics) if (d.range.start + delta < span.start || d.range.end + delta > nextSpan.start) return false;
+  for (const d of docs[0].diagnostics) if (d.range.start < PREFIX.length || d.range.end > src.length) return false;
   const errors = docs[0].diagnostics.filter((d) => d.severity === 'error').length;
   if (errors !== item.parseErrors.length) return false;
-  const alone = parseYaml(PREFIX + first, { fast: false });
-  const aloneRoot = alone.length === 1 ? alone[0].root : null;
-  const aloneSeq = aloneRoot?.kind === 'map' && aloneRoot.pairs.length === 1 ? aloneRoot.pairs[0].value : null;
-  if (!aloneSeq || aloneSeq.kind !== 'seq' || aloneSeq.items.length !== 1 || alone[0].diagnostics.length) return false;
-  return (
-    shapeOf(seq.items[0], span.start - delta) === shapeOf(item.node, span.start) &&
-    shapeOf(seq.items[1], nextSpan.start - delta) === shapeOf(aloneSeq.items[0], PREFIX.length)
-  );
+  return shapeOf(seq.items[0], span.start - delta) === shapeOf(item.node, span.start) && sameAsAlone(seq.items[1], src.length, first);
 }
 
 // ---------------------------------------------------------------------------------------------

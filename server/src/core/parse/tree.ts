@@ -474,17 +474,20 @@ function refuseDeep(text: string): SourceDocument | undefined {
 /**
  * Parse YAML into source documents. `opts.info.fast` is set to whether the js-yaml fast path built
  * the tree (incremental analysis needs to know which parser a whole-document check would have used).
+ * `fast: false` skips the fast path; `fast: 'only'` returns [] when the fast path does not take the text.
  */
-export function parseYaml(text: string, opts: { fast?: boolean; info?: { fast: boolean } } = {}): SourceDocument[] {
+export function parseYaml(text: string, opts: { fast?: boolean | 'only'; info?: { fast: boolean } } = {}): SourceDocument[] {
   if (opts.info) opts.info.fast = false;
   const deep = refuseDeep(text);
-  if (deep) return [deep];
+  if (deep) return opts.fast === 'only' ? [] : [deep];
   if (opts.fast !== false) {
     const quick = parseYamlFast(text);
     if (quick) {
       if (opts.info) opts.info.fast = true;
       return quick;
     }
+    // `fast: 'only'`: nothing when the fast path does not take the text
+    if (opts.fast === 'only') return [];
   }
   let docs: YAML.Document.Parsed[];
   try {
