@@ -75,7 +75,10 @@ async function run(kind: EditKind): Promise<void> {
   const dir = join(ROOT, '.cache', 'profile', `${LINES}-${kind.replace(/\W+/g, '-')}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], cwd: ROOT });
+  const child = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), join(ROOT, 'dist', 'server.js'), '--stdio'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    cwd: ROOT,
+  });
   const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   let waiting: ((p: PublishDiagnosticsParams) => void) | undefined;
   conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
@@ -84,7 +87,9 @@ async function run(kind: EditKind): Promise<void> {
     w?.(p);
   });
   const settings = { damon: { validation: { delay: 0 } } };
-  conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((it) => (settings as Record<string, unknown>)[it.section ?? ''] ?? null));
+  conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
+    p.items.map((it) => (settings as Record<string, unknown>)[it.section ?? ''] ?? null),
+  );
   conn.onRequest('client/registerCapability', () => null);
   conn.onRequest('window/workDoneProgress/create', () => null);
   for (const n of ['window/logMessage', 'damon/status', 'damon/serverReady', '$/progress', 'telemetry/event']) conn.onNotification(n, () => undefined);

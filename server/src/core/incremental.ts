@@ -768,7 +768,10 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   const groupsOf = (g: TierGrouping) => {
     let list = groupings.get(g);
     if (!list) {
-      list = tierGroups(tiering, g).map((group) => ({ group, goals: (group.demotions.length ? [...group.promotions, ...group.demotions] : group.promotions) as ItemGoal[] }));
+      list = tierGroups(tiering, g).map((group) => ({
+        group,
+        goals: (group.demotions.length ? [...group.promotions, ...group.demotions] : group.promotions) as ItemGoal[],
+      }));
       groupings.set(g, list);
     }
     return list;

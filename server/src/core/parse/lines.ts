@@ -20,7 +20,7 @@ function scanStarts(text: string, from: number, to: number, starts: number[]): v
 export function commonPrefix(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   let i = 0;
-  for (let step = 4096; i < n; ) {
+  for (let step = 4096; i < n;) {
     const m = Math.min(step, n - i);
     if (a.slice(i, i + m) !== b.slice(i, i + m)) break;
     i += m;
@@ -32,7 +32,7 @@ export function commonPrefix(a: string, b: string): number {
 /** The length of the common suffix of two strings, at most `max`. */
 export function commonSuffix(a: string, b: string, max = Math.min(a.length, b.length)): number {
   let i = 0;
-  for (let step = 4096; i < max; ) {
+  for (let step = 4096; i < max;) {
     const m = Math.min(step, max - i);
     if (a.slice(a.length - i - m, a.length - i) !== b.slice(b.length - i - m, b.length - i)) break;
     i += m;

@@ -21,9 +21,7 @@ const crossItem: CrossItemCheck = {
         ctx.report({
           path: targetPath(ctx, p),
           message: `promotion and demotion of ${who(p)} overlap by ${pctText(band)}${bpBytes(ctx, p.nid, band)} of the node (promote up to ${pctText(p.goal.targetValue)} used, demote down to ${pctText(10000 - d.goal.targetValue)}): pages in that band keep migrating back and forth`,
-          related: [
-            { range: targetRange(ctx, d), message: `demotion goal of ${who(d)}: free ≥ ${pctText(d.goal.targetValue)}`, path: targetPath(ctx, d) },
-          ],
+          related: [{ range: targetRange(ctx, d), message: `demotion goal of ${who(d)}: free ≥ ${pctText(d.goal.targetValue)}`, path: targetPath(ctx, d) }],
           fixes:
             dNode && dNode.kind === 'scalar'
               ? [

@@ -25,9 +25,7 @@ const crossItem: CrossItemCheck = {
         ctx.report({
           path: targetPath(ctx, p),
           message: `no overlap between promotion and demotion of ${who(p)}: promotion stops at ${pctText(tp)} used, demotion stops at ${pctText(lower)} used (free ${pctText(d.goal.targetValue)}); between them (a dead zone of ${pctText(-band)}${bpBytes(ctx, p.nid, band)}) neither scheme moves pages, so hot data can stay on the slow node and cold data on the fast node`,
-          related: [
-            { range: targetRange(ctx, d), message: `demotion goal of ${who(d)}: free ≥ ${pctText(d.goal.targetValue)}`, path: targetPath(ctx, d) },
-          ],
+          related: [{ range: targetRange(ctx, d), message: `demotion goal of ${who(d)}: free ≥ ${pctText(d.goal.targetValue)}`, path: targetPath(ctx, d) }],
           fixes:
             dNode && dNode.kind === 'scalar'
               ? [
