@@ -230,8 +230,13 @@ class MergedMap<K, V> extends Map<K, V> {
 interface ItemEntry {
   index: number;
   text: string;
-  /** offset the cached ranges are at */
+  /** offset the item starts at now (its cached diagnostics are shifted there at once) */
   start: number;
+  /**
+   * offset the item's tree is at: trees are shifted lazily (materialize), when a cross-item rule
+   * reads them or the result's tree is used, not on every edit before them
+   */
+  treeAt: number;
   /** built by the js-yaml fast path */
   fast: boolean;
   node: SNode;
@@ -257,6 +262,8 @@ interface ItemEntry {
 interface ItemGoal extends TierGoal {
   /** what the cross-item rules read of the goal, as text (no kdamond index: the paths are re-derived) */
   fact: string;
+  /** the item the goal is in (its tree may not be shifted yet: see ItemEntry.treeAt) */
+  owner: ItemEntry;
   /** ranges below the goal (rangeBelow), shared by the goal's copies at other indexes */
   ranges: Map<string, OffsetRange | null>;
 }
@@ -369,6 +376,7 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
     goalAt(
       {
         ...t,
+        owner: undefined as unknown as ItemEntry, // set below, once the entry exists
         ranges: new Map(),
         fact: JSON.stringify([
           t.ref.scheme.action,
@@ -391,10 +399,11 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
   }
   const patternUnits: LoweredDocument['patternUnits'] = new Map();
   for (const [k, v] of lowered.patternUnits) patternUnits.set(index === 0 ? k : k.replace(/^kdamonds\/0\//, `kdamonds/${index}/`), v);
-  return {
+  const entry: ItemEntry = {
     index,
     text: env.text.slice(span.start, span.end),
     start: span.start,
+    treeAt: span.start,
     fast: parsed.fast,
     node,
     parseErrors,
@@ -410,6 +419,8 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
     patternUnits,
     containedBefore: parsed.contained,
   };
+  for (const t of [...promotions, ...demotions]) t.owner = entry;
+  return entry;
 }
 
 /** An unchanged item that moved to another position in the list (an item inserted or deleted before it). */
@@ -427,9 +438,15 @@ function reindexItem(e: ItemEntry, index: number): void {
 function moveItem(e: ItemEntry, start: number): void {
   if (e.start === start) return;
   const delta = start - e.start;
-  shiftNode(e.node, delta);
   for (const ds of [e.parseErrors, e.parseWarnings, e.parseOther, e.schema, e.lower, ...e.rules]) shiftDiagnostics(ds, delta);
   e.start = start;
+}
+
+/** Shift an item's tree to where the item is now. */
+function materialize(e: ItemEntry): void {
+  if (e.treeAt === e.start) return;
+  shiftNode(e.node, e.start - e.treeAt);
+  e.treeAt = e.start;
 }
 
 /** A tree's shape relative to its start, to compare the same item parsed in two places. */
@@ -482,7 +499,7 @@ function errorsContained(text: string, item: ItemEntry, span: ItemSpan, nextSpan
   for (const d of docs[0].diagnostics) if (d.range.start < PREFIX.length || d.range.end > src.length) return false;
   const errors = docs[0].diagnostics.filter((d) => d.severity === 'error').length;
   if (errors !== item.parseErrors.length) return false;
-  return shapeOf(seq.items[0], span.start - delta) === shapeOf(item.node, span.start) && sameAsAlone(seq.items[1], src.length, first);
+  return shapeOf(seq.items[0], span.start - delta) === shapeOf(item.node, item.treeAt) && sameAsAlone(seq.items[1], src.length, first);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -577,6 +594,8 @@ interface Placed {
   main: Anchor;
   related: Anchor[];
   fixes: Anchor[][];
+  /** the last placement: reused when it comes out the same (same goals, same ranges) */
+  last?: { out: CoreDiagnostic; goals: ItemGoal[]; ranges: number[] };
 }
 
 interface GroupCache {
@@ -642,16 +661,30 @@ function placeable(root: SNode, d: CoreDiagnostic, goals: ItemGoal[]): Placed | 
   return { d, main, related, fixes };
 }
 
-function place(root: SNode, c: Placed, goals: ItemGoal[]): CoreDiagnostic {
+function place(root: SNode, c: Placed, goals: ItemGoal[], textLength: number): CoreDiagnostic {
   const { d } = c;
+  const anchors = [c.main, ...c.related, ...c.fixes.flat()];
+  const used = anchors.map((a) => goals[a.goal]);
+  const ranges: number[] = [];
+  for (let i = 0; i < anchors.length; i++) {
+    const t = used[i];
+    const rel = anchors[i].rel;
+    // a node's own range is where the item's tree is; move it by the shift still pending
+    if (!t.ranges.get(rel.join('/'))) materialize(t.owner);
+    const r = rangeBelow(root, t, rel);
+    const delta = t.owner.start - t.owner.treeAt;
+    ranges.push(r.start + delta, r.end + delta);
+  }
+  const last = c.last;
+  // (not when a range lies past the end of the text: the check clamps such ranges in place)
+  if (last && last.goals.every((t, i) => t === used[i]) && last.ranges.every((x, i) => x === ranges[i] && x <= textLength)) return last.out;
+  let k = 0;
+  const range = (): OffsetRange => ({ start: ranges[k++], end: ranges[k++] });
   const path = (a: Anchor): ConfigPath => [...goals[a.goal].goalPath, ...a.rel];
-  const range = (a: Anchor): OffsetRange => {
-    const r = rangeBelow(root, goals[a.goal], a.rel);
-    return { start: r.start, end: r.end };
-  };
-  const out: CoreDiagnostic = { ...d, range: range(c.main), path: path(c.main) };
-  if (d.related) out.related = d.related.map((r, i) => ({ ...r, range: range(c.related[i]), path: path(c.related[i]) }));
-  if (d.fixes) out.fixes = d.fixes.map((f, i) => ({ ...f, edits: f.edits.map((e, j) => ({ ...e, range: range(c.fixes[i][j]) })) }));
+  const out: CoreDiagnostic = { ...d, range: range(), path: path(c.main) };
+  if (d.related) out.related = d.related.map((r, i) => ({ ...r, range: range(), path: path(c.related[i]) }));
+  if (d.fixes) out.fixes = d.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, range: range() })) }));
+  c.last = { out, goals: used, ranges };
   return out;
 }
 
@@ -791,11 +824,12 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     for (const { group, goals } of groupsOf(c.grouping)) {
       const kept = before?.get(group.key);
       if (kept && sameFacts(kept.facts, goals)) {
-        for (const p of kept.placed) diagnostics.push(place(root, p, goals));
+        for (const p of kept.placed) diagnostics.push(place(root, p, goals, text.length));
         now.set(group.key, kept);
         continue;
       }
       crossRerun++;
+      for (const t of goals) materialize(t.owner);
       const found: CoreDiagnostic[] = [];
       runRule(rule, ctx, found, () => c.checkGroup(ctx, group));
       // a rule that fails reports once per whole-config check, not once per group
@@ -820,7 +854,29 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   }
   // the same last steps as checkText: one indentation mistake in words, then finishDiagnostics
   const shown = explainIndentation(text, diagnostics);
-  const doc: CheckedDocument = { range: { ...frame.docRange }, root, isDamonConfig: true, kconfig, lowered, diagnostics: shown };
+  // the tree and the parsed values (keyed by tree nodes) are read after the check (hover, hints,
+  // code actions): shift every item's tree into place on first use, not on every edit
+  let placed = false;
+  const settle = (): void => {
+    if (placed) return;
+    placed = true;
+    for (const e of entries) materialize(e);
+  };
+  const doc = { range: { ...frame.docRange }, isDamonConfig: true, kconfig, diagnostics: shown } as CheckedDocument;
+  Object.defineProperty(doc, 'root', {
+    enumerable: true,
+    get: () => {
+      settle();
+      return root;
+    },
+  });
+  Object.defineProperty(doc, 'lowered', {
+    enumerable: true,
+    get: () => {
+      settle();
+      return lowered;
+    },
+  });
   const result: CheckResult = { format: 'yaml', documents: [doc], diagnostics: finishDiagnostics(text, [...shown]) };
   return {
     result,
