@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkText, type CheckOptions, type CheckResult } from '../../server/src/core/check';
-import { checkIncremental, splitItems, type IncrementalState } from '../../server/src/core/incremental';
+import { checkIncremental, splitEdited, splitItems, splitLines, type IncrementalState } from '../../server/src/core/incremental';
+import { commonPrefix, commonSuffix } from '../../server/src/core/parse/lines';
 import type { SNode } from '../../server/src/core/parse/tree';
 import { RULES } from '../../server/src/core/index';
 import { loadProfile } from '../../server/src/core/profile-load';
@@ -155,6 +156,30 @@ describe('incremental check = full check', () => {
     ]) {
       expect(splitItems(t), t).toBeUndefined();
     }
+  });
+
+  it('splits an edited text from the previous split exactly as from scratch', () => {
+    let seed = 5;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const parts = ['  - a: 1\n', '    b: 2\n', '  # c\n', '\n', '- ', '  ', 'x', '\n  - ', '#'];
+    let checked = 0;
+    for (const base of [generateConfig(400), ...examples]) {
+      const before = splitLines(base);
+      if (!before) continue;
+      for (let t = 0; t < 300; t++) {
+        const at = rnd(base.length + 1);
+        const ins = Array.from({ length: rnd(4) }, () => parts[rnd(parts.length)]).join('');
+        const text = base.slice(0, at) + ins + base.slice(at + rnd(40));
+        const pre = commonPrefix(base, text);
+        const suf = commonSuffix(base, text, Math.min(base.length, text.length) - pre);
+        expect(splitEdited(base, before, text, pre, suf), JSON.stringify(text.slice(Math.max(0, at - 40), at + 60))).toEqual(splitLines(text));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
   });
 
   it('reuses unchanged items: a value edit in one kdamond reparses only that kdamond', () => {

@@ -20,6 +20,7 @@
 import { checkText, kernelOf, resolveRange, ruleContext, runRule, type CheckOptions, type CheckResult, type CheckedDocument } from './check';
 import { finishDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from './diagnostic';
 import { explainIndentation } from './parse/indentation';
+import { commonPrefix, commonSuffix } from './parse/lines';
 import type { KKdamond } from './model/kernel';
 import { lowerDocument, type LoweredDocument } from './model/lower';
 import type { ParsedValue } from './model/units';
@@ -55,7 +56,7 @@ export function splitItems(text: string): Split | undefined {
 }
 
 /** The line scan of splitItems; the NOT_SPLITTABLE test is left to the caller (per changed item). */
-function splitLines(text: string): Split | undefined {
+export function splitLines(text: string): Split | undefined {
   let phase: 'header' | 'seek' | 'items' = 'header';
   let keyStart = -1;
   let indent = -1;
@@ -89,6 +90,45 @@ function splitLines(text: string): Split | undefined {
   if (starts.length === 0) return undefined;
   const items = starts.map((start, k) => ({ start, end: k + 1 < starts.length ? starts[k + 1] : text.length }));
   return { keyStart, items };
+}
+
+/**
+ * `splitLines(text)` for an edited text, from the previous version's split: the common prefix and
+ * suffix (`pre`, `suf` characters) are unchanged, so only the lines from the item holding the first
+ * changed line to the first item start after the change are scanned; the other item starts are
+ * copied (shifted by the change in length). Edits in the header or the first item scan everything.
+ */
+export function splitEdited(prevText: string, prev: Split, text: string, pre: number, suf: number): Split | undefined {
+  const items = prev.items;
+  const lineStart = pre === 0 ? 0 : text.lastIndexOf('\n', pre - 1) + 1;
+  if (items.length < 2 || lineStart < items[1].start) return splitLines(text);
+  let k = 1;
+  while (k + 1 < items.length && items[k + 1].start <= lineStart) k++;
+  const delta = text.length - prevText.length;
+  // the first old item start past the change, with one more character (the line break before it is unchanged)
+  const oldEnd = prevText.length - suf + 1;
+  let j = k + 1;
+  while (j < items.length && items[j].start <= oldEnd) j++;
+  const stop = j < items.length ? items[j].start + delta : text.length;
+  let indent = items[0].start;
+  while (text.charCodeAt(indent) === 32) indent++;
+  indent -= items[0].start;
+  const starts = items.slice(0, k).map((it) => it.start);
+  for (let pos = items[k].start; pos < stop;) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    let i = pos;
+    while (i < nl && text.charCodeAt(i) === 32) i++;
+    if (!(i === nl || text.charCodeAt(i) === 35)) {
+      const ind = i - pos;
+      const dash = text.charCodeAt(i) === 45 && (i + 1 === nl || text.charCodeAt(i + 1) === 32);
+      if (ind === indent && dash) starts.push(pos);
+      else if (ind <= indent) return undefined;
+    }
+    pos = nl + 1;
+  }
+  for (; j < items.length; j++) starts.push(items[j].start + delta);
+  return { keyStart: prev.keyStart, items: starts.map((start, n) => ({ start, end: n + 1 < starts.length ? starts[n + 1] : text.length })) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -584,9 +624,10 @@ function frameOf(text: string, split: Split, fast: boolean, prev: Frame | undefi
  * current indexes; the ranges of their nodes, which are shifted in place or belong to a rebuilt item).
  */
 interface Anchor {
-  /** the goal (its position in the group) and the path below it */
+  /** the goal (its position in the group) and the path below it (and that path as text) */
   goal: number;
   rel: ConfigPath;
+  key: string;
 }
 
 interface Placed {
@@ -594,6 +635,8 @@ interface Placed {
   main: Anchor;
   related: Anchor[];
   fixes: Anchor[][];
+  /** main, related and fixes in that order */
+  anchors: Anchor[];
   /** the last placement: reused when it comes out the same (same goals, same ranges) */
   last?: { out: CoreDiagnostic; goals: ItemGoal[]; ranges: number[] };
 }
@@ -616,8 +659,7 @@ type CrossCache = Map<string, Map<string, GroupCache>>;
 const sameRange = (a: OffsetRange, b: OffsetRange): boolean => a.start === b.start && a.end === b.end;
 
 /** The range of a path below a goal: a node's (or key's) own range object, looked up once per goal and path. */
-function rangeBelow(root: SNode, t: ItemGoal, rel: ConfigPath): OffsetRange {
-  const key = rel.join('/');
+function rangeBelow(root: SNode, t: ItemGoal, rel: ConfigPath, key = rel.join('/')): OffsetRange {
   let r = t.ranges.get(key);
   if (r === undefined) {
     const path = [...t.goalPath, ...rel];
@@ -636,7 +678,8 @@ function placeable(root: SNode, d: CoreDiagnostic, goals: ItemGoal[]): Placed | 
     const goal = goals.findIndex((t) => t.goalPath.every((x, i) => x === path[i]));
     if (goal < 0) return undefined;
     const rel = path.slice(depth);
-    return sameRange(rangeBelow(root, goals[goal], rel), range) ? { goal, rel } : undefined;
+    const key = rel.join('/');
+    return sameRange(rangeBelow(root, goals[goal], rel, key), range) ? { goal, rel, key } : undefined;
   };
   const main = anchor(d.path, d.range);
   if (!main) return undefined;
@@ -658,38 +701,45 @@ function placeable(root: SNode, d: CoreDiagnostic, goals: ItemGoal[]): Placed | 
     }
     fixes.push(list);
   }
-  return { d, main, related, fixes };
+  return { d, main, related, fixes, anchors: [main, ...related, ...fixes.flat()] };
 }
 
+const scratch: number[] = [];
+
 function place(root: SNode, c: Placed, goals: ItemGoal[], textLength: number): CoreDiagnostic {
-  const { d } = c;
-  const anchors = [c.main, ...c.related, ...c.fixes.flat()];
-  const used = anchors.map((a) => goals[a.goal]);
-  const ranges: number[] = [];
+  const { d, anchors, last } = c;
+  // the ranges now; the previous object when they and the goals are the same (no allocation then)
+  const ranges = scratch;
+  let same = !!last;
   for (let i = 0; i < anchors.length; i++) {
-    const t = used[i];
-    const rel = anchors[i].rel;
+    const a = anchors[i];
+    const t = goals[a.goal];
     // a node's own range is where the item's tree is; move it by the shift still pending
-    if (!t.ranges.get(rel.join('/'))) materialize(t.owner);
-    const r = rangeBelow(root, t, rel);
+    if (!t.ranges.get(a.key)) materialize(t.owner);
+    const r = rangeBelow(root, t, a.rel, a.key);
     const delta = t.owner.start - t.owner.treeAt;
-    ranges.push(r.start + delta, r.end + delta);
+    const start = r.start + delta;
+    const end = r.end + delta;
+    ranges[2 * i] = start;
+    ranges[2 * i + 1] = end;
+    // (not when a range lies past the end of the text: the check clamps such ranges in place)
+    if (same && (last!.goals[i] !== t || last!.ranges[2 * i] !== start || last!.ranges[2 * i + 1] !== end || end > textLength)) same = false;
   }
-  const last = c.last;
-  // (not when a range lies past the end of the text: the check clamps such ranges in place)
-  if (last && last.goals.every((t, i) => t === used[i]) && last.ranges.every((x, i) => x === ranges[i] && x <= textLength)) return last.out;
+  if (same) return last!.out;
+  const used = anchors.map((a) => goals[a.goal]);
   let k = 0;
   const range = (): OffsetRange => ({ start: ranges[k++], end: ranges[k++] });
   const path = (a: Anchor): ConfigPath => [...goals[a.goal].goalPath, ...a.rel];
   const out: CoreDiagnostic = { ...d, range: range(), path: path(c.main) };
   if (d.related) out.related = d.related.map((r, i) => ({ ...r, range: range(), path: path(c.related[i]) }));
   if (d.fixes) out.fixes = d.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, range: range() })) }));
-  c.last = { out, goals: used, ranges };
+  c.last = { out, goals: used, ranges: ranges.slice(0, 2 * anchors.length) };
   return out;
 }
 
 export interface IncrementalState {
   text: string;
+  split: Split;
   kernelKey: string;
   profile?: MachineProfile;
   entries: ItemEntry[];
@@ -722,9 +772,18 @@ export interface IncrementalResult {
 export function checkIncremental(text: string, opts: CheckOptions, prev?: IncrementalState): IncrementalResult {
   const full = (): IncrementalResult => ({ result: checkText(text, opts), mode: 'full', reparsed: 0, items: 0, crossRerun: 0 });
   const format = opts.format ?? formatFor(opts.fileName, text);
-  if (format !== 'yaml' || opts.only || text.length > 4 * 1024 * 1024 || text.includes('\u0000')) return full();
-  const split = splitLines(text);
+  if (format !== 'yaml' || opts.only || text.length > 4 * 1024 * 1024) return full();
+  // the edit: what is the same as in the previous version (which had no NUL, else it had no state)
+  let pre = 0;
+  let suf = 0;
+  if (prev) {
+    pre = commonPrefix(prev.text, text);
+    suf = commonSuffix(prev.text, text, Math.min(prev.text.length, text.length) - pre);
+  }
+  if ((prev ? text.slice(pre, text.length - suf) : text).includes('\u0000')) return full();
+  const split = prev ? splitEdited(prev.text, prev.split, text, pre, suf) : splitLines(text);
   if (!split) return full();
+  const delta = prev ? text.length - prev.text.length : 0;
   // the header is tested here, every item when it is (re)built
   if (!(reuseHeader(prev, text, split) || !NOT_SPLITTABLE.test(text.slice(0, split.items[0].start)))) return full();
   const { kernelText } = kernelOf(opts);
@@ -738,7 +797,13 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   for (let i = 0; i < split.items.length; i++) {
     const span = split.items[i];
     let old = reuse?.entries[i];
-    if (!(old && old.text.length === span.end - span.start && text.startsWith(old.text, span.start) && !used.has(old))) {
+    const unchanged = (e: ItemEntry): boolean =>
+      e.text.length === span.end - span.start &&
+      // before the edit or after it at the same place: the same text without comparing it
+      ((span.end <= pre && e.start === span.start) ||
+        (span.start >= text.length - suf && e.start + delta === span.start) ||
+        text.slice(span.start, span.end) === e.text);
+    if (!(old && !used.has(old) && unchanged(old))) {
       old = undefined;
       if (reuse) {
         // an item that moved in the list (one inserted, deleted or pasted before it)
@@ -882,6 +947,7 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     result,
     state: {
       text,
+      split,
       kernelKey,
       profile: opts.profile,
       entries,
