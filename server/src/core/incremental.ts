@@ -894,19 +894,32 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
         continue;
       }
       crossRerun++;
-      for (const t of goals) materialize(t.owner);
-      const found: CoreDiagnostic[] = [];
-      runRule(rule, ctx, found, () => c.checkGroup(ctx, group));
-      // a rule that fails reports once per whole-config check, not once per group
-      if (found.some((d) => d.code === 'internal-error')) return full();
-      add(found);
+      // the group is judged on the trees as they are (some not shifted into place yet): every range
+      // of its findings is below one of its goals, so placing them adds the pending shifts; a finding
+      // that is not (none of the tiering rules makes one) sends the group through shifted trees
+      const judge = (): CoreDiagnostic[] | undefined => {
+        const found: CoreDiagnostic[] = [];
+        runRule(rule, ctx, found, () => c.checkGroup(ctx, group));
+        // a rule that fails reports once per whole-config check, not once per group
+        return found.some((d) => d.code === 'internal-error') ? undefined : found;
+      };
+      const found = judge();
+      if (!found) return full();
       const placed: Placed[] = [];
       for (const d of found) {
         const p = placeable(root, d, goals);
         if (!p) break;
         placed.push(p);
       }
-      if (placed.length === found.length) now.set(group.key, { facts: goals.map((t) => t.fact), placed });
+      if (placed.length === found.length) {
+        for (const p of placed) diagnostics.push(place(root, p, goals, text.length));
+        now.set(group.key, { facts: goals.map((t) => t.fact), placed });
+      } else {
+        for (const t of goals) materialize(t.owner);
+        const again = judge();
+        if (!again) return full();
+        add(again);
+      }
     }
   }
   const clamp = (r: OffsetRange): void => {
