@@ -68,6 +68,27 @@ describe('source trees', () => {
   });
 });
 
+describe('LineIndex.update', () => {
+  it('gives the same line starts as a fresh index after any edit (LF, CR, CR LF at the edges)', () => {
+    let seed = 1;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const parts = ['a', '\n', '\r', '\r\n', ' ', 'b\n'];
+    const word = (len: number): string => Array.from({ length: len }, () => parts[rnd(parts.length)]).join('');
+    const starts = (idx: LineIndex): number[] => Array.from({ length: idx.lineCount }, (_, i) => idx.lineStart(i));
+    for (let t = 0; t < 5000; t++) {
+      const a = word(rnd(30));
+      const at = rnd(a.length + 1);
+      const b = a.slice(0, at) + word(rnd(5)) + a.slice(at + rnd(a.length - at + 1));
+      const got = new LineIndex(a).update(b);
+      expect(starts(got), JSON.stringify([a, b])).toEqual(starts(new LineIndex(b)));
+      expect(got.positionAt(b.length)).toEqual(new LineIndex(b).positionAt(b.length));
+    }
+  });
+});
+
 describe('checkText returns the tree as parsed', () => {
   // findings often carry a node's own range object; trimming a finding's range of its line break
   // (finishDiagnostics) must not change that node (the incremental check compares trees exactly)

@@ -75,6 +75,46 @@ describe('the js-yaml fast path builds the same tree as the yaml library', () =>
       same(t);
   });
 
+  it('empty values (`key:` while typing): the fast path claims them and places them as the yaml library does', () => {
+    const cases = [
+      'a:\nb: 1\n',
+      'a: \nb: 1\n',
+      'a:  # c\nb: 1\n',
+      'x:\n  a:\nb: 1\n',
+      'x:\n  a:\n',
+      'x:\n  a:',
+      'x:\n  a:   ',
+      'x:\n  - a:\n    b: 1\n',
+      'x:\n  - a:\n  - b\n',
+      'x:\n  a:\n\n  b: 1\n',
+      'x:\n  a:\n  # c\n  b: 1\n',
+      'x:\n  a:\n    # c\n  b: 1\n',
+      'x:\n  q:\n    a:\n  # c\nb: 1\n',
+      'x:\r\n  a:\r\n  b: 1\r\n',
+    ];
+    for (const t of cases) {
+      const info = { fast: false };
+      parseYaml(t, { info });
+      expect(info.fast, JSON.stringify(t)).toBe(true);
+      same(t);
+    }
+    // every value of an example and of a generated config emptied, one at a time (with and without a space)
+    for (const t of [...texts, generateConfig(200)]) {
+      const values = [...t.matchAll(/^( *(?:- )?[a-z_]+:) ([^\n#]+)/gm)];
+      values.forEach((m, i) => {
+        const at = m.index + m[1].length;
+        same(t.slice(0, at) + (i % 2 ? ' ' : '') + t.slice(at + 1 + m[2].length));
+      });
+    }
+    // flow collections and empty sequence items stay with the yaml library
+    for (const t of ['a: {b: , c: 1}\n', 'a: {b: }\n', 'a:\n  -\n  - 1\n']) {
+      const info = { fast: true };
+      parseYaml(t, { info });
+      expect(info.fast, JSON.stringify(t)).toBe(false);
+      same(t);
+    }
+  });
+
   it('random shaped documents in block and flow style', () => {
     const leaf = fc.oneof(
       fc.integer(),

@@ -120,8 +120,11 @@ export function ruleContext(
   };
 }
 
-/** Run one rule, appending its findings (paths resolved to ranges in `ctx.root`) to `diagnostics`. */
-export function runRule(rule: Rule, ctx: RuleContext, diagnostics: CoreDiagnostic[]): void {
+/**
+ * Run one rule (or, with `check`, part of it: one group of a cross-item rule), appending its findings
+ * (paths resolved to ranges in `ctx.root`) to `diagnostics`.
+ */
+export function runRule(rule: Rule, ctx: RuleContext, diagnostics: CoreDiagnostic[], check: () => void = () => rule.check(ctx)): void {
   const root = ctx.root;
   ctx.report = (r: RuleReport) => {
     diagnostics.push({
@@ -135,7 +138,7 @@ export function runRule(rule: Rule, ctx: RuleContext, diagnostics: CoreDiagnosti
     });
   };
   try {
-    rule.check(ctx);
+    check();
   } catch (e) {
     diagnostics.push({
       code: 'internal-error',

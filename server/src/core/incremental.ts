@@ -20,17 +20,18 @@
 import { checkText, kernelOf, resolveRange, ruleContext, runRule, type CheckOptions, type CheckResult, type CheckedDocument } from './check';
 import { finishDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRange } from './diagnostic';
 import { explainIndentation } from './parse/indentation';
+import { commonPrefix, commonSuffix } from './parse/lines';
 import type { KKdamond } from './model/kernel';
 import { lowerDocument, type LoweredDocument } from './model/lower';
 import type { ParsedValue } from './model/units';
-import { formatFor, parseYaml, type SMap, type SNode, type SPair, type SScalar, type SSeq } from './parse/tree';
+import { formatFor, nodeAtPath, parseYaml, type SMap, type SNode, type SPair, type SScalar, type SSeq } from './parse/tree';
 import type { MachineProfile } from './profile';
 import { RULES } from './rules/index';
 import { schemaDiagnostics } from './schema/validate';
-import { tieringGoals } from './rules/tiering-lib';
+import { indexTiering, tierGroups, tieringGoals, type TierGoal, type TierGroup, type TierGrouping } from './rules/tiering-lib';
 
-/** Rules that compare kdamonds with each other: run on the whole assembled config after every edit. */
-export const CROSS_ITEM_RULES = new Set(['tiering-unpaired', 'tiering-churn-band', 'tiering-dead-zone', 'tiering-targets-exceed-node']);
+/** Rules that compare kdamonds with each other (`crossItem`): run per group of tiering goals on the assembled config. */
+export const CROSS_ITEM_RULES = new Set(RULES.filter((r) => r.crossItem).map((r) => r.id));
 
 const PREFIX = 'kdamonds:\n';
 /** Whole-document features that make items depend on each other (or on the parser's document handling). */
@@ -55,7 +56,7 @@ export function splitItems(text: string): Split | undefined {
 }
 
 /** The line scan of splitItems; the NOT_SPLITTABLE test is left to the caller (per changed item). */
-function splitLines(text: string): Split | undefined {
+export function splitLines(text: string): Split | undefined {
   let phase: 'header' | 'seek' | 'items' = 'header';
   let keyStart = -1;
   let indent = -1;
@@ -89,6 +90,45 @@ function splitLines(text: string): Split | undefined {
   if (starts.length === 0) return undefined;
   const items = starts.map((start, k) => ({ start, end: k + 1 < starts.length ? starts[k + 1] : text.length }));
   return { keyStart, items };
+}
+
+/**
+ * `splitLines(text)` for an edited text, from the previous version's split: the common prefix and
+ * suffix (`pre`, `suf` characters) are unchanged, so only the lines from the item holding the first
+ * changed line to the first item start after the change are scanned; the other item starts are
+ * copied (shifted by the change in length). Edits in the header or the first item scan everything.
+ */
+export function splitEdited(prevText: string, prev: Split, text: string, pre: number, suf: number): Split | undefined {
+  const items = prev.items;
+  const lineStart = pre === 0 ? 0 : text.lastIndexOf('\n', pre - 1) + 1;
+  if (items.length < 2 || lineStart < items[1].start) return splitLines(text);
+  let k = 1;
+  while (k + 1 < items.length && items[k + 1].start <= lineStart) k++;
+  const delta = text.length - prevText.length;
+  // the first old item start past the change, with one more character (the line break before it is unchanged)
+  const oldEnd = prevText.length - suf + 1;
+  let j = k + 1;
+  while (j < items.length && items[j].start <= oldEnd) j++;
+  const stop = j < items.length ? items[j].start + delta : text.length;
+  let indent = items[0].start;
+  while (text.charCodeAt(indent) === 32) indent++;
+  indent -= items[0].start;
+  const starts = items.slice(0, k).map((it) => it.start);
+  for (let pos = items[k].start; pos < stop;) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    let i = pos;
+    while (i < nl && text.charCodeAt(i) === 32) i++;
+    if (!(i === nl || text.charCodeAt(i) === 35)) {
+      const ind = i - pos;
+      const dash = text.charCodeAt(i) === 45 && (i + 1 === nl || text.charCodeAt(i + 1) === 32);
+      if (ind === indent && dash) starts.push(pos);
+      else if (ind <= indent) return undefined;
+    }
+    pos = nl + 1;
+  }
+  for (; j < items.length; j++) starts.push(items[j].start + delta);
+  return { keyStart: prev.keyStart, items: starts.map((start, n) => ({ start, end: n + 1 < starts.length ? starts[n + 1] : text.length })) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,8 +270,13 @@ class MergedMap<K, V> extends Map<K, V> {
 interface ItemEntry {
   index: number;
   text: string;
-  /** offset the cached ranges are at */
+  /** offset the item starts at now (its cached diagnostics are shifted there at once) */
   start: number;
+  /**
+   * offset the item's tree is at: trees are shifted lazily (materialize), when a cross-item rule
+   * reads them or the result's tree is used, not on every edit before them
+   */
+  treeAt: number;
   /** built by the js-yaml fast path */
   fast: boolean;
   node: SNode;
@@ -243,13 +288,31 @@ interface ItemEntry {
   lower: CoreDiagnostic[];
   /** per rule (index in RULES) the findings of item-local rules */
   rules: CoreDiagnostic[][];
-  /** everything the cross-item rules read from this item (its promotion/demotion goals), as text */
-  crossFacts: string;
+  /** the item's promotion and demotion goals (paths at this item's index), what the cross-item rules read */
+  promotions: ItemGoal[];
+  demotions: ItemGoal[];
   kdamond: KKdamond;
   values: Map<SScalar, ParsedValue>;
   patternUnits: LoweredDocument['patternUnits'];
-  /** the text of the next item this item's syntax errors were found not to spill into */
+  /** the first line of the next item this item's syntax errors were found not to spill into */
   containedBefore?: string;
+}
+
+/** A tiering goal of one item with what the cross-item rules read of it. */
+interface ItemGoal extends TierGoal {
+  /** what the cross-item rules read of the goal, as text (no kdamond index: the paths are re-derived) */
+  fact: string;
+  /** the item the goal is in (its tree may not be shifted yet: see ItemEntry.treeAt) */
+  owner: ItemEntry;
+  /** ranges below the goal (rangeBelow), shared by the goal's copies at other indexes */
+  ranges: Map<string, OffsetRange | null>;
+}
+
+/** A tiering goal moved to the item at `index` (its paths say which kdamond it is in). */
+function goalAt(t: ItemGoal, index: number, from: number): ItemGoal {
+  if (index === from) return t;
+  const ref = { ...t.ref, path: remapPath(t.ref.path, index, from)!, contextPath: remapPath(t.ref.contextPath, index, from)!, kdamond: index };
+  return { ...t, ref, goalPath: remapPath(t.goalPath, index, from)! };
 }
 
 interface Env {
@@ -259,15 +322,42 @@ interface Env {
   opts: CheckOptions;
 }
 
-function parseItem(text: string, span: ItemSpan): { node: SNode; fast: boolean; diagnostics: CoreDiagnostic[] } | undefined {
-  const src = PREFIX + text.slice(span.start, span.end);
-  const info = { fast: false };
-  const docs = parseYaml(src, { info });
+/** The `kdamonds` sequence of a parsed document, if that is all the document is. */
+function kdamondsSeq(docs: { root: SNode | null }[]): SSeq | undefined {
   if (docs.length !== 1) return undefined;
   const root = docs[0].root;
   if (!root || root.kind !== 'map' || root.pairs.length !== 1 || root.pairs[0].key.value !== 'kdamonds') return undefined;
   const seq = root.pairs[0].value;
-  if (!seq || seq.kind !== 'seq' || seq.flow || seq.items.length !== 1) return undefined;
+  return seq && seq.kind === 'seq' && !seq.flow ? seq : undefined;
+}
+
+/**
+ * Parse one item. Well-formed items take the fast path alone. Any other item is read by the `yaml`
+ * library together with the first line of the next item (`next`), in one parse: that gives the item
+ * as the whole document reads it and, for an item with syntax errors, the proof that they are
+ * contained (see errorsContained; `contained` is then that first line).
+ */
+function parseItem(
+  text: string,
+  span: ItemSpan,
+  next?: ItemSpan,
+): { node: SNode; fast: boolean; diagnostics: CoreDiagnostic[]; contained?: string } | undefined {
+  const src = PREFIX + text.slice(span.start, span.end);
+  const info = { fast: false };
+  let docs = parseYaml(src, { info, fast: next ? 'only' : true });
+  let contained: string | undefined;
+  if (next && !info.fast) {
+    const first = firstLine(text, next);
+    docs = parseYaml(src + first, { fast: false });
+    const seq = kdamondsSeq(docs);
+    if (!seq || seq.items.length !== 2) return undefined;
+    for (const d of docs[0].diagnostics) if (d.range.end > src.length) return undefined;
+    if (!sameAsAlone(seq.items[1], src.length, first)) return undefined;
+    seq.items.pop();
+    contained = first;
+  }
+  const seq = kdamondsSeq(docs);
+  if (!seq || seq.items.length !== 1) return undefined;
   const node = seq.items[0];
   // a bare `-`: the yaml library places the null item at its sequence's start, which is another item's
   if (node.kind === 'scalar' && node.source === '' && node.value === null) return undefined;
@@ -276,7 +366,14 @@ function parseItem(text: string, span: ItemSpan): { node: SNode; fast: boolean; 
   const delta = span.start - PREFIX.length;
   shiftNode(node, delta);
   shiftDiagnostics(diagnostics, delta);
-  return { node, fast: info.fast, diagnostics };
+  return { node, fast: info.fast, diagnostics, contained };
+}
+
+/** An item's first line, read right after another item, reads exactly as it does alone (a new, clean `kdamonds` item). */
+function sameAsAlone(item: SNode, at: number, first: string): boolean {
+  const alone = parseYaml(PREFIX + first, { fast: false });
+  const seq = kdamondsSeq(alone);
+  return !!seq && seq.items.length === 1 && alone[0].diagnostics.length === 0 && shapeOf(item, at) === shapeOf(seq.items[0], PREFIX.length);
 }
 
 const nodeKind = (n: SNode | null | undefined): string => (n === undefined ? 'missing' : n === null ? 'null' : n.kind);
@@ -291,7 +388,7 @@ function syntheticRoot(node: SNode, keyStart: number): SMap {
 function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined {
   const span = split.items[index];
   if (NOT_SPLITTABLE.test(env.text.slice(span.start, span.end))) return undefined;
-  const parsed = parseItem(env.text, span);
+  const parsed = parseItem(env.text, span, split.items[index + 1]);
   if (!parsed) return undefined;
   const { node } = parsed;
   const parseErrors: CoreDiagnostic[] = [];
@@ -315,26 +412,38 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
     return out;
   });
   const tg = tieringGoals(ctx);
-  const crossFacts = JSON.stringify(
-    [...tg.promotions, ...tg.demotions].map((t) => [
-      t.key,
-      t.ref.scheme.action,
-      t.goal.metric,
-      t.goal.targetValue,
-      t.goalPath.slice(2),
-      nodeKind(ctx.node([...t.goalPath, 'target_value'])),
-    ]),
-  );
+  const itemGoal = (t: TierGoal): ItemGoal =>
+    goalAt(
+      {
+        ...t,
+        owner: undefined as unknown as ItemEntry, // set below, once the entry exists
+        ranges: new Map(),
+        fact: JSON.stringify([
+          t.ref.scheme.action,
+          t.goal.metric,
+          t.goal.targetValue,
+          t.goalPath.slice(2),
+          nodeKind(ctx.node([...t.goalPath, 'target_value'])),
+          t.nid,
+          t.cgroup,
+        ]),
+      },
+      index,
+      0,
+    );
+  const promotions = tg.promotions.map(itemGoal);
+  const demotions = tg.demotions.map(itemGoal);
   for (const ds of [parsed.diagnostics, schema, lower, ...rules]) {
     ownRanges(ds);
     remapDiagnostics(ds, index);
   }
   const patternUnits: LoweredDocument['patternUnits'] = new Map();
   for (const [k, v] of lowered.patternUnits) patternUnits.set(index === 0 ? k : k.replace(/^kdamonds\/0\//, `kdamonds/${index}/`), v);
-  return {
+  const entry: ItemEntry = {
     index,
     text: env.text.slice(span.start, span.end),
     start: span.start,
+    treeAt: span.start,
     fast: parsed.fast,
     node,
     parseErrors,
@@ -343,11 +452,15 @@ function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined
     schema,
     lower,
     rules,
-    crossFacts,
+    promotions,
+    demotions,
     kdamond: lowered.kconfig.kdamonds[0],
     values: lowered.values,
     patternUnits,
+    containedBefore: parsed.contained,
   };
+  for (const t of [...promotions, ...demotions]) t.owner = entry;
+  return entry;
 }
 
 /** An unchanged item that moved to another position in the list (an item inserted or deleted before it). */
@@ -357,15 +470,23 @@ function reindexItem(e: ItemEntry, index: number): void {
   const units: LoweredDocument['patternUnits'] = new Map();
   for (const [k, v] of e.patternUnits) units.set(k.replace(/^kdamonds\/\d+\//, `kdamonds/${index}/`), v);
   e.patternUnits = units;
+  e.promotions = e.promotions.map((t) => goalAt(t, index, e.index));
+  e.demotions = e.demotions.map((t) => goalAt(t, index, e.index));
   e.index = index;
 }
 
 function moveItem(e: ItemEntry, start: number): void {
   if (e.start === start) return;
   const delta = start - e.start;
-  shiftNode(e.node, delta);
   for (const ds of [e.parseErrors, e.parseWarnings, e.parseOther, e.schema, e.lower, ...e.rules]) shiftDiagnostics(ds, delta);
   e.start = start;
+}
+
+/** Shift an item's tree to where the item is now. */
+function materialize(e: ItemEntry): void {
+  if (e.treeAt === e.start) return;
+  shiftNode(e.node, e.start - e.treeAt);
+  e.treeAt = e.start;
 }
 
 /** A tree's shape relative to its start, to compare the same item parsed in two places. */
@@ -394,25 +515,31 @@ function shapeOf(n: SNode | null, base: number): string {
   return JSON.stringify(parts);
 }
 
+/** The first line of an item (with its line break). */
+function firstLine(text: string, span: ItemSpan): string {
+  const nl = text.indexOf('\n', span.start);
+  return text.slice(span.start, nl < 0 || nl >= span.end ? span.end : nl + 1);
+}
+
 /**
  * After a syntax error the yaml library may read the rest of the document as junk. An item's errors
- * are contained when the item and the next one, parsed together, give the next item exactly as it
- * reads alone, with no error outside the item; then every later item reads as it does alone too.
+ * are contained when the item followed by the first line of the next item (its `- ` line), parsed
+ * together, give that line exactly as it reads alone (a new item of the `kdamonds` sequence), with no
+ * error outside the item: the parser then starts the next item as it starts a document, so it and
+ * every later item read as they do alone. (The parser reads line by line: what comes after that
+ * first line cannot change how the item before it was read.)
  */
-function errorsContained(text: string, item: ItemEntry, span: ItemSpan, next: ItemEntry, nextSpan: ItemSpan): boolean {
-  const docs = parseYaml(PREFIX + text.slice(span.start, nextSpan.end), { fast: false });
-  if (docs.length !== 1) return false;
-  const root = docs[0].root;
-  const seq = root?.kind === 'map' && root.pairs.length === 1 ? root.pairs[0].value : null;
-  if (!seq || seq.kind !== 'seq' || seq.items.length !== 2) return false;
+function errorsContained(text: string, item: ItemEntry, span: ItemSpan, nextSpan: ItemSpan): boolean {
+  const first = firstLine(text, nextSpan);
+  const src = PREFIX + text.slice(span.start, span.end);
+  const docs = parseYaml(src + first, { fast: false });
+  const seq = kdamondsSeq(docs);
+  if (!seq || seq.items.length !== 2) return false;
   const delta = span.start - PREFIX.length;
-  for (const d of docs[0].diagnostics) if (d.range.start + delta < span.start || d.range.end + delta > nextSpan.start) return false;
+  for (const d of docs[0].diagnostics) if (d.range.start < PREFIX.length || d.range.end > src.length) return false;
   const errors = docs[0].diagnostics.filter((d) => d.severity === 'error').length;
   if (errors !== item.parseErrors.length) return false;
-  return (
-    shapeOf(seq.items[0], span.start - delta) === shapeOf(item.node, span.start) &&
-    shapeOf(seq.items[1], nextSpan.start - delta) === shapeOf(next.node, nextSpan.start)
-  );
+  return shapeOf(seq.items[0], span.start - delta) === shapeOf(item.node, item.treeAt) && sameAsAlone(seq.items[1], src.length, first);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -489,17 +616,18 @@ function frameOf(text: string, split: Split, fast: boolean, prev: Frame | undefi
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The cross-item rules' findings, kept with the facts they were computed from. Their ranges come
- * from config paths (the finding's, its related places', and for a fix the place it edits), so when
- * the facts did not change the findings are re-placed on the new tree instead of recomputed: a range
- * that is a node's range in an item that was reused (shifted in place) is read from that node, any
- * other is resolved from its path again.
+ * The cross-item rules' findings per group of tiering goals (tierGroups), kept with the facts of the
+ * group they were computed from: its goals, in order, as the rules read them. When a group's facts did
+ * not change, its findings are re-placed instead of recomputed: every path and range of a finding (its
+ * own, its related places', the places its fixes edit) is a goal's path plus a suffix
+ * (`target_value`), so it is re-derived from the group's goals now (their paths at their items'
+ * current indexes; the ranges of their nodes, which are shifted in place or belong to a rebuilt item).
  */
 interface Anchor {
-  path: ConfigPath;
-  /** the node range object the range was, and the item entry that node belongs to */
-  node?: OffsetRange;
-  entry?: ItemEntry;
+  /** the goal (its position in the group) and the path below it (and that path as text) */
+  goal: number;
+  rel: ConfigPath;
+  key: string;
 }
 
 interface Placed {
@@ -507,32 +635,57 @@ interface Placed {
   main: Anchor;
   related: Anchor[];
   fixes: Anchor[][];
+  /** main, related and fixes in that order */
+  anchors: Anchor[];
+  /** the last placement: reused when it comes out the same (same goals, same ranges) */
+  last?: { out: CoreDiagnostic; goals: ItemGoal[]; ranges: number[] };
 }
 
-interface CrossCache {
-  facts: string;
-  /** per rule id: the findings and where their ranges come from */
-  byRule: Map<string, Placed[]>;
+interface GroupCache {
+  /** the group's goals' facts, in order */
+  facts: string[];
+  placed: Placed[];
 }
+
+function sameFacts(a: string[], goals: ItemGoal[]): boolean {
+  if (a.length !== goals.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== goals[i].fact) return false;
+  return true;
+}
+
+/** per cross-item rule id, per group key */
+type CrossCache = Map<string, Map<string, GroupCache>>;
 
 const sameRange = (a: OffsetRange, b: OffsetRange): boolean => a.start === b.start && a.end === b.end;
 
-function anchor(root: SNode, path: ConfigPath | undefined, range: OffsetRange, entries: ItemEntry[]): Anchor | undefined {
-  if (!path) return undefined;
-  const r = resolveRange(root, path, false);
-  if (!sameRange(r, range)) return undefined;
-  const entry = path[0] === 'kdamonds' && typeof path[1] === 'number' ? entries[path[1]] : undefined;
-  // resolveRange hands out a node's (or key's) own range object when the node exists
-  return r === range && entry ? { path, node: r, entry } : { path };
+/** The range of a path below a goal: a node's (or key's) own range object, looked up once per goal and path. */
+function rangeBelow(root: SNode, t: ItemGoal, rel: ConfigPath, key = rel.join('/')): OffsetRange {
+  let r = t.ranges.get(key);
+  if (r === undefined) {
+    const path = [...t.goalPath, ...rel];
+    // resolveRange returns a tree object (shifted with its item) when the path exists, a new range otherwise
+    r = nodeAtPath(root, path).depth === path.length ? resolveRange(root, path, false) : null;
+    t.ranges.set(key, r);
+  }
+  return r ?? resolveRange(root, [...t.goalPath, ...rel], false);
 }
 
-/** Record where each range of a cross-item finding comes from, or undefined if one is not a path's. */
-function placeable(root: SNode, d: CoreDiagnostic, entries: ItemEntry[]): Placed | undefined {
-  const main = anchor(root, d.path, d.range, entries);
+/** Record which goal each range of a cross-item finding belongs to, or undefined if one is not below a goal of the group. */
+function placeable(root: SNode, d: CoreDiagnostic, goals: ItemGoal[]): Placed | undefined {
+  const depth = goals[0].goalPath.length;
+  const anchor = (path: ConfigPath | undefined, range: OffsetRange): Anchor | undefined => {
+    if (!path || path.length < depth) return undefined;
+    const goal = goals.findIndex((t) => t.goalPath.every((x, i) => x === path[i]));
+    if (goal < 0) return undefined;
+    const rel = path.slice(depth);
+    const key = rel.join('/');
+    return sameRange(rangeBelow(root, goals[goal], rel, key), range) ? { goal, rel, key } : undefined;
+  };
+  const main = anchor(d.path, d.range);
   if (!main) return undefined;
   const related: Anchor[] = [];
   for (const r of d.related ?? []) {
-    const a = anchor(root, r.path, r.range, entries);
+    const a = anchor(r.path, r.range);
     if (!a) return undefined;
     related.push(a);
   }
@@ -542,36 +695,57 @@ function placeable(root: SNode, d: CoreDiagnostic, entries: ItemEntry[]): Placed
     const list: Anchor[] = [];
     for (const e of f.edits) {
       let a: Anchor | undefined;
-      for (const c of candidates) if ((a = anchor(root, c, e.range, entries))) break;
+      for (const c of candidates) if ((a = anchor(c, e.range))) break;
       if (!a) return undefined;
       list.push(a);
     }
     fixes.push(list);
   }
-  return { d, main, related, fixes };
+  return { d, main, related, fixes, anchors: [main, ...related, ...fixes.flat()] };
 }
 
-function at(root: SNode, a: Anchor, entries: ItemEntry[]): OffsetRange {
-  if (a.node && a.entry && entries[a.path[1] as number] === a.entry) return { start: a.node.start, end: a.node.end };
-  return { ...resolveRange(root, a.path, false) };
-}
+const scratch: number[] = [];
 
-function place(root: SNode, c: Placed, entries: ItemEntry[]): CoreDiagnostic {
-  const { d } = c;
-  const out: CoreDiagnostic = { ...d, range: at(root, c.main, entries) };
-  if (d.related) out.related = d.related.map((r, i) => ({ ...r, range: at(root, c.related[i], entries) }));
-  if (d.fixes) out.fixes = d.fixes.map((f, i) => ({ ...f, edits: f.edits.map((e, j) => ({ ...e, range: at(root, c.fixes[i][j], entries) })) }));
+function place(root: SNode, c: Placed, goals: ItemGoal[], textLength: number): CoreDiagnostic {
+  const { d, anchors, last } = c;
+  // the ranges now; the previous object when they and the goals are the same (no allocation then)
+  const ranges = scratch;
+  let same = !!last;
+  for (let i = 0; i < anchors.length; i++) {
+    const a = anchors[i];
+    const t = goals[a.goal];
+    // a node's own range is where the item's tree is; move it by the shift still pending
+    if (!t.ranges.get(a.key)) materialize(t.owner);
+    const r = rangeBelow(root, t, a.rel, a.key);
+    const delta = t.owner.start - t.owner.treeAt;
+    const start = r.start + delta;
+    const end = r.end + delta;
+    ranges[2 * i] = start;
+    ranges[2 * i + 1] = end;
+    // (not when a range lies past the end of the text: the check clamps such ranges in place)
+    if (same && (last!.goals[i] !== t || last!.ranges[2 * i] !== start || last!.ranges[2 * i + 1] !== end || end > textLength)) same = false;
+  }
+  if (same) return last!.out;
+  const used = anchors.map((a) => goals[a.goal]);
+  let k = 0;
+  const range = (): OffsetRange => ({ start: ranges[k++], end: ranges[k++] });
+  const path = (a: Anchor): ConfigPath => [...goals[a.goal].goalPath, ...a.rel];
+  const out: CoreDiagnostic = { ...d, range: range(), path: path(c.main) };
+  if (d.related) out.related = d.related.map((r, i) => ({ ...r, range: range(), path: path(c.related[i]) }));
+  if (d.fixes) out.fixes = d.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, range: range() })) }));
+  c.last = { out, goals: used, ranges: ranges.slice(0, 2 * anchors.length) };
   return out;
 }
 
 export interface IncrementalState {
   text: string;
+  split: Split;
   kernelKey: string;
   profile?: MachineProfile;
   entries: ItemEntry[];
   /** the last frame computed with each parser (typing in and out of an error state flips between them) */
   frames: { fast?: Frame; slow?: Frame };
-  cross?: CrossCache;
+  cross: CrossCache;
 }
 
 function reuseHeader(prev: IncrementalState | undefined, text: string, split: Split): boolean {
@@ -587,6 +761,8 @@ export interface IncrementalResult {
   mode: 'full' | 'items';
   reparsed: number;
   items: number;
+  /** groups of tiering goals the cross-item rules were run on (the others' findings were reused) */
+  crossRerun: number;
 }
 
 /**
@@ -594,11 +770,20 @@ export interface IncrementalResult {
  * version. The result is identical to `checkText(text, opts)`.
  */
 export function checkIncremental(text: string, opts: CheckOptions, prev?: IncrementalState): IncrementalResult {
-  const full = (): IncrementalResult => ({ result: checkText(text, opts), mode: 'full', reparsed: 0, items: 0 });
+  const full = (): IncrementalResult => ({ result: checkText(text, opts), mode: 'full', reparsed: 0, items: 0, crossRerun: 0 });
   const format = opts.format ?? formatFor(opts.fileName, text);
-  if (format !== 'yaml' || opts.only || text.length > 4 * 1024 * 1024 || text.includes('\u0000')) return full();
-  const split = splitLines(text);
+  if (format !== 'yaml' || opts.only || text.length > 4 * 1024 * 1024) return full();
+  // the edit: what is the same as in the previous version (which had no NUL, else it had no state)
+  let pre = 0;
+  let suf = 0;
+  if (prev) {
+    pre = commonPrefix(prev.text, text);
+    suf = commonSuffix(prev.text, text, Math.min(prev.text.length, text.length) - pre);
+  }
+  if ((prev ? text.slice(pre, text.length - suf) : text).includes('\u0000')) return full();
+  const split = prev ? splitEdited(prev.text, prev.split, text, pre, suf) : splitLines(text);
   if (!split) return full();
+  const delta = prev ? text.length - prev.text.length : 0;
   // the header is tested here, every item when it is (re)built
   if (!(reuseHeader(prev, text, split) || !NOT_SPLITTABLE.test(text.slice(0, split.items[0].start)))) return full();
   const { kernelText } = kernelOf(opts);
@@ -612,7 +797,13 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   for (let i = 0; i < split.items.length; i++) {
     const span = split.items[i];
     let old = reuse?.entries[i];
-    if (!(old && old.text.length === span.end - span.start && text.startsWith(old.text, span.start) && !used.has(old))) {
+    const unchanged = (e: ItemEntry): boolean =>
+      e.text.length === span.end - span.start &&
+      // before the edit or after it at the same place: the same text without comparing it
+      ((span.end <= pre && e.start === span.start) ||
+        (span.start >= text.length - suf && e.start + delta === span.start) ||
+        text.slice(span.start, span.end) === e.text);
+    if (!(old && !used.has(old) && unchanged(old))) {
       old = undefined;
       if (reuse) {
         // an item that moved in the list (one inserted, deleted or pasted before it)
@@ -638,10 +829,10 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   for (let i = 0; i + 1 < entries.length; i++) {
     const e = entries[i];
     if (e.parseErrors.length === 0) continue;
-    const next = entries[i + 1];
-    if (e.containedBefore === next.text) continue;
-    if (!errorsContained(text, e, split.items[i], next, split.items[i + 1])) return full();
-    e.containedBefore = next.text;
+    const first = firstLine(text, split.items[i + 1]);
+    if (e.containedBefore === first) continue;
+    if (!errorsContained(text, e, split.items[i], split.items[i + 1])) return full();
+    e.containedBefore = first;
   }
   const fast = entries.every((e) => e.fast);
   const frame = frameOf(text, split, fast, fast ? reuse?.frames.fast : reuse?.frames.slow);
@@ -667,29 +858,70 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   for (const e of entries) add(e.lower);
   const { kernel } = kernelOf(opts);
   const ctx = ruleContext(text, 'yaml', root, lowered, opts, kernel, kernelText);
-  const facts = entries.map((e) => e.crossFacts).join('\n');
-  const prevCross = reuse?.cross?.facts === facts ? reuse.cross : undefined;
-  let cross: CrossCache | undefined = { facts, byRule: new Map() };
-  RULES.forEach((rule, r) => {
-    if (!CROSS_ITEM_RULES.has(rule.id)) {
+  const tiering = indexTiering(
+    entries.flatMap((e) => e.promotions),
+    entries.flatMap((e) => e.demotions),
+  );
+  const groupings = new Map<TierGrouping, { group: TierGroup; goals: ItemGoal[] }[]>();
+  const groupsOf = (g: TierGrouping) => {
+    let list = groupings.get(g);
+    if (!list) {
+      list = tierGroups(tiering, g).map((group) => ({
+        group,
+        goals: (group.demotions.length ? [...group.promotions, ...group.demotions] : group.promotions) as ItemGoal[],
+      }));
+      groupings.set(g, list);
+    }
+    return list;
+  };
+  const cross: CrossCache = new Map();
+  let crossRerun = 0;
+  for (let r = 0; r < RULES.length; r++) {
+    const rule = RULES[r];
+    const c = rule.crossItem;
+    if (!c) {
       for (const e of entries) add(e.rules[r]);
-      return;
+      continue;
     }
-    const kept = prevCross?.byRule.get(rule.id);
-    if (kept) {
-      for (const c of kept) diagnostics.push(place(root, c, entries));
-      cross?.byRule.set(rule.id, kept);
-      return;
+    const before = reuse?.cross.get(rule.id);
+    const now = new Map<string, GroupCache>();
+    cross.set(rule.id, now);
+    for (const { group, goals } of groupsOf(c.grouping)) {
+      const kept = before?.get(group.key);
+      if (kept && sameFacts(kept.facts, goals)) {
+        for (const p of kept.placed) diagnostics.push(place(root, p, goals, text.length));
+        now.set(group.key, kept);
+        continue;
+      }
+      crossRerun++;
+      // the group is judged on the trees as they are (some not shifted into place yet): every range
+      // of its findings is below one of its goals, so placing them adds the pending shifts; a finding
+      // that is not (none of the tiering rules makes one) sends the group through shifted trees
+      const judge = (): CoreDiagnostic[] | undefined => {
+        const found: CoreDiagnostic[] = [];
+        runRule(rule, ctx, found, () => c.checkGroup(ctx, group));
+        // a rule that fails reports once per whole-config check, not once per group
+        return found.some((d) => d.code === 'internal-error') ? undefined : found;
+      };
+      const found = judge();
+      if (!found) return full();
+      const placed: Placed[] = [];
+      for (const d of found) {
+        const p = placeable(root, d, goals);
+        if (!p) break;
+        placed.push(p);
+      }
+      if (placed.length === found.length) {
+        for (const p of placed) diagnostics.push(place(root, p, goals, text.length));
+        now.set(group.key, { facts: goals.map((t) => t.fact), placed });
+      } else {
+        for (const t of goals) materialize(t.owner);
+        const again = judge();
+        if (!again) return full();
+        add(again);
+      }
     }
-    const found: CoreDiagnostic[] = [];
-    runRule(rule, ctx, found);
-    add(found);
-    if (cross) {
-      const list = found.map((d) => placeable(root, d, entries));
-      if (list.every((x) => x)) cross.byRule.set(rule.id, list as Placed[]);
-      else cross = undefined;
-    }
-  });
+  }
   const clamp = (r: OffsetRange): void => {
     r.start = Math.max(0, Math.min(r.start, text.length));
     r.end = Math.max(r.start, Math.min(r.end, text.length));
@@ -700,12 +932,35 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   }
   // the same last steps as checkText: one indentation mistake in words, then finishDiagnostics
   const shown = explainIndentation(text, diagnostics);
-  const doc: CheckedDocument = { range: { ...frame.docRange }, root, isDamonConfig: true, kconfig, lowered, diagnostics: shown };
+  // the tree and the parsed values (keyed by tree nodes) are read after the check (hover, hints,
+  // code actions): shift every item's tree into place on first use, not on every edit
+  let placed = false;
+  const settle = (): void => {
+    if (placed) return;
+    placed = true;
+    for (const e of entries) materialize(e);
+  };
+  const doc = { range: { ...frame.docRange }, isDamonConfig: true, kconfig, diagnostics: shown } as CheckedDocument;
+  Object.defineProperty(doc, 'root', {
+    enumerable: true,
+    get: () => {
+      settle();
+      return root;
+    },
+  });
+  Object.defineProperty(doc, 'lowered', {
+    enumerable: true,
+    get: () => {
+      settle();
+      return lowered;
+    },
+  });
   const result: CheckResult = { format: 'yaml', documents: [doc], diagnostics: finishDiagnostics(text, [...shown]) };
   return {
     result,
     state: {
       text,
+      split,
       kernelKey,
       profile: opts.profile,
       entries,
@@ -715,6 +970,7 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     mode: 'items',
     reparsed,
     items: entries.length,
+    crossRerun,
   };
 }
 

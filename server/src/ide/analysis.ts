@@ -129,7 +129,8 @@ export class AnalysisCache {
       uri: input.uri,
       version: input.version,
       text: input.text,
-      lines: new LineIndex(input.text),
+      // the previous version's line starts, shifted around the edit (only the changed lines are scanned)
+      lines: cached ? cached.lines.update(input.text) : new LineIndex(input.text),
       format,
       damon,
       kind: shell ? 'shell' : 'config',

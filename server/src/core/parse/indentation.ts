@@ -59,9 +59,15 @@ function blockColumns(text: string, lineStart: number): { col: number; key: stri
   let number = lineAt(text, lineStart).number;
   while (end > 0) {
     const start = text.lastIndexOf('\n', end - 1) + 1;
-    const s = text.slice(start, end).replace(/\r$/, '');
+    const lineEnd = end;
     number--;
     end = start - 1;
+    // a line indented past every line seen so far opens no block the line could continue (and
+    // changes nothing below): skip it without reading it
+    let i = start;
+    while (i < lineEnd && text.charCodeAt(i) === 32) i++;
+    if (i - start > min) continue;
+    const s = text.slice(start, lineEnd).replace(/\r$/, '');
     if (!s.trim() || s.trimStart().startsWith('#')) continue;
     const m = /^( *)((?:- +)*)([^\s:#][^:#]*?)?\s*(:|$)/.exec(s);
     if (!m) continue;

@@ -430,9 +430,20 @@ function parseYamlFast(text: string): SourceDocument[] | undefined {
         node = plainScalar(src, { start, end }, raw);
       }
     } else {
-      // An empty value: where the yaml library places it (and the extent of its parent) depends on
-      // the comments around it; leave such documents to the full parser.
-      throw new FastPathAbort();
+      // An empty value. The one placement both parsers agree on: a block mapping's `key:` with
+      // nothing after it on its line (but spaces and a comment); the yaml library puts the null at
+      // the end of those spaces. Anything else (flow collections, empty sequence items) goes to the
+      // full parser.
+      const key = parent.children.length % 2 === 1 ? parent.children[parent.children.length - 1] : undefined;
+      if (!key || key.kind !== 'scalar') throw new FastPathAbort();
+      let at = key.range.end;
+      while (text.charCodeAt(at) === 32) at++;
+      if (text.charCodeAt(at) !== 58) throw new FastPathAbort(); // ':'
+      at++;
+      while (text.charCodeAt(at) === 32) at++;
+      const c = text.charCodeAt(at);
+      if (!(at === text.length || c === 10 || c === 13 || c === 35)) throw new FastPathAbort();
+      node = plainScalar('', { start: at, end: at }, '');
     }
     parent.lastResult = state.result;
     parent.children.push(node);
@@ -463,17 +474,20 @@ function refuseDeep(text: string): SourceDocument | undefined {
 /**
  * Parse YAML into source documents. `opts.info.fast` is set to whether the js-yaml fast path built
  * the tree (incremental analysis needs to know which parser a whole-document check would have used).
+ * `fast: false` skips the fast path; `fast: 'only'` returns [] when the fast path does not take the text.
  */
-export function parseYaml(text: string, opts: { fast?: boolean; info?: { fast: boolean } } = {}): SourceDocument[] {
+export function parseYaml(text: string, opts: { fast?: boolean | 'only'; info?: { fast: boolean } } = {}): SourceDocument[] {
   if (opts.info) opts.info.fast = false;
   const deep = refuseDeep(text);
-  if (deep) return [deep];
+  if (deep) return opts.fast === 'only' ? [] : [deep];
   if (opts.fast !== false) {
     const quick = parseYamlFast(text);
     if (quick) {
       if (opts.info) opts.info.fast = true;
       return quick;
     }
+    // `fast: 'only'`: nothing when the fast path does not take the text
+    if (opts.fast === 'only') return [];
   }
   let docs: YAML.Document.Parsed[];
   try {

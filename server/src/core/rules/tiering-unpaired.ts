@@ -1,29 +1,33 @@
 import type { Rule } from './types';
 import { config, NODE1 } from './examples';
-import { targetPath, tieringGoals, who } from './tiering-lib';
+import { checkGroups, targetPath, who, type CrossItemCheck } from './tiering-lib';
+
+/** per `nid|cgroup` key: its promotions when it has no demotion, its demotions when it has no promotion */
+const crossItem: CrossItemCheck = {
+  grouping: 'key',
+  checkGroup(ctx, { promotions, demotions }) {
+    if (demotions.length === 0)
+      for (const p of promotions)
+        ctx.report({
+          path: targetPath(ctx, p),
+          message: `promotion of ${who(p)} has no demotion (migrate_cold with a ${p.cgroup === '*' ? 'node_mem_free_bp' : 'node_memcg_free_bp'} goal for node ${p.nid}${p.cgroup === '*' ? '' : ` and ${p.cgroup}`}): nothing makes room on node ${p.nid}`,
+        });
+    if (promotions.length === 0)
+      for (const d of demotions)
+        ctx.report({
+          path: targetPath(ctx, d),
+          message: `demotion of ${who(d)} has no promotion (migrate_hot with a ${d.cgroup === '*' ? 'node_mem_used_bp' : 'node_memcg_used_bp'} goal for node ${d.nid}${d.cgroup === '*' ? '' : ` and ${d.cgroup}`}): hot pages moved off node ${d.nid} never come back`,
+        });
+  },
+};
 
 export const rule: Rule = {
   id: 'tiering-unpaired',
   severity: 'information',
   title: 'Promotion or demotion without its counterpart',
   explanation: `A \`migrate_hot\` scheme aiming at a node usage goal usually has a \`migrate_cold\` partner aiming at the matching free goal for the same node and cgroup (and vice versa), so the node converges from both sides. A lone half is legitimate (e.g. promotion only, with reclaim doing demotion), so this is information, not a warning.`,
-  check(ctx) {
-    const { promotions, demotions, promotionsByKey, demotionsByKey } = tieringGoals(ctx);
-    for (const p of promotions) {
-      if (!demotionsByKey.has(p.key))
-        ctx.report({
-          path: targetPath(ctx, p),
-          message: `promotion of ${who(p)} has no demotion (migrate_cold with a ${p.cgroup === '*' ? 'node_mem_free_bp' : 'node_memcg_free_bp'} goal for node ${p.nid}${p.cgroup === '*' ? '' : ` and ${p.cgroup}`}): nothing makes room on node ${p.nid}`,
-        });
-    }
-    for (const d of demotions) {
-      if (!promotionsByKey.has(d.key))
-        ctx.report({
-          path: targetPath(ctx, d),
-          message: `demotion of ${who(d)} has no promotion (migrate_hot with a ${d.cgroup === '*' ? 'node_mem_used_bp' : 'node_memcg_used_bp'} goal for node ${d.nid}${d.cgroup === '*' ? '' : ` and ${d.cgroup}`}): hot pages moved off node ${d.nid} never come back`,
-        });
-    }
-  },
+  crossItem,
+  check: checkGroups(crossItem),
   examples: {
     pass: [config({ targets: NODE1, schemes: ['{action: migrate_hot, target_nid: 0}'] })],
     fail: [

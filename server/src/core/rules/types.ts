@@ -4,6 +4,7 @@ import type { LoweredDocument } from '../model/lower';
 import type { KernelVersion } from '../kernel-version';
 import type { SNode, SourceFormat } from '../parse/tree';
 import type { MachineProfile } from '../profile';
+import type { CrossItemCheck } from './tiering-lib';
 
 export interface RuleReport {
   message: string;
@@ -66,6 +67,11 @@ export interface Rule {
   /** markdown: what the rule checks, why it matters on a real kernel, how to fix it */
   explanation: string;
   check(ctx: RuleContext): void;
+  /**
+   * Set for the rules that compare kdamonds with each other: `check` is this, group by group
+   * (`checkGroups`), and the incremental check reruns only the groups whose goals changed.
+   */
+  crossItem?: CrossItemCheck;
   examples: RuleExamples;
 }
 
