@@ -32,6 +32,7 @@ export const FULL_RUN_TESTS = [
   'test/core/incremental.test.ts',
   'test/core/yaml-fastpath.test.ts',
   'test/damo/roundtrip.test.ts',
+  'test/lsp/hostile.test.ts',
 ];
 
 export default defineConfig({

@@ -186,8 +186,8 @@ describe('incremental check = full check', () => {
     let items = 0;
     for (const [b, base] of bases.entries()) {
       for (const [si, [name, step]] of Object.entries(STEPS).entries()) {
-        // the unit tier takes every third step kind per base (each kind still meets a third of the bases)
-        if (!FULL_RUNS && (si + b) % 3 !== 0) continue;
+        // the unit tier takes every fifth step kind per base (each kind still meets a fifth of the bases)
+        if (!FULL_RUNS && (si + b) % 5 !== 0) continue;
         for (const r of [b + 1]) {
           const seq = [base, ...step(base, r * 7919)];
           const c = run(seq);
@@ -196,7 +196,7 @@ describe('incremental check = full check', () => {
         }
       }
     }
-    expect(items).toBeGreaterThan(FULL_RUNS ? 100 : 30);
+    expect(items).toBeGreaterThan(FULL_RUNS ? 100 : 20);
   });
 
   it('random edit sequences (fast-check)', { timeout: 600_000 }, () => {
@@ -216,7 +216,7 @@ describe('incremental check = full check', () => {
           run(seq);
         },
       ),
-      { numRuns: runs(40, 8), seed: 16 },
+      { numRuns: runs(40, 6), seed: 16 },
     );
   });
 
