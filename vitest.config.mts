@@ -19,6 +19,8 @@ export const SYSTEM_TESTS = [
   'test/nvim/**/*.test.ts',
   'test/sim/webview.test.ts',
   'test/sim/worker.test.ts',
+  // an hour simulated on 8 seeds: about a minute of CPU
+  'test/sim/longrun.test.ts',
   'test/lsp/stdio.test.ts',
 ];
 

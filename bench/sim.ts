@@ -1,8 +1,10 @@
 /**
  * Simulator speed bench: the seed scenario with the seed's test-script config, 10 simulated
  * minutes, on the seed's 60 GiB machine and on the same machine scaled to 600 GiB (every size x10).
- * Cost must follow the number of regions, not memory size. Run: npm run bench:sim
+ * Cost must follow the number of regions, not memory size. Then 2 simulated hours of the seed machine
+ * (issue 15's second target: at most 15 s). Run: npm run bench:sim
  */
+import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkText } from '../server/src/core/index';
@@ -53,3 +55,14 @@ for (const r of rows)
     `${String(r.memGiB).padStart(4)} GiB  ${String(r.chunkBytes / 1024 ** 2).padStart(3)} MiB  ${r.cpuMs.toFixed(0).padStart(7)} ms  ${r.wallMs.toFixed(0).padStart(7)} ms  ${r.regions.toFixed(0).padStart(6)}`,
   );
 console.log(`600 GiB / 60 GiB cpu ratio: ${(rows[1].cpuMs / rows[0].cpuMs).toFixed(2)}; peak RSS ${rssMiB.toFixed(0)} MiB`);
+{
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  simulate(configFor(1), seedScenario(), { seed: 1, durationSec: 7200 });
+  const c = process.cpuUsage(c0);
+  console.log(
+    `60 GiB, 2 h simulated (seed 1): cpu ${((c.user + c.system) / 1000).toFixed(0)} ms, wall ${(performance.now() - w0).toFixed(0)} ms; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
+}

@@ -22,6 +22,8 @@ import {
 import { simulatedValuesParams } from '../../server/src/ide/simulated';
 import type { SimResult } from '../../server/src/core/sim/result';
 import type { WorkerMessage } from '../../server/src/core/sim/worker-protocol';
+import type { FleetRecap } from '../../server/src/fleet/results';
+import { countsLine, deployable, INVENTORY_EXCLUDE, INVENTORY_GLOBS, plural, renderInventoryPage, type InventoryPage } from './inventory';
 
 const activatedAt = Date.now();
 let client: LanguageClient | undefined;
@@ -82,7 +84,13 @@ interface CliRun {
 }
 
 /** Run the bundled CLI with arguments as an argv array (never through a shell). */
-function runCli(context: vscode.ExtensionContext, args: string[], token?: vscode.CancellationToken, stdin?: string): Promise<CliRun> {
+function runCli(
+  context: vscode.ExtensionContext,
+  args: string[],
+  token?: vscode.CancellationToken,
+  stdin?: string,
+  onStderr?: (text: string) => void,
+): Promise<CliRun> {
   const cli = cliPath(context);
   if (!existsSync(cli)) return Promise.resolve({ code: 2, stdout: '', stderr: `the bundled CLI is missing (${cli})` });
   return new Promise((resolve) => {
@@ -95,6 +103,7 @@ function runCli(context: vscode.ExtensionContext, args: string[], token?: vscode
     child.stderr.on('data', (d) => {
       stderr += String(d);
       log.info(String(d).trimEnd());
+      onStderr?.(String(d));
     });
     const sub = token?.onCancellationRequested(() => child.kill('SIGTERM'));
     child.on('error', (e) => {
@@ -197,19 +206,19 @@ async function refreshLiveValues(context: vscode.ExtensionContext, uri: vscode.U
   return values.length;
 }
 
-async function deploy(context: vscode.ExtensionContext, arg?: CommandTarget | vscode.Uri): Promise<void> {
-  if (refuseUntrusted('Deploy to Host')) return;
+/** The saved config file a deploy command works on (asks before deploying a config with errors). */
+async function configToDeploy(arg: CommandTarget | vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
   const uri = targetUri(arg);
   if (!uri) {
     void vscode.window.showErrorMessage('DAMON: open a DAMON config to deploy.');
-    return;
+    return undefined;
   }
   const doc = await vscode.workspace.openTextDocument(uri);
   if (doc.isUntitled || uri.scheme !== 'file') {
     void vscode.window.showErrorMessage('DAMON: save the config to a file before deploying it.');
-    return;
+    return undefined;
   }
-  if (doc.isDirty && !(await doc.save())) return;
+  if (doc.isDirty && !(await doc.save())) return undefined;
   const errors = vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
   if (errors.length) {
     const go = await vscode.window.showWarningMessage(
@@ -217,8 +226,15 @@ async function deploy(context: vscode.ExtensionContext, arg?: CommandTarget | vs
       { modal: true },
       'Deploy Anyway',
     );
-    if (go !== 'Deploy Anyway') return;
+    if (go !== 'Deploy Anyway') return undefined;
   }
+  return uri;
+}
+
+async function deploy(context: vscode.ExtensionContext, arg?: CommandTarget | vscode.Uri): Promise<void> {
+  if (refuseUntrusted('Deploy to Host')) return;
+  const uri = await configToDeploy(arg);
+  if (!uri) return;
   const host = await pickHost();
   if (!host) return;
   const kernel = vscode.workspace.getConfiguration('damon').get<string>('kernel');
@@ -270,6 +286,146 @@ async function stop(context: vscode.ExtensionContext): Promise<void> {
   log.info(r.stdout.trimEnd());
   if (r.code === 0) void vscode.window.showInformationMessage(`DAMON: stopped on ${host}.`);
   else void vscode.window.showErrorMessage(`DAMON: stop on ${host} failed: ${r.stderr.trim().split('\n')[0]}`);
+}
+
+// ------------------------------------------------------------------------------ Deploy to Inventory
+/** An inventory file of the workspace (files that look like one, or any file through a dialog). */
+async function pickInventory(): Promise<vscode.Uri | undefined> {
+  const found = new Map<string, vscode.Uri>();
+  for (const glob of INVENTORY_GLOBS) {
+    for (const u of await vscode.workspace.findFiles(glob, INVENTORY_EXCLUDE, 200)) found.set(u.toString(), u);
+  }
+  type Item = vscode.QuickPickItem & { uri?: vscode.Uri };
+  const items: Item[] = [...found.values()]
+    .sort((a, b) => a.path.localeCompare(b.path))
+    .map((uri) => ({ label: vscode.workspace.asRelativePath(uri), description: 'Ansible inventory', uri }));
+  items.push({ label: '$(folder-opened) Browse…', description: 'any inventory file (INI or YAML)' });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: 'DAMON: Deploy to Inventory — inventory file',
+    placeHolder: 'an Ansible inventory of the hosts',
+  });
+  if (!pick) return undefined;
+  if (pick.uri) return pick.uri;
+  const chosen = await vscode.window.showOpenDialog({
+    title: 'DAMON: Ansible inventory',
+    canSelectMany: false,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+  return chosen?.[0];
+}
+
+type InventoryRun = { recap: FleetRecap & { error?: string }; run: CliRun } | { recap: undefined; run: CliRun };
+
+/** `deploy --inventory --json` (with --check first): the per-host outcomes, or the CLI's error. */
+async function runInventory(context: vscode.ExtensionContext, args: string[], title: string): Promise<InventoryRun> {
+  const run = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+    runCli(context, args, token, undefined, (text) => {
+      // Ansible's task headers as progress (the outcomes come from the JSON, not from this text)
+      const task = [...text.matchAll(/^TASK \[(?:[\w.]+ : )?([^\]]+)\]/gm)].at(-1)?.[1];
+      if (task) progress.report({ message: task });
+    }),
+  );
+  if (run.stdout.trim()) log.info(run.stdout.trimEnd());
+  try {
+    return { recap: JSON.parse(run.stdout) as FleetRecap & { error?: string }, run };
+  } catch {
+    return { recap: undefined, run };
+  }
+}
+
+let inventoryPanel: vscode.WebviewPanel | undefined;
+
+function showInventoryPage(page: Omit<InventoryPage, 'nonce'>): void {
+  if (!inventoryPanel) {
+    // no scripts: a table and the diffs, nothing the page could send back
+    inventoryPanel = vscode.window.createWebviewPanel('damon.inventory', page.title, vscode.ViewColumn.Beside, { enableScripts: false });
+    inventoryPanel.onDidDispose(() => (inventoryPanel = undefined));
+  }
+  inventoryPanel.title = page.title;
+  const nonce = randomBytes(16)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
+  inventoryPanel.webview.html = renderInventoryPage({ ...page, nonce });
+  inventoryPanel.reveal(vscode.ViewColumn.Beside, true);
+}
+
+/**
+ * Deploy to Inventory…: pick an inventory of the workspace and an optional --limit, run the check
+ * (ansible-playbook --check --diff through `deploy --inventory --check --json`), show each host's
+ * diff, confirm with the number of hosts, deploy, and show the recap per host.
+ */
+async function deployInventory(context: vscode.ExtensionContext, arg?: CommandTarget | vscode.Uri): Promise<void> {
+  if (refuseUntrusted('Deploy to Inventory')) return;
+  const uri = await configToDeploy(arg);
+  if (!uri) return;
+  const inventory = await pickInventory();
+  if (!inventory) return;
+  const limit = await vscode.window.showInputBox({
+    title: 'DAMON: Deploy to Inventory — limit (optional)',
+    prompt: 'Ansible --limit pattern (a host, a group, web*:!web3); empty: every host of the inventory',
+    // an argv word, never a shell's: only what cannot be a pattern is refused
+    validateInput: (v) => (/^(?!-)\S*$/.test(v) ? undefined : 'an Ansible host pattern: no spaces, not starting with "-"'),
+  });
+  if (limit === undefined) return;
+  const config = uri.path.split('/').pop() ?? uri.fsPath;
+  const invName = vscode.workspace.asRelativePath(inventory);
+  const kernel = vscode.workspace.getConfiguration('damon').get<string>('kernel');
+  const base = ['deploy', uri.fsPath, '--inventory', inventory.fsPath, ...(limit ? ['--limit', limit] : []), ...(kernel ? ['--kernel', kernel] : []), '--json'];
+  const page = { config, inventory: invName, limit: limit || undefined };
+
+  const check = await runInventory(context, [...base, '--check'], `DAMON: checking ${invName} (ansible-playbook --check --diff)…`);
+  if (!check.recap) {
+    // the CLI refused before Ansible ran: ansible-playbook missing (with the install hint), a bad config
+    log.show(true);
+    void vscode.window.showErrorMessage(`DAMON: cannot deploy to ${invName}: ${cliError(check.run.stderr, '')}`);
+    return;
+  }
+  const checked = check.recap;
+  showInventoryPage({ ...page, title: `DAMON Check: ${config} → ${invName}`, recap: checked, error: checked.error });
+  if (checked.hosts.length === 0) {
+    void vscode.window.showErrorMessage(
+      `DAMON: no host of ${invName}${limit ? ` matches --limit ${limit}` : ''} was checked${checked.error ? `: ${checked.error}` : ''}. Nothing was written.`,
+    );
+    return;
+  }
+  const ready = deployable(checked);
+  const n = checked.hosts.length;
+  if (ready.length === 0) {
+    void vscode.window.showErrorMessage(
+      `DAMON: none of the ${plural(n, 'host')} can take ${config} (${countsLine(checked)}); see the check. Nothing was written.`,
+    );
+    return;
+  }
+  if (ready.every((h) => h.status === 'unchanged') && ready.length === n) {
+    void vscode.window.showInformationMessage(`DAMON: ${n === 1 ? 'the host already runs' : `all ${n} hosts already run`} ${config}; nothing to deploy.`);
+    return;
+  }
+  const button = `Deploy to ${plural(n, 'host')}`;
+  const ok = await vscode.window.showWarningMessage(
+    `Deploy to ${plural(n, 'host')}?`,
+    {
+      modal: true,
+      detail: `${config} to ${invName}${limit ? ` (--limit ${limit})` : ''}. The check: ${countsLine(checked)}. Each host's changes are in the check beside the editor; a host that fails is rolled back and the others go on.`,
+    },
+    button,
+  );
+  if (ok !== button) return;
+
+  const done = await runInventory(context, base, `DAMON: deploying ${config} to ${plural(n, 'host')}…`);
+  if (!done.recap) {
+    log.show(true);
+    void vscode.window.showErrorMessage(`DAMON: deploy to ${invName} failed: ${cliError(done.run.stderr, '')}`);
+    return;
+  }
+  const recap = done.recap;
+  showInventoryPage({ ...page, title: `DAMON Deploy: ${config} → ${invName}`, recap, error: recap.error });
+  const bad = recap.hosts.filter((h) => h.status !== 'applied' && h.status !== 'unchanged');
+  if (bad.length === 0 && recap.hosts.length > 0)
+    void vscode.window.showInformationMessage(`DAMON: deployed ${config} to ${plural(n, 'host')}: ${countsLine(recap)}.`);
+  else {
+    log.show(true);
+    void vscode.window.showErrorMessage(`DAMON: deploy to ${invName}: ${countsLine(recap) || recap.error || 'no host reported'}; see the recap.`);
+  }
 }
 
 const DAMO_COMMAND = /\bdamo\s+(?:start|tune)\b/;
@@ -514,6 +670,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand(ClientCommands.simulate, (arg?: CommandTarget | vscode.Uri) => simulate(context, arg)),
     vscode.commands.registerCommand(ClientCommands.deploy, (arg?: CommandTarget | vscode.Uri) => deploy(context, arg)),
+    vscode.commands.registerCommand(ClientCommands.deployInventory, (arg?: CommandTarget | vscode.Uri) => deployInventory(context, arg)),
     vscode.commands.registerCommand(ClientCommands.stop, () => stop(context)),
     vscode.commands.registerCommand('damon.useHostProfile', () => useHostProfile(context)),
     vscode.commands.registerCommand(ClientCommands.importDamo, (arg?: vscode.Uri) => importDamo(context, arg)),

@@ -13,8 +13,12 @@ command -v zstd >/dev/null || need+=(zstd)
 command -v gcc >/dev/null || need+=(gcc)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
 command -v gpgv >/dev/null || need+=(gpgv)
+# mke2fs -d: the systemd test host's ext4 root disk (build.sh --systemd)
+command -v mke2fs >/dev/null || [ -x /sbin/mke2fs ] || need+=(e2fsprogs)
 [ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
 . "$root/scripts/ci/lib/apt.sh"
 apt_install "${need[@]}"
-bash "$root/scripts/testhost/build.sh" 7.2
+bash "$root/scripts/testhost/build.sh" 7.2 --systemd
+# the damo 3.4.1 variant the kernel corpus test boots (built here, not inside the test's boot timeout)
+bash "$root/scripts/testhost/build.sh" 7.2 --damo
 bash "$root/scripts/testhost/build.sh" 6.12

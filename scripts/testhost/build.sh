@@ -2,7 +2,7 @@
 # Builds a disposable DAMON test host: a Debian cloud kernel plus an initramfs (busybox, dropbear)
 # that QEMU boots with scripts/testhost/start.sh.
 #
-#   scripts/testhost/build.sh [7.2|6.12] [--damo]       (default 7.2)
+#   scripts/testhost/build.sh [7.2|6.12] [--damo] [--systemd]      (default 7.2)
 #
 # --damo (7.2 only) also builds the optional image variant initrd-damo.img: the same initramfs with
 # a second cpio layer appended (the kernel unpacks concatenated archives in order) holding
@@ -10,6 +10,9 @@
 # reference the kernel-agreement tests run INSIDE the guest (damo's feature probe writes to the
 # DAMON sysfs of the machine it runs on: never run it on the development machine). The base image
 # stays small so the other VM tests boot as fast as before; start.sh --damo boots the variant.
+#
+# --systemd (7.2 only) also builds the variant whose init is Debian's systemd, on a persistent ext4
+# disk (scripts/testhost/systemd-image.sh); start.sh --systemd boots it.
 #
 # Everything comes from Debian packages fetched with `apt-get download` and a PRIVATE sources
 # list (the machine's own apt state is untouched). The mirror URI is read from the machine's apt
@@ -20,10 +23,11 @@
 # client key .cache/testhost/id_ed25519 (root's only way in; password login is refused).
 set -euo pipefail
 
-ver=7.2; damo=0
+ver=7.2; damo=0; systemd=0
 for a in "$@"; do
   case "$a" in
     --damo) damo=1 ;;
+    --systemd) systemd=1 ;;
     *) ver="$a" ;;
   esac
 done
@@ -169,6 +173,8 @@ damo_layer() {
   log "damo $(cat "$out/damo-version") layer: $(du -h "$out/damo.cpio.gz" | cut -f1) (initrd-damo.img $(du -h "$out/initrd-damo.img" | cut -f1))"
 }
 
+. "$here/systemd-image.sh"
+
 # ---- stamp: skip everything when the inputs are unchanged -------------------------------------
 stamp_input="$(cat "$here/build.sh" "$here/workload.c")"
 stamp="$(printf '%s' "$stamp_input" | sha256sum | cut -c1-16)"
@@ -177,6 +183,7 @@ if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && [ -s "$out/known_hosts" 
    && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
   log "up to date ($(cat "$out/kernel-release"))"
   [ "$damo" = 1 ] && damo_layer
+  [ "$systemd" = 1 ] && systemd_image
   exit 0
 fi
 
@@ -311,4 +318,5 @@ mv "$out/initrd.img.tmp" "$out/initrd.img"
 printf '%s\n' "$stamp" >"$out/stamp"
 log "built $(du -h "$out/initrd.img" | cut -f1) initrd, $(du -h "$out/vmlinuz" | cut -f1) vmlinuz in $out"
 [ "$damo" = 1 ] && damo_layer
+[ "$systemd" = 1 ] && systemd_image
 exit 0

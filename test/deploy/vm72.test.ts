@@ -149,6 +149,19 @@ describe('DAMON held by a module', () => {
   });
 });
 
+describe('deploy --persist on a host without systemd (the busybox test host)', () => {
+  it('is refused after the probe, before anything is written', async () => {
+    const before = await snapshot();
+    const r = await runCli(['deploy', TIERING, ...sshArgs(), '--yes', '--persist']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /damon-testhost-7\.2 does not run systemd \(no \/run\/systemd\/system\): --persist installs a systemd unit \(damon-config\.service\) that applies the config at boot; nothing was written/,
+    );
+    expect((await snapshot()).fp).toBe(before.fp);
+    expect(vm.sh('test -e /etc/damon-config && echo present || echo absent').trim()).toBe('absent');
+  });
+});
+
 describe('seed tiering config on two cgroups', () => {
   it('deploys, reads back and shows a dry-run diff naming the host', async () => {
     // the workloads: a static binary copied in with cat, one process per cgroup on node 1

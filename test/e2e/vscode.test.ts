@@ -13,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { checkText } from '../../server/src/core/check';
 import { loadProfile } from '../../server/src/core/index';
 import { ensureBuilt } from '../lsp/built';
+import { bootTestHost, type TestHost } from '../testhost/vm';
 import { ensureCodeServer, findLogLines, packageVsix, RESULTS, ROOT, startEditor, type Editor } from './codeserver';
 
 const SEED = readFileSync(join(ROOT, 'examples', 'seed-rfc-example.damon.yaml'), 'utf8');
@@ -49,6 +50,23 @@ async function goTo(page: Page, line: number, col: number): Promise<void> {
   await page.keyboard.type(`${line}:${col}`);
   await page.keyboard.press('Enter');
 }
+
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').waitFor();
+  await page.keyboard.type(title);
+  await page
+    .locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^DAMON: /, '') })
+    .first()
+    .waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** the webview page shown beside the editor (VS Code's two iframes) */
+const webviewFrame = (page: Page) => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+
+/** a key the untrusted folder's test binds to Deploy to Inventory… (the palette hides it there) */
+const INVENTORY_KEY = { playwright: 'Control+Alt+Shift+I', vscode: 'ctrl+alt+shift+i' };
 
 function workspace(trusted: boolean): string {
   const dir = mkdtempSync(join(tmpdir(), `damon-ws-${trusted ? 'trusted' : 'untrusted'}-`));
@@ -484,12 +502,111 @@ describe('VS Code (code-server) with the packaged extension', () => {
     });
   });
 
+  describe('trusted folder: Deploy to Inventory… against a 7.2 test host', () => {
+    let ed: Editor;
+    let ws: string;
+    let vm: TestHost;
+    beforeAll(async () => {
+      // one VM for this block; its ssh config reaches Ansible through the inventory, as a user's would
+      vm = bootTestHost('7.2');
+      ws = mkdtempSync(join(tmpdir(), 'damon-ws-inventory-'));
+      copyFileSync(join(ROOT, 'test', 'deploy', 'fixtures', 'stat-node1.damon.yaml'), join(ws, 'stat-node1.damon.yaml'));
+      mkdirSync(join(ws, 'inventory'));
+      writeFileSync(
+        join(ws, 'inventory', 'hosts.ini'),
+        `[damon]\n${vm.alias} ansible_ssh_common_args='-F ${vm.sshConfig}'\n\n[damon:vars]\n# the test host runs dropbear with no sftp or scp\nansible_ssh_transfer_method=piped\n`,
+      );
+      ed = await startEditor({ vsix, trust: false });
+      await ed.page.goto(ed.url(ws));
+      await openFile(ed.page, 'stat-node1.damon.yaml');
+    }, 600_000);
+    afterAll(async () => {
+      await ed?.stop();
+      vm?.stop();
+      if (ws) rmSync(ws, { recursive: true, force: true });
+    });
+
+    it('checks first (per-host diff, nothing written), confirms naming 1 host, deploys, and shows the recap; sysfs reads back the config', async () => {
+      const { page } = ed;
+      const nrKdamonds = () => vm.sh('cat /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds').trim();
+      expect(nrKdamonds()).toBe('0');
+      try {
+        await runCommand(page, 'DAMON: Deploy to Inventory');
+        // the inventory picker lists the workspace's inventory-looking files
+        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'inventory/hosts.ini' }).first();
+        await row.waitFor({ timeout: 30_000 });
+        const picker = await page.locator('.quick-input-list').innerText();
+        expect(picker).toContain('Browse…');
+        expect(picker).not.toContain('stat-node1.damon.yaml');
+        await shot(page, 'inventory-pick');
+        await row.click();
+        // the optional --limit: none
+        await page.locator('.quick-input-widget', { hasText: 'limit' }).first().waitFor({ timeout: 10_000 });
+        await page.keyboard.press('Enter');
+        // check mode: the per-host table and the diff, in a page beside the editor
+        const frame = webviewFrame(page);
+        await expect
+          .poll(
+            async () =>
+              frame
+                .locator('#title')
+                .innerText()
+                .catch(() => ''),
+            { timeout: 180_000 },
+          )
+          .toMatch(/^DAMON Check: stat-node1\.damon\.yaml/);
+        const checkRow = frame.locator(`tr[data-host="${vm.alias}"]`);
+        expect(await checkRow.locator('td.status').innerText()).toBe('would apply');
+        expect(await checkRow.locator('td.why').innerText()).toMatch(/^\d+ sysfs writes \(start\)/);
+        expect(await frame.locator(`section.diff[data-host="${vm.alias}"] pre`).innerText()).toMatch(/\+ kdamonds\/0\/contexts\/0\/schemes\/0\/action = stat/);
+        // the check wrote nothing
+        expect(nrKdamonds()).toBe('0');
+        // the confirmation names the number of hosts
+        const dialog = page.locator('.monaco-dialog-box');
+        await dialog.waitFor({ timeout: 30_000 });
+        expect(await dialog.innerText()).toContain('Deploy to 1 host?');
+        await shot(page, 'inventory-check');
+        await dialog.locator('.monaco-button', { hasText: 'Deploy to 1 host' }).first().click();
+        // the recap, per host
+        await expect
+          .poll(
+            async () =>
+              frame
+                .locator('#title')
+                .innerText()
+                .catch(() => ''),
+            { timeout: 180_000 },
+          )
+          .toMatch(/^DAMON Deploy: stat-node1\.damon\.yaml/);
+        const recapRow = frame.locator(`tr[data-host="${vm.alias}"]`);
+        expect(await recapRow.locator('td.status').innerText()).toBe('applied');
+        expect(await recapRow.locator('td.why').innerText()).toMatch(/^applied \(\d+ writes\)$/);
+        await page
+          .locator('.notifications-toasts .notification-toast', { hasText: 'deployed stat-node1.damon.yaml to 1 host' })
+          .first()
+          .waitFor({ timeout: 30_000 });
+        await shot(page, 'inventory-recap');
+      } catch (e) {
+        await shot(page, 'inventory-failed');
+        throw e;
+      }
+      // the host runs the config
+      const admin = '/sys/kernel/mm/damon/admin/kdamonds/0';
+      expect(vm.sh(`cat ${admin}/state`).trim()).toBe('on');
+      expect(vm.sh(`cat ${admin}/contexts/0/operations`).trim()).toBe('paddr');
+      expect(vm.sh(`cat ${admin}/contexts/0/schemes/0/action`).trim()).toBe('stat');
+      expect(vm.sh(`cat ${admin}/contexts/0/schemes/0/ops_filters/0/type`).trim()).toBe('anon');
+    }, 420_000);
+  });
+
   describe('untrusted folder (workspace trust on)', () => {
     let ed: Editor;
     let ws: string;
     beforeAll(async () => {
       ws = workspace(false);
       ed = await startEditor({ vsix, trust: true });
+      // the palette hides the host commands in Restricted Mode; a keybinding still runs one
+      writeFileSync(join(ed.userDataDir, 'User', 'keybindings.json'), JSON.stringify([{ key: INVENTORY_KEY.vscode, command: 'damon.deployInventory' }]));
       await ed.page.goto(ed.url(ws));
       await openFile(ed.page, 'seed-rfc-example.damon.yaml');
     }, 180_000);
@@ -517,7 +634,31 @@ describe('VS Code (code-server) with the packaged extension', () => {
       await page.keyboard.type('DAMON: Deploy');
       await page.waitForTimeout(500);
       expect(await page.locator('.quick-input-list').innerText()).not.toContain('Deploy to Host');
+      expect(await page.locator('.quick-input-list').innerText()).not.toContain('Deploy to Inventory');
       await page.keyboard.press('Escape');
     }, 120_000);
+
+    it('refuses Deploy to Inventory… run anyway (a keybinding), before asking for an inventory', async () => {
+      const { page } = ed;
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Deploy to Inventory is disabled in Restricted Mode' }).first();
+      // (the workbench reads the user's keybindings.json some time after the page loads: press again)
+      for (let attempt = 0; ; attempt++) {
+        await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+        await page.keyboard.press(INVENTORY_KEY.playwright);
+        try {
+          await toast.waitFor({ timeout: 10_000 });
+          break;
+        } catch (e) {
+          if (attempt >= 3) {
+            await shot(page, 'untrusted-inventory-refusal-missing');
+            throw e;
+          }
+        }
+      }
+      expect(await toast.innerText()).toContain('Trust this folder');
+      // no inventory picker was opened
+      expect(await page.locator('.quick-input-widget:visible').count()).toBe(0);
+      await shot(page, 'untrusted-inventory-refused');
+    }, 60_000);
   });
 });

@@ -144,16 +144,27 @@ describe('deploy --inventory: two kernels, one playbook run', () => {
     expect(again.stdout).toMatch(new RegExp(`${b.alias.replace(/\./g, '\\.')}: unchanged`));
   });
 
-  it('a host that would reject the config fails alone, with the config line and the rule; the other applies', async () => {
+  it('a host that would reject the config fails alone, with the config line and the rule; the other applies (--json: the same per host, as data)', async () => {
     const before612 = tree(b);
-    const r = await runCli(['deploy', join(dir, 'cgroup.damon.yaml'), '--inventory', inventory]);
+    const config = join(dir, 'cgroup.damon.yaml');
+    const r = await runCli(['deploy', config, '--inventory', inventory, '--json']);
     expect(r.code).toBe(1);
-    // 6.12 has no /fleet_only: the validator, run against that host's probed profile, refuses first
-    expect(r.stdout).toMatch(/cgroup\.damon\.yaml:\d+:\d+: error \[memcg-path-unknown\] .*\/fleet_only/);
+    // Ansible's text goes to stderr with --json: 6.12 has no /fleet_only, the validator, run against
+    // that host's probed profile, refuses first
+    expect(r.stderr).toMatch(/cgroup\.damon\.yaml:\d+:\d+: error \[memcg-path-unknown\] .*\/fleet_only/);
     expect(tree(b)).toBe(before612);
-    expect(r.stdout).toMatch(new RegExp(`${a.alias.replace(/\./g, '\\.')}: ${a.alias.replace(/\./g, '\\.')}: applied`));
-    expect(r.stdout).toMatch(new RegExp(`${b.alias.replace(/\./g, '\\.')}: failed: `));
+    expect(r.stderr).toMatch(new RegExp(`${a.alias.replace(/\./g, '\\.')}: ${a.alias.replace(/\./g, '\\.')}: applied`));
+    expect(r.stderr).toMatch(new RegExp(`${b.alias.replace(/\./g, '\\.')}: failed: `));
     expect(a.sh('cat /sys/kernel/mm/damon/admin/kdamonds/0/contexts/0/schemes/0/ops_filters/0/memcg_path').trim()).toBe('/fleet_only');
+    // stdout is the JSON alone: one outcome per host, the refusal naming the user's file (not the role's copy)
+    const recap = JSON.parse(r.stdout) as { check: boolean; hosts: { host: string; status: string; message: string; details: string[] }[] };
+    expect(recap.check).toBe(false);
+    const byHost = new Map(recap.hosts.map((h) => [h.host, h]));
+    expect(byHost.get(a.alias)).toMatchObject({ status: 'applied', message: expect.stringMatching(/^applied \(\d+ writes\)$/) });
+    expect(byHost.get(b.alias)).toMatchObject({ status: 'failed', message: expect.stringMatching(/nothing was deployed/) });
+    expect(byHost.get(b.alias)!.details).toEqual([
+      expect.stringMatching(new RegExp(`^${config.replace(/[.]/g, '\\.')}:\\d+:\\d+: error \\[memcg-path-unknown\\] .*/fleet_only`)),
+    ]);
   });
 
   it('serial: 1 runs the hosts one after the other (the generated playbook, run directly)', () => {
@@ -170,6 +181,20 @@ describe('deploy --inventory: two kernels, one playbook run', () => {
     expect(probes).toHaveLength(2);
     expect(new Set(probes)).toEqual(new Set([a.alias, b.alias]));
     expect((r.stdout.match(/^PLAY \[Deploy a DAMON config\]/gm) ?? []).length).toBe(2);
+  });
+
+  it('--json with an inventory Ansible cannot read, or a --limit that matches no host: no hosts, and why', async () => {
+    const bad = join(dir, 'broken-inventory.yml');
+    writeFileSync(bad, 'this is: [not an inventory\n');
+    const r = await runCli(['deploy', join(dir, 'tiering.damon.yaml'), '--inventory', bad, '--check', '--json']);
+    const recap = JSON.parse(r.stdout) as { hosts: unknown[]; error?: string };
+    expect(recap.hosts).toEqual([]);
+    expect(recap.error).toMatch(/Unable to parse .*broken-inventory\.yml as an inventory source/);
+    const none = await runCli(['deploy', join(dir, 'tiering.damon.yaml'), '--inventory', inventory, '--limit', 'no-such-host', '--check', '--json']);
+    expect(none.code).toBe(1);
+    const r2 = JSON.parse(none.stdout) as { hosts: unknown[]; error?: string };
+    expect(r2.hosts).toEqual([]);
+    expect(r2.error).toMatch(/no hosts to target/);
   });
 
   it('ansible-playbook missing: deploy --inventory says how to install it', async () => {

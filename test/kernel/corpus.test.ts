@@ -52,7 +52,7 @@ beforeAll(() => {
   vm.sh('mount -t tracefs tracefs /sys/kernel/tracing; mkdir -p /sys/fs/cgroup/wa/sub /sys/fs/cgroup/wb');
   // the examples' cgroups (the seed RFC example names /workloads/a and /workloads/b)
   vm.sh('cd /sys/fs/cgroup && mkdir -p workload_a workload_b workloads && echo +memory > workloads/cgroup.subtree_control && mkdir -p workloads/a workloads/b');
-}, 600_000);
+}, 900_000);
 afterAll(() => vm?.stop());
 
 /** paddr regions of the examples (written for the seed's 2 x 30 GiB machine) moved into the VM's nodes */

@@ -114,3 +114,24 @@ describe('damon-config simulate', () => {
     expect(ok.err()).toMatch(/check \(kernel 7\.2, scenario test-host-small\)/);
   });
 });
+
+describe('damon-config simulate with process mappings', () => {
+  it('runs the vaddr demotion example and reports a bad mapping at its line', async () => {
+    const t = io();
+    expect(
+      await simulate(['scripts/experiments/vaddr-demotion.damon.yaml', '--scenario', 'examples/scenarios/vaddr-demotion.yaml', '--duration', '30'], t.o),
+    ).toBe(0);
+    expect(t.out()).toMatch(/\/workload_a/);
+    const dir = mkdtempSync(join(tmpdir(), 'sim-cli-maps-'));
+    const bad = join(dir, 'maps.yaml');
+    const text = readFileSync(join(ROOT, 'examples/scenarios/vaddr-demotion.yaml'), 'utf8').replace(
+      /\{name: heap, start: 0x[0-9a-f]+, end: 0x[0-9a-f]+\}/,
+      '{name: heap, start: 0x4b0000, size: 1 MiB}',
+    );
+    writeFileSync(bad, text);
+    const u = io();
+    expect(await simulate(['scripts/experiments/vaddr-demotion.damon.yaml', '--scenario', bad], u.o)).toBe(2);
+    const line = text.split('\n').findIndex((l) => l.includes('start: 0x4b0000')) + 1;
+    expect(u.err()).toMatch(new RegExp(`maps\\.yaml:${line}:\\d+: error: processes\\.0\\.mappings\\.6: heap \\[0x4b0000, 0x5b0000\\) overlaps`));
+  });
+});

@@ -207,6 +207,31 @@ describe('filters (§9): first hit decides, default is the opposite of the last 
   });
 });
 
+describe("DAMON's access sampling ages the folios it samples (damon_pa_mkold)", () => {
+  const A = 0; // first chunk of process A, on node 1 at 64 MiB
+  it('a region sampled every interval clears its idle folio; memory no region covers keeps its state', () => {
+    const { m, ctx } = ctxFor('7.2');
+    const B = m.processes[1].firstV;
+    const a = m.vSlot[A] * m.chunk;
+    ctx.targets[0].regions = [newRegion(a, a + MIN_SZ)];
+    m.samplingMkoldPerSec = (v) => ctx.samplingMkoldRate(v);
+    expect(ctx.samplingMkoldRate(A)).toBe(200); // a one-page region: its page is the sampled one every 5 ms
+    expect(ctx.samplingMkoldRate(B)).toBe(0);
+    expect(m.isYoung(A, 1_000_000)).toBe(false); // never accessed since it was sampled
+    expect(m.isYoung(A, 2_000_000)).toBe(false); // and stays idle until it is accessed
+    m.vTouch[A] = 2_000_001; // accessed again
+    expect(m.isYoung(A, 2_000_002)).toBe(true);
+    expect(m.isYoung(B, 1_000_000)).toBe(true); // not monitored: nothing cleared its Accessed bit
+  });
+  it('a 4 KiB folio in a region of S bytes is sampled 4096 / S times per sampling interval', () => {
+    const { m, ctx } = ctxFor('7.2', [scheme()], [{ start: 64 * MiB, end: 80 * MiB }]);
+    const r = ctx.targets[0].regions[0]; // A's region (7.x cut the range into min_nr_regions pieces)
+    expect(r.start).toBe(64 * MiB);
+    expect(ctx.samplingMkoldRate(A)).toBeCloseTo((1e6 / 5000) * (4096 / (r.end - r.start)), 12);
+    expect(ctx.samplingMkoldRate(m.processes[1].firstV)).toBe(0); // B lies above the region
+  });
+});
+
 describe('quota tuners and charging (§6, §8)', () => {
   const goal = (target: number) => ({ metric: 'node_memcg_used_bp' as const, targetValue: target, currentValue: 0, nid: 0, path: '/a' });
   it('consist grows the effective quota from 1 B by the goal score each window', () => {

@@ -8,9 +8,21 @@ import { deployInventory } from './ansible';
 import type { CliIO, Subcommand } from './io';
 import { parseArgs, readTextFile, UsageError } from './util';
 import { FILE_LIMITS, readRegularFile } from '../io/files';
+import { DEFAULT_CGROUP_WAIT_S } from '../core/sysfs/persist';
+
+/** --cgroup-wait SECONDS (a whole number, 1..86400) */
+function cgroupWaitFlag(flags: Record<string, unknown>): number {
+  const v = flags['cgroup-wait'] as string | undefined;
+  if (v === undefined) return DEFAULT_CGROUP_WAIT_S;
+  if (!flags.persist) throw new UsageError('--cgroup-wait goes with --persist');
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 86400) throw new UsageError(`--cgroup-wait wants whole seconds between 1 and 86400, got "${v}"`);
+  return Number(v);
+}
 
 export const DEPLOY_USAGE = `usage: damon-config deploy CONFIG --host ALIAS [--dry-run] [--yes] [--replace] [--ssh-config FILE] [--kernel X.Y] [--timeout SECONDS]
-       damon-config deploy CONFIG --inventory FILE [--limit PATTERN] [--check] [--kernel X.Y]
+                               [--persist [--cgroup-wait SECONDS]]
+       damon-config deploy CONFIG --inventory FILE [--limit PATTERN] [--check] [--json] [--kernel X.Y]
+                               [--persist [--cgroup-wait SECONDS]]
 
 Deploys CONFIG to the DAMON of a host over ssh (your ssh config, agent and known_hosts apply;
 host keys are always checked strictly, on every run). Shows the changes and asks before writing,
@@ -20,8 +32,14 @@ before. If the connection is lost, the CLI asks the host how the session ended a
 Running kdamonds that damon-config did not start (damo, by hand) are named in the dry run and
 replaced only with --replace (or by typing "replace" when asked); otherwise nothing is written.
 --timeout bounds each phase (connect, probe, apply, commit; default 60/180/120/120 s).
+--persist also installs the config to be applied at every boot (systemd hosts only): a unit
+damon-config.service runs /etc/damon-config/boot.sh, which waits for the config's cgroups (at most
+--cgroup-wait seconds, default ${DEFAULT_CGROUP_WAIT_S}; logged in the journal), then applies with the same
+transactional script. \`stop --persist\` removes it; \`status\` says whether the running config is the persisted one.
+With --inventory, --persist sets the role's damon_persist (and --cgroup-wait its damon_persist_cgroup_wait).
 Fleets go through Ansible: --inventory runs ansible-playbook with the role \`damon-config ansible\`
-writes (--check: the per-host diff, nothing written), with a per-host recap. See docs/deploy.md.`;
+writes (--check: the per-host diff, nothing written), with a per-host recap; --json prints the
+per-host outcomes as JSON (Ansible's output then goes to stderr). See docs/fleets.md.`;
 
 /** --timeout SECONDS (a positive number) or undefined */
 export function timeoutFlag(flags: Record<string, unknown>): PhaseTimeouts | undefined {
@@ -85,6 +103,7 @@ export const deploy: Subcommand = async (args, io) => {
   let parsed;
   let targets: SshTarget[];
   let timeouts: PhaseTimeouts | undefined;
+  let cgroupWait = DEFAULT_CGROUP_WAIT_S;
   try {
     parsed = parseArgs(args, {
       host: 'multi',
@@ -97,6 +116,9 @@ export const deploy: Subcommand = async (args, io) => {
       inventory: 'string',
       limit: 'string',
       check: 'bool',
+      persist: 'bool',
+      'cgroup-wait': 'string',
+      json: 'bool',
       help: 'bool',
     });
     if (parsed.flags.help) {
@@ -107,6 +129,7 @@ export const deploy: Subcommand = async (args, io) => {
     timeouts = timeoutFlag(parsed.flags);
     const k = parsed.flags.kernel as string | undefined;
     if (k !== undefined && !/^\d+\.\d+$/.test(k)) throw new UsageError(`--kernel wants X.Y, got "${k}"`);
+    cgroupWait = cgroupWaitFlag(parsed.flags);
     if (parsed.flags.inventory !== undefined) {
       if (parsed.flags.host || parsed.flags['dry-run'] || parsed.flags.yes || parsed.flags['ssh-config'])
         throw new UsageError('--inventory goes with --limit and --check (Ansible takes hosts, ssh settings and privileges from the inventory)');
@@ -114,11 +137,13 @@ export const deploy: Subcommand = async (args, io) => {
         inventory: parsed.flags.inventory as string,
         limit: parsed.flags.limit as string | undefined,
         check: !!parsed.flags.check,
+        json: !!parsed.flags.json,
         kernel: k,
+        ...(parsed.flags.persist ? { persist: { cgroupWaitS: cgroupWait } } : {}),
       });
     }
-    if (parsed.flags.limit !== undefined || parsed.flags.check)
-      throw new UsageError('--limit and --check go with --inventory (for one host, --dry-run shows the changes)');
+    if (parsed.flags.limit !== undefined || parsed.flags.check || parsed.flags.json)
+      throw new UsageError('--limit, --check and --json go with --inventory (for one host, --dry-run shows the changes)');
     targets = targetsFrom(parsed.flags);
     if (targets.length > 1)
       throw new UsageError(`one --host at a time; for ${targets.length} hosts use Ansible: --inventory FILE (or \`damon-config ansible CONFIG\` for the role)`);
@@ -166,10 +191,14 @@ export const deploy: Subcommand = async (args, io) => {
         log: log(t.alias),
         kernel,
         timeouts,
+        ...(parsed.flags.persist ? { persist: { cgroupWaitS: cgroupWait } } : {}),
       });
       if (r.note) io.stderr(`${t.alias}: ${r.note}\n`);
+      const persisted = r.persist?.changed === undefined ? '' : r.persist.changed ? '; persisted (applied at every boot)' : '; already persisted (unchanged)';
       io.stdout(
-        r.status === 'applied' ? `${t.alias}: applied (${r.plan.writes.length} writes, ${r.plan.mode}, ${r.applyMs} ms)\n` : `${t.alias}: ${r.status}\n`,
+        r.status === 'applied'
+          ? `${t.alias}: applied (${r.plan.writes.length} writes, ${r.plan.mode}, ${r.applyMs} ms)${persisted}\n`
+          : `${t.alias}: ${r.status}${persisted}\n`,
       );
       return r.status === 'declined' ? 1 : 0;
     } catch (e) {

@@ -52,6 +52,12 @@ damon_config_file: "{{ role_path }}/files/${o.configFileName}"
 damon_kernel: ""
 # Replace kdamonds another tool (damo, or a hand) started; without it such a host fails, untouched.
 damon_replace: false
+# Also apply the config at every boot (systemd hosts only; a host without systemd fails, untouched):
+# a unit damon-config.service runs /etc/damon-config/boot.sh, which waits for the config's cgroups
+# (at most damon_persist_cgroup_wait seconds, logged in the journal), then applies it with the same
+# transactional script. \`damon-config stop --persist --host HOST\` removes it.
+damon_persist: false
+damon_persist_cgroup_wait: 120
 `,
   );
   files.set(
@@ -95,6 +101,8 @@ dependencies: []
         probe_output: "{{ damon_probe.stdout }}"
         kernel: "{{ damon_kernel }}"
         replace: "{{ damon_replace | bool }}"
+        persist: "{{ damon_persist | bool }}"
+        cgroup_wait: "{{ damon_persist_cgroup_wait | int }}"
       delegate_to: localhost
       become: false
       register: damon_plan
@@ -121,16 +129,29 @@ dependencies: []
       when: damon_plan.changed and not ansible_check_mode
       changed_when: false
 
+    - name: Install the unit that applies the config at every boot (damon_persist)
+      ansible.builtin.script: "{{ damon_plan.persist_script }}"
+      register: damon_persist_run
+      when: damon_persist | bool and not ansible_check_mode
+      changed_when: "'@@PERSISTED changed' in damon_persist_run.stdout"
+      failed_when: "'@@PERSISTED ' not in damon_persist_run.stdout"
+
     - name: Record the outcome
       ansible.builtin.set_fact:
         damon_result: >-
-          {{ 'unchanged' if not damon_plan.changed
+          {{ ('unchanged' if not damon_plan.changed
              else ('would change: ' ~ damon_plan.summary) if ansible_check_mode
-             else damon_verdict.msg }}
+             else damon_verdict.msg)
+             ~ ((', persisted (' ~ ('changed' if damon_persist_run.changed else 'unchanged') ~ ')')
+                if (damon_persist | bool) and not ansible_check_mode else '') }}
   rescue:
     - name: Record the failure
       ansible.builtin.set_fact:
-        damon_result: "failed: {{ ansible_failed_result.msg | default('see the task above') }}"
+        # a failed script task (the persist install) names its reason on @@ lines of its output
+        damon_result: >-
+          failed: {{ ansible_failed_result.msg | default('see the task above') }}{{
+          ' (' ~ (ansible_failed_result.stdout_lines | select('match', '^@@(PERSISTFAIL|NOSYSTEMD|LOCKERR|BUSYLOCK)') | join('; ')) ~ ')'
+          if ansible_failed_result.stdout_lines is defined else '' }}
     - name: Fail this host (the others go on, up to max_fail_percentage)
       ansible.builtin.fail:
         msg: "{{ damon_result }}"
@@ -210,6 +231,9 @@ before anything is written); the transactional deploy script applies it under a 
 back on any failure; the recap says applied / unchanged / rolled back (why) per host. A host
 already running exactly this config reports \`changed=0\`. The hosts need root (\`become: true\`
 works) and a POSIX shell, no Python. The controller needs damon-config (\`damon_config_cli\`).
+\`-e damon_persist=true\` also installs the config to be applied at every boot (systemd hosts:
+damon-config.service waits for the config's cgroups, at most \`damon_persist_cgroup_wait\` seconds,
+then applies it with the same transactional script); \`damon-config stop --persist\` removes it.
 `,
   );
   return files;
@@ -239,6 +263,8 @@ options:
   apply_output: {type: str, default: ""}
   kernel: {type: str, default: ""}
   replace: {type: bool, default: false}
+  persist: {type: bool, default: false}
+  cgroup_wait: {type: int, default: 120}
 """
 import json
 import os
@@ -259,6 +285,8 @@ def main():
             apply_output=dict(type="str", default=""),
             kernel=dict(type="str", default=""),
             replace=dict(type="bool", default=False),
+            persist=dict(type="bool", default=False),
+            cgroup_wait=dict(type="int", default=120),
         ),
         supports_check_mode=True,
     )
@@ -274,6 +302,8 @@ def main():
         argv += ["--script-out", os.path.join(work, "apply.sh")]
         if p["replace"]:
             argv += ["--replace"]
+        if p["persist"]:
+            argv += ["--persist-out", os.path.join(work, "persist.sh"), "--cgroup-wait", str(p["cgroup_wait"])]
     else:
         out = os.path.join(work, "apply.out")
         with open(out, "w", encoding="utf-8") as f:
@@ -296,7 +326,7 @@ def main():
     if not data["ok"]:
         subprocess.run(["rm", "-rf", "--", work])
         m.fail_json(msg=data["message"], details=data.get("details", []), stage=data.get("stage"), ansible_facts=facts)
-    if not data["changed"] or m.check_mode:
+    if (not data["changed"] and not p["persist"]) or m.check_mode:
         subprocess.run(["rm", "-rf", "--", work])
         work = None
     m.exit_json(
@@ -305,7 +335,9 @@ def main():
         diff=dict(before=data["before"], after=data["after"],
                   before_header="%s: /sys/kernel/mm/damon/admin (now)" % p["host"],
                   after_header="%s: /sys/kernel/mm/damon/admin (%s)" % (p["host"], os.path.basename(p["config"]))),
-        apply_script=os.path.join(work, "apply.sh") if work else None,
+        apply_script=os.path.join(work, "apply.sh") if work and data["changed"] else None,
+        persist_script=os.path.join(work, "persist.sh") if work and p["persist"] else None,
+        persist=data.get("persist"),
         apply_dir=work,
         ansible_facts=facts,
         diff_text=data["diffText"],

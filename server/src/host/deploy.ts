@@ -13,6 +13,7 @@ import { planSysfs, type SysfsPlan, type SysfsWrite } from '../core/sysfs/plan';
 import { randomBytes } from 'node:crypto';
 import { renderDeployScript, renderOutcomeScript, renderStopScript } from '../core/sysfs/script';
 import { runChecked, runScript, SshError, withSession, type RunControl, type SshTarget } from './ssh';
+import { installPersist, noSystemd, persistFiles, persistSummary, removePersist, type PersistFiles } from './persist';
 
 export class DeployError extends Error {
   constructor(
@@ -203,6 +204,11 @@ export interface DeployOptions {
    * true only on an explicit answer that names the replacement
    */
   confirmReplace?: (question: string) => Promise<boolean>;
+  /**
+   * also install the config to be applied at every boot (systemd unit + /etc/damon-config), after
+   * it applied (or already ran); cgroupWaitS bounds the boot-time wait for its cgroups
+   */
+  persist?: { cgroupWaitS: number };
 }
 
 export interface DeployResult {
@@ -216,6 +222,8 @@ export interface DeployResult {
   applyMs?: number;
   /** said when the result was learned after the session was lost */
   note?: string;
+  /** --persist: what is (or, in a dry run, would be) installed, and whether the host's copy changed */
+  persist?: { files: PersistFiles; changed?: boolean };
 }
 
 export async function deploy(opts: DeployOptions): Promise<DeployResult> {
@@ -236,7 +244,28 @@ async function deployLoop(opts: DeployOptions): Promise<DeployResult> {
   let confirmedDiff: string | null = null;
   for (let attempt = 1; ; attempt++) {
     const r = await attemptDeploy(opts, confirmedDiff);
-    if (r.kind === 'done') return r.result;
+    if (r.kind === 'done') {
+      const res = r.result;
+      if (res.persist && (res.status === 'applied' || res.status === 'unchanged')) {
+        const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
+        try {
+          res.persist.changed = (await installPersist(opts.target, res.persist.files, timeouts.apply)).changed;
+        } catch (e) {
+          const err = fromSsh(e);
+          if (err instanceof DeployError)
+            throw new DeployError(
+              `${res.status === 'applied' ? 'the config was applied and runs now, but ' : ''}${err.message}${res.status === 'applied' ? ' (it is NOT persisted: deploy --persist again)' : ''}`,
+              err.stage,
+              err.details,
+            );
+          throw err;
+        }
+        log(
+          `${host}: ${res.persist.changed ? 'persisted' : 'already persisted (unchanged)'}: ${opts.fileName} is applied at every boot by damon-config.service`,
+        );
+      }
+      return res;
+    }
     confirmedDiff = r.confirmedDiff;
     // another deploy changed the host between our probe and our apply: start over from a new probe
     if (attempt >= 5)
@@ -282,6 +311,13 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
       plan.problems.map((p) => `${cfg.where(p.source)}: ${p.message}`),
     );
   }
+  let persist: DeployResult['persist'];
+  if (opts.persist) {
+    if (!probe.systemd) throw noSystemd(host);
+    const files = persistFiles(cfg, probe, host, opts.persist.cgroupWaitS, lockWaitFor(timeouts.apply));
+    persist = { files };
+    log(`${host}: ${persistSummary(files, cfg.fileName, opts.persist.cgroupWaitS)}`);
+  }
   const diff = diffTree(probe.tree, plan);
   const diffText = renderDiff(diff);
   log(`changes on ${host} (${plan.mode}):\n${diffText}`);
@@ -292,10 +328,10 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
   const foreignText = foreign.length ? foreignSummary(probe, foreign) : '';
   if (foreign.length)
     log(`kdamonds started outside damon-config will be replaced: ${foreignText}${opts.replace ? ' (--replace given)' : ' — deploying needs --replace'}`);
-  if (opts.dryRun) return { kind: 'done', result: { host, status: 'dry-run', plan, diff, probe, foreign } };
+  if (opts.dryRun) return { kind: 'done', result: { host, status: 'dry-run', plan, diff, probe, foreign, persist } };
   if (plan.writes.length === 0) {
     log(`${host}: nothing to change`);
-    return { kind: 'done', result: { host, status: 'unchanged', plan, diff, probe, foreign } };
+    return { kind: 'done', result: { host, status: 'unchanged', plan, diff, probe, foreign, persist } };
   }
   if (
     foreign.length &&
@@ -355,7 +391,7 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
   const applyMs = Date.now() - started;
   if (done) {
     log(`${host}: applied ${plan.writes.length} writes in ${applyMs} ms`);
-    return { kind: 'done', result: { host, status: 'applied', plan, diff, probe, applyMs, foreign } };
+    return { kind: 'done', result: { host, status: 'applied', plan, diff, probe, applyMs, foreign, persist } };
   }
   const lp = lockProblem(host, r.stdout);
   if (lp) throw lp;
@@ -391,7 +427,10 @@ async function attemptDeploy(opts: DeployOptions, confirmedDiff: string | null):
   switch (outcome.word) {
     case 'committed':
       log(`${host}: the host confirms the commit`);
-      return { kind: 'done', result: { host, status: 'applied', plan, diff, probe, applyMs, foreign, note: `${where}; the host confirms it committed` } };
+      return {
+        kind: 'done',
+        result: { host, status: 'applied', plan, diff, probe, applyMs, foreign, persist, note: `${where}; the host confirms it committed` },
+      };
     case 'rolledback':
       throw new DeployError(`${where}; ${host} rolled back to its state before the deploy (confirmed by the host)`, 'lost');
     case 'none':
@@ -430,12 +469,27 @@ export async function learnOutcome(
   }
 }
 
-/** Stop every running kdamond on the host (under the deploy lock). */
-export async function stopHost(t: SshTarget, timeouts: PhaseTimeouts = DEFAULT_TIMEOUTS): Promise<{ stopped: number[] }> {
+/**
+ * Stop every running kdamond on the host (under the deploy lock). With persist, first remove what
+ * `deploy --persist` installed (the unit and /etc/damon-config), so nothing starts at the next boot.
+ */
+export async function stopHost(
+  t: SshTarget,
+  timeouts: PhaseTimeouts = DEFAULT_TIMEOUTS,
+  opts: { persist?: boolean } = {},
+): Promise<{ stopped: number[]; unpersisted?: boolean }> {
   const script = renderStopScript(lockWaitFor(timeouts.probe));
   let r;
+  let unpersisted: boolean | undefined;
   try {
-    r = await withSession(t, () => runChecked(t, script, { phase: 'stop', ms: timeouts.probe }), timeouts.connect);
+    r = await withSession(
+      t,
+      async () => {
+        if (opts.persist) unpersisted = (await removePersist(t, timeouts.probe, lockWaitFor(timeouts.probe))).removed;
+        return runChecked(t, script, { phase: 'stop', ms: timeouts.probe });
+      },
+      timeouts.connect,
+    );
   } catch (e) {
     throw fromSsh(e);
   }
@@ -446,5 +500,5 @@ export async function stopHost(t: SshTarget, timeouts: PhaseTimeouts = DEFAULT_T
     throw new DeployError(`an earlier deploy to ${t.alias} was killed before its commit and restoring the tree recorded before it FAILED`, 'apply');
   const fails = [...r.stdout.matchAll(/@@STOPFAIL (\d+)/g)].map((m) => Number(m[1]));
   if (fails.length) throw new DeployError(`could not stop kdamond(s) ${fails.join(', ')} on ${t.alias}: ${r.stderr.trim()}`, 'apply');
-  return { stopped: [...r.stdout.matchAll(/@@STOPPED (\d+)/g)].map((m) => Number(m[1])) };
+  return { stopped: [...r.stdout.matchAll(/@@STOPPED (\d+)/g)].map((m) => Number(m[1])), ...(unpersisted !== undefined ? { unpersisted } : {}) };
 }

@@ -9,6 +9,7 @@ import { foreignKdamonds, parseProbeOutput, restoreSpec, type ProbeResult } from
 import { planSysfs, type SysfsPlan, type SysfsWrite } from '../core/sysfs/plan';
 import { renderDeployScript } from '../core/sysfs/script';
 import { DeployError, explainKernelError, foreignSummary, holderProblems, loadForDeploy, type LoadedConfig } from './deploy';
+import { noSystemd, persistFiles } from './persist';
 
 /** What the role shows as Ansible facts about a host (`damon` fact). */
 export interface DamonFacts {
@@ -33,6 +34,8 @@ export interface HostPlan {
   before: string;
   after: string;
   script: string;
+  /** with persist: the install script (core/sysfs/persist.ts) and what it installs */
+  persist?: { script: string; digest: string; cgroups: string[]; writes: number };
 }
 
 export interface HostPlanFailure {
@@ -83,6 +86,7 @@ export function planForHost(
   probeOutput: string,
   kernel?: string,
   replace = false,
+  persist?: { cgroupWaitS: number },
 ): HostPlan | HostPlanFailure {
   let probe: ProbeResult;
   try {
@@ -114,10 +118,33 @@ export function planForHost(
         'foreign',
       );
     }
+    let persisted: HostPlan['persist'];
+    if (persist) {
+      if (!probe.systemd) throw noSystemd(host);
+      const f = persistFiles(cfg, probe, host, persist.cgroupWaitS);
+      persisted = {
+        script: `#!/bin/sh\n# damon-config: install the config to be applied at every boot (damon-config.service)\n${f.install}`,
+        digest: f.digest,
+        cgroups: f.cgroups,
+        writes: f.bootPlan.writes.length,
+      };
+    }
     const diff = diffTree(probe.tree, plan);
     const changed = plan.writes.length > 0;
     const script = renderDeployScript(plan, probe.fingerprint, restoreSpec(probe, cfg.kconfig.kdamonds.length));
-    return { ok: true, host, facts, changed, mode: plan.mode, writes: plan.writes.length, diff, diffText: renderDiff(diff), ...sides(diff), script };
+    return {
+      ok: true,
+      host,
+      facts,
+      changed,
+      mode: plan.mode,
+      writes: plan.writes.length,
+      diff,
+      diffText: renderDiff(diff),
+      ...sides(diff),
+      script,
+      ...(persisted ? { persist: persisted } : {}),
+    };
   } catch (e) {
     if (e instanceof DeployError) return { ok: false, host, facts, stage: e.stage, message: e.message, details: e.details };
     throw e;

@@ -10,7 +10,8 @@ import { formatMetricValue } from '../core/model/format';
 import { formatBytes } from '../core/model/units';
 import type { ProbeResult } from '../core/sysfs/hostinfo';
 import { DEFAULT_TIMEOUTS, numaBalancingWarning, probeHost, type PhaseTimeouts } from './deploy';
-import type { SshTarget } from './ssh';
+import { withSession, type SshTarget } from './ssh';
+import { persistStatus, readPersisted, renderPersistStatus, type PersistStatus } from './persist';
 
 export interface LiveGoal {
   metric: string;
@@ -46,6 +47,8 @@ export interface HostStatus {
   holders: string[];
   /** the AutoNUMA warning, when kernel.numa_balancing is on */
   warnings: string[];
+  /** what `deploy --persist` installed, against what runs now */
+  persist?: PersistStatus;
 }
 
 /** a goal's live value, by the kernel's formula (core/goal-metric.ts, shared with the simulator) */
@@ -109,8 +112,16 @@ export function statusFromProbe(host: string, probe: ProbeResult): HostStatus {
 }
 
 export async function hostStatus(t: SshTarget, timeouts: PhaseTimeouts = DEFAULT_TIMEOUTS): Promise<HostStatus> {
-  const probe = await probeHost(t, { skeleton: false, numaStat: true, refreshStats: true }, timeouts);
-  return statusFromProbe(t.alias, probe);
+  return withSession(
+    t,
+    async () => {
+      const probe = await probeHost(t, { skeleton: false, numaStat: true, refreshStats: true }, timeouts);
+      const st = statusFromProbe(t.alias, probe);
+      st.persist = persistStatus(t.alias, await readPersisted(t, timeouts.probe), probe);
+      return st;
+    },
+    timeouts.connect,
+  );
 }
 
 const mib = (b: number) => formatBytes(b);
@@ -120,6 +131,7 @@ export function renderStatus(s: HostStatus): string {
   const out: string[] = [`${s.host}: Linux ${s.release}`];
   if (s.holders.length) out.push(`  DAMON held by: ${s.holders.join(', ')}`);
   for (const w of s.warnings ?? []) out.push(`  ${w}`);
+  if (s.persist) out.push(renderPersistStatus(s.persist));
   for (const n of s.nodes) out.push(`  node ${n.nid}: ${mib(n.totalBytes)} total, ${mib(n.freeBytes)} free`);
   if (s.kdamonds.length === 0) out.push('  no kdamonds');
   for (const k of s.kdamonds) {

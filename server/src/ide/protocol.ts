@@ -60,6 +60,8 @@ export interface StatusParams {
 export const ClientCommands = {
   simulate: 'damon.simulate',
   deploy: 'damon.deploy',
+  /** check, confirm and deploy to the hosts of an Ansible inventory (`deploy --inventory --json`) */
+  deployInventory: 'damon.deployInventory',
   stop: 'damon.stop',
   importDamo: 'damon.importDamo',
   showOutput: 'damon.showOutput',

@@ -12,6 +12,7 @@ import { PAGE_SIZE } from './machine';
 import type { AccessTree } from './access-tree';
 import { P_SCALE } from './access-tree';
 import type { Rng } from './rng';
+import { setRegions, threeRegions, vaddrInitRegions } from './address-space';
 
 export const MIN_SZ = PAGE_SIZE;
 /** kdamond CPU cost per sampling interval on a modern server core: the loop, and per region checked */
@@ -90,6 +91,8 @@ export class DamonContext {
   nrRegionsMax = 0;
   /** relative speed of the CPU the kdamond runs on (1 = a modern server core); Infinity = no CPU cost modelled */
   cpuSpeed = Number.POSITIVE_INFINITY;
+  /** wall time of the last sampling interval (µs) */
+  lastPeriodUs: number;
 
   constructor(
     readonly kdamond: number,
@@ -108,6 +111,7 @@ export class DamonContext {
     this.goal = k.intervalsGoal && k.intervalsGoal.aggrs > 0 ? k.intervalsGoal : null;
     this.aggrSamples = Math.max(1, Math.floor(this.aggrUs / this.sampleUs));
     this.tUs = startUs;
+    this.lastPeriodUs = this.sampleUs;
     this.targets = k.targets.map((t, idx) => ({ idx, proc: this.procOf(t.pid), regions: [] }));
     this.initRegions();
     this.nextAggrSis = this.W;
@@ -132,6 +136,40 @@ export class DamonContext {
     const perRegionNs = this.isPaddr ? SAMPLE_REGION_NS_PADDR : SAMPLE_REGION_NS_VADDR;
     // whole µs, so the engine's clock arithmetic stays exact
     return this.sampleUs + Math.round((SAMPLE_BASE_NS + perRegionNs * this.nrRegions()) / 1000 / this.cpuSpeed);
+  }
+
+  /**
+   * mkolds per second this context's access sampling gives chunk v: every sampling interval the
+   * kernel clears the Accessed bit of the folio at one random address of each region, so a folio of F
+   * bytes in a region of S bytes is hit F/S times per interval (0 when no region covers the chunk); the
+   * chunk's young state stands for its folios' (4 KiB pages, or 2 MiB with THP)
+   */
+  samplingMkoldRate(v: number): number {
+    const m = this.m;
+    const C = m.chunk;
+    // a chunk stands for folios of this size: the sampled address ages its folio, not the whole chunk
+    const folio = m.thp ? 2 * 1024 * 1024 : PAGE_SIZE;
+    for (const t of this.targets) {
+      let addr: number;
+      if (t.proc === null) {
+        if (!this.isPaddr || m.vSlot[v] < 0) continue;
+        addr = m.vSlot[v] * C;
+      } else {
+        if (m.vProc[v] !== t.proc.idx) continue;
+        addr = m.vaddrOf(t.proc, v);
+      }
+      const rs = t.regions;
+      let lo = 0;
+      let hi = rs.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const r = rs[mid];
+        if (addr < r.start) hi = mid - 1;
+        else if (addr >= r.end) lo = mid + 1;
+        else return (1e6 / this.lastPeriodUs) * Math.min(1, folio / (r.end - r.start));
+      }
+    }
+    return 0;
   }
 
   /** samples per aggregation: the largest nr_accesses a region can have */
@@ -161,11 +199,10 @@ export class DamonContext {
           const big = ram.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a), ram[0]);
           if (big) t.regions.push(newRegion(big.start, big.end));
         } else for (const r of ram) t.regions.push(newRegion(r.start, r.end));
-      } else if (t.proc) {
-        // one anonymous mapping: cut into min_nr_regions equal pieces like vaddr's init
-        const size = t.proc.sizeBytes;
-        const piece = Math.max(MIN_SZ, alignDown(Math.floor(size / this.minNr), MIN_SZ));
-        for (let s = 0; s < size; s += piece) t.regions.push(newRegion(t.proc.vbase + s, t.proc.vbase + Math.min(size, s + piece)));
+      } else if (t.proc && this.k.ops === 'vaddr') {
+        // damon_va_init (fvaddr has no init: it monitors only the regions the user set): the three regions around the two biggest gaps, cut into about min_nr_regions pieces
+        const three = threeRegions(t.proc.maps, MIN_SZ);
+        if (three) for (const r of vaddrInitRegions(three, this.minNr, MIN_SZ)) t.regions.push(newRegion(r.start, r.end));
       }
     }
   }
@@ -224,23 +261,27 @@ export class DamonContext {
     for (const t of this.targets) {
       const proc = t.proc;
       if (!this.isPaddr && !proc) continue;
-      const base = proc ? proc.vbase - proc.firstV * C : 0;
       for (const r of t.regions) {
         const size = r.end - r.start;
-        let a = r.start;
-        let b = r.end;
-        if (proc) {
-          a = Math.max(a, proc.vbase);
-          b = Math.min(b, proc.vbase + proc.nV * C);
-        }
-        const q = b > a ? tree.rangeSum(a, b, C, base) / P_SCALE / (size / C) : 0;
+        let sum = 0;
+        if (!proc) sum = tree.rangeSum(r.start, r.end, C);
+        else
+          for (const mp of proc.dataMaps) {
+            // a sampled address in a gap or in a mapping without pages is never young
+            if (mp.start >= r.end) break;
+            const a = Math.max(r.start, mp.start);
+            const b = Math.min(r.end, mp.end, mp.start + mp.nChunks * C);
+            if (b > a) sum += tree.rangeSum(a, b, C, mp.start - mp.v0 * C);
+          }
+        const q = sum > 0 ? sum / P_SCALE / (size / C) : 0;
         const acc = q > 0 ? rng.binomial(n, Math.min(1, q)) : 0;
         r.nr += acc;
         r.bp = Math.max(0, r.bp - n * Math.floor((r.last * 10000) / W) + acc * 10000);
       }
     }
     this.passedSis += n;
-    this.tUs += n * this.periodUs();
+    this.lastPeriodUs = this.periodUs();
+    this.tUs += n * this.lastPeriodUs;
   }
 
   maxNrAccesses(): number {
@@ -377,6 +418,20 @@ export class DamonContext {
       }
     this.nextAggrSis = this.passedSis + Math.floor(aggrUs / sampleUs);
     this.nextOpsUpdateSis = this.passedSis + Math.floor(this.updateUs / sampleUs);
+  }
+
+  /**
+   * The ops update (kdamond_fn every ops update interval): vaddr re-reads each target's mappings and
+   * fits its regions to the three regions (damon_va_update -> damon_set_regions), which also replaces
+   * regions the user set by the ones that cover the mappings; then the merge size limit is recomputed.
+   */
+  opsUpdate(): void {
+    if (this.k.ops === 'vaddr')
+      for (const t of this.targets) {
+        const three = t.proc ? threeRegions(t.proc.maps, MIN_SZ) : null;
+        if (three) t.regions = setRegions(t.regions, three, newRegion, MIN_SZ);
+      }
+    this.szLimit = this.regionSizeLimit();
   }
 
   trackRegionCount(): void {

@@ -166,10 +166,9 @@ export class SchemeState {
       return b;
     }
     let n = 0;
-    const first = m.vchunkAtVirtual(t.proc, r.start);
-    const last = m.vchunkAtVirtual(t.proc, r.end - 1);
-    if (first < 0 || last < 0) return 0;
-    for (let v = first; v <= last; v++) if (m.vSlot[v] >= 0 && m.slotNode[m.vSlot[v]] === nodeIdx) n++;
+    m.forEachChunkIn(t.proc, r.start, r.end, (v) => {
+      if (m.vSlot[v] >= 0 && m.slotNode[m.vSlot[v]] === nodeIdx) n++;
+    });
     return n * m.chunk;
   }
 
@@ -376,10 +375,11 @@ export class SchemeState {
         if (v >= 0) chunks.push(v);
       }
     } else {
-      const p = t.proc;
-      const lo = Math.max(0, Math.ceil((r.start - p.vbase) / C));
-      const hi = Math.min(p.nV, Math.ceil((r.end - p.vbase) / C));
-      for (let i = lo; i < hi; i++) if (m.vSlot[p.firstV + i] >= 0) chunks.push(p.firstV + i);
+      // a walk of the region's page tables: gaps and mappings without pages yield no folio, but the
+      // quota is charged for the whole region (applyOne)
+      m.forEachChunkIn(t.proc, r.start, r.end, (v) => {
+        if (m.vSlot[v] >= 0) chunks.push(v);
+      });
     }
     // which stage counts sz_ops_filter_passed (mm/damon/paddr.c, vaddr.c): paddr's actions count every
     // folio that passes the ops filters; vaddr counts only for stat (damos_va_stat, 6.18+); vaddr's
@@ -428,7 +428,10 @@ export class SchemeState {
       }
     }
     const pages = C / PAGE_SIZE;
-    const ns = visited * pages * NS_VISIT + moved * pages * (action === 'pageout' ? NS_PAGEOUT : NS_MIGRATE);
+    // the costs are a server core's (speed 1); a slower CPU takes proportionally longer, which both stalls
+    // the kdamond and enters the time quota's throughput (total_charged_ns); a free CPU keeps speed 1
+    const speed = Number.isFinite(this.ctx.cpuSpeed) ? this.ctx.cpuSpeed : 1;
+    const ns = (visited * pages * NS_VISIT + moved * pages * (action === 'pageout' ? NS_PAGEOUT : NS_MIGRATE)) / speed;
     return { applied, passed, ns };
   }
 

@@ -9,8 +9,9 @@ import { kernelFacts, kernelVersionOr } from '../kernel-version';
 import { capabilitiesForVersion } from '../sysfs/features';
 import type { SharedStatics, SimKernel } from './damon';
 import { DamonContext } from './damon';
-import { SchemeState, applySchemes, feedLoopNext } from './damos';
+import { SchemeState, applySchemes, feedLoopNext, type SchemeStats } from './damos';
 import { Machine } from './machine';
+import { threeRegions } from './address-space';
 import { Rng } from './rng';
 import type { Scenario } from './types';
 import { WorkloadDriver } from './workload';
@@ -25,6 +26,8 @@ export interface SimOptions {
   onProgress?: (fraction: number, simSec: number) => void;
   /** polled with the progress; returning true stops the run (the result says cancelled) */
   shouldStop?: () => boolean;
+  /** called at every recording instant with every scheme's cumulative stats (kdamond, scheme order) */
+  onRecord?: (simSec: number, stats: readonly Readonly<SchemeStats>[]) => void;
 }
 
 /** the scenario's kernel as the spec's predicates (an unparsable release reads as the newest known kernel) */
@@ -65,7 +68,13 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
     scenario.processes.map((p) => p.workload),
   );
   const runs = setupRuns(config, scenario, m, rng, kernel, warnings);
-  const rec = new Recorder(m, runs);
+  // DAMON's own access sampling ages the folios it samples (what the young filter then reads)
+  m.samplingMkoldPerSec = (v) => {
+    let rate = 0;
+    for (const r of runs) rate += r.ctx.samplingMkoldRate(v);
+    return rate;
+  };
+  const rec = new Recorder(m, runs, opts.onRecord);
   const cancelled = runLoop(m, workload, runs, rec, Math.round(durationSec * 1e6), Math.max(1, Math.round(scenario.sampling.intervalSec * 1e6)), opts);
   return assembleResult(config, scenario, { seed, durationSec, cancelled, wallMs: Date.now() - wallStart, m, runs, rec, warnings });
 }
@@ -98,8 +107,12 @@ function setupRuns(config: KConfig, scenario: Scenario, m: Machine, rng: Rng, ke
 
 function checkTargets(kdi: number, kc: KContext, ctx: DamonContext, warnings: string[]): void {
   for (const [ti, t] of kc.targets.entries()) {
-    if (kc.ops !== 'paddr' && !ctx.targets[ti].proc)
-      warnings.push(`kdamond ${kdi} target ${ti}: pid ${t.pid} is not a process of the scenario; it is not monitored`);
+    const proc = ctx.targets[ti].proc;
+    if (kc.ops !== 'paddr' && !proc) warnings.push(`kdamond ${kdi} target ${ti}: pid ${t.pid} is not a process of the scenario; it is not monitored`);
+    else if (kc.ops === 'vaddr' && proc && t.regions.length === 0 && !threeRegions(proc.maps))
+      warnings.push(
+        `kdamond ${kdi} target ${ti}: pid ${t.pid} has fewer than two gaps between its mappings, so the kernel's vaddr init finds no three regions and monitors nothing`,
+      );
   }
   if (kc.ops === 'paddr' && ctx.totalBytes() === 0) warnings.push(`kdamond ${kdi}: no memory to monitor`);
 }
@@ -131,6 +144,7 @@ class Recorder {
   constructor(
     private readonly m: Machine,
     private readonly runs: CtxRun[],
+    private readonly onRecord?: SimOptions['onRecord'],
   ) {
     this.cgroups = m.cgroups.filter((c) => c !== '/');
     this.series = {
@@ -178,6 +192,10 @@ class Recorder {
       }
     this.runs.forEach((r, ri) => series.regions[ri].nr.push(r.ctx.nrRegions()));
     this.lastRecordUs = tUs;
+    this.onRecord?.(
+      tUs / 1e6,
+      this.runs.flatMap((r) => r.schemes.map((sc) => sc.stats)),
+    );
   }
 }
 
@@ -307,7 +325,7 @@ function stepContext(r: CtxRun, wmarks: (s: SchemeState) => void): void {
   }
   if (ctx.passedSis >= opsDue0) {
     ctx.nextOpsUpdateSis = opsDue0 + Math.floor(ctx.updateUs / ctx.sampleUs);
-    ctx.szLimit = ctx.regionSizeLimit();
+    ctx.opsUpdate();
   }
   ctx.trackRegionCount();
 }

@@ -8,6 +8,7 @@
 import { AccessTree, P_SCALE } from './access-tree';
 import type { Rng } from './rng';
 import type { Scenario, ScenarioNode } from './types';
+import { defaultLayout } from './address-space';
 
 export const PAGE_SIZE = 4096;
 export const OWNER_FREE = -1;
@@ -31,6 +32,16 @@ export interface SimNode {
   slotsTotal: number;
 }
 
+/** a mapping of a process's address space; workload mappings own chunks v0 .. v0 + nChunks - 1 */
+export interface SimMapping {
+  name: string;
+  start: number;
+  end: number;
+  /** first chunk (global virtual chunk index), -1 for a mapping without simulated pages */
+  v0: number;
+  nChunks: number;
+}
+
 export interface SimProcess {
   idx: number;
   name: string;
@@ -40,8 +51,10 @@ export interface SimProcess {
   homeNodeIdx: number;
   firstV: number;
   nV: number;
-  /** virtual address of the process's (single, anonymous) mapping */
-  vbase: number;
+  /** every mapping in address order (DAMON's three-region init reads them) */
+  maps: SimMapping[];
+  /** the mappings that hold the process's chunks, in address order */
+  dataMaps: SimMapping[];
   sizeBytes: number;
 }
 
@@ -103,6 +116,10 @@ export class Machine {
   readonly vTouch: Float64Array;
   /** last time the chunk's Accessed state was cleared (mkold), -Infinity if never */
   readonly vAged: Float64Array;
+  /** an idle chunk's Accessed state is known not to have been sampled away up to this time (µs) */
+  private readonly vSeen: Float64Array;
+  /** mkolds per second DAMON's access sampling gives chunk v (set by the engine; null: not modelled) */
+  samplingMkoldPerSec: ((v: number) => number) | null = null;
   /** 1 marked active (lru_prio), -1 deactivated (lru_deprio), 0 by recency */
   readonly vLru: Int8Array;
   readonly vSwapped: Uint8Array;
@@ -173,11 +190,17 @@ export class Machine {
     this.cgroups = [...new Set(['/', ...sc.machine.cgroups, ...sc.processes.map((p) => p.cgroup)])];
     this.cgroups.forEach((c, i) => this.cgroupIdx.set(c, i));
     let nV = 0;
-    const VBASE = 0x7f0000000000;
-    let vbase = VBASE;
     for (const [idx, p] of sc.processes.entries()) {
-      const n = Math.ceil(p.sizeBytes / C);
       const home = this.nodeByNid.get(p.node);
+      const firstV = nV;
+      const maps: SimMapping[] = [...(p.mappings ?? defaultLayout(p.sizeBytes))]
+        .sort((a, b) => a.start - b.start)
+        .map((mp) => {
+          const n = mp.workload ? Math.ceil(mp.sizeBytes / C) : 0;
+          const out: SimMapping = { name: mp.name, start: mp.start, end: mp.start + mp.sizeBytes, v0: mp.workload ? nV : -1, nChunks: n };
+          nV += n;
+          return out;
+        });
       this.processes.push({
         idx,
         name: p.name,
@@ -185,13 +208,12 @@ export class Machine {
         cgroup: p.cgroup,
         cgroupIdx: this.cgroupIdx.get(p.cgroup)!,
         homeNodeIdx: home ? home.idx : 0,
-        firstV: nV,
-        nV: n,
-        vbase,
-        sizeBytes: n * C,
+        firstV,
+        nV: nV - firstV,
+        maps,
+        dataMaps: maps.filter((mp) => mp.v0 >= 0),
+        sizeBytes: (nV - firstV) * C,
       });
-      nV += n;
-      vbase += Math.ceil((n * C) / 2 ** 30 + 1) * 2 ** 30;
     }
     this.nV = nV;
     this.vSlot = new Int32Array(nV).fill(-1);
@@ -199,6 +221,7 @@ export class Machine {
     this.vLevel = new Uint16Array(nV);
     this.vTouch = new Float64Array(nV);
     this.vAged = new Float64Array(nV).fill(-Infinity);
+    this.vSeen = new Float64Array(nV).fill(-Infinity);
     this.vLru = new Int8Array(nV);
     this.vSwapped = new Uint8Array(nV);
     this.procNodeChunks = new Float64Array(Math.max(1, this.processes.length * this.nodes.length));
@@ -377,18 +400,37 @@ export class Machine {
   /**
    * DAMON's young test for a chunk (mapped anon memory: PTE Accessed || !PG_idle). Hot chunks were
    * accessed since the last mkold with probability 1 - exp(-rate * dt).
+   *
+   * The last mkold is not only a young filter's: every sampling interval DAMON's access check clears
+   * the Accessed bit and sets PG_idle of the folio at one random address per region
+   * (damon_pa_prepare_access_checks / damon_va_prepare_access_checks -> damon_*_mkold), so a folio in
+   * a region of S bytes is mkold'ed about C/S times per sampling interval. `samplingMkoldPerSec` gives
+   * that rate for a chunk (the engine sums it over the contexts monitoring it); being memoryless, the
+   * last such mkold lies an exponential time back.
    */
   isYoung(v: number, nowUs: number): boolean {
     const rate = this.levels[this.vLevel[v]];
     const aged = this.vAged[v];
+    const lam = this.samplingMkoldPerSec ? this.samplingMkoldPerSec(v) : 0;
     if (rate > 0) {
-      const since = Math.max(aged, this.vTouch[v]);
+      let since = Math.max(aged, this.vTouch[v]);
+      if (lam > 0) since = Math.max(since, nowUs - (-Math.log(1 - this.rng.float()) / lam) * 1e6);
       if (!Number.isFinite(since)) return true;
       const dt = (nowUs - since) / 1e6;
       if (dt <= 0) return false;
       return this.rng.next32() < 1 - Math.exp(-rate * dt);
     }
-    return this.vTouch[v] > aged;
+    if (this.vTouch[v] <= aged) return false;
+    if (lam > 0) {
+      // idle chunk, accessed last at vTouch and known not sampled up to vSeen
+      const from = Math.max(this.vTouch[v], this.vSeen[v]);
+      if (nowUs > from && this.rng.float() >= Math.exp((-lam * (nowUs - from)) / 1e6)) {
+        this.vAged[v] = nowUs;
+        return false;
+      }
+      this.vSeen[v] = nowUs;
+    }
+    return true;
   }
 
   mkOld(v: number, nowUs: number): void {
@@ -431,11 +473,25 @@ export class Machine {
     return { active: a * this.chunk, inactive: i * this.chunk };
   }
 
-  /** the process owning a virtual address, and the chunk index in it */
-  vchunkAtVirtual(proc: SimProcess, addr: number): number {
-    const off = addr - proc.vbase;
-    if (off < 0 || off >= proc.nV * this.chunk) return -1;
-    return proc.firstV + Math.floor(off / this.chunk);
+  /** the virtual address of chunk v's first byte in its process's address space */
+  vaddrOf(proc: SimProcess, v: number): number {
+    for (const mp of proc.dataMaps) if (v >= mp.v0 && v < mp.v0 + mp.nChunks) return mp.start + (v - mp.v0) * this.chunk;
+    return -1;
+  }
+
+  /**
+   * Call fn(v) for every chunk of the process whose first byte lies in [start, end), in address order:
+   * the folios a page-table walk of the range finds (gaps and mappings without pages have none).
+   */
+  forEachChunkIn(proc: SimProcess, start: number, end: number, fn: (v: number) => void): void {
+    const C = this.chunk;
+    for (const mp of proc.dataMaps) {
+      if (mp.start >= end) break;
+      if (mp.end <= start) continue;
+      const lo = Math.max(0, Math.ceil((start - mp.start) / C));
+      const hi = Math.min(mp.nChunks, Math.ceil((end - mp.start) / C));
+      for (let i = lo; i < hi; i++) fn(mp.v0 + i);
+    }
   }
 
   /** System RAM ranges of all nodes, in address order */

@@ -6,6 +6,17 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 
 const TWO32 = 4294967296;
+const WARMUP = 16;
+
+/** murmur3's 32-bit finalizer: every input bit affects every output bit */
+export function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
 
 export class Rng {
   private readonly g: RandomGenerator;
@@ -13,7 +24,11 @@ export class Rng {
 
   constructor(seed: number) {
     this.seed = seed >>> 0;
-    this.g = xoroshiro128plus(this.seed);
+    // xoroshiro128+ seeded with a small integer starts from a state with few bits set: its first
+    // outputs are then near 1 or 0 (seed 1: 1.0000, 0.9961, 0.9971). The seed is spread over all 32
+    // bits first (murmur3's finalizer) and the first outputs are discarded.
+    this.g = xoroshiro128plus(mix32(this.seed));
+    for (let i = 0; i < WARMUP; i++) this.g.next();
   }
 
   /** uniform in [0, 1) with 32 bits of resolution (enough for Bernoulli draws and address picks) */

@@ -12,7 +12,15 @@ import { LineIndex } from '../parse/lines';
 import { BUILTIN_SCENARIOS } from './builtin';
 import { readMachine } from '../machine-load';
 import { ajvMessage, mostSpecificError, pointerToPath } from '../schema/ajv-errors';
-import type { ProcessSpec, Scenario, ScenarioNode, WorkloadSpec } from './types';
+import type { MappingSpec, ProcessSpec, Scenario, ScenarioNode, WorkloadSpec } from './types';
+import { PAGE, USER_SPACE_END } from './address-space';
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+/** a virtual address as the schema admits it: an integer, a decimal or a 0x hex string */
+function parseAddress(v: RawSize): number {
+  return typeof v === 'number' ? v : Number(v.trim());
+}
 
 type RawSize = number | string;
 /** a scenario file as the schema admits it */
@@ -31,7 +39,15 @@ interface RawScenario {
     allocPolicy?: 'lifo' | 'random';
     swapInUsPerPage?: number;
   };
-  processes: { name: string; pid: number; cgroup: string; sizeBytes: RawSize; node?: number; workload: WorkloadSpec }[];
+  processes: {
+    name: string;
+    pid: number;
+    cgroup: string;
+    sizeBytes?: RawSize;
+    mappings?: { name?: string; start: RawSize; end?: RawSize; size?: RawSize; workload?: boolean }[];
+    node?: number;
+    workload: WorkloadSpec;
+  }[];
   durationSec: number;
   sampling?: { intervalSec?: number; window?: { samples: number; intervalSec: number } };
   seed?: number;
@@ -140,6 +156,49 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
     }
     return r.v.value;
   };
+  /** a process's mappings: page-aligned, inside user space, not overlapping, at least one holding the workload */
+  const readMappings = (list: NonNullable<RawScenario['processes'][number]['mappings']>, path: (string | number)[]): MappingSpec[] | undefined => {
+    const before = problems.length;
+    const out: (MappingSpec & { j: number })[] = [];
+    list.forEach((m, j) => {
+      const here = [...path, j];
+      const name = m.name ?? `mapping ${j}`;
+      const start = parseAddress(m.start);
+      if (start % PAGE !== 0) at(offsetOf([...here, 'start']), `${here.join('.')}.start: ${hex(start)} is not page-aligned (4 KiB)`);
+      if ((m.end === undefined) === (m.size === undefined)) {
+        at(offsetOf(here), `${here.join('.')}: give the mapping's end or its size (one of the two)`);
+        return;
+      }
+      const sz = m.end !== undefined ? parseAddress(m.end) - start : size(m.size, [...here, 'size']);
+      const which = m.end !== undefined ? 'end' : 'size';
+      if (sz <= 0) at(offsetOf([...here, which]), `${here.join('.')}.${which}: the mapping must end after its start (${hex(start)})`);
+      else if (sz % PAGE !== 0) at(offsetOf([...here, which]), `${here.join('.')}.${which}: the mapping's size ${sz} is not a multiple of 4 KiB`);
+      else if (start + sz > USER_SPACE_END)
+        at(
+          offsetOf([...here, which]),
+          `${here.join('.')}.${which}: the mapping ends at ${hex(start + sz)}, past the end of user space (${hex(USER_SPACE_END)})`,
+        );
+      out.push({ name, start, sizeBytes: sz, workload: m.workload ?? false, j });
+    });
+    if (problems.length > before) return undefined;
+    const sorted = [...out].sort((a, b) => a.start - b.start);
+    for (let k = 1; k < sorted.length; k++) {
+      const a = sorted[k - 1];
+      const b = sorted[k];
+      if (b.start < a.start + a.sizeBytes) {
+        const later = a.j > b.j ? a : b;
+        const other = later === a ? b : a;
+        at(
+          offsetOf([...path, later.j]),
+          `${path.join('.')}.${later.j}: ${later.name} [${hex(later.start)}, ${hex(later.start + later.sizeBytes)}) overlaps ${other.name} [${hex(other.start)}, ${hex(other.start + other.sizeBytes)})`,
+        );
+      }
+    }
+    if (!out.some((m) => m.workload))
+      at(offsetOf(path), `${path.join('.')}: no mapping holds the process's memory; mark the one its workload touches with workload: true`);
+    if (problems.length > before) return undefined;
+    return out.map(({ name, start, sizeBytes, workload }) => ({ name, start, sizeBytes, workload }));
+  };
   // the machine embeds a machine profile: its nodes, ranges and cgroups are read by the profile's reader
   // the schema has checked every node's nid, so shape.nodes[i] is raw.machine.nodes[i]
   const shape = readMachine({ nodes: raw.machine.nodes, cgroups: raw.machine.cgroups }, (path, message) => at(offsetOf(['machine', ...path]), message));
@@ -159,7 +218,22 @@ export function loadScenarioText(text: string, fileName = 'scenario.yaml'): Load
     const node = p.node ?? nodes[0].nid;
     if (!nids.has(node)) at(offsetOf(['processes', i, 'node']), `processes.${i}.node: node ${node} is not in machine.nodes`);
     checkPhases(p.workload, ['processes', i, 'workload'], (path, message) => at(offsetOf(path), message));
-    return { name: p.name, pid: p.pid, cgroup: p.cgroup, sizeBytes: size(p.sizeBytes, ['processes', i, 'sizeBytes']), node, workload: p.workload };
+    const mappings = p.mappings ? readMappings(p.mappings, ['processes', i, 'mappings']) : undefined;
+    let sizeBytes = 0;
+    if (p.sizeBytes !== undefined) sizeBytes = size(p.sizeBytes, ['processes', i, 'sizeBytes']);
+    else if (!p.mappings) at(offsetOf(['processes', i]), `processes.${i}: give sizeBytes (the process's memory) or mappings (its address space)`);
+    if (mappings) {
+      const inMaps = mappings.reduce((a, m) => a + (m.workload ? m.sizeBytes : 0), 0);
+      if (p.sizeBytes === undefined) sizeBytes = inMaps;
+      else if (sizeBytes !== inMaps)
+        at(
+          offsetOf(['processes', i, 'sizeBytes']),
+          `processes.${i}.sizeBytes: ${sizeBytes} bytes, but the mappings with workload: true hold ${inMaps}; give one of the two or make them agree`,
+        );
+    }
+    const out: ProcessSpec = { name: p.name, pid: p.pid, cgroup: p.cgroup, sizeBytes, node, workload: p.workload };
+    if (mappings) out.mappings = mappings;
+    return out;
   });
   const pids = new Set<number>();
   processes.forEach((p, i) => {

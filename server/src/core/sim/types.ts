@@ -42,12 +42,31 @@ export type WorkloadSpec =
       phases: { durationSec: number; workload?: WorkloadSpec; accessesPerSec?: number }[];
     };
 
+/** one mapping (VMA) of a process's virtual address space */
+export interface MappingSpec {
+  name: string;
+  /** virtual start address, page-aligned */
+  start: number;
+  sizeBytes: number;
+  /**
+   * holds the process's memory: the workload runs over the pages of these mappings (in address order).
+   * Other mappings (binary, heap, stack, vdso) are mapped but hold no simulated pages: DAMON sees them
+   * like the gaps, never young, nothing to move.
+   */
+  workload: boolean;
+}
+
 export interface ProcessSpec {
   name: string;
   pid: number;
   /** absolute cgroup v2 path */
   cgroup: string;
   sizeBytes: number;
+  /**
+   * the address space (DAMON vaddr's view); default the layout of the test host's workload around one
+   * mapping of sizeBytes (address-space.ts defaultLayout)
+   */
+  mappings?: MappingSpec[];
   /** node the process allocates on first (CPU-local first touch); falls back to others when full */
   node: number;
   workload: WorkloadSpec;

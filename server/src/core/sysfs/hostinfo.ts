@@ -32,6 +32,8 @@ dump() { say "@@FILE $1"; while IFS= read -r l || [ -n "$l" ]; do printf '|%s\\n
 ${FINGERPRINT_FN}
 ${lockFn(opts.lockWaitS ?? 60)}
 say "@@REL $(uname -r)"
+# systemd runs this host (what deploy --persist installs needs it)
+[ -d /run/systemd/system ] && say "@@SYSTEMD"
 [ -r /proc/sys/kernel/numa_balancing ] && say "@@NUMAB $(cat /proc/sys/kernel/numa_balancing 2>/dev/null)"
 for m in ${MODULES.join(' ')}; do
   [ -r /sys/module/$m/parameters/enabled ] && say "@@MOD $m $(cat /sys/module/$m/parameters/enabled) $(cat /sys/module/$m/parameters/kdamond_pid 2>/dev/null || echo -)"
@@ -134,6 +136,8 @@ export interface ProbeResult {
   owned: { fingerprint: string; pids: string[] } | null;
   /** a killed deploy's restore script was found under the lock and run (ok) or failed */
   recovered?: 'ok' | 'failed';
+  /** systemd is the host's init (/run/systemd/system exists) */
+  systemd?: boolean;
 }
 
 export class ProbeParseError extends Error {}
@@ -150,6 +154,7 @@ export function parseProbeOutput(text: string): ProbeResult {
   let ended = false;
   let recovered: ProbeResult['recovered'];
   let numaBalancing: number | null = null;
+  let systemd = false;
   const holders: ModuleHolder[] = [];
   const cgroups: string[] = [];
   let sawCgroups = false;
@@ -202,6 +207,9 @@ export function parseProbeOutput(text: string): ProbeResult {
         section = 'numastat';
         curStat = new Map();
         numaStat.set(arg, curStat);
+        break;
+      case '@@SYSTEMD':
+        systemd = true;
         break;
       case '@@NODAMON':
         hasDamon = false;
@@ -335,6 +343,7 @@ export function parseProbeOutput(text: string): ProbeResult {
     nodeMem,
     meminfo,
     numaBalancing,
+    systemd,
     ...(recovered ? { recovered } : {}),
   };
 }

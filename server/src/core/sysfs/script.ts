@@ -203,6 +203,7 @@ export function renderRestoreScript(plan: SysfsPlan, restore: RestoreSpec, sessi
  *   @@BUSYLOCK PID      another deploy held the lock for too long
  *   @@LOCKERR TEXT      the state directory is unsafe or cannot be made
  *   @@CHANGED           the host's DAMON state differs from the probe's fingerprint (nothing written)
+ *   @@NOTFRESH N        fingerprint null (a boot-time apply): N kdamonds exist already (nothing written)
  *   @@S i               about to write plan.writes[i]
  *   @@APPLIED           every write succeeded; waiting for "COMMIT" on stdin (at most commitWaitS)
  *   @@DONE              committed
@@ -212,8 +213,8 @@ export function renderRestoreScript(plan: SysfsPlan, restore: RestoreSpec, sessi
  * The session's last word is also kept in STATE_DIR/outcome.SESSION (applying, applied, committed,
  * rolledback, rollbackfailed N) for a client that lost the connection (renderOutcomeScript).
  */
-export function renderDeployScript(plan: SysfsPlan, fingerprint: string, restore: RestoreSpec, opts: SessionOptions = {}): string {
-  if (!/^[0-9a-f]{32}$/.test(fingerprint)) throw new Error('bad fingerprint');
+export function renderDeployScript(plan: SysfsPlan, fingerprint: string | null, restore: RestoreSpec, opts: SessionOptions = {}): string {
+  if (fingerprint !== null && !/^[0-9a-f]{32}$/.test(fingerprint)) throw new Error('bad fingerprint');
   const session = checkedSession(opts.session ?? '0'.repeat(16));
   const commitWait = secs(opts.commitWaitS ?? 120);
   const restoreText = renderRestoreScript(plan, restore, session);
@@ -231,7 +232,10 @@ export function renderDeployScript(plan: SysfsPlan, fingerprint: string, restore
     `readcommit() { if command -v timeout >/dev/null 2>&1; then timeout ${commitWait} head -n 1; else head -n 1; fi; }`,
     OWNED_FN,
     'lock',
-    `if [ "$(fp)" != ${shQuote(fingerprint)} ]; then say "@@CHANGED"; unlock; exit 3; fi`,
+    fingerprint === null
+      ? // a boot-time apply (core/sysfs/persist.ts): only onto the fresh tree, which its rollback puts back
+        'n=$(cat "$A/kdamonds/nr_kdamonds" 2>/dev/null || echo 0); if [ "$n" != 0 ]; then say "@@NOTFRESH $n"; unlock; exit 3; fi'
+      : `if [ "$(fp)" != ${shQuote(fingerprint)} ]; then say "@@CHANGED"; unlock; exit 3; fi`,
     `cat > "$D/restore.new" <<'${eof}'`,
     restoreText.replace(/\n$/, ''),
     eof,
