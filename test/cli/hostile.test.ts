@@ -97,7 +97,7 @@ describe('item 5: only regular files under a size limit are read', () => {
     execFileSync('truncate', ['-s', '5M', big]);
     const r = runCli(['check', '--profile', big, join(tmp, 'ok.damon.yaml')], { timeoutMs: 30_000 });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/5\.0 MiB; it was not read \(limit 4 MiB\)/);
+    expect(r.err).toMatch(/the file is 5 MiB; it was not read \(limit 4 MiB\)/);
   });
 
   it('check DIR follows no symlink out of the directory and waits on no FIFO inside it', async () => {

@@ -21,8 +21,8 @@ function run(args: string[], opts: { bin?: string; input?: string } = {}) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+// dist/cli.js is built once for the whole unit tier (test/setup/build-dist.ts)
 beforeAll(() => {
-  spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--quiet'], { cwd: root, stdio: 'inherit' });
   tmp = mkdtempSync(join(tmpdir(), 'damon-newcomer-'));
 });
 

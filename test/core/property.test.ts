@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { checkText, loadProfile } from '../../server/src/core/index';
 import { main } from '../../server/src/cli/main';
+import { runs } from '../tier';
 
 const examples = ['memcg-tiering.damon.yaml', 'seed-rfc-example.damon.yaml', 'node-tiering.damon.yaml', 'proactive-reclaim.damon.json'].map((f) => ({
   f,
@@ -143,7 +144,7 @@ describe('no input makes the parser, the rules or the CLI throw or hang', () => 
         sane(s, 'x.damon.yaml');
         sane(s, 'x.damon.json');
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -183,7 +184,7 @@ describe('no input makes the parser, the rules or the CLI throw or hang', () => 
       fc.property(fc.array(tok, { maxLength: 80 }), (ts) => {
         sane(ts.join(''), 'x.damon.yaml');
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -200,7 +201,7 @@ describe('no input makes the parser, the rules or the CLI throw or hang', () => 
         // YAML 1.1 reads some unquoted strings differently from JSON; compare only when none occurred
         if (!y.diagnostics.some((d) => d.code === 'yaml11-ambiguous' || d.code === 'value-format')) expect(codes(y)).toEqual(codes(j));
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -210,7 +211,7 @@ describe('no input makes the parser, the rules or the CLI throw or hang', () => 
         const p = pos % (ex.text.length + 1);
         sane(ex.text.slice(0, p) + ins + ex.text.slice(p + del), ex.f);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -250,7 +251,7 @@ describe('no input makes the parser, the rules or the CLI throw or hang', () => 
         });
         expect([0, 1, 2]).toContain(code);
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 });
@@ -272,7 +273,7 @@ describe('explain never throws', () => {
             expect(s).not.toMatch(/undefined|NaN|\[object/);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
     expect(accepted).toBeGreaterThan(0);
   }, 120_000);
@@ -286,7 +287,7 @@ describe('explain never throws', () => {
         const ex = explainDocuments(r.documents, { profile });
         if (!r.diagnostics.some((d) => d.severity === 'error')) expect(ex.length).toBe(1);
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   }, 120_000);
 });

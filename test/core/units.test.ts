@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  binaryUnit,
+  formatBp,
+  formatBytes,
+  formatPermil,
   parseAge,
   parseBool,
   parseBp,
@@ -77,5 +81,45 @@ describe("damo's value grammar", () => {
     expect(parseBool('n')).toEqual({ ok: true, value: false });
     expect(parseBool(1).ok).toBe(false);
     expect(err(parseBytes(true))).toContain('YAML 1.1');
+  });
+});
+
+describe('the one byte formatter', () => {
+  it('formatBytes: binary units, 3 significant digits by default, fixed decimals and no space on request', () => {
+    const cases: [number | null, Parameters<typeof formatBytes>[1], string][] = [
+      [0, {}, '0 B'],
+      [1023, {}, '1023 B'],
+      [1024, {}, '1 KiB'],
+      [1536, {}, '1.5 KiB'],
+      [200 * 2 ** 20, {}, '200 MiB'],
+      [2.77 * 2 ** 30, {}, '2.77 GiB'],
+      [12.34 * 2 ** 30, {}, '12.3 GiB'],
+      [-3 * 2 ** 20, {}, '-3 MiB'],
+      [5 * 2 ** 40, {}, '5 TiB'],
+      [3 * 2 ** 60, {}, '3 EiB'],
+      [2.77 * 2 ** 30, { fixed: 2, space: false }, '2.77GiB'],
+      [2 ** 20, { fixed: 2 }, '1.00 MiB'],
+      [512, { fixed: 2 }, '512 B'],
+      [null, {}, '-'],
+      [NaN, {}, '-'],
+      [ULONG_MAX, {}, 'unlimited'],
+    ];
+    for (const [n, o, want] of cases) expect(formatBytes(n, o), String(n)).toBe(want);
+  });
+
+  it('binaryUnit: the unit formatBytes writes a number in (chart axes name it once)', () => {
+    expect(binaryUnit(0)).toEqual({ unit: 'B', size: 1 });
+    expect(binaryUnit(1023)).toEqual({ unit: 'B', size: 1 });
+    expect(binaryUnit(1024)).toEqual({ unit: 'KiB', size: 1024 });
+    expect(binaryUnit(-(2 ** 31))).toEqual({ unit: 'GiB', size: 2 ** 30 });
+    expect(binaryUnit(2 ** 80)).toEqual({ unit: 'EiB', size: 2 ** 60 });
+  });
+
+  it('formatBp and formatPermil: percentages without trailing zeros', () => {
+    expect(formatBp(2970)).toBe('29.7 %');
+    expect(formatBp(1000)).toBe('10 %');
+    expect(formatBp(1234)).toBe('12.34 %');
+    expect(formatPermil(55)).toBe('5.5 %');
+    expect(formatPermil(800)).toBe('80 %');
   });
 });

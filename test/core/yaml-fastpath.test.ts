@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseYaml, type SNode } from '../../server/src/core/parse/tree';
 import { RULES } from '../../server/src/core/index';
 import { generateConfig } from '../../bench/gen';
+import { runs } from '../tier';
 
 /**
  * Structural fingerprint: exact ranges of every scalar (keys and values) and every container. A block
@@ -136,7 +137,7 @@ describe('the js-yaml fast path builds the same tree as the yaml library', () =>
         const opts = style === 'flow' ? { collectionStyle: 'flow' as const } : style === 'mixed' ? { flowLevel: 2 } : {};
         same(stringify({ kdamonds: v }, opts));
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -152,7 +153,7 @@ describe('the js-yaml fast path builds the same tree as the yaml library', () =>
           same(t.slice(0, p) + ins + t.slice(p + del));
         },
       ),
-      { numRuns: Number(process.env.FP_RUNS ?? 500) },
+      { numRuns: Number(process.env.FP_RUNS ?? runs(500)) },
     );
   });
 });

@@ -11,6 +11,7 @@ import { checkText } from '../../server/src/core/check';
 import { canonicalize, configToYaml, exportCommandLine, exportJson, importDamoText, tokenizeShell, type DamoConfig } from '../../server/src/core/damo/index';
 import { parseYaml, parseJson, toJS } from '../../server/src/core/parse/tree';
 import { SEED_PROFILE } from './helpers';
+import { runs } from '../tier';
 
 const int = (min: number, max: number) => fc.integer({ min, max });
 const maxOr = (a: fc.Arbitrary<number>) => fc.oneof(a, fc.constant('max' as const));
@@ -180,7 +181,7 @@ describe('round trip through the damo command line', () => {
       fc.property(configArb, (cfg) => {
         expect(canonicalize(cfg).config).toEqual(cfg);
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -194,7 +195,7 @@ describe('round trip through the damo command line', () => {
         expect(r.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning')).toEqual([]);
         expect(r.commands[0].config).toEqual(cfg);
       }),
-      { numRuns: Number(process.env.DAMO_RUNS ?? 300) },
+      { numRuns: Number(process.env.DAMO_RUNS ?? runs(300)) },
     );
   });
 
@@ -205,7 +206,7 @@ describe('round trip through the damo command line', () => {
         expect(problems).toEqual([]);
         expect(canonicalize(JSON.parse(json)).config).toEqual(cfg);
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 });
@@ -328,7 +329,7 @@ describe('robustness', () => {
           expect(d.code).not.toBe('damo-internal-error');
         }
       }),
-      { numRuns: Number(process.env.DAMO_RUNS ?? 400) },
+      { numRuns: Number(process.env.DAMO_RUNS ?? runs(400)) },
     );
   });
 
@@ -338,7 +339,7 @@ describe('robustness', () => {
         const p = tokenizeShell(text, { stripPrompts: true });
         for (const c of p.commands) for (const w of c.words) expect(w.range.end).toBeLessThanOrEqual(text.length);
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findDamoCommands } from '../../server/src/core/damo/commands';
-import { tokenizeShell, shellQuote } from '../../server/src/core/damo/shell';
+import { CommandAssembler, HeredocQueue, WordBuffer, tokenizeShell, shellQuote, type ShellProblem } from '../../server/src/core/damo/shell';
 
 const words = (text: string, i = 0) => tokenizeShell(text).commands[i].words.map((w) => w.text);
 const spans = (text: string) => tokenizeShell(text).commands[0].words.map((w) => text.slice(w.range.start, w.range.end));
@@ -68,6 +68,57 @@ describe('shell tokenizer', () => {
     for (const s of ['plain', '', 'a b', "it's", '$HOME', 'x"y', '`c`', '--opt=1']) {
       expect(words(`echo ${shellQuote(s)}`)).toEqual(['echo', s]);
     }
+  });
+});
+
+describe('tokenizer parts', () => {
+  it('WordBuffer: a word of only comment substitutions vanishes, a quoted empty word stays, the first dynamic reason wins', () => {
+    const w = new WordBuffer();
+    expect(w.close(3)).toBeNull(); // nothing open
+    w.begin(0);
+    expect(w.close(5)).toBeNull(); // `# c` alone: vanished
+    w.begin(2);
+    w.appendQuoted('');
+    expect(w.close(4)).toEqual({ text: '', range: { start: 2, end: 4 }, quoted: true });
+    w.begin(0);
+    w.appendDynamic('$A', 'shell variable $A');
+    w.begin(9); // already open: keeps its start
+    w.appendDynamic('$B', 'shell variable $B');
+    expect(w.close(4)).toEqual({ text: '$A$B', range: { start: 0, end: 4 }, quoted: false, dynamic: 'shell variable $A' });
+    w.begin(0);
+    w.append('2');
+    expect(w.isFdNumber()).toBe(true);
+    w.appendQuoted('');
+    expect(w.isFdNumber()).toBe(false);
+  });
+
+  it('CommandAssembler: a redirection target is dropped, comments count the words before them, empty commands vanish', () => {
+    const a = new CommandAssembler();
+    const word = (text: string, start: number) => ({ text, range: { start, end: start + text.length }, quoted: false });
+    a.addWord(word('echo', 0));
+    a.expectRedirectTarget();
+    a.addWord(word('/tmp/log', 7));
+    a.addWord(word('ok', 16));
+    a.addComment({ text: 'c', range: { start: 19, end: 22 }, kind: 'hash' });
+    a.endCommand();
+    a.endCommand();
+    expect(a.commands).toHaveLength(1);
+    expect(a.commands[0].words.map((w) => w.text)).toEqual(['echo', 'ok']);
+    expect(a.commands[0].range).toEqual({ start: 0, end: 18 });
+    expect(a.comments).toEqual([{ text: 'c', range: { start: 19, end: 22 }, kind: 'hash', wordIndex: 2 }]);
+  });
+
+  it('HeredocQueue: skips bodies in order, <<- strips tabs, an unclosed body is a problem to the end', () => {
+    const text = 'a\nEOF\nb\n\tEND\nnext\n';
+    const q = new HeredocQueue();
+    q.add('EOF', false);
+    q.add('END', true);
+    const problems: ShellProblem[] = [];
+    expect(text.slice(q.skipBodies(text, 0, problems))).toBe('next\n');
+    expect(q.empty).toBe(true);
+    q.add('STOP', false);
+    expect(q.skipBodies(text, 2, problems)).toBe(text.length);
+    expect(problems).toEqual([{ message: 'here-document delimited by "STOP" is not closed', range: { start: 2, end: text.length } }]);
   });
 });
 

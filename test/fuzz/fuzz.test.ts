@@ -6,7 +6,8 @@
  *    and a time limit per input, and
  *  - the in-process language server over LSP streams, each input within a time bound, the heap
  *    checked after each one.
- * Deterministic: FUZZ_SEED (default 17) and FUZZ_COUNT (default 70) choose the documents. Failing
+ * Deterministic: FUZZ_SEED (default 17) and FUZZ_COUNT (default 70; 20 in the unit tier, see
+ * test/tier.ts) choose the documents. Failing
  * inputs are written to test-results/fuzz/ to be replayed (and added to the seeds).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,9 +18,10 @@ import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { cliBundle, runCliAsync, ROOT } from '../cli/bundle';
 import { fileUri, inProcess, type TestClient } from '../lsp/harness';
 import { generate, type FuzzInput } from './generate';
+import { runs } from '../tier';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 17);
-const COUNT = Number(process.env.FUZZ_COUNT ?? 70);
+const COUNT = Number(process.env.FUZZ_COUNT ?? runs(70, 20));
 /**
  * Per input. The server's bound is CPU time (process.cpuUsage), which a busy machine does not
  * inflate; wall-clock bounds are only a backstop against hangs. The regressions this guards

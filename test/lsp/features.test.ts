@@ -201,7 +201,7 @@ describe('language server features (in-process)', () => {
     it('offers node ids and memcg paths from the machine profile', async () => {
       const nids = await complete(15, 23);
       expect(nids.map((i) => i.label)).toEqual(['0', '1']);
-      expect(nids[0].detail).toContain('30.0 GiB');
+      expect(nids[0].detail).toContain('node 0: 30 GiB');
       const cgs = await complete(16, 30);
       expect(cgs.map((i) => i.label)).toEqual(['/workload_a', '/workload_b', '/workloads/a', '/workloads/b']);
     });

@@ -12,6 +12,10 @@ import type { Diagnostic, DocumentSymbol } from 'vscode-languageserver-protocol'
 import { fileUri, inProcess, type TestClient } from './harness';
 import type { StatusParams } from '../../server/src/ide/protocol';
 import { damoScript, rng } from '../fuzz/generate';
+import { runs } from '../tier';
+
+/** generated CRLF damo scripts: 30 in full (the system tier), 10 in the unit tier */
+const SCRIPTS = runs(30, 10);
 
 const ROOT = join(__dirname, '..', '..');
 const OK = 'kdamonds:\n  - contexts:\n      - ops: paddr\n';
@@ -112,10 +116,10 @@ describe('items 6-8, 12: hostile documents', () => {
     expect(d[1000].code).toBe('too-many-problems');
   });
 
-  it('CRLF shell scripts (30 generated, the fuzz shape that found it): no damo diagnostic ends past its line, messages are one line', async () => {
+  it(`CRLF shell scripts (${SCRIPTS} generated, the fuzz shape that found it): no damo diagnostic ends past its line, messages are one line`, async () => {
     const r = rng(12);
     let total = 0;
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < SCRIPTS; i++) {
       const script = damoScript(r);
       const d = await diagnose(script, 'sh');
       total += d.length;
@@ -130,6 +134,6 @@ describe('items 6-8, 12: hostile documents', () => {
         });
       }
     }
-    expect(total).toBeGreaterThan(30);
+    expect(total).toBeGreaterThan(SCRIPTS);
   }, 120_000);
 });

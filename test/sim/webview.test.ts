@@ -7,6 +7,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedScenario } from '../../server/src/core/sim/builtin';
 import { simulate } from '../../server/src/core/sim/engine';
+import { resultToCsv } from '../../server/src/core/sim/report';
 import { ROOT, configFile } from './helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -135,6 +136,8 @@ describe('simulation chart page in headless Chromium', () => {
     const text = readFileSync(await csv.path(), 'utf8');
     expect(text.split('\n')[0]).toMatch(/^t_sec,usage_bytes\[\/workload_a\]\[node0\]/);
     expect(text.trim().split('\n')).toHaveLength(result.series.t.length + 1);
+    // the same writer as `simulate --csv` (core/sim/report.ts), so the two files agree
+    expect(text).toBe(resultToCsv(result));
     writeFileSync(join(OUT, 'export.csv'), text);
 
     expect(external).toEqual([]);

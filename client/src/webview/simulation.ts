@@ -6,54 +6,21 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './simulation.css';
+// the core's pure formatters and types, bundled into the page (scripts/build.mjs): the chart shows
+// bytes as hover, status and the CLI do, and exports the same CSV as `simulate --csv`
+import { binaryUnit, formatBytes } from '../../../server/src/core/model/units';
+import { resultToCsv } from '../../../server/src/core/sim/report';
+import type { SimResult } from '../../../server/src/core/sim/result';
 
-interface SummaryRow {
-  cgroup: string;
-  nid: number;
-  meanBytes: number;
-  stdevBytes: number;
-  targetBytes: number | null;
-  targetLowBytes: number | null;
-  targetHighBytes: number | null;
-  convergedAtSec: number | null;
-  windowStartSec: number;
-  windowEndSec: number;
-  samples: number;
-}
-interface SchemeSeries {
-  kdamond: number;
-  scheme: number;
-  action: string;
-  targetNid: number;
-  effectiveQuotaBytes: (number | null)[];
-  appliedBytesPerSec: number[];
-}
-interface Result {
-  seed: number;
-  scenario: string;
-  kernel: string;
-  durationSec: number;
-  wallMs: number;
-  summary: SummaryRow[];
-  series: { t: number[]; usage: Record<string, Record<string, number[]>>; migrationBytesPerSec: number[]; schemes: SchemeSeries[] };
-}
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void };
 
 const vscode = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : null;
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
-const GiB = 1024 ** 3;
 const plots: uPlot[] = [];
-let current: Result | null = null;
+let current: SimResult | null = null;
 
-function fmtBytes(n: number | null): string {
-  if (n === null || !Number.isFinite(n)) return '-';
-  const a = Math.abs(n);
-  if (a >= 1024 * GiB) return `${(n / 1024 / GiB).toFixed(2)} TiB`;
-  if (a >= GiB) return `${(n / GiB).toFixed(2)} GiB`;
-  if (a >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  if (a >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${Math.round(n)} B`;
-}
+/** values in the legend and the summary table: two decimals, like the CLI's table */
+const fmtBytes = (n: number | null): string => formatBytes(n, { fixed: 2 });
 
 function width(el: HTMLElement): number {
   return Math.max(320, el.clientWidth || 800);
@@ -72,17 +39,10 @@ function makePlot(el: HTMLElement, opts: Omit<uPlot.Options, 'width' | 'height'>
   return p;
 }
 
-const UNITS: [string, number][] = [
-  ['GiB', GiB],
-  ['MiB', 1024 ** 2],
-  ['KiB', 1024],
-  ['B', 1],
-];
-
-/** One unit for a linear bytes axis, named once in its label; the ticks are plain numbers. */
+/** One unit for a linear bytes axis (the one formatBytes would write the maximum in), named once in its label; the ticks are plain numbers. */
 function bytesAxis(label: string, max: number): uPlot.Axis {
-  const [unit, div] = UNITS.find(([, d]) => max >= d) ?? ['B', 1];
-  return { label: `${label} (${unit})`, size: 60, values: (_u, vals) => vals.map((v) => `${+(v / div).toFixed(2)}`) };
+  const { unit, size } = binaryUnit(max);
+  return { label: `${label} (${unit})`, size: 60, values: (_u, vals) => vals.map((v) => `${+(v / size).toFixed(2)}`) };
 }
 
 /** A log bytes axis: ticks at powers of 1024 only (1 KiB, 1 MiB, 1 GiB …), each with its unit. */
@@ -96,18 +56,13 @@ function logBytesAxis(label: string): uPlot.Axis {
       return out.length ? out : [min, max];
     },
     filter: (_u, splits) => splits,
-    values: (_u, vals) =>
-      vals.map((v) =>
-        fmtBytes(v)
-          .replace(/\.0+ /, ' ')
-          .replace(/(\.\d)0 /, '$1 '),
-      ),
+    values: (_u, vals) => vals.map((v) => formatBytes(v)),
   };
 }
 
 const finiteMax = (rows: (number | null)[][]): number => Math.max(1, ...rows.flatMap((xs) => xs.filter((x): x is number => x !== null && Number.isFinite(x))));
 
-function render(r: Result): void {
+function render(r: SimResult): void {
   current = r;
   for (const p of plots.splice(0)) p.destroy();
   const t = r.series.t;
@@ -239,32 +194,10 @@ function chartsPng(): string {
   return out.toDataURL('image/png');
 }
 
-function toCsv(r: Result): string {
-  const cols: [string, (i: number) => number | null][] = [['t_sec', (i) => r.series.t[i]]];
-  for (const [cg, byNid] of Object.entries(r.series.usage))
-    for (const [nid, xs] of Object.entries(byNid)) cols.push([`usage_bytes[${cg}][node${nid}]`, (i) => xs[i]]);
-  cols.push(['migration_bytes_per_sec', (i) => r.series.migrationBytesPerSec[i]]);
-  for (const s of r.series.schemes) {
-    cols.push([`kdamond${s.kdamond}.scheme${s.scheme}.${s.action}.effective_quota_bytes`, (i) => s.effectiveQuotaBytes[i]]);
-    cols.push([`kdamond${s.kdamond}.scheme${s.scheme}.${s.action}.applied_bytes_per_sec`, (i) => s.appliedBytesPerSec[i]]);
-  }
-  const lines = [cols.map(([n]) => n).join(',')];
-  for (let i = 0; i < r.series.t.length; i++)
-    lines.push(
-      cols
-        .map(([, f]) => {
-          const v = f(i);
-          return v === null ? '' : String(v);
-        })
-        .join(','),
-    );
-  return `${lines.join('\n')}\n`;
-}
-
 function exportAs(format: 'png' | 'csv'): void {
   if (!current) return;
   const fileName = `${current.scenario}-seed${current.seed}.${format}`;
-  const data = format === 'png' ? chartsPng() : toCsv(current);
+  const data = format === 'png' ? chartsPng() : resultToCsv(current);
   if (vscode) {
     vscode.postMessage({ type: 'export', format, fileName, data });
     return;
@@ -280,7 +213,7 @@ function exportAs(format: 'png' | 'csv'): void {
 document.getElementById('export-png')!.addEventListener('click', () => exportAs('png'));
 document.getElementById('export-csv')!.addEventListener('click', () => exportAs('csv'));
 window.addEventListener('message', (e: MessageEvent) => {
-  const m = e.data as { type?: string; result?: Result };
+  const m = e.data as { type?: string; result?: SimResult };
   if (m && m.type === 'result' && m.result && m.result.series) render(m.result);
 });
 window.addEventListener('resize', () => {

@@ -5,6 +5,7 @@
  * (said on stderr), 2 usage or I/O problem.
  */
 import { resolve } from 'node:path';
+import { problemLine } from '../core/diagnostic';
 import { toJS } from '../core/index';
 import { exportCommandLine, exportJson } from '../core/damo/index';
 import { formatFor, parseJson, parseYaml } from '../core/parse/tree';
@@ -90,12 +91,12 @@ export const exportDamo: Subcommand = async (args: string[], io: CliIO) => {
     const js = toJS(d.root);
     const where = roots.length > 1 ? `${shown} (document ${i + 1})` : shown;
     const { json, config, problems } = exportJson(js);
-    for (const p of problems) io.stderr(`${where}: ${p.path.join('.') || '(root)'}: ${p.severity}: ${p.message}\n`);
+    for (const p of problems) io.stderr(`${problemLine(`${where}: ${p.path.join('.') || '(root)'}`, p.severity, p.message)}\n`);
     if (problems.some((p) => p.severity === 'error')) bad = true;
     if (format === 'json') outputs.push(json);
     else {
       const r = exportCommandLine(config, { subcommand: flags.tune ? 'tune' : 'start' });
-      for (const p of r.problems) io.stderr(`${where}: ${p.path.join('.') || '(root)'}: ${p.severity}: ${p.message}\n`);
+      for (const p of r.problems) io.stderr(`${problemLine(`${where}: ${p.path.join('.') || '(root)'}`, p.severity, p.message)}\n`);
       if (r.problems.some((p) => p.severity === 'error')) bad = true;
       outputs.push(r.command);
     }

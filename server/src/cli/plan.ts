@@ -2,6 +2,7 @@
  * `damon-config plan CONFIG [--script] [--kernel X.Y]`: the ordered sysfs writes a config becomes,
  * or a standalone POSIX sh script that applies them on a host without this tool.
  */
+import { problemLine } from '../core/diagnostic';
 import { capabilitiesForVersion } from '../core/sysfs/features';
 import { planSysfs, renderPlan } from '../core/sysfs/plan';
 import { renderStandaloneScript } from '../core/sysfs/script';
@@ -43,7 +44,7 @@ export const plan: Subcommand = async (args, io) => {
     const cfg = loadForDeploy(f.text as string, file, undefined, kernel, 'fix them to get a plan');
     const p = planSysfs(cfg.kconfig, { caps: capabilitiesForVersion(kernel) });
     if (p.problems.length) {
-      for (const pr of p.problems) io.stderr(`${cfg.where(pr.source)}: error: ${pr.message}\n`);
+      for (const pr of p.problems) io.stderr(`${problemLine(cfg.where(pr.source), 'error', pr.message)}\n`);
       return 1;
     }
     io.stdout(parsed.flags.script ? renderStandaloneScript(p, { title: file, kernel }) : renderPlan(p));

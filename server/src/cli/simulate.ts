@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineIndex } from '../core/index';
-import { diagnosticLines } from '../core/diagnostic';
+import { diagnosticLines, problemLine } from '../core/diagnostic';
 import { parseUs } from '../core/model/units';
 import { simulate as runSimulation, type SimOptions } from '../core/sim/engine';
 import { builtinScenario } from '../core/sim/scenario';
@@ -90,7 +90,7 @@ export const simulate: Subcommand = async (args, io: CliIO) => {
   }
   const prepared = prepareSimulation(cf.text, configPath, source);
   if (!prepared.ok && prepared.stage === 'scenario') {
-    for (const p of prepared.problems) io.stderr(`${name}:${p.line}:${p.column}: error: ${p.message}\n`);
+    for (const p of prepared.problems) io.stderr(`${problemLine(`${name}:${p.line}:${p.column}`, 'error', p.message)}\n`);
     if (!prepared.problems.length) io.stderr(`${name}: ${prepared.message}\n`);
     return 2;
   }

@@ -6,6 +6,7 @@ import { finishDiagnostics, type ConfigPath, type CoreDiagnostic, type OffsetRan
 import { NEWEST_KNOWN_KERNEL, parseKernelVersion, type KernelVersion } from './kernel-version';
 import type { KConfig } from './model/kernel';
 import { lowerDocument, type LoweredDocument } from './model/lower';
+import { formatBytes } from './model/units';
 import { explainIndentation } from './parse/indentation';
 import { formatFor, mapGet, nodeAtPath, parseJson, parseYaml, type SNode, type SourceDocument, type SourceFormat } from './parse/tree';
 import type { MachineProfile } from './profile';
@@ -163,7 +164,7 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
     const d: CoreDiagnostic = {
       code: 'file-too-large',
       severity: 'error',
-      message: `the file is ${(text.length / 1048576).toFixed(1)} MiB; DAMON configs are small, so it was not read (limit ${MAX_TEXT_LENGTH / 1048576} MiB)`,
+      message: `the file is ${formatBytes(text.length)}; DAMON configs are small, so it was not read (limit ${formatBytes(MAX_TEXT_LENGTH)})`,
       range: { start: 0, end: 1 },
     };
     return { format, documents: [], diagnostics: [d] };

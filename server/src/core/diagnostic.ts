@@ -92,6 +92,14 @@ export function diagnosticLines(file: string, lines: Positions | null, d: CoreDi
   return out;
 }
 
+/**
+ * The text form of a problem without a rule code (a scenario file's schema errors, what the sysfs
+ * plan or a damo command line cannot express): `location: severity: message`.
+ */
+export function problemLine(location: string, severity: Severity, message: string): string {
+  return `${location}: ${severity}: ${message}`;
+}
+
 /** At most this many diagnostics are reported per file; the rest are summed up in one. docs/limits.md */
 export const MAX_DIAGNOSTICS = 1000;
 

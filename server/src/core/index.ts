@@ -5,7 +5,7 @@ export type { ConfigPath, CoreDiagnostic, Fix, OffsetRange, RelatedInfo, Severit
 export { LineIndex, type Position } from './parse/lines';
 export { mapGet, nodeAtPath, pathAtOffset, toJS, type SNode, type SScalar, type SMap, type SSeq, type SPair } from './parse/tree';
 export * from './model/kernel';
-export { formatBytes, formatUs, formatBp, formatValue, type ParsedValue } from './model/units';
+export { formatBytes, formatUs, formatBp, formatPermil, formatValue, type ParsedValue } from './model/units';
 export { describeAdmission } from './model/filters';
 export { loadProfile, profileToYaml } from './profile-load';
 export type { MachineProfile, ProfileNode } from './profile';

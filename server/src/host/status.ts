@@ -6,6 +6,8 @@
  * active/inactive_mem_bp from /proc/meminfo.
  */
 import { goalMetricValue } from '../core/goal-metric';
+import { formatMetricValue } from '../core/model/format';
+import { formatBytes } from '../core/model/units';
 import type { ProbeResult } from '../core/sysfs/hostinfo';
 import { DEFAULT_TIMEOUTS, numaBalancingWarning, probeHost, type PhaseTimeouts } from './deploy';
 import { withSession, type SshTarget } from './ssh';
@@ -122,10 +124,8 @@ export async function hostStatus(t: SshTarget, timeouts: PhaseTimeouts = DEFAULT
   );
 }
 
-const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
-export function fmtGoal(metric: string, v: number): string {
-  return metric.endsWith('_bp') ? `${(v / 100).toFixed(2)} %` : String(v);
-}
+const mib = (b: number) => formatBytes(b);
+const fmtGoal = (metric: string, v: number): string => formatMetricValue(metric, v);
 
 export function renderStatus(s: HostStatus): string {
   const out: string[] = [`${s.host}: Linux ${s.release}`];

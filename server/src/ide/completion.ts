@@ -5,7 +5,18 @@
  * the core's tree only for the path of nearby, complete keys.
  */
 import * as jsonc from 'jsonc-parser';
-import { keysAt, mapGet, nodeAtPath, pathAtOffset, type ConfigPath, type JSONSchema, type MachineProfile, type OffsetRange, type SNode } from './core';
+import {
+  formatBytes,
+  keysAt,
+  mapGet,
+  nodeAtPath,
+  pathAtOffset,
+  type ConfigPath,
+  type JSONSchema,
+  type MachineProfile,
+  type OffsetRange,
+  type SNode,
+} from './core';
 import { documentAt, type Analysis } from './analysis';
 import { keyMarkdown, kindAt, schemaOf, sinceText, unitName } from './describe';
 import { renderItems, tieringPair, tieringScheme } from './skeletons';
@@ -250,7 +261,7 @@ function nodeIdItems(ctx: Ctx, profile: MachineProfile | undefined, documentatio
   return profile.nodes.map((n, i) => ({
     label: String(n.nid),
     kind: 'value' as const,
-    detail: `node ${n.nid}: ${(n.sizeBytes / 2 ** 30).toFixed(1)} GiB${n.cpus !== undefined ? `, ${n.cpus} CPUs` : ''}${n.speed !== undefined ? `, speed ${n.speed}` : ''}`,
+    detail: `node ${n.nid}: ${formatBytes(n.sizeBytes)}${n.cpus !== undefined ? `, ${n.cpus} CPUs` : ''}${n.speed !== undefined ? `, speed ${n.speed}` : ''}`,
     documentation,
     insert: String(n.nid),
     snippet: false,

@@ -3,6 +3,7 @@
  */
 export {
   checkText,
+  MAX_TEXT_LENGTH,
   isDamonConfigText,
   LineIndex,
   mapGet,
@@ -12,6 +13,7 @@ export {
   formatBytes,
   formatUs,
   formatBp,
+  formatPermil,
   formatValue,
   describeAdmission,
   loadProfile,

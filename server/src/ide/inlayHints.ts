@@ -8,7 +8,7 @@ import type { Analysis } from './analysis';
 import { formatMetricValue, goalMetric, goalNid, kindAt, nodeShare, parseScalarAt, type NumericKind } from './describe';
 import type { DamonSettings, InlayHintKind } from './protocol';
 import type { GoalValueStore } from './values';
-import { formatBytes, formatUs } from './core';
+import { formatBp, formatBytes, formatPermil, formatUs } from './core';
 import { kernelValuePreview } from './explain';
 
 export interface Hint {
@@ -29,9 +29,9 @@ function unitHint(kind: NumericKind, value: number): string | undefined {
     case 'bytes':
       return value >= 1024 ? `B = ${formatBytes(value)}` : 'B';
     case 'bp':
-      return `bp = ${+(value / 100).toFixed(2)} %`;
+      return `bp = ${formatBp(value)}`;
     case 'permil':
-      return `‰ = ${+(value / 10).toFixed(1)} %`;
+      return `‰ = ${formatPermil(value)}`;
     case 'percent':
       return '%';
     case 'nr_accesses':

@@ -91,7 +91,7 @@ function nodesOf(profile: MachineProfile | undefined): Nodes {
     // a node with several ranges (e.g. a hole below 4 GiB): monitor the largest one
     const big = [...n.ranges].sort((a, b) => b.end - b.start - (a.end - a.start))[0];
     const [s0, e0] = n.ranges.length > 1 ? [big.start, big.end] : [Math.min(...n.ranges.map((r) => r.start)), Math.max(...n.ranges.map((r) => r.end))];
-    return [formatBytes(s0).replace(/\.0+ /, ' '), formatBytes(e0).replace(/\.0+ /, ' ')];
+    return [formatBytes(s0), formatBytes(e0)];
   };
   return {
     fast: String(fast?.nid ?? 0),

@@ -13,6 +13,7 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, sep } from 'node:path';
+import { formatBytes } from '../core/model/units';
 
 export const MiB = 1024 * 1024;
 
@@ -49,14 +50,6 @@ export function fileKind(st: Stats): string {
   return 'not a regular file';
 }
 
-function sizeText(n: number): string {
-  return n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} bytes`;
-}
-
-function limitText(n: number): string {
-  return n >= MiB ? `${n / MiB} MiB` : `${n / 1024} KiB`;
-}
-
 function errnoMessage(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   switch (err.code) {
@@ -90,7 +83,7 @@ export function readRegularFile(path: string, opts: ReadOptions): ReadResult {
       return { ok: false, code: 'not-a-regular-file', message: `${fileKind(st)}, not a regular file: not read` };
     }
     if (st.size > opts.maxBytes) {
-      return { ok: false, code: 'file-too-large', message: `the file is ${sizeText(st.size)}; it was not read (limit ${limitText(opts.maxBytes)})` };
+      return { ok: false, code: 'file-too-large', message: `the file is ${formatBytes(st.size)}; it was not read (limit ${formatBytes(opts.maxBytes)})` };
     }
     // read up to the limit + 1 whatever the size said (files may grow, /proc files say 0)
     const chunks: Buffer[] = [];
@@ -112,7 +105,7 @@ export function readRegularFile(path: string, opts: ReadOptions): ReadResult {
       total += n;
     }
     if (total > opts.maxBytes) {
-      return { ok: false, code: 'file-too-large', message: `the file is larger than ${limitText(opts.maxBytes)}; it was not read` };
+      return { ok: false, code: 'file-too-large', message: `the file is larger than ${formatBytes(opts.maxBytes)}; it was not read` };
     }
     return { ok: true, bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total) };
   } catch (e) {

@@ -7,6 +7,7 @@ import { isServed, isShellDocument, type Analysis } from '../ide/analysis';
 import { MAX_EDITOR_TEXT_LENGTH, Notifications } from '../ide/protocol';
 import type { ServerContext } from './context';
 import type { SettingsHandlers } from './settings';
+import { formatBytes, MAX_TEXT_LENGTH } from '../ide/core';
 
 export class ValidationHandlers {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -107,8 +108,7 @@ export class ValidationHandlers {
     const text = doc.getText();
     const head = text.slice(0, 200_000);
     if (!isServed(uri, doc.languageId, head) && !(isShellDocument(uri, doc.languageId, head) && /damo/.test(head))) return;
-    const mib = (n: number): string => (n / 1048576).toFixed(1).replace(/\.0$/, '');
-    const message = `the document is ${mib(text.length)} MiB; the DAMON language server analyzes documents up to ${mib(MAX_EDITOR_TEXT_LENGTH)} MiB, so it was not checked (run \`damon-config check\` on the file: the CLI reads up to 50 MiB)`;
+    const message = `the document is ${formatBytes(text.length)}; the DAMON language server analyzes documents up to ${formatBytes(MAX_EDITOR_TEXT_LENGTH)}, so it was not checked (run \`damon-config check\` on the file: the CLI reads up to ${formatBytes(MAX_TEXT_LENGTH)})`;
     // the first line ends at the first line break of any kind (LSP counts a lone CR as one)
     const end = text.slice(0, 201).search(/[\r\n]/);
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: Math.min(end < 0 ? text.length : end, 200) } };

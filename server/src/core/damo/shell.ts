@@ -100,70 +100,137 @@ export function isolateDamoLines(text: string): string {
     .join('');
 }
 
+/**
+ * Splits shell text into commands of words. The parts: prompt stripping for pasted text
+ * ({@link blankPrompts}, {@link isolateDamoLines}), the lexer ({@link ShellLexer}: blanks, quotes,
+ * escapes, expansions, comments, operators, redirections), the word being read ({@link WordBuffer}),
+ * here-documents ({@link HeredocQueue}) and command assembly ({@link CommandAssembler}).
+ */
 export function tokenizeShell(source: string, opts: TokenizeOptions = {}): ShellParse {
   const text = opts.stripPrompts ? isolateDamoLines(blankPrompts(source)) : source;
-  const commands: ShellCommand[] = [];
-  const comments: ShellComment[] = [];
-  const problems: ShellProblem[] = [];
-  const n = text.length;
+  return new ShellLexer(text).run();
+}
 
-  let words: ShellWord[] = [];
-  let cmdComments: ShellComment[] = [];
-  // current word
-  let wStart = -1;
-  let wText = '';
-  let wQuoted = false;
-  let wDynamic: string | undefined;
-  let wOnlyCommentSubst = false;
-  let redirectPending = false;
-  const heredocs: { delim: string; strip: boolean }[] = [];
+/**
+ * The word being read: where it starts, its value so far, and what it is made of. A word made only
+ * of `# comment` substitutions (and no quotes) vanishes, as it does in the shell.
+ */
+export class WordBuffer {
+  /** offset of the word's first character; -1 between words */
+  start = -1;
+  text = '';
+  quoted = false;
+  dynamic: string | undefined;
+  private onlyCommentSubst = false;
 
-  const startWord = (at: number) => {
-    if (wStart < 0) {
-      wStart = at;
-      wText = '';
-      wQuoted = false;
-      wDynamic = undefined;
-      wOnlyCommentSubst = true;
-    }
-  };
-  const endWord = (at: number) => {
-    if (wStart < 0) return;
-    const vanished = wOnlyCommentSubst && !wQuoted && wText === '';
-    if (!vanished) {
-      if (redirectPending) {
-        redirectPending = false;
-      } else {
-        const w: ShellWord = { text: wText, range: { start: wStart, end: at }, quoted: wQuoted };
-        if (wDynamic) w.dynamic = wDynamic;
-        words.push(w);
-      }
-    }
-    wStart = -1;
-  };
-  const endCommand = () => {
+  get open(): boolean {
+    return this.start >= 0;
+  }
+
+  /** starts a word at `at` unless one is open */
+  begin(at: number): void {
+    if (this.start >= 0) return;
+    this.start = at;
+    this.text = '';
+    this.quoted = false;
+    this.dynamic = undefined;
+    this.onlyCommentSubst = true;
+  }
+
+  /** appends literal text (not from a comment substitution) */
+  append(s: string): void {
+    this.text += s;
+    this.onlyCommentSubst = false;
+  }
+
+  /** appends text that came from quoting ('…', "…", $'…', a backslash) */
+  appendQuoted(s: string): void {
+    this.append(s);
+    this.quoted = true;
+  }
+
+  /** appends an expansion the shell evaluates at run time; the first reason is kept */
+  appendDynamic(s: string, why: string): void {
+    this.append(s);
+    if (!this.dynamic) this.dynamic = why;
+  }
+
+  /** an unquoted, literal all-digits word: the fd number of a redirection right after it (2>file) */
+  isFdNumber(): boolean {
+    return this.open && /^\d+$/.test(this.text) && !this.quoted && !this.dynamic;
+  }
+
+  /** drops the open word */
+  discard(): void {
+    this.start = -1;
+  }
+
+  /** closes the open word at `end`: the word, or null when none was open or it vanished */
+  close(end: number): ShellWord | null {
+    if (this.start < 0) return null;
+    const vanished = this.onlyCommentSubst && !this.quoted && this.text === '';
+    const w: ShellWord = { text: this.text, range: { start: this.start, end }, quoted: this.quoted };
+    if (this.dynamic) w.dynamic = this.dynamic;
+    this.start = -1;
+    return vanished ? null : w;
+  }
+}
+
+/** Collects words into commands, and comments into both the command and the whole parse. */
+export class CommandAssembler {
+  readonly commands: ShellCommand[] = [];
+  readonly comments: ShellComment[] = [];
+  private words: ShellWord[] = [];
+  private cmdComments: ShellComment[] = [];
+  /** a redirection operator was read: the next word is its target, not an argument */
+  private redirectPending = false;
+
+  expectRedirectTarget(): void {
+    this.redirectPending = true;
+  }
+
+  addWord(w: ShellWord | null): void {
+    if (!w) return;
+    if (this.redirectPending) this.redirectPending = false;
+    else this.words.push(w);
+  }
+
+  addComment(c: Omit<ShellComment, 'wordIndex'>): void {
+    const full: ShellComment = { ...c, wordIndex: this.words.length };
+    this.comments.push(full);
+    this.cmdComments.push(full);
+  }
+
+  /** ends the command at a separator (; & | && || newline); a command without words is dropped */
+  endCommand(): void {
+    const words = this.words;
     if (words.length > 0) {
-      commands.push({ words, comments: cmdComments, range: { start: words[0].range.start, end: words[words.length - 1].range.end } });
+      this.commands.push({ words, comments: this.cmdComments, range: { start: words[0].range.start, end: words[words.length - 1].range.end } });
     }
-    words = [];
-    cmdComments = [];
-    redirectPending = false;
-  };
-  const addComment = (c: Omit<ShellComment, 'wordIndex'>) => {
-    const full: ShellComment = { ...c, wordIndex: words.length };
-    comments.push(full);
-    cmdComments.push(full);
-  };
-  const markDynamic = (why: string) => {
-    if (!wDynamic) wDynamic = why;
-    wOnlyCommentSubst = false;
-  };
+    this.words = [];
+    this.cmdComments = [];
+    this.redirectPending = false;
+  }
+}
 
-  /** Skips here-document bodies after the newline at `nl`; returns the offset to continue from. */
-  const skipHeredocs = (from: number): number => {
+/** Here-documents opened on the current line (`<<EOF`, `<<-EOF`); their bodies follow the newline. */
+export class HeredocQueue {
+  private pending: { delim: string; strip: boolean }[] = [];
+
+  get empty(): boolean {
+    return this.pending.length === 0;
+  }
+
+  add(delim: string, strip: boolean): void {
+    this.pending.push({ delim, strip });
+  }
+
+  /** Skips the pending bodies of `text` from `from` (just after a newline); returns the offset to continue from. */
+  skipBodies(text: string, from: number, problems: ShellProblem[]): number {
+    const n = text.length;
     let i = from;
-    while (heredocs.length > 0) {
-      const { delim, strip } = heredocs.shift()!;
+    while (this.pending.length > 0) {
+      const { delim, strip } = this.pending.shift()!;
       for (;;) {
         if (i >= n) {
           problems.push({ message: `here-document delimited by "${delim}" is not closed`, range: { start: from, end: n } });
@@ -178,75 +245,217 @@ export function tokenizeShell(source: string, opts: TokenizeOptions = {}): Shell
       }
     }
     return Math.min(i, n);
-  };
+  }
+}
 
-  /** Reads `$…` at i (text[i] === '$'); appends to the word; returns the next offset. */
-  const readDollar = (i: number, inDouble: boolean): number => {
-    const c1 = text[i + 1];
-    if (c1 === '(') {
-      // $( … ) or $(( … )): balanced parentheses, quotes skipped roughly
-      let depth = 0;
-      let j = i + 1;
-      for (; j < n; j++) {
-        const c = text[j];
-        if (c === '\\') {
-          j++;
-          continue;
-        }
-        if (c === "'" && !inDouble) {
-          const e = text.indexOf("'", j + 1);
-          j = e < 0 ? n : e;
-          continue;
-        }
-        if (c === '(') depth++;
-        else if (c === ')') {
-          depth--;
-          if (depth === 0) break;
-        }
-      }
-      if (j >= n) problems.push({ message: 'command substitution "$(" is not closed', range: { start: i, end: n } });
-      const end = Math.min(j + 1, n);
-      wText += text.slice(i, end);
-      markDynamic(`command substitution ${text.slice(i, Math.min(end, i + 40))}`);
-      return end;
+const ANSI_C_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', e: '\x1b', a: '\x07', '0': '\0' };
+const HEREDOC_DELIM = /^(?:'([^'\n]*)'|"([^"\n]*)"|\\?([^\s;&|<>()]+))/;
+const SIMPLE_PARAM = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!-])/;
+
+/**
+ * The lexer: one pass over the text, each `read*` method consuming one construct at an offset and
+ * returning the offset after it.
+ */
+class ShellLexer {
+  private readonly n: number;
+  private readonly word = new WordBuffer();
+  private readonly out = new CommandAssembler();
+  private readonly heredocs = new HeredocQueue();
+  private readonly problems: ShellProblem[] = [];
+
+  constructor(private readonly text: string) {
+    this.n = text.length;
+  }
+
+  run(): ShellParse {
+    const { text, n } = this;
+    let i = 0;
+    while (i < n) i = this.readAt(i, text[i]);
+    this.endWord(n);
+    this.out.endCommand();
+    return { commands: this.out.commands, comments: this.out.comments, problems: this.problems };
+  }
+
+  private readAt(i: number, c: string): number {
+    const { text, word } = this;
+    if (c === '\\') return this.readBackslash(i);
+    if (c === '\n' || c === '\r') return this.readNewline(i);
+    if (BLANK.has(c)) {
+      this.endWord(i);
+      return i + 1;
     }
+    if (c === '#' && !word.open) return this.readHashComment(i);
+    if (c === "'") return this.readSingleQuoted(i);
+    if (c === '"') return this.readDoubleQuoted(i);
+    if (c === '$') {
+      word.begin(i);
+      return this.readDollar(i, false);
+    }
+    if (c === '`') {
+      word.begin(i);
+      return this.readBacktick(i, false);
+    }
+    if (c === '<' || c === '>' || (c === '&' && text[i + 1] === '>')) return this.readRedirection(i);
+    if (OPERATOR_START.has(c)) return this.readOperator(i);
+    word.begin(i);
+    word.append(c);
+    return i + 1;
+  }
+
+  private endWord(at: number): void {
+    this.out.addWord(this.word.close(at));
+  }
+
+  /** a line continuation (backslash-newline, also before CRLF) vanishes; any other escaped character is quoted */
+  private readBackslash(i: number): number {
+    const { text, word } = this;
+    const nx = text[i + 1];
+    if (nx === '\n') return i + 2;
+    if (nx === '\r' && text[i + 2] === '\n') return i + 3;
+    word.begin(i);
+    word.appendQuoted(i + 1 < this.n ? nx : '');
+    return i + 2;
+  }
+
+  /** a newline (LF, CRLF or CR) ends the command; the here-document bodies opened on the line follow it */
+  private readNewline(i: number): number {
+    this.endWord(i);
+    this.out.endCommand();
+    let j = i + (this.text[i] === '\r' && this.text[i + 1] === '\n' ? 2 : 1);
+    if (!this.heredocs.empty) j = this.heredocs.skipBodies(this.text, j, this.problems);
+    return j;
+  }
+
+  private readHashComment(i: number): number {
+    const { text, n } = this;
+    let e = i;
+    while (e < n && text[e] !== '\n' && text[e] !== '\r') e++;
+    this.out.addComment({
+      text: text
+        .slice(i, e)
+        .replace(/^#+\s*/, '')
+        .trim(),
+      range: { start: i, end: e },
+      kind: 'hash',
+    });
+    return e;
+  }
+
+  private readSingleQuoted(i: number): number {
+    const { text, n, word } = this;
+    word.begin(i);
+    const e = text.indexOf("'", i + 1);
+    if (e < 0) {
+      this.problems.push({ message: "quote ' is not closed", range: { start: i, end: n } });
+      word.appendQuoted(text.slice(i + 1));
+      return n;
+    }
+    word.appendQuoted(text.slice(i + 1, e));
+    return e + 1;
+  }
+
+  /** "…": backslash escapes only $ ` " \ and newline; $ and ` expansions inside stay dynamic */
+  private readDoubleQuoted(i: number): number {
+    const { text, n, word } = this;
+    word.begin(i);
+    word.appendQuoted('');
+    let j = i + 1;
+    while (j < n) {
+      const d = text[j];
+      if (d === '"') return j + 1;
+      if (d === '\\' && j + 1 < n) {
+        const e = text[j + 1];
+        if (e === '\n') {
+          j += 2;
+        } else if ('$`"\\'.includes(e)) {
+          word.append(e);
+          j += 2;
+        } else {
+          word.append(d);
+          j++;
+        }
+        continue;
+      }
+      if (d === '$') j = this.readDollar(j, true);
+      else if (d === '`') j = this.readBacktick(j, true);
+      else {
+        word.append(d);
+        j++;
+      }
+    }
+    this.problems.push({ message: 'quote " is not closed', range: { start: i, end: n } });
+    return j;
+  }
+
+  /** Reads `$…` at i (text[i] === '$') into the word; returns the next offset. */
+  private readDollar(i: number, inDouble: boolean): number {
+    const { text, n, word } = this;
+    const c1 = text[i + 1];
+    if (c1 === '(') return this.readCommandSubst(i, inDouble);
     if (c1 === '{') {
       const e = text.indexOf('}', i + 2);
       const end = e < 0 ? n : e + 1;
-      if (e < 0) problems.push({ message: 'parameter expansion "${" is not closed', range: { start: i, end: n } });
-      wText += text.slice(i, end);
-      markDynamic(`shell variable ${text.slice(i, end)}`);
+      if (e < 0) this.problems.push({ message: 'parameter expansion "${" is not closed', range: { start: i, end: n } });
+      word.appendDynamic(text.slice(i, end), `shell variable ${text.slice(i, end)}`);
       return end;
     }
-    if (c1 === "'" && !inDouble) {
-      // ANSI-C quoting
-      let j = i + 2;
-      let v = '';
-      for (; j < n && text[j] !== "'"; j++) {
-        if (text[j] === '\\' && j + 1 < n) {
-          const e = text[++j];
-          v += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e === 'e' ? '\x1b' : e === 'a' ? '\x07' : e === '0' ? '\0' : e;
-        } else v += text[j];
-      }
-      if (j >= n) problems.push({ message: "quote $' is not closed", range: { start: i, end: n } });
-      wText += v;
-      wQuoted = true;
-      wOnlyCommentSubst = false;
-      return Math.min(j + 1, n);
-    }
-    const m = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!-])/.exec(text.slice(i + 1, i + 1 + 64));
+    if (c1 === "'" && !inDouble) return this.readAnsiC(i);
+    const m = SIMPLE_PARAM.exec(text.slice(i + 1, i + 1 + 64));
     if (m) {
-      wText += '$' + m[0];
-      markDynamic(`shell variable $${m[0]}`);
+      word.appendDynamic('$' + m[0], `shell variable $${m[0]}`);
       return i + 1 + m[0].length;
     }
-    wText += '$';
-    wOnlyCommentSubst = false;
+    word.append('$');
     return i + 1;
-  };
+  }
 
-  /** Reads a backtick substitution at i; returns the next offset. */
-  const readBacktick = (i: number, inDouble: boolean): number => {
+  /** $( … ) or $(( … )): balanced parentheses, quotes skipped roughly */
+  private readCommandSubst(i: number, inDouble: boolean): number {
+    const { text, n } = this;
+    let depth = 0;
+    let j = i + 1;
+    for (; j < n; j++) {
+      const c = text[j];
+      if (c === '\\') {
+        j++;
+        continue;
+      }
+      if (c === "'" && !inDouble) {
+        const e = text.indexOf("'", j + 1);
+        j = e < 0 ? n : e;
+        continue;
+      }
+      if (c === '(') depth++;
+      else if (c === ')') {
+        depth--;
+        if (depth === 0) break;
+      }
+    }
+    if (j >= n) this.problems.push({ message: 'command substitution "$(" is not closed', range: { start: i, end: n } });
+    const end = Math.min(j + 1, n);
+    this.word.appendDynamic(text.slice(i, end), `command substitution ${text.slice(i, Math.min(end, i + 40))}`);
+    return end;
+  }
+
+  /** $'…' (ANSI-C quoting) with its backslash escapes */
+  private readAnsiC(i: number): number {
+    const { text, n } = this;
+    let j = i + 2;
+    let v = '';
+    for (; j < n && text[j] !== "'"; j++) {
+      if (text[j] === '\\' && j + 1 < n) {
+        const e = text[++j];
+        v += ANSI_C_ESCAPES[e] ?? e;
+      } else v += text[j];
+    }
+    if (j >= n) this.problems.push({ message: "quote $' is not closed", range: { start: i, end: n } });
+    this.word.appendQuoted(v);
+    return Math.min(j + 1, n);
+  }
+
+  /** Reads a backtick substitution at i; `# text` on one line is a comment, not part of the word. Returns the next offset. */
+  private readBacktick(i: number, inDouble: boolean): number {
+    const { text, n } = this;
     let j = i + 1;
     let body = '';
     for (; j < n && text[j] !== '`'; j++) {
@@ -258,188 +467,67 @@ export function tokenizeShell(source: string, opts: TokenizeOptions = {}): Shell
     }
     const end = Math.min(j + 1, n);
     if (j >= n) {
-      problems.push({ message: 'backtick command substitution is not closed', range: { start: i, end: n } });
+      this.problems.push({ message: 'backtick command substitution is not closed', range: { start: i, end: n } });
     }
     const trimmed = body.trim();
     if (trimmed.startsWith('#') && !trimmed.includes('\n') && !inDouble) {
-      addComment({ text: trimmed.replace(/^#+\s*/, '').trim(), range: { start: i, end: end }, kind: 'backtick' });
+      this.out.addComment({ text: trimmed.replace(/^#+\s*/, '').trim(), range: { start: i, end }, kind: 'backtick' });
       return end;
     }
-    if (trimmed === '') {
-      return end;
-    }
-    wText += text.slice(i, end);
-    markDynamic(`command substitution ${text.slice(i, Math.min(end, i + 40))}`);
+    if (trimmed === '') return end;
+    this.word.appendDynamic(text.slice(i, end), `command substitution ${text.slice(i, Math.min(end, i + 40))}`);
     return end;
-  };
-
-  let i = 0;
-  while (i < n) {
-    const c = text[i];
-    if (c === '\\') {
-      const nx = text[i + 1];
-      if (nx === '\n') {
-        i += 2;
-        continue;
-      }
-      if (nx === '\r' && text[i + 2] === '\n') {
-        i += 3;
-        continue;
-      }
-      startWord(i);
-      wOnlyCommentSubst = false;
-      if (i + 1 < n) wText += nx;
-      wQuoted = true;
-      i += 2;
-      continue;
-    }
-    if (c === '\n' || c === '\r') {
-      endWord(i);
-      endCommand();
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      i++;
-      if (heredocs.length > 0) i = skipHeredocs(i);
-      continue;
-    }
-    if (BLANK.has(c)) {
-      endWord(i);
-      i++;
-      continue;
-    }
-    if (c === '#' && wStart < 0) {
-      let e = i;
-      while (e < n && text[e] !== '\n' && text[e] !== '\r') e++;
-      addComment({
-        text: text
-          .slice(i, e)
-          .replace(/^#+\s*/, '')
-          .trim(),
-        range: { start: i, end: e },
-        kind: 'hash',
-      });
-      i = e;
-      continue;
-    }
-    if (c === "'") {
-      startWord(i);
-      const e = text.indexOf("'", i + 1);
-      if (e < 0) {
-        problems.push({ message: "quote ' is not closed", range: { start: i, end: n } });
-        wText += text.slice(i + 1);
-        i = n;
-      } else {
-        wText += text.slice(i + 1, e);
-        i = e + 1;
-      }
-      wQuoted = true;
-      wOnlyCommentSubst = false;
-      continue;
-    }
-    if (c === '"') {
-      startWord(i);
-      wQuoted = true;
-      wOnlyCommentSubst = false;
-      let j = i + 1;
-      let closed = false;
-      while (j < n) {
-        const d = text[j];
-        if (d === '"') {
-          closed = true;
-          j++;
-          break;
-        }
-        if (d === '\\' && j + 1 < n) {
-          const e = text[j + 1];
-          if (e === '\n') {
-            j += 2;
-            continue;
-          }
-          if ('$`"\\'.includes(e)) {
-            wText += e;
-            j += 2;
-            continue;
-          }
-          wText += d;
-          j++;
-          continue;
-        }
-        if (d === '$') {
-          j = readDollar(j, true);
-          continue;
-        }
-        if (d === '`') {
-          j = readBacktick(j, true);
-          continue;
-        }
-        wText += d;
-        j++;
-      }
-      if (!closed) problems.push({ message: 'quote " is not closed', range: { start: i, end: n } });
-      i = j;
-      continue;
-    }
-    if (c === '$') {
-      startWord(i);
-      i = readDollar(i, false);
-      continue;
-    }
-    if (c === '`') {
-      startWord(i);
-      i = readBacktick(i, false);
-      continue;
-    }
-    if (c === '<' || c === '>' || (c === '&' && text[i + 1] === '>')) {
-      // an fd number right before the operator belongs to it (2>file)
-      if (wStart >= 0 && /^\d+$/.test(wText) && !wQuoted && !wDynamic) wStart = -1;
-      else endWord(i);
-      let j = i;
-      if (c === '&') j++;
-      const op = text[j];
-      j++;
-      if (op === '<' && text[j] === '<' && text[j + 1] !== '<') {
-        // here-document
-        j++;
-        let strip = false;
-        if (text[j] === '-') {
-          strip = true;
-          j++;
-        }
-        while (j < n && BLANK.has(text[j])) j++;
-        const m = /^(?:'([^'\n]*)'|"([^"\n]*)"|\\?([^\s;&|<>()]+))/.exec(text.slice(j));
-        if (m) {
-          heredocs.push({ delim: m[1] ?? m[2] ?? m[3], strip });
-          j += m[0].length;
-        }
-        i = j;
-        continue;
-      }
-      while (j < n && (text[j] === '>' || text[j] === '<' || text[j] === '|')) j++;
-      if (text[j] === '&') {
-        // >&2, <&0, >&-
-        j++;
-        while (j < n && /[0-9-]/.test(text[j])) j++;
-        i = j;
-        continue;
-      }
-      redirectPending = true;
-      i = j;
-      continue;
-    }
-    if (OPERATOR_START.has(c)) {
-      endWord(i);
-      endCommand();
-      i++;
-      while (i < n && (text[i] === '&' || text[i] === '|' || text[i] === ';')) i++;
-      continue;
-    }
-    startWord(i);
-    wText += c;
-    wOnlyCommentSubst = false;
-    i++;
   }
-  endWord(n);
-  endCommand();
-  return { commands, comments, problems };
+
+  /** < > >> >| <> &> 2>&1 <<EOF …: the operator, and its target word is dropped */
+  private readRedirection(i: number): number {
+    const { text, n, word } = this;
+    // an fd number right before the operator belongs to it (2>file)
+    if (word.isFdNumber()) word.discard();
+    else this.endWord(i);
+    let j = i;
+    if (text[i] === '&') j++;
+    const op = text[j];
+    j++;
+    if (op === '<' && text[j] === '<' && text[j + 1] !== '<') return this.readHeredocOperator(j + 1);
+    while (j < n && (text[j] === '>' || text[j] === '<' || text[j] === '|')) j++;
+    if (text[j] === '&') {
+      // >&2, <&0, >&-
+      j++;
+      while (j < n && /[0-9-]/.test(text[j])) j++;
+      return j;
+    }
+    this.out.expectRedirectTarget();
+    return j;
+  }
+
+  /** after `<<`: `-` (strip leading tabs), then the delimiter word, quoted or not */
+  private readHeredocOperator(at: number): number {
+    const { text, n } = this;
+    let j = at;
+    let strip = false;
+    if (text[j] === '-') {
+      strip = true;
+      j++;
+    }
+    while (j < n && BLANK.has(text[j])) j++;
+    const m = HEREDOC_DELIM.exec(text.slice(j));
+    if (m) {
+      this.heredocs.add(m[1] ?? m[2] ?? m[3], strip);
+      j += m[0].length;
+    }
+    return j;
+  }
+
+  /** ; & | && || ;; ( ): end the command */
+  private readOperator(i: number): number {
+    const { text, n } = this;
+    this.endWord(i);
+    this.out.endCommand();
+    let j = i + 1;
+    while (j < n && (text[j] === '&' || text[j] === '|' || text[j] === ';')) j++;
+    return j;
+  }
 }
 
 /** Quotes a word for a POSIX shell when needed. */

@@ -19,7 +19,7 @@ import {
   type KWatermarks,
 } from '../model/kernel';
 import { admissionFormula, formatFormula, restrictFormula } from '../model/filters';
-import { formatBytes, formatUs } from '../model/units';
+import { formatBp, formatBytes, formatPermil, formatUs } from '../model/units';
 import { nodeShareBytes } from '../model/format';
 import type { MachineProfile } from '../profile';
 import { monitoredNode } from '../rules/machine';
@@ -84,7 +84,7 @@ export interface Explanation {
 // ---------------------------------------------------------------------------------------------
 // Numbers in words (the formatters are the hovers' own: formatBytes, formatUs)
 
-const pct = (bp: number): string => `${+(bp / 100).toFixed(2)} %`;
+const pct = formatBp;
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 function per(ms: number): string {
@@ -360,7 +360,7 @@ function shortGoal(g: KQuotaGoal): string {
 
 function watermarkWords(wm: KWatermarks): string | undefined {
   if (wm.metric === 'none') return undefined;
-  const p = (permil: number) => `${+(permil / 10).toFixed(1)} %`;
+  const p = formatPermil;
   return `Watermarks: it is active only while free memory (system-wide) is between ${p(wm.low)} and ${p(wm.high)}: it starts when free memory falls to ${p(wm.mid)} and stops above ${p(wm.high)} or below ${p(wm.low)} (checked every ${formatUs(wm.intervalUs)}).`;
 }
 

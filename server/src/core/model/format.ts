@@ -5,7 +5,7 @@
  */
 import type { MachineProfile } from '../profile';
 import { GOAL_METRICS } from '../schema/spec';
-import { formatBytes } from './units';
+import { formatBp, formatBytes } from './units';
 
 /** Bytes of `bp` basis points of node `nid`, when the profile knows the node. */
 export function nodeShareBytes(bp: number, nid: number | undefined | null, profile: MachineProfile | undefined): number | undefined {
@@ -18,13 +18,13 @@ export function nodeShareBytes(bp: number, nid: number | undefined | null, profi
 export function nodeShare(bp: number, nid: number | undefined, profile: MachineProfile | undefined): string | undefined {
   const bytes = nodeShareBytes(bp, nid, profile);
   if (bytes === undefined) return undefined;
-  return `${+(bp / 100).toFixed(2)} % of node ${nid} ≈ ${formatBytes(bytes)}`;
+  return `${formatBp(bp)} of node ${nid} ≈ ${formatBytes(bytes)}`;
 }
 
 /** Format a goal metric value in the metric's unit. */
 export function formatMetricValue(metric: string | undefined, value: number): string {
   const m = metric ? GOAL_METRICS.find((g) => g.name === metric) : undefined;
-  if (m?.kind === 'bp' || metric === 'node_eligible_mem_bp') return `${+(value / 100).toFixed(2)} %`;
+  if (m?.kind === 'bp' || metric === 'node_eligible_mem_bp') return formatBp(value);
   if (m?.kind === 'us') return `${value} µs`;
   return String(value);
 }

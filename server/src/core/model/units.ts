@@ -319,19 +319,28 @@ export interface BytesFormat {
 export function formatBytes(n: number | null, opts: BytesFormat = {}): string {
   if (n === null || !Number.isFinite(n)) return '-';
   if (n >= ULONG_MAX) return 'unlimited';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-  let i = 0;
-  let v = Math.abs(n);
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
+  const { unit, size } = binaryUnit(n);
+  const v = Math.abs(n) / size;
   const sign = n < 0 ? '-' : '';
   let s: string;
-  if (i === 0) s = String(Math.round(v));
+  if (size === 1) s = String(Math.round(v));
   else if (opts.fixed !== undefined) s = v.toFixed(opts.fixed);
   else s = (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)).replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1');
-  return `${sign}${s}${opts.space === false ? '' : ' '}${units[i]}`;
+  return `${sign}${s}${opts.space === false ? '' : ' '}${unit}`;
+}
+
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+
+/** The unit formatBytes writes n in: the largest binary unit not above |n| (B below 1 KiB), e.g. for a chart axis. */
+export function binaryUnit(n: number): { unit: string; size: number } {
+  let i = 0;
+  let size = 1;
+  const a = Math.abs(n);
+  while (a >= size * 1024 && i < BINARY_UNITS.length - 1) {
+    size *= 1024;
+    i++;
+  }
+  return { unit: BINARY_UNITS[i], size };
 }
 
 export function formatUs(us: number): string {
@@ -343,8 +352,14 @@ export function formatUs(us: number): string {
   return `${+us.toFixed(3)} µs`;
 }
 
+/** basis points as a percentage: 2970 → "29.7 %" */
 export function formatBp(bp: number): string {
   return `${+(bp / 100).toFixed(2)} %`;
+}
+
+/** per mille as a percentage: 55 → "5.5 %" */
+export function formatPermil(permil: number): string {
+  return `${+(permil / 10).toFixed(1)} %`;
 }
 
 export function formatValue(v: ParsedValue): string {
@@ -359,7 +374,7 @@ export function formatValue(v: ParsedValue): string {
     case 'bp':
       return `${formatBp(v.value)} = ${v.value} bp`;
     case 'permil':
-      return `${+(v.value / 10).toFixed(1)} % = ${v.value} ‰`;
+      return `${formatPermil(v.value)} = ${v.value} ‰`;
     case 'percent':
       return `${v.value} %`;
     case 'samples':
