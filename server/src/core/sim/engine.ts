@@ -9,7 +9,7 @@ import { kernelFacts, kernelVersionOr } from '../kernel-version';
 import { capabilitiesForVersion } from '../sysfs/features';
 import type { SharedStatics, SimKernel } from './damon';
 import { DamonContext } from './damon';
-import { SchemeState, applySchemes, feedLoopNext } from './damos';
+import { SchemeState, applySchemesWalk, feedLoopNext } from './damos';
 import { Machine } from './machine';
 import { Rng } from './rng';
 import type { Scenario } from './types';
@@ -42,6 +42,12 @@ interface CtxRun {
   ci: number;
   /** sample count of the last step: the kernel runs its schedules once after each sample, never twice */
   steppedSis: number;
+  /** the scheme application in progress (the kdamond is busy in the ops layer), or null */
+  walk: Generator<number, number, void> | null;
+  walkStartUs: number;
+  /** the step's aggregation and ops-update schedule, captured before the application */
+  aggrDue0: number;
+  opsDue0: number;
 }
 
 const SUPPORTED_ACTIONS = new Set(['migrate_hot', 'migrate_cold', 'pageout', 'stat', 'lru_prio', 'lru_deprio', 'cold']);
@@ -87,7 +93,7 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
             warnings.push(`kdamond ${kdi} scheme ${si}: memcg filter cgroup ${f.memcgPath ?? '(none)'} is not in the scenario`);
         return new SchemeState(kdi, si, ks, ctx);
       });
-      runs.push({ ctx, schemes, kd: kdi, ci, dueUs: 0, steppedSis: 0 });
+      runs.push({ ctx, schemes, kd: kdi, ci, dueUs: 0, steppedSis: 0, walk: null, walkStartUs: 0, aggrDue0: 0, opsDue0: 0 });
     }),
   );
 
@@ -167,18 +173,43 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
     return d;
   };
 
-  const step = (r: CtxRun): void => {
+  // One kdamond iteration (kdamond_fn): merge at an aggregation boundary, apply the due schemes, then
+  // the aggregation reset, intervals tuning, split and ops update. The application is a walk that takes
+  // the ops layer's time (the kdamond stalls: no sampling), and it moves memory region by region while
+  // the other kdamonds go on, so it can pause at their events and resume (advanceWalk).
+  const step = (r: CtxRun, untilUs: number): void => {
     const ctx = r.ctx;
-    const aggrDue0 = ctx.nextAggrSis;
-    const opsDue0 = ctx.nextOpsUpdateSis;
-    const aggr = ctx.passedSis >= aggrDue0;
-    if (aggr) ctx.mergeRegions();
+    r.aggrDue0 = ctx.nextAggrSis;
+    r.opsDue0 = ctx.nextOpsUpdateSis;
+    if (ctx.passedSis >= r.aggrDue0) ctx.mergeRegions();
     if (r.schemes.length > 0) {
       for (const s of r.schemes) updateWmarks(s);
-      // the ops layer's work takes time: this kdamond's clock moves on without sampling
-      ctx.tUs += applySchemes(ctx, r.schemes, ctx.tUs);
+      r.walk = applySchemesWalk(ctx, r.schemes, ctx.tUs);
+      r.walkStartUs = ctx.tUs;
+      advanceWalk(r, untilUs);
+    } else finishStep(r);
+  };
+
+  /** run the application until its clock reaches untilUs (another event) or it ends */
+  const advanceWalk = (r: CtxRun, untilUs: number): void => {
+    const walk = r.walk!;
+    for (;;) {
+      const it = walk.next();
+      r.ctx.tUs = r.walkStartUs + it.value;
+      if (it.done) {
+        r.walk = null;
+        finishStep(r);
+        return;
+      }
+      if (r.ctx.tUs >= untilUs) return;
     }
-    if (aggr) {
+  };
+
+  const finishStep = (r: CtxRun): void => {
+    const ctx = r.ctx;
+    const aggrDue0 = r.aggrDue0;
+    const opsDue0 = r.opsDue0;
+    if (ctx.passedSis >= aggrDue0) {
       if (ctx.goal && ctx.passedSis >= ctx.nextTuneSis) {
         ctx.nextAggrSis = aggrDue0;
         ctx.nextTuneSis += ctx.aggrSamples * ctx.goal.aggrs;
@@ -196,6 +227,9 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
     ctx.trackRegionCount();
   };
 
+  /** when the context acts next: its next due sample, or where its application in progress has got to */
+  const nextDueUs = (r: CtxRun): number => (r.walk ? r.ctx.tUs : r.ctx.tUs + Math.max(1, dueSis(r) - r.ctx.passedSis) * r.ctx.periodUs());
+
   let recordNext = 0;
   let refaultNext = 1_000_000;
   let progressNext = 0;
@@ -206,7 +240,7 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
       // The kernel checks its schedules once per sample: an interval shorter than the (tuned)
       // sampling interval (apply_interval_us 1 s with sample_us grown to 10 s) re-arms at the current
       // count and fires at the next sample, not again at this one.
-      r.dueUs = r.ctx.tUs + Math.max(1, dueSis(r) - r.ctx.passedSis) * r.ctx.periodUs();
+      r.dueUs = nextDueUs(r);
       if (r.dueUs < tNext) tNext = r.dueUs;
     }
     // Page state changes only when a scheme applies, a workload changes phase or swapped memory
@@ -214,20 +248,39 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
     let memChange = workload.nextEventUs() <= tNext || (tNext >= refaultNext && m.pagedOutBytes > 0);
     for (const r of runs) {
       if (r.dueUs !== tNext) continue;
+      if (r.walk) {
+        memChange = true;
+        continue;
+      }
       const d = dueSis(r);
       if (r.schemes.some((s) => s.nextApplySis <= d)) memChange = true;
     }
     for (const r of runs) {
-      if (!memChange && r.dueUs !== tNext) continue;
+      if (r.walk || (!memChange && r.dueUs !== tNext)) continue;
       const n = Math.floor((tNext - r.ctx.tUs) / r.ctx.periodUs());
       if (n > 0) r.ctx.sample(n);
     }
     workload.advance(tNext);
-    for (const r of runs)
-      if (r.ctx.tUs === tNext && r.ctx.passedSis > r.steppedSis && r.ctx.passedSis >= dueSis(r)) {
+    // an application runs until the next event of anything else (another kdamond's step, a workload
+    // phase, a recording instant), where it pauses so that event sees the memory moved so far
+    const nextOther = (self: CtxRun): number => {
+      let e = Math.min(
+        tEnd,
+        recordNext > tNext ? recordNext : recordNext + recordUs,
+        workload.nextEventUs(),
+        refaultNext > tNext ? refaultNext : refaultNext + 1_000_000,
+      );
+      for (const o of runs) if (o !== self) e = Math.min(e, Math.max(nextDueUs(o), tNext + 1));
+      return e;
+    };
+    for (const r of runs) {
+      if (r.ctx.tUs !== tNext) continue;
+      if (r.walk) advanceWalk(r, nextOther(r));
+      else if (r.ctx.passedSis > r.steppedSis && r.ctx.passedSis >= dueSis(r)) {
         r.steppedSis = r.ctx.passedSis;
-        step(r);
+        step(r, nextOther(r));
       }
+    }
     if (tNext >= refaultNext) {
       m.refault(tNext);
       refaultNext += 1_000_000;
