@@ -2,26 +2,30 @@
 # Long-run seed experiment on the real kernel (issue 15 item 1): the seed RFC's per-memcg tiering test
 # scaled to the QEMU test host (2 NUMA nodes x 1 GiB, Linux 7.2), run for DURATION seconds.
 #
-#   scripts/experiments/seed-vm-longrun.sh [--duration SEC] [--out DIR]
+#   scripts/experiments/seed-vm-longrun.sh [--duration SEC] [--out DIR] [--thp always|madvise|never]
 #
 # Boots its own test host (scripts/testhost/start.sh), starts two damon-workload processes in
 # /workload_a and /workload_b (341 MiB each, first touched on node 0, a 34 MiB hot window moving to
 # the next tenth every 60 s, b 23 s after a: the seed scenario at 1/30 scale), applies
 # seed-vm.damon.yaml through `damon-config plan --script`, and records every 5 s inside the guest:
 # each cgroup's anon bytes per node (memory.numa_stat) and each scheme's effective quota and stats.
+# --thp sets the guest's /sys/kernel/mm/transparent_hugepage/enabled before the workloads start (default:
+# the guest kernel's own setting; the recorded 7.2 run used it and got large folios).
 # Writes OUT/raw.log (raw, not committed) and prints a summary (scripts/experiments/summarize.mjs).
 # Run it under `nice -n 10` on a shared machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-duration=3600; out=""
+duration=3600; out=""; thp=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --thp) thp="$2"; shift 2 ;;
     *) echo "seed-vm-longrun.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
+case "$thp" in ""|always|madvise|never) ;; *) echo "seed-vm-longrun.sh: --thp wants always, madvise or never" >&2; exit 2 ;; esac
 case "$duration" in ''|*[!0-9]*) echo "seed-vm-longrun.sh: --duration wants seconds" >&2; exit 2 ;; esac
 out="${out:-$root/.testhost/experiments/seed-vm-longrun-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
@@ -32,6 +36,8 @@ bash "$root/scripts/testhost/start.sh" 7.2 --dir "$dir" --alias "$alias" >/dev/n
 trap 'bash "$root/scripts/testhost/stop.sh" --dir "$dir" >/dev/null 2>&1 || true' EXIT
 vm() { ssh -F "$dir/ssh_config" -T -- "$alias" "$@"; }
 
+[ -z "$thp" ] || vm "echo $thp > /sys/kernel/mm/transparent_hugepage/enabled"
+vm 'cat /sys/kernel/mm/transparent_hugepage/enabled' > "$out/thp.txt"
 vm 'mkdir -p /sys/fs/cgroup/workload_a /sys/fs/cgroup/workload_b; echo 0 > /proc/sys/kernel/numa_balancing'
 vm "sh -c 'echo \$\$ > /sys/fs/cgroup/workload_a/cgroup.procs; exec damon-workload 0 341 34 60' > /tmp/wa.log 2>&1 &"
 sleep 23

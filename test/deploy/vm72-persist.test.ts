@@ -48,10 +48,12 @@ beforeAll(() => {
   execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
   vm = bootTestHost('7.2', { systemd: true });
   target = { alias: vm.alias, configFile: vm.sshConfig };
-  // a cgroup that appears late at every boot: made by a unit that starts beside ours and sleeps first
+  // a cgroup that appears late at every boot: made by a unit ordered after ours (it starts only once
+  // ours has started) that sleeps first
   vm.sh(`cat > /etc/systemd/system/late-cgroup.service <<'EOF'
 [Unit]
-Description=test: makes the cgroup /late 10 s into the boot
+Description=test: makes the cgroup /late 10 s into the boot, after damon-config.service started
+After=damon-config.service
 [Service]
 Type=oneshot
 RemainAfterExit=yes
@@ -111,7 +113,7 @@ describe('deploy --persist on a systemd host', () => {
     // the state the transactional script writes: its commit record, no restore script left behind
     expect(vm.sh('test -f /run/damon-config/owned && test ! -e /run/damon-config/restore && echo ok').trim()).toBe('ok');
     const st = await runCli(['status', ...ssh()]);
-    expect(st.stdout).toMatch(/this boot: active success/);
+    expect(st.stdout).toMatch(/this boot: applied \(active exited success\)/);
     expect(st.stdout).toMatch(/persisted vs running: same/);
   });
 
@@ -131,7 +133,7 @@ describe('deploy --persist on a systemd host', () => {
     // nothing half-applied: the tree is the fresh one
     expect(vm.sh(`cat ${A}/nr_kdamonds`).trim()).toBe('0');
     const st = await runCli(['status', ...ssh()]);
-    expect(st.stdout).toMatch(/persisted: yes, never\.damon\.yaml .*this boot: failed/);
+    expect(st.stdout).toMatch(/persisted: yes, never\.damon\.yaml .*this boot: FAILED \(failed failed exit-code/);
     expect(st.stdout).toMatch(
       /persisted vs running: DIFFERENT — no kdamond runs: the persisted config is not running now; .*\[memcg-path-unknown\] cgroup "\/never" does not exist/,
     );

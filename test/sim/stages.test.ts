@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { KContext } from '../../server/src/core/model/kernel';
 import { AccessTree } from '../../server/src/core/sim/access-tree';
 import { DamonContext, MIN_SZ, newRegion, type Region } from '../../server/src/core/sim/damon';
-import { SchemeState, applyOne, feedLoopNext, hotScore, minScoreFor, skipCharged } from '../../server/src/core/sim/damos';
+import { SchemeState, applyOne, applySchemes, applySchemesWalk, feedLoopNext, hotScore, minScoreFor, skipCharged } from '../../server/src/core/sim/damos';
 import { simKernel } from '../../server/src/core/sim/engine';
 import { Machine } from '../../server/src/core/sim/machine';
 import { Rng } from '../../server/src/core/sim/rng';
@@ -284,5 +284,41 @@ describe('quota tuners and charging (§6, §8)', () => {
     const j = skipCharged(s, t, 1); // region [67 MiB, 80 MiB) starts before the cursor: one page cut off
     expect(j).toBe(2);
     expect(t.regions[1].end - t.regions[1].start).toBe(MIN_SZ);
+  });
+});
+
+describe('a scheme application round takes time and moves memory region by region', () => {
+  // A (16 MiB) lies in [64, 80) MiB and B in [80, 96) MiB of node 1; promote everything to node 0
+  const setup = () => {
+    const { m, ctx, states } = ctxFor('7.2', [scheme({ action: 'migrate_hot', targetNid: 0 })]);
+    ctx.targets[0].regions = [newRegion(64 * MiB, 80 * MiB), newRegion(80 * MiB, 96 * MiB), newRegion(96 * MiB, 128 * MiB)];
+    ctx.passedSis = states[0].nextApplySis;
+    return { m, ctx, states };
+  };
+  it('after the first region only A has moved, at the time that region took; the rest follows', () => {
+    const { m, ctx, states } = setup();
+    const walk = applySchemesWalk(ctx, states, 1_000_000);
+    const first = walk.next();
+    expect(first.done).toBe(false);
+    expect(m.memcgNodeBytes('/a', 0)).toBe(16 * MiB);
+    expect(m.memcgNodeBytes('/b', 0)).toBe(0);
+    // 4096 pages migrated at the modelled cost: milliseconds, not free
+    expect(first.value).toBeGreaterThan(1000);
+    const second = walk.next();
+    expect(m.memcgNodeBytes('/b', 0)).toBe(16 * MiB);
+    expect(second.value).toBeGreaterThan(first.value);
+    let r = walk.next();
+    while (!r.done) r = walk.next();
+    expect(r.value).toBeGreaterThanOrEqual(second.value);
+    expect(states[0].stats.szApplied).toBe(32 * MiB);
+  });
+  it('the whole round at once spends the same time as the walk', () => {
+    const a = setup();
+    const b = setup();
+    const walk = applySchemesWalk(a.ctx, a.states, 0);
+    let r = walk.next();
+    while (!r.done) r = walk.next();
+    expect(applySchemes(b.ctx, b.states, 0)).toBe(r.value);
+    expect(b.m.memcgNodeBytes('/b', 0)).toBe(16 * MiB);
   });
 });

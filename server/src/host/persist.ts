@@ -147,7 +147,7 @@ export interface PersistStatus {
 export function persistStatus(host: string, st: PersistedState, probe: ProbeResult): PersistStatus {
   const base = {
     unit: st.unit,
-    bootRun: st.run ? `${st.run.active} ${st.run.result}`.trim() : null,
+    bootRun: st.run ? bootRunText(st.run) : null,
     configName: st.source ?? st.config?.name ?? null,
     digest: st.digest,
   };
@@ -186,4 +186,13 @@ export function renderPersistStatus(p: PersistStatus): string {
     `  persisted vs running: ${p.same === true ? 'same' : p.same === false ? 'DIFFERENT' : 'unknown'} — ${p.detail}`,
   ];
   return lines.join('\n');
+}
+
+/** this boot's run of the unit in words: applied, still waiting, failed (systemd's states beside) */
+function bootRunText(r: { active: string; sub: string; result: string }): string {
+  const states = [r.active, r.sub, r.result].filter(Boolean).join(' ');
+  if (r.active === 'active' && r.sub === 'exited' && r.result === 'success') return `applied (${states})`;
+  if (r.active === 'active' && r.sub === 'running') return `still running, waiting for cgroups or the lock (${states})`;
+  if (r.active === 'failed' || (r.result && r.result !== 'success')) return `FAILED (${states}; journalctl -u damon-config)`;
+  return states;
 }

@@ -517,37 +517,54 @@ export function applyOne(s: SchemeState, t: SimTarget, i: number, nowUs: number)
 }
 
 /**
- * §6: one application round of every due scheme of the context. Returns the time the kdamond spent
- * in the ops layer (µs): the kernel's loop stalls for it, so sample-count schedules stretch.
+ * §6: one application round of every due scheme of the context, as a walk over the regions that the
+ * engine can interleave with the other kdamonds. The ops layer's work takes time and the kernel does
+ * it region by region (damon_pa_migrate / damos_va_migrate collect one region's folios, then
+ * migrate_pages them), so while this kdamond is busy the memory moves region by region, and the other
+ * kdamonds, running on other CPUs, measure and act on that progress, not on the whole round at once.
+ * Yields the time spent so far (µs) after each region; returns the total. Regions are walked at
+ * `startUs` plus the time spent before them.
  */
-export function applySchemes(ctx: DamonContext, schemes: SchemeState[], nowUs: number): number {
+export function* applySchemesWalk(ctx: DamonContext, schemes: SchemeState[], startUs: number): Generator<number, number, void> {
   const due = schemes.filter((s) => ctx.passedSis >= s.nextApplySis && s.wmarkActive);
   if (due.length === 0) return 0;
-  for (const s of due) s.adjustQuota(nowUs);
+  for (const s of due) s.adjustQuota(startUs);
   const safeWalk = !ctx.kernel.facts.damos_walk_visits_split_pieces;
+  let busyNs = 0;
   for (const t of ctx.targets) {
     let i = 0;
     while (i < t.regions.length) {
       const before = t.regions.length;
       let cur = i;
+      const nowUs = startUs + Math.round(busyNs / 1000);
       for (const s of due) {
         if (s.quotaFull()) continue;
         const j = skipCharged(s, t, cur);
         if (j < 0) continue;
         cur = j;
         if (!s.eligible(t.regions[cur])) continue;
+        const b0 = s.busyNs;
         applyOne(s, t, cur, nowUs);
+        busyNs += s.busyNs - b0;
       }
       // the older walk saves the "next" pointer before the body: pieces split off are not visited
       i = safeWalk ? i + 1 + (t.regions.length - before) : i + 1;
+      yield Math.round(busyNs / 1000);
     }
   }
-  let busyNs = 0;
   for (const s of due) {
     s.nextApplySis = ctx.passedSis + Math.floor((s.k.applyIntervalUs || ctx.aggrUs) / ctx.sampleUs);
     s.lastAppliedV = -1;
-    busyNs += s.busyNs;
     s.busyNs = 0;
   }
   return Math.round(busyNs / 1000);
+}
+
+/** the whole round at once (no other kdamond interleaved): the time spent in the ops layer (µs) */
+export function applySchemes(ctx: DamonContext, schemes: SchemeState[], nowUs: number): number {
+  const walk = applySchemesWalk(ctx, schemes, nowUs);
+  for (;;) {
+    const r = walk.next();
+    if (r.done) return r.value;
+  }
 }

@@ -9,7 +9,7 @@ import { kernelFacts, kernelVersionOr } from '../kernel-version';
 import { capabilitiesForVersion } from '../sysfs/features';
 import type { SharedStatics, SimKernel } from './damon';
 import { DamonContext } from './damon';
-import { SchemeState, applySchemes, feedLoopNext, type SchemeStats } from './damos';
+import { SchemeState, applySchemesWalk, feedLoopNext, type SchemeStats } from './damos';
 import { Machine } from './machine';
 import { threeRegions } from './address-space';
 import { Rng } from './rng';
@@ -45,6 +45,12 @@ interface CtxRun {
   ci: number;
   /** sample count of the last step: the kernel runs its schedules once after each sample, never twice */
   steppedSis: number;
+  /** the scheme application in progress (the kdamond is busy in the ops layer), or null */
+  walk: Generator<number, number, void> | null;
+  walkStartUs: number;
+  /** the step's aggregation and ops-update schedule, captured before the application */
+  aggrDue0: number;
+  opsDue0: number;
 }
 
 const SUPPORTED_ACTIONS = new Set(['migrate_hot', 'migrate_cold', 'pageout', 'stat', 'lru_prio', 'lru_deprio', 'cold']);
@@ -99,7 +105,7 @@ function setupRuns(config: KConfig, scenario: Scenario, m: Machine, rng: Rng, ke
         checkScheme(kdi, si, ks, scenario.kernel, kernel, m, warnings);
         return new SchemeState(kdi, si, ks, ctx);
       });
-      runs.push({ ctx, schemes, kd: kdi, ci, dueUs: 0, steppedSis: 0 });
+      runs.push({ ctx, schemes, kd: kdi, ci, dueUs: 0, steppedSis: 0, walk: null, walkStartUs: 0, aggrDue0: 0, opsDue0: 0 });
     }),
   );
   return runs;
@@ -214,11 +220,26 @@ function runLoop(m: Machine, workload: WorkloadDriver, runs: CtxRun[], rec: Reco
     const tNext = nextEventUs(runs, Math.min(tEnd, recordNext, workload.nextEventUs(), refaultNext));
     sampleUntil(runs, tNext, memoryChangesAt(runs, tNext, workload.nextEventUs() <= tNext || (tNext >= refaultNext && m.pagedOutBytes > 0)));
     workload.advance(tNext);
-    for (const r of runs)
-      if (r.ctx.tUs === tNext && r.ctx.passedSis > r.steppedSis && r.ctx.passedSis >= dueSis(r)) {
+    // an application runs until the next event of anything else (another kdamond's step, a workload
+    // phase, a recording instant), where it pauses so that event sees the memory moved so far
+    const nextOther = (self: CtxRun): number => {
+      let e = Math.min(
+        tEnd,
+        recordNext > tNext ? recordNext : recordNext + recordUs,
+        workload.nextEventUs(),
+        refaultNext > tNext ? refaultNext : refaultNext + 1_000_000,
+      );
+      for (const o of runs) if (o !== self) e = Math.min(e, Math.max(nextDueUs(o), tNext + 1));
+      return e;
+    };
+    for (const r of runs) {
+      if (r.ctx.tUs !== tNext) continue;
+      if (r.walk) advanceWalk(r, nextOther(r));
+      else if (r.ctx.passedSis > r.steppedSis && r.ctx.passedSis >= dueSis(r)) {
         r.steppedSis = r.ctx.passedSis;
-        stepContext(r, (s) => updateWmarks(m, totalManaged, s));
+        stepContext(r, nextOther(r), (s) => updateWmarks(m, totalManaged, s));
       }
+    }
     if (tNext >= refaultNext) {
       m.refault(tNext);
       refaultNext += 1_000_000;
@@ -250,10 +271,15 @@ function nextEventUs(runs: CtxRun[], tOther: number): number {
     // The kernel checks its schedules once per sample: an interval shorter than the (tuned)
     // sampling interval (apply_interval_us 1 s with sample_us grown to 10 s) re-arms at the current
     // count and fires at the next sample, not again at this one.
-    r.dueUs = r.ctx.tUs + Math.max(1, dueSis(r) - r.ctx.passedSis) * r.ctx.periodUs();
+    r.dueUs = nextDueUs(r);
     if (r.dueUs < tNext) tNext = r.dueUs;
   }
   return tNext;
+}
+
+/** when the context acts next: its next due sample, or where its application in progress has got to */
+function nextDueUs(r: CtxRun): number {
+  return r.walk ? r.ctx.tUs : r.ctx.tUs + Math.max(1, dueSis(r) - r.ctx.passedSis) * r.ctx.periodUs();
 }
 
 /**
@@ -264,6 +290,10 @@ function memoryChangesAt(runs: CtxRun[], tNext: number, external: boolean): bool
   let memChange = external;
   for (const r of runs) {
     if (r.dueUs !== tNext) continue;
+    if (r.walk) {
+      memChange = true;
+      continue;
+    }
     const d = dueSis(r);
     if (r.schemes.some((s) => s.nextApplySis <= d)) memChange = true;
   }
@@ -276,7 +306,7 @@ function memoryChangesAt(runs: CtxRun[], tNext: number, external: boolean): bool
  */
 function sampleUntil(runs: CtxRun[], tNext: number, memChange: boolean): void {
   for (const r of runs) {
-    if (!memChange && r.dueUs !== tNext) continue;
+    if (r.walk || (!memChange && r.dueUs !== tNext)) continue;
     const n = Math.floor((tNext - r.ctx.tUs) / r.ctx.periodUs());
     if (n > 0) r.ctx.sample(n);
   }
@@ -298,21 +328,45 @@ function updateWmarks(m: Machine, totalManaged: number, s: SchemeState): void {
 
 /**
  * One due context's work after a sample, in kdamond_fn's order: merge regions at an aggregation,
- * apply the schemes (their work moves this kdamond's clock), tune the intervals and reset the
- * aggregation, then the ops update (region size limit), and track the region count.
+ * apply the schemes, tune the intervals and reset the aggregation, then the ops update (region size
+ * limit), and track the region count. The application is a walk that takes the ops layer's time
+ * (the kdamond stalls: no sampling) and moves memory region by region while the other kdamonds go
+ * on, so it pauses at their events (untilUs) and resumes ({@link advanceWalk}).
  */
-function stepContext(r: CtxRun, wmarks: (s: SchemeState) => void): void {
+function stepContext(r: CtxRun, untilUs: number, wmarks: (s: SchemeState) => void): void {
   const ctx = r.ctx;
-  const aggrDue0 = ctx.nextAggrSis;
-  const opsDue0 = ctx.nextOpsUpdateSis;
-  const aggr = ctx.passedSis >= aggrDue0;
-  if (aggr) ctx.mergeRegions();
+  r.aggrDue0 = ctx.nextAggrSis;
+  r.opsDue0 = ctx.nextOpsUpdateSis;
+  if (ctx.passedSis >= r.aggrDue0) ctx.mergeRegions();
   if (r.schemes.length > 0) {
     for (const s of r.schemes) wmarks(s);
-    // the ops layer's work takes time: this kdamond's clock moves on without sampling
-    ctx.tUs += applySchemes(ctx, r.schemes, ctx.tUs);
+    r.walk = applySchemesWalk(ctx, r.schemes, ctx.tUs);
+    r.walkStartUs = ctx.tUs;
+    advanceWalk(r, untilUs);
+  } else finishStep(r);
+}
+
+/** runs the application in progress until its clock reaches untilUs (another event) or it ends */
+function advanceWalk(r: CtxRun, untilUs: number): void {
+  const walk = r.walk!;
+  for (;;) {
+    const it = walk.next();
+    r.ctx.tUs = r.walkStartUs + it.value;
+    if (it.done) {
+      r.walk = null;
+      finishStep(r);
+      return;
+    }
+    if (r.ctx.tUs >= untilUs) return;
   }
-  if (aggr) {
+}
+
+/** the rest of the step once the application is done: interval tuning, aggregation reset, split, ops update */
+function finishStep(r: CtxRun): void {
+  const ctx = r.ctx;
+  const aggrDue0 = r.aggrDue0;
+  const opsDue0 = r.opsDue0;
+  if (ctx.passedSis >= aggrDue0) {
     if (ctx.goal && ctx.passedSis >= ctx.nextTuneSis) {
       ctx.nextAggrSis = aggrDue0;
       ctx.nextTuneSis += ctx.aggrSamples * ctx.goal.aggrs;

@@ -6,7 +6,7 @@
  *   /etc/damon-config/boot.sh                  waits for the config's cgroups (bounded), then runs
  *                                              the transactional deploy script (lock, rollback on
  *                                              any failure) with its COMMIT given up front
- *   /etc/systemd/system/damon-config.service   Type=oneshot, RemainAfterExit, WantedBy=multi-user
+ *   /etc/systemd/system/damon-config.service   Type=simple, RemainAfterExit, WantedBy=multi-user
  *
  * One persisted config per host (a deploy replaces the whole DAMON tree, so does its boot-time
  * copy). The boot plan is the config planned for a fresh boot (no kdamond exists) against the
@@ -189,7 +189,7 @@ export interface UnitOptions {
 
 /** /etc/systemd/system/damon-config.service */
 export function renderPersistUnit(o: UnitOptions): string {
-  const wait = checkedWait(o.cgroupWaitS);
+  checkedWait(o.cgroupWaitS); // the unit has no timeout of its own, but a bad wait is refused here too
   const after = cgroupUnits(o.cgroups);
   return [
     `# Installed by \`damon-config deploy --persist\` (damon-config ${unitText(o.version)}); removed by \`damon-config stop --persist\`.`,
@@ -201,11 +201,13 @@ export function renderPersistUnit(o: UnitOptions): string {
     ...(after.length ? [`After=${after.join(' ')}`] : []),
     '',
     '[Service]',
-    'Type=oneshot',
+    // simple, not oneshot: the unit counts as started at once, so units ordered after it (one may
+    // make the cgroups this config waits for) and multi-user.target are not held up by the bounded
+    // cgroup wait; RemainAfterExit keeps it "active (exited)" after a good run, "failed" otherwise
+    'Type=simple',
     'RemainAfterExit=yes',
+    // no start timeout: the script bounds its own waits (cgroups: the wait given, the lock: 60 s)
     `ExecStart=/bin/sh ${BOOT_SCRIPT_PATH}`,
-    // the cgroup wait, the lock wait (60 s) and the writes, with room to spare
-    `TimeoutStartSec=${wait + 180}`,
     'SyslogIdentifier=damon-config',
     '',
     '[Install]',
@@ -305,7 +307,7 @@ export function renderRemoveScript(lockWaitS = 60): string {
 
 /**
  * Reads what is persisted (for `status`): @@PSYSTEMD yes|no, @@PUNIT enabled|disabled|none,
- * @@PRUN ActiveState Result (this boot's run of the unit), @@PCONFIG NAME followed by the config's
+ * @@PRUN ActiveState SubState Result (this boot's run of the unit), @@PCONFIG NAME followed by the config's
  * lines prefixed with `|`, @@PSOURCE and @@PDIGEST (the deployed file's name and the plan digest,
  * from the boot script's header), @@PEND.
  */
@@ -317,7 +319,7 @@ export function renderPersistReadScript(): string {
     `U=${shQuote(PERSIST_UNIT_PATH)}`,
     'if [ -f "$U" ]; then',
     `  e=$(systemctl is-enabled ${PERSIST_UNIT} 2>/dev/null); say "@@PUNIT \${e:-unknown}"`,
-    `  say "@@PRUN $(systemctl show -p ActiveState --value ${PERSIST_UNIT} 2>/dev/null) $(systemctl show -p Result --value ${PERSIST_UNIT} 2>/dev/null)"`,
+    `  say "@@PRUN $(systemctl show -p ActiveState --value ${PERSIST_UNIT} 2>/dev/null) $(systemctl show -p SubState --value ${PERSIST_UNIT} 2>/dev/null) $(systemctl show -p Result --value ${PERSIST_UNIT} 2>/dev/null)"`,
     'else say "@@PUNIT none"; fi',
     `for f in ${shQuote(PERSIST_DIR)}/config.damon.yaml ${shQuote(PERSIST_DIR)}/config.damon.json; do`,
     '  [ -f "$f" ] && [ ! -h "$f" ] || continue',
@@ -337,8 +339,8 @@ export interface PersistedState {
   systemd: boolean;
   /** the unit's enablement as systemctl is-enabled says it (enabled, disabled ...); none: no unit file */
   unit: string;
-  /** this boot's run of the unit: ActiveState and Result (e.g. active success, failed exit-code) */
-  run: { active: string; result: string } | null;
+  /** this boot's run of the unit: ActiveState, SubState and Result (active exited success: applied; active running: still waiting; failed failed exit-code) */
+  run: { active: string; sub: string; result: string } | null;
   config: { name: string; text: string } | null;
   /** the deployed file's name (from the boot script's header) */
   source: string | null;
@@ -358,7 +360,7 @@ export function parsePersistRead(text: string): PersistedState {
     const arg = rest.join(' ');
     if (tag === '@@PSYSTEMD') st.systemd = arg === 'yes';
     else if (tag === '@@PUNIT') st.unit = arg;
-    else if (tag === '@@PRUN') st.run = { active: rest[0] ?? '', result: rest[1] ?? '' };
+    else if (tag === '@@PRUN') st.run = { active: rest[0] ?? '', sub: rest[1] ?? '', result: rest[2] ?? '' };
     else if (tag === '@@PCONFIG') {
       lines = [];
       st.config = { name: arg, text: '' };
