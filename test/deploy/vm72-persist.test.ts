@@ -32,11 +32,16 @@ function writeTmp(name: string, text: string): string {
 }
 /** the unit's state once its start job is over (activating while it waits for cgroups) */
 async function unitSettled(): Promise<string> {
+  // Type=simple: the unit is "active (running)" while its script waits, "active (exited)" once it
+  // applied, "failed" when it gave up
   const end = Date.now() + 400_000;
   for (;;) {
-    const s = vm.sh('systemctl is-active damon-config.service || true').trim();
-    if (s !== 'activating') return s;
-    if (Date.now() > end) throw new Error('damon-config.service is still activating');
+    const [active, sub] = vm
+      .sh('systemctl show -p ActiveState --value damon-config.service; systemctl show -p SubState --value damon-config.service')
+      .trim()
+      .split('\n');
+    if (active !== 'activating' && !(active === 'active' && sub === 'running')) return active;
+    if (Date.now() > end) throw new Error(`damon-config.service is still ${active} (${sub})`);
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
