@@ -26,15 +26,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$thp" in ""|always|madvise|never) ;; *) echo "seed-vm-longrun.sh: --thp wants always, madvise or never" >&2; exit 2 ;; esac
-case "$duration" in ''|*[!0-9]*) echo "seed-vm-longrun.sh: --duration wants seconds" >&2; exit 2 ;; esac
-out="${out:-$root/.testhost/experiments/seed-vm-longrun-$(date +%Y%m%d-%H%M%S)}"
-mkdir -p "$out"
-bash "$root/scripts/testhost/build.sh" 7.2 >/dev/null
-node "$root/scripts/build.mjs" --quiet
-dir="$out/vm"; alias=damon-testhost-7.2
-bash "$root/scripts/testhost/start.sh" 7.2 --dir "$dir" --alias "$alias" >/dev/null
-trap 'bash "$root/scripts/testhost/stop.sh" --dir "$dir" >/dev/null 2>&1 || true' EXIT
-vm() { ssh -F "$dir/ssh_config" -T -- "$alias" "$@"; }
+. "$here/lib/vm.sh"
+experiment_vm seed-vm-longrun
 
 [ -z "$thp" ] || vm "echo $thp > /sys/kernel/mm/transparent_hugepage/enabled"
 vm 'cat /sys/kernel/mm/transparent_hugepage/enabled' > "$out/thp.txt"

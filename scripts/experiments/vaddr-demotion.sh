@@ -22,15 +22,8 @@ while [ $# -gt 0 ]; do
     *) echo "vaddr-demotion.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
-case "$duration" in ''|*[!0-9]*) echo "vaddr-demotion.sh: --duration wants seconds" >&2; exit 2 ;; esac
-out="${out:-$root/.testhost/experiments/vaddr-demotion-$(date +%Y%m%d-%H%M%S)}"
-mkdir -p "$out"
-bash "$root/scripts/testhost/build.sh" 7.2 >/dev/null
-node "$root/scripts/build.mjs" --quiet
-dir="$out/vm"; alias=damon-testhost-7.2
-bash "$root/scripts/testhost/start.sh" 7.2 --dir "$dir" --alias "$alias" >/dev/null
-trap 'bash "$root/scripts/testhost/stop.sh" --dir "$dir" >/dev/null 2>&1 || true' EXIT
-vm() { ssh -F "$dir/ssh_config" -T -- "$alias" "$@"; }
+. "$here/lib/vm.sh"
+experiment_vm vaddr-demotion
 
 vm 'mkdir -p /sys/fs/cgroup/workload_a; echo 0 > /proc/sys/kernel/numa_balancing'
 vm "sh -c 'echo \$\$ > /sys/fs/cgroup/workload_a/cgroup.procs; exec damon-workload 0 341 34 60' > /tmp/wa.log 2>&1 &"
