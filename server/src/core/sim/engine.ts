@@ -240,6 +240,9 @@ function runLoop(m: Machine, workload: WorkloadDriver, runs: CtxRun[], rec: Reco
         stepContext(r, nextOther(r), (s) => updateWmarks(m, totalManaged, s));
       }
     }
+    // the run ends at tEnd: an application in progress there finishes (its round is counted whole,
+    // as the kernel's kdamond finishes the round it started)
+    if (tNext >= tEnd) for (const r of runs) if (r.walk) advanceWalk(r, Infinity);
     if (tNext >= refaultNext) {
       m.refault(tNext);
       refaultNext += 1_000_000;
