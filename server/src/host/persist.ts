@@ -133,7 +133,7 @@ export interface PersistStatus {
   /** a config is persisted (its unit file is there) */
   persisted: boolean;
   unit: string;
-  /** this boot's run of the unit ("active success", "failed exit-code"), null without a unit */
+  /** this boot's run of the unit (applied / still running / FAILED, with systemd's ActiveState, SubState and Result), null without a unit */
   bootRun: string | null;
   configName: string | null;
   digest: string | null;
