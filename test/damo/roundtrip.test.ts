@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkText } from '../../server/src/core/check';
 import { canonicalize, configToYaml, exportCommandLine, exportJson, importDamoText, tokenizeShell, type DamoConfig } from '../../server/src/core/damo/index';
+import { DAMOS_ACTIONS } from '../../server/src/core/damo/model';
 import { parseYaml, parseJson, toJS } from '../../server/src/core/parse/tree';
 import { SEED_PROFILE } from './helpers';
 import { runs } from '../tier';
@@ -75,19 +76,7 @@ const filterArb = fc.record({ matching: fc.boolean(), allow: fc.boolean() }).cha
 
 const schemeArb = fc
   .record({
-    action: fc.constantFrom(
-      'willneed',
-      'cold',
-      'pageout',
-      'hugepage',
-      'collapse',
-      'nohugepage',
-      'lru_prio',
-      'lru_deprio',
-      'migrate_hot',
-      'migrate_cold',
-      'stat',
-    ),
+    action: fc.constantFrom(...DAMOS_ACTIONS),
     dest: fc.oneof(
       fc.constant(null),
       int(0, 7).map((n) => ({ target_nid: n })),

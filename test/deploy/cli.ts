@@ -29,3 +29,22 @@ export function runCli(
     c.stdin.end(opts.input ?? '');
   });
 }
+
+/** a vaddr `stat` config for PID (the VM tests that deploy to a process of the test host) */
+export function vaddrConfig(pid: number, aggr = '100 ms'): string {
+  return `kdamonds:
+  - contexts:
+      - ops: vaddr
+        targets:
+          - pid: ${pid}
+            regions: []
+        intervals: {sample_us: 5 ms, aggr_us: ${aggr}, ops_update_us: 1 s}
+        nr_regions: {min: 10, max: 1000}
+        schemes:
+          - action: stat
+            access_pattern:
+              sz_bytes: {min: min, max: max}
+              nr_accesses: {min: 0 %, max: 100 %}
+              age: {min: 0, max: max}
+`;
+}

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { probeHost } from '../../server/src/host/deploy';
 import type { SshTarget } from '../../server/src/host/ssh';
 import { useTestHost, type TestHost } from '../testhost/vm';
-import { runCli } from './cli';
+import { runCli, vaddrConfig } from './cli';
 
 // probe 1.5-3 s and a small deploy a few seconds on this VM; generous under load
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 900_000 });
@@ -30,23 +30,6 @@ async function snapshot() {
     pid: p.tree.get('kdamonds/0/pid'),
     aggr: p.tree.get('kdamonds/0/contexts/0/monitoring_attrs/intervals/aggr_us'),
   };
-}
-function vaddrConfig(pid: number, aggr = '100 ms'): string {
-  return `kdamonds:
-  - contexts:
-      - ops: vaddr
-        targets:
-          - pid: ${pid}
-            regions: []
-        intervals: {sample_us: 5 ms, aggr_us: ${aggr}, ops_update_us: 1 s}
-        nr_regions: {min: 10, max: 1000}
-        schemes:
-          - action: stat
-            access_pattern:
-              sz_bytes: {min: min, max: max}
-              nr_accesses: {min: 0 %, max: 100 %}
-              age: {min: 0, max: max}
-`;
 }
 const cfgFile = (name: string, text: string) => {
   const f = join(vm.dir, name);

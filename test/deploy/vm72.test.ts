@@ -12,7 +12,7 @@ import { hostStatus } from '../../server/src/host/status';
 import { planSysfs } from '../../server/src/core/sysfs/plan';
 import { checkText } from '../../server/src/core/index';
 import { ROOT, useTestHost, type TestHost } from '../testhost/vm';
-import { runCli } from './cli';
+import { runCli, vaddrConfig } from './cli';
 
 // phases measured on this VM: probe 1.5-3 s, a 203-write deploy 6-7 s idle; generous under load
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 900_000 });
@@ -35,23 +35,6 @@ async function waitUnlocked() {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('the deploy lock was never released');
-}
-function vaddrConfig(pid: number, aggr = '100 ms'): string {
-  return `kdamonds:
-  - contexts:
-      - ops: vaddr
-        targets:
-          - pid: ${pid}
-            regions: []
-        intervals: {sample_us: 5 ms, aggr_us: ${aggr}, ops_update_us: 1 s}
-        nr_regions: {min: 10, max: 1000}
-        schemes:
-          - action: stat
-            access_pattern:
-              sz_bytes: {min: min, max: max}
-              nr_accesses: {min: 0 %, max: 100 %}
-              age: {min: 0, max: max}
-`;
 }
 function writeTmp(name: string, text: string): string {
   const f = join(vm.dir, name);

@@ -5,6 +5,7 @@
  * damo's ULONG_MAX. Values the importer could not know are kept as strings (see `DcValue`).
  */
 import type { ConfigPath, OffsetRange } from '../diagnostic';
+import { ACTIONS } from '../schema/spec';
 
 /** a number in the key's unit, "max", or an unevaluated/placeholder string */
 export type DcValue = number | string;
@@ -137,19 +138,8 @@ export class SourceMap {
   }
 }
 
-export const DAMOS_ACTIONS = [
-  'willneed',
-  'cold',
-  'pageout',
-  'hugepage',
-  'collapse',
-  'nohugepage',
-  'lru_prio',
-  'lru_deprio',
-  'migrate_hot',
-  'migrate_cold',
-  'stat',
-];
+/** the DAMOS actions damo accepts: the spec's action table (one list of actions) */
+export const DAMOS_ACTIONS: string[] = ACTIONS.map((a) => a.name);
 export const GOAL_METRICS = [
   'user_input',
   'some_mem_psi_us',
