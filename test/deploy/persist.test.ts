@@ -49,6 +49,9 @@ const sh = (script: string, env: Record<string, string> = {}) =>
 describe('the boot script', () => {
   const plan = planSysfs(kconfig(withCgroup(HOSTILE_CG)));
   const boot = renderBootScript(plan, { source: HOSTILE_NAME, release: '7.2.13', cgroupWaitS: 1, version: '0.1.0' });
+  it('refuses a wait that is not a whole number of seconds', () => {
+    for (const w of [0, -1, 1.5, NaN, 100000]) expect(() => renderBootScript(plan, { source: 'x', release: '7.2', cgroupWaitS: w, version: '0' })).toThrow();
+  });
 
   it('names every cgroup the plan writes, single-quoted', () => {
     expect(planCgroups(plan)).toEqual([HOSTILE_CG]);
@@ -99,7 +102,7 @@ describe('the boot script', () => {
 
 describe('the unit', () => {
   it('keeps a hostile name inside Description (one line, % doubled, no backslash)', () => {
-    const u = renderPersistUnit({ source: HOSTILE_NAME, cgroups: [], cgroupWaitS: 120, version: '0.1.0' });
+    const u = renderPersistUnit({ source: HOSTILE_NAME, cgroups: [], version: '0.1.0' });
     const lines = u.split('\n');
     expect(lines.filter((l) => l.startsWith('ExecStart='))).toEqual(['ExecStart=/bin/sh /etc/damon-config/boot.sh']);
     const d = lines.find((l) => l.startsWith('Description='));
@@ -113,11 +116,8 @@ describe('the unit', () => {
   it('is ordered after the systemd units its cgroups belong to', () => {
     const cgs = ['/system.slice/postgresql@15-main.service', '/workload', '/machine.slice/x;rm.scope', '/user.slice/user-1000.slice'];
     expect(cgroupUnits(cgs)).toEqual(['system.slice', 'postgresql@15-main.service', 'machine.slice', 'user.slice', 'user-1000.slice']);
-    const u = renderPersistUnit({ source: 'x.yaml', cgroups: cgs, cgroupWaitS: 30, version: '0.1.0' });
+    const u = renderPersistUnit({ source: 'x.yaml', cgroups: cgs, version: '0.1.0' });
     expect(u).toContain('After=system.slice postgresql@15-main.service machine.slice user.slice user-1000.slice\n');
-  });
-  it('refuses a wait that is not a whole number of seconds', () => {
-    for (const w of [0, -1, 1.5, NaN, 100000]) expect(() => renderPersistUnit({ source: 'x', cgroups: [], cgroupWaitS: w, version: '0' })).toThrow();
   });
 });
 
@@ -161,7 +161,7 @@ describe('the install and remove scripts', () => {
 describe('what the persist scripts touch', () => {
   const plan = planSysfs(kconfig(withCgroup('/w')));
   const boot = renderBootScript(plan, { source: 'w.yaml', release: '7.2', cgroupWaitS: 5, version: '0' });
-  const unit = renderPersistUnit({ source: 'w.yaml', cgroups: ['/w'], cgroupWaitS: 5, version: '0' });
+  const unit = renderPersistUnit({ source: 'w.yaml', cgroups: ['/w'], version: '0' });
   const scripts: [string, string][] = [
     ['boot (without its deploy script)', boot.replace(/<<'DAMON_CONFIG_BOOT_DEPLOY'\n[\s\S]*\nDAMON_CONFIG_BOOT_DEPLOY\n/, "<<'X'\nX\n")],
     [

@@ -72,7 +72,7 @@ export function persistFiles(cfg: LoadedConfig, probe: ProbeResult, host: string
   const cgroups = planCgroups(bootPlan);
   const source = basename(cfg.fileName);
   const bootScript = renderBootScript(bootPlan, { source, release: probe.release, cgroupWaitS, version: VERSION });
-  const unit = renderPersistUnit({ source, cgroups, cgroupWaitS, version: VERSION });
+  const unit = renderPersistUnit({ source, cgroups, version: VERSION });
   const install = renderInstallScript({ configText: cfg.text, configFileName: cfg.fileName, bootScript, unit, lockWaitS });
   return { bootPlan, digest: planDigest(bootPlan), cgroups, bootScript, unit, install };
 }

@@ -183,13 +183,11 @@ export function renderBootScript(plan: SysfsPlan, o: BootScriptOptions): string 
 export interface UnitOptions {
   source: string;
   cgroups: string[];
-  cgroupWaitS: number;
   version: string;
 }
 
 /** /etc/systemd/system/damon-config.service */
 export function renderPersistUnit(o: UnitOptions): string {
-  checkedWait(o.cgroupWaitS); // the unit has no timeout of its own, but a bad wait is refused here too
   const after = cgroupUnits(o.cgroups);
   return [
     `# Installed by \`damon-config deploy --persist\` (damon-config ${unitText(o.version)}); removed by \`damon-config stop --persist\`.`,
