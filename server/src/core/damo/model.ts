@@ -140,6 +140,12 @@ export class SourceMap {
 
 /** the DAMOS actions damo accepts: the spec's action table (one list of actions) */
 export const DAMOS_ACTIONS: string[] = ACTIONS.map((a) => a.name);
+/**
+ * The importer's goal-metric tables for damo's command line (which metrics it accepts, which take a
+ * nid and memcg path, whose target it reads as basis points), not the kernel's metric families
+ * (rules/metrics.ts, schema/spec.ts). They differ on node_eligible_mem_bp, whose target damo v3.3
+ * reads with text_to_nr (see import/goal.ts).
+ */
 export const GOAL_METRICS = [
   'user_input',
   'some_mem_psi_us',

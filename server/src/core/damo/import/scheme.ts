@@ -271,29 +271,19 @@ export function buildScheme(
     );
   }
 
-  // access pattern
-  const sz = at('damos_sz_region');
-  if (sz) {
-    imp.markPath(sub('access_pattern', 'sz_bytes'), sz.range);
-    scheme.access_pattern.sz_bytes = {
-      min: imp.value('bytes', sz.args[0], sub('access_pattern', 'sz_bytes', 'min'), 0, '--damos_sz_region min'),
-      max: imp.value('bytes', sz.args[1], sub('access_pattern', 'sz_bytes', 'max'), 'max', '--damos_sz_region max'),
-    };
-  }
-  const ar = at('damos_access_rate');
-  if (ar) {
-    imp.markPath(sub('access_pattern', 'nr_accesses'), ar.range);
-    scheme.access_pattern.nr_accesses = {
-      min: imp.value('percent', ar.args[0], sub('access_pattern', 'nr_accesses', 'min'), 0, '--damos_access_rate min'),
-      max: imp.value('percent', ar.args[1], sub('access_pattern', 'nr_accesses', 'max'), 'max', '--damos_access_rate max'),
-    };
-  }
-  const age = at('damos_age');
-  if (age) {
-    imp.markPath(sub('access_pattern', 'age'), age.range);
-    scheme.access_pattern.age = {
-      min: imp.value('us', age.args[0], sub('access_pattern', 'age', 'min'), 0, '--damos_age min'),
-      max: imp.value('us', age.args[1], sub('access_pattern', 'age', 'max'), 'max', '--damos_age max'),
+  // access pattern: one option per range, each "min max"
+  const patterns = [
+    ['damos_sz_region', 'sz_bytes', 'bytes'],
+    ['damos_access_rate', 'nr_accesses', 'percent'],
+    ['damos_age', 'age', 'us'],
+  ] as const;
+  for (const [opt, key, kind] of patterns) {
+    const occ = at(opt);
+    if (!occ) continue;
+    imp.markPath(sub('access_pattern', key), occ.range);
+    scheme.access_pattern[key] = {
+      min: imp.value(kind, occ.args[0], sub('access_pattern', key, 'min'), 0, `--${opt} min`),
+      max: imp.value(kind, occ.args[1], sub('access_pattern', key, 'max'), 'max', `--${opt} max`),
     };
   }
   imp.markPath(sub('access_pattern'), actionOcc.range, true);
