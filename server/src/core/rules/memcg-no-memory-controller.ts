@@ -1,7 +1,7 @@
 import type { ConfigPath } from '../diagnostic';
 import type { Rule } from './types';
 import { config, QUOTAS, SEED_PROFILE } from './examples';
-import { filtersOf, goals, schemes } from './walk';
+import { memcgPaths } from './walk';
 import { normalizeCgroupPath } from '../model/cgroup';
 
 const PROFILE = SEED_PROFILE.replace(
@@ -30,10 +30,7 @@ Checked only with a machine profile that records the cgroups without the memory 
         message: `cgroup "${n}" has no memory controller on ${ctx.profile?.name ?? 'the profiled machine'} ("+memory" is not in ${parent === '/' ? '' : parent}/cgroup.subtree_control): the kernel cannot ${what} it and refuses to start with ENOMEM`,
       });
     };
-    for (const { goal, path } of goals(ctx)) if (goal.path) check(goal.path, [...path, 'memcg_path'], 'measure');
-    for (const ref of schemes(ctx))
-      for (const { filter, path } of filtersOf(ref))
-        if (filter.type === 'memcg' && filter.memcgPath) check(filter.memcgPath, [...path, 'memcg_path'], 'filter on');
+    for (const { memcgPath, path, by } of memcgPaths(ctx)) check(memcgPath, path, by === 'goal' ? 'measure' : 'filter on');
   },
   examples: {
     profile: PROFILE,

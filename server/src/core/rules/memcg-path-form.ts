@@ -1,7 +1,7 @@
 import type { ConfigPath } from '../diagnostic';
 import type { Rule, RuleContext } from './types';
 import { config, QUOTAS } from './examples';
-import { filtersOf, goals, schemes } from './walk';
+import { memcgPaths } from './walk';
 import { normalizeCgroupPath } from '../model/cgroup';
 import { scalarText } from './edits';
 
@@ -37,10 +37,7 @@ export const rule: Rule = {
 A relative path ("workloads/b", as in the seed RFC's first command) is not found, and the kernel refuses to start the kdamond with ENOMEM; damo does not check it.
 The kernel finds the cgroup by comparing the path with each cgroup's own path literally, so a trailing "/" ("/wa/"), a doubled "/" ("//wa") or a "." component names no cgroup either: the start fails with ENOMEM (measured on 7.2.13 for "/wa/" and "//wa" with /wa existing). The quick fix writes the normalized path.`,
   check(ctx) {
-    for (const { goal, path } of goals(ctx)) if (goal.path) checkPath(ctx, goal.path, [...path, 'memcg_path']);
-    for (const ref of schemes(ctx)) {
-      for (const { filter, path } of filtersOf(ref)) if (filter.type === 'memcg' && filter.memcgPath) checkPath(ctx, filter.memcgPath, [...path, 'memcg_path']);
-    }
+    for (const { memcgPath, path } of memcgPaths(ctx)) checkPath(ctx, memcgPath, path);
   },
   examples: {
     pass: [

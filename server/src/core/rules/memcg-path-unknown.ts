@@ -1,7 +1,7 @@
 import type { ConfigPath } from '../diagnostic';
 import type { Rule } from './types';
 import { config, QUOTAS, SEED_PROFILE } from './examples';
-import { filtersOf, goals, schemes } from './walk';
+import { memcgPaths } from './walk';
 import { normalizeCgroupPath } from '../model/cgroup';
 import { closest } from '../util/text';
 
@@ -33,9 +33,7 @@ Checked when a machine profile with a cgroup list is given (\`--profile\`, or th
         message: `cgroup "${p}" does not exist on ${where}${none ? ` (it has no cgroups besides the root "/")` : near ? ` (did you mean "${near}"?)` : ''}; the kernel would refuse to start with ENOMEM`,
       });
     };
-    for (const { goal, path } of goals(ctx)) if (goal.path) check(goal.path, [...path, 'memcg_path']);
-    for (const ref of schemes(ctx))
-      for (const { filter, path } of filtersOf(ref)) if (filter.type === 'memcg' && filter.memcgPath) check(filter.memcgPath, [...path, 'memcg_path']);
+    for (const { memcgPath, path } of memcgPaths(ctx)) check(memcgPath, path);
   },
   examples: {
     profile: SEED_PROFILE,

@@ -54,3 +54,16 @@ export function filtersOf(ref: SchemeRef): { filter: KFilter; path: ConfigPath }
   }
   return f;
 }
+
+/**
+ * Every cgroup path the config names, with the path of its `memcg_path` key: quota goals' first, then
+ * memcg filters' (the order the rules report in). `by` says which kind names it.
+ */
+export function memcgPaths(ctx: ConfigView): { memcgPath: string; path: ConfigPath; by: 'goal' | 'filter' }[] {
+  const out: { memcgPath: string; path: ConfigPath; by: 'goal' | 'filter' }[] = [];
+  for (const { goal, path } of goals(ctx)) if (goal.path) out.push({ memcgPath: goal.path, path: [...path, 'memcg_path'], by: 'goal' });
+  for (const ref of schemes(ctx))
+    for (const { filter, path } of filtersOf(ref))
+      if (filter.type === 'memcg' && filter.memcgPath) out.push({ memcgPath: filter.memcgPath, path: [...path, 'memcg_path'], by: 'filter' });
+  return out;
+}
