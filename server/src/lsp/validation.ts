@@ -88,7 +88,17 @@ export class ValidationHandlers {
     const diagnostics = a.result.diagnostics.map((d) => ctx.toDiagnostic(a, d));
     this.published.add(uri);
     void ctx.connection.sendDiagnostics({ uri, version: a.version, diagnostics });
-    const status: StatusParams = {
+    this.sendStatus(
+      uri,
+      a.result.diagnostics.filter((d) => d.severity === 'error').length,
+      a.result.diagnostics.filter((d) => d.severity === 'warning').length,
+    );
+  }
+
+  /** the status bar's view of a DAMON document: kernel, profile, settings and its error and warning counts */
+  private sendStatus(uri: string, errors: number, warnings: number): void {
+    const { ctx } = this;
+    void ctx.connection.sendNotification(Notifications.status, {
       uri,
       damon: true,
       kernel: ctx.kernelOrNewest(),
@@ -96,10 +106,9 @@ export class ValidationHandlers {
       profilePath: ctx.profileLoaded?.path,
       profileError: ctx.profileError,
       settingsSource: ctx.settingsSource,
-      errors: a.result.diagnostics.filter((d) => d.severity === 'error').length,
-      warnings: a.result.diagnostics.filter((d) => d.severity === 'warning').length,
-    };
-    void ctx.connection.sendNotification(Notifications.status, status);
+      errors,
+      warnings,
+    } satisfies StatusParams);
   }
 
   /** One diagnostic for a document over the editor's size limit (only for documents the server serves). */
@@ -114,17 +123,7 @@ export class ValidationHandlers {
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: Math.min(end < 0 ? text.length : end, 200) } };
     this.published.add(uri);
     void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [{ range, severity: 1, code: 'file-too-large', source: 'damon', message }] });
-    void ctx.connection.sendNotification(Notifications.status, {
-      uri,
-      damon: true,
-      kernel: ctx.kernelOrNewest(),
-      profileName: ctx.profile?.name,
-      profilePath: ctx.profileLoaded?.path,
-      profileError: ctx.profileError,
-      settingsSource: ctx.settingsSource,
-      errors: 1,
-      warnings: 0,
-    } satisfies StatusParams);
+    this.sendStatus(uri, 1, 0);
   }
 
   /**
