@@ -145,6 +145,42 @@ describe('sampling (§3)', () => {
     expect(ctx.targets[0].regions[0].nr).toBe(20);
     expect(ctx.targets[0].regions[0].bp).toBe(200000);
   });
+  it('checks the folio: a 2 MiB THP is young when any of its 512 pages was accessed (damon_folio_young)', () => {
+    // 20 accesses per page per second, 20 samples of 5 ms: a 4 KiB page is accessed within a sample
+    // with probability 1 - exp(-0.1) = 0.095, a THP folio (512 such pages) with 1 - exp(-51.2) = 1
+    const run = (thp: boolean): number => {
+      const sc = tinyScenario('7.2');
+      sc.machine.thp = thp;
+      const rng = new Rng(7);
+      const m = new Machine(sc, rng);
+      const k: KContext = {
+        ops: 'paddr',
+        addrUnit: 1,
+        sampleUs: 5000,
+        aggrUs: 100000,
+        updateUs: 1000000,
+        intervalsGoal: null,
+        nrRegions: { min: 10, max: 1000 },
+        pause: false,
+        targets: [{ pid: null, obsolete: false, regions: [{ start: 64 * MiB, end: 80 * MiB }] }],
+        schemes: [],
+      };
+      const ctx = new DamonContext(0, k, m, rng, simKernel('7.2'), { lastNrRegions: 0 }, 0);
+      const hot = m.levelFor(20);
+      for (let v = m.processes[0].firstV; v < m.processes[0].firstV + m.processes[0].nV; v++) m.setLevel(v, hot, 0);
+      expect(m.folioRate(hot)).toBe(thp ? 20 * 512 : 20);
+      let n = 0;
+      for (let i = 0; i < 200; i++) {
+        ctx.targets[0].regions = [newRegion(64 * MiB, 80 * MiB)];
+        ctx.sample(20);
+        n += ctx.targets[0].regions[0].nr;
+      }
+      return n / 200;
+    };
+    expect(run(true)).toBe(20);
+    expect(run(false)).toBeGreaterThan(20 * 0.095 * 0.8);
+    expect(run(false)).toBeLessThan(20 * 0.095 * 1.2);
+  });
   it('the access tree sums pro rata over partial chunks', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 50 }), fc.nat(), fc.nat(), (vals, a, b) => {

@@ -14,6 +14,8 @@ export const PAGE_SIZE = 4096;
 export const OWNER_FREE = -1;
 export const OWNER_HOLE = -2;
 export const OWNER_KERNEL = -3;
+/** 4 KiB pages in a 2 MiB THP folio */
+export const THP_PAGES = 512;
 /** below 4 GiB: ZONE_DMA32 on x86-64; the page allocator prefers ZONE_NORMAL */
 const DMA32_END = 4 * 1024 ** 3;
 /** a page counts as "active" (LRU) for this long after its last access */
@@ -277,9 +279,20 @@ export class Machine {
     return null;
   }
 
+  /**
+   * Accesses per second that set the Accessed bit DAMON reads for a chunk of this level: the rate of
+   * its folio, not of one page. The young checks (damon_folio_young, via the rmap walk of
+   * damon_pa_young / damon_va_young) test the folio: a PMD-mapped THP has one Accessed bit for its
+   * 512 pages, so any access to any of them makes the whole folio young. `levels` are per 4 KiB page
+   * and a chunk's pages share one rate, so a 2 MiB folio is accessed 512 times as often as one page.
+   */
+  folioRate(level: number): number {
+    return this.levels[level] * (this.thp ? THP_PAGES : 1);
+  }
+
   private pOf(t: LiveTree, level: number): number {
     while (t.pOf.length <= level) {
-      const rate = this.levels[t.pOf.length];
+      const rate = this.folioRate(t.pOf.length);
       t.pOf.push(Math.round((1 - Math.exp(-(rate * t.sampleUs) / 1e6)) * P_SCALE));
     }
     return t.pOf[level];
@@ -409,7 +422,7 @@ export class Machine {
    * last such mkold lies an exponential time back.
    */
   isYoung(v: number, nowUs: number): boolean {
-    const rate = this.levels[this.vLevel[v]];
+    const rate = this.folioRate(this.vLevel[v]);
     const aged = this.vAged[v];
     const lam = this.samplingMkoldPerSec ? this.samplingMkoldPerSec(v) : 0;
     if (rate > 0) {
