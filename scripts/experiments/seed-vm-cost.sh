@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# What migration costs the kdamond on the test host (issue 15 item 1): the seed-vm-longrun setup
+# (seed-vm.damon.yaml, two 341 MiB damon-workload processes) recorded every second inside the guest:
+# each kdamond's CPU time (utime + stime of /proc/PID/stat, USER_HZ ticks) and each scheme's
+# sz_applied, plus an in-kernel histogram of the damon_aggregated trace event per kdamond (how many
+# aggregations each kdamond completed, nominal 10 per second with aggr_us 100 ms, and its region counts).
+#
+#   scripts/experiments/seed-vm-cost.sh [--duration SEC] [--out DIR] [--thp always|madvise|never]
+#
+# Writes OUT/raw.log and OUT/aggr.log (not committed) and prints the fit of kdamond CPU time on migrated
+# bytes, the aggregation rates and region counts (scripts/experiments/cost-summarize.mjs). Summary of the
+# recorded run: scripts/experiments/results/seed-vm-cost-7.2.txt. Run it under `nice -n 10` on a shared machine.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+duration=900; out=""; thp=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --thp) thp="$2"; shift 2 ;;
+    *) echo "seed-vm-cost.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+case "$thp" in ""|always|madvise|never) ;; *) echo "seed-vm-cost.sh: --thp wants always, madvise or never" >&2; exit 2 ;; esac
+. "$here/lib/vm.sh"
+experiment_vm seed-vm-cost
+
+[ -z "$thp" ] || vm "echo $thp > /sys/kernel/mm/transparent_hugepage/enabled"
+vm 'cat /sys/kernel/mm/transparent_hugepage/enabled' > "$out/thp.txt"
+vm 'mkdir -p /sys/fs/cgroup/workload_a /sys/fs/cgroup/workload_b; echo 0 > /proc/sys/kernel/numa_balancing'
+vm "sh -c 'echo \$\$ > /sys/fs/cgroup/workload_a/cgroup.procs; exec damon-workload 0 341 34 60' > /tmp/wa.log 2>&1 &"
+sleep 23
+vm "sh -c 'echo \$\$ > /sys/fs/cgroup/workload_b/cgroup.procs; exec damon-workload 0 341 34 60' > /tmp/wb.log 2>&1 &"
+for _ in $(seq 120); do
+  [ "$(vm 'cat /tmp/wa.log /tmp/wb.log' | grep -c ready)" = 2 ] && break
+  sleep 1
+done
+node "$root/dist/cli.js" plan "$here/seed-vm.damon.yaml" --script --kernel 7.2 > "$out/apply.sh"
+vm 'cat > /tmp/apply.sh && sh /tmp/apply.sh' < "$out/apply.sh" > "$out/apply.log" 2>&1
+
+vm "cat > /tmp/record.sh" <<'REC'
+#!/bin/sh
+a=/sys/kernel/mm/damon/admin/kdamonds
+tr=/sys/kernel/tracing
+[ -d $tr/events ] || mount -t tracefs nodev $tr 2>/dev/null || true
+p0=$(cat $a/0/pid); p1=$(cat $a/1/pid)
+echo "pids $p0 $p1"
+h=$tr/events/damon/damon_aggregated
+# an in-kernel histogram (no trace buffer traffic): one event per region per aggregation, keyed by
+# kdamond pid and the target's nr_regions, so sum(hitcount / nr_regions) = aggregations
+[ -d $h ] && echo 'hist:keys=common_pid,nr_regions:size=8192' > $h/trigger 2>/dev/null || echo "no hist trigger"
+end=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
+while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
+  for k in 0 1; do echo update_schemes_stats > $a/$k/state; done
+  line="t $(cut -d' ' -f1 /proc/uptime)"
+  for p in $p0 $p1; do line="$line cpu $(cut -d' ' -f14,15 /proc/$p/stat)"; done
+  line="$line stat $(head -1 /proc/stat | cut -d' ' -f3-)"
+  for c in a b; do
+    line="$line $c $(grep '^anon ' /sys/fs/cgroup/workload_$c/memory.numa_stat | cut -d' ' -f2-)"
+  done
+  for k in 0 1; do for s in 0 1; do
+    d=$a/$k/contexts/0/schemes/$s
+    line="$line s$k$s $(cat $d/stats/nr_tried) $(cat $d/stats/sz_tried) $(cat $d/stats/sz_applied)"
+  done; done
+  echo "$line"
+  sleep 1
+done
+node "$root/dist/cli.js" plan "$here/seed-vm.damon.yaml" --script --kernel 7.2 > "$out/apply.sh"
+vm 'cat > /tmp/apply.sh && sh /tmp/apply.sh' < "$out/apply.sh" > "$out/apply.log" 2>&1
+
+vm "cat > /tmp/record.sh" <<'REC'
+#!/bin/sh
+a=/sys/kernel/mm/damon/admin/kdamonds
+tr=/sys/kernel/tracing
+[ -d $tr/events ] || mount -t tracefs nodev $tr 2>/dev/null || true
+p0=$(cat $a/0/pid); p1=$(cat $a/1/pid)
+echo "pids $p0 $p1"
+h=$tr/events/damon/damon_aggregated
+# an in-kernel histogram (no trace buffer traffic): one event per region per aggregation, keyed by
+# kdamond pid and the target's nr_regions, so sum(hitcount / nr_regions) = aggregations
+[ -d $h ] && echo 'hist:keys=common_pid,nr_regions:size=8192' > $h/trigger 2>/dev/null || echo "no hist trigger"
+end=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
+while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
+  for k in 0 1; do echo update_schemes_stats > $a/$k/state; done
+  line="t $(cut -d' ' -f1 /proc/uptime)"
+  for p in $p0 $p1; do line="$line cpu $(cut -d' ' -f14,15 /proc/$p/stat)"; done
+  line="$line stat $(head -1 /proc/stat | cut -d' ' -f3-)"
+  for c in a b; do
+    line="$line $c $(grep '^anon ' /sys/fs/cgroup/workload_$c/memory.numa_stat | cut -d' ' -f2-)"
+  done
+  for k in 0 1; do for s in 0 1; do
+    d=$a/$k/contexts/0/schemes/$s
+    line="$line s$k$s $(cat $d/stats/nr_tried) $(cat $d/stats/sz_tried) $(cat $d/stats/sz_applied)"
+  done; done
+  echo "$line"
+  i=$(( ${i:-0} + 1 ))
+  if [ $(( i % 30 )) = 0 ] && [ -r $h/hist ]; then
+    awk -v t="$(cut -d' ' -f1 /proc/uptime)" '/hitcount:/ { gsub(/[{},:]/, " "); for (j = 1; j <= NF; j++) { if ($j == "common_pid") p = $(j+1); if ($j == "nr_regions") r = $(j+1); if ($j == "hitcount") c = $(j+1) } if (r > 0) n[p] += c / r } END { for (p in n) printf "aggr %s %s %.0f\n", t, p, n[p] }' $h/hist
+  fi
+  sleep 1
+done
+cat $h/hist > /tmp/aggr.log 2>&1 || true
+REC
+started=$(date +%s)
+vm "sh /tmp/record.sh $duration > /tmp/record.log 2>&1 < /dev/null &"
+echo "seed-vm-cost: recording $duration s into $out (guest /tmp/record.log)" >&2
+while [ $(( $(date +%s) - started )) -lt $(( duration + 10 )) ]; do
+  sleep 30
+  vm 'cat /tmp/record.log' > "$out/raw.log" || true
+done
+vm 'cat /tmp/record.log' > "$out/raw.log"
+vm 'cat /tmp/aggr.log' > "$out/aggr.log"
+node "$here/cost-summarize.mjs" "$out/raw.log" "$out/aggr.log" | tee "$out/summary.txt"
