@@ -28,6 +28,12 @@ export interface SimOptions {
   shouldStop?: () => boolean;
   /** called at every recording instant with every scheme's cumulative stats (kdamond, scheme order) */
   onRecord?: (simSec: number, stats: readonly Readonly<SchemeStats>[]) => void;
+  /**
+   * called at every aggregation of every context with its region count where the kernel's
+   * damon_aggregated trace event reports it: after the merge and the scheme application, before the
+   * split (kdamond_reset_aggregated)
+   */
+  onAggregated?: (kdamond: number, context: number, nrRegions: number) => void;
 }
 
 /** the scenario's kernel as the spec's predicates (an unparsable release reads as the newest known kernel) */
@@ -51,6 +57,8 @@ interface CtxRun {
   /** the step's aggregation and ops-update schedule, captured before the application */
   aggrDue0: number;
   opsDue0: number;
+  /** SimOptions.onAggregated for this context */
+  aggregated?: (nrRegions: number) => void;
 }
 
 const SUPPORTED_ACTIONS = new Set(['migrate_hot', 'migrate_cold', 'pageout', 'stat', 'lru_prio', 'lru_deprio', 'cold']);
@@ -74,6 +82,8 @@ export function simulate(config: KConfig, scenario: Scenario, opts: SimOptions =
     scenario.processes.map((p) => p.workload),
   );
   const runs = setupRuns(config, scenario, m, rng, kernel, warnings);
+  const onAggregated = opts.onAggregated;
+  if (onAggregated) for (const r of runs) r.aggregated = (n) => onAggregated(r.kd, r.ci, n);
   // DAMON's own access sampling ages the folios it samples (what the young filter then reads)
   m.samplingMkoldPerSec = (v) => {
     let rate = 0;
@@ -377,6 +387,7 @@ function finishStep(r: CtxRun): void {
         for (const s of r.schemes) s.nextApplySis = ctx.passedSis + Math.floor((s.k.applyIntervalUs || ctx.aggrUs) / ctx.sampleUs);
     }
     ctx.nextAggrSis = aggrDue0 + Math.floor(ctx.aggrUs / ctx.sampleUs);
+    r.aggregated?.(ctx.nrRegions());
     ctx.resetAggregated();
     ctx.splitRegions();
   }
