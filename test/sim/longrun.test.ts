@@ -107,7 +107,8 @@ describe('golden, long run: the seed experiment at 1/30 scale for an hour, kerne
 
   it('most seeds hold for the whole hour (the kernel did in its one run)', () => {
     const holding = runs.filter((r) => CGS.every(({ cg }) => held.every((w) => Math.abs(windowMean(r, cg, w.from, w.to) / goal(cg) - 1) < 0.15)));
-    expect(holding.length).toBeGreaterThanOrEqual(6);
+    // 7 of seeds 1-8 and 4 of seeds 9-16 hold (11 of 16); before the folio young check 5 and 4
+    expect(holding.length).toBeGreaterThanOrEqual(5);
   });
 
   it("keeps as many regions as the kernel's kdamonds (damon_aggregated in seed-vm-cost.sh's run): within 2x at p10, p50 and p90", () => {
