@@ -109,6 +109,8 @@ while [ $(( $(date +%s) - started )) -lt $(( duration + 10 )) ]; do
   sleep 30
   vm 'cat /tmp/record.log' > "$out/raw.log" || true
 done
+# the recorder's loop runs on the guest's clock and ends a little later: wait for its histogram
+for _ in $(seq 120); do vm 'test -s /tmp/aggr.log' && break; sleep 5; done
 vm 'cat /tmp/record.log' > "$out/raw.log"
 vm 'cat /tmp/aggr.log' > "$out/aggr.log"
 node "$here/cost-summarize.mjs" "$out/raw.log" "$out/aggr.log" | tee "$out/summary.txt"
