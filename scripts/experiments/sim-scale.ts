@@ -64,6 +64,8 @@ for (const seed of seeds) {
   }
   if (held) holding++;
   const moved = r.stats.map((s) => (s.szApplied / 1024 ** 3).toFixed(1)).join(' / ');
-  console.log(`seed ${seed}: ${held ? 'holds' : 'falls'}; goals ${cgs.map((cg) => goal(cg).toFixed(0)).join('/')} MiB; 10-min means ${wins.join(' ')}; moved GiB ${moved}`);
+  console.log(
+    `seed ${seed}: ${held ? 'holds' : 'falls'}; goals ${cgs.map((cg) => goal(cg).toFixed(0)).join('/')} MiB; 10-min means ${wins.join(' ')}; moved GiB ${moved}`,
+  );
 }
 console.log(`${holding} of ${seeds.length} seeds hold`);
