@@ -66,40 +66,6 @@ while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
   echo "$line"
   sleep 1
 done
-node "$root/dist/cli.js" plan "$here/seed-vm.damon.yaml" --script --kernel 7.2 > "$out/apply.sh"
-vm 'cat > /tmp/apply.sh && sh /tmp/apply.sh' < "$out/apply.sh" > "$out/apply.log" 2>&1
-
-vm "cat > /tmp/record.sh" <<'REC'
-#!/bin/sh
-a=/sys/kernel/mm/damon/admin/kdamonds
-tr=/sys/kernel/tracing
-[ -d $tr/events ] || mount -t tracefs nodev $tr 2>/dev/null || true
-p0=$(cat $a/0/pid); p1=$(cat $a/1/pid)
-echo "pids $p0 $p1"
-h=$tr/events/damon/damon_aggregated
-# an in-kernel histogram (no trace buffer traffic): one event per region per aggregation, keyed by
-# kdamond pid and the target's nr_regions, so sum(hitcount / nr_regions) = aggregations
-[ -d $h ] && echo 'hist:keys=common_pid,nr_regions:size=8192' > $h/trigger 2>/dev/null || echo "no hist trigger"
-end=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
-while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
-  for k in 0 1; do echo update_schemes_stats > $a/$k/state; done
-  line="t $(cut -d' ' -f1 /proc/uptime)"
-  for p in $p0 $p1; do line="$line cpu $(cut -d' ' -f14,15 /proc/$p/stat)"; done
-  line="$line stat $(head -1 /proc/stat | cut -d' ' -f3-)"
-  for c in a b; do
-    line="$line $c $(grep '^anon ' /sys/fs/cgroup/workload_$c/memory.numa_stat | cut -d' ' -f2-)"
-  done
-  for k in 0 1; do for s in 0 1; do
-    d=$a/$k/contexts/0/schemes/$s
-    line="$line s$k$s $(cat $d/stats/nr_tried) $(cat $d/stats/sz_tried) $(cat $d/stats/sz_applied)"
-  done; done
-  echo "$line"
-  i=$(( ${i:-0} + 1 ))
-  if [ $(( i % 30 )) = 0 ] && [ -r $h/hist ]; then
-    awk -v t="$(cut -d' ' -f1 /proc/uptime)" '/hitcount:/ { gsub(/[{},:]/, " "); for (j = 1; j <= NF; j++) { if ($j == "common_pid") p = $(j+1); if ($j == "nr_regions") r = $(j+1); if ($j == "hitcount") c = $(j+1) } if (r > 0) n[p] += c / r } END { for (p in n) printf "aggr %s %s %.0f\n", t, p, n[p] }' $h/hist
-  fi
-  sleep 1
-done
 cat $h/hist > /tmp/aggr.log 2>&1 || true
 REC
 started=$(date +%s)

@@ -160,7 +160,18 @@ describe('golden, long run with 4 KiB folios: the seed experiment at 1/30 scale 
   const kernel = kernelSummary('seed-vm-longrun-7.2-nothp.txt');
   const config = configFile('scripts/experiments/seed-vm.damon.yaml');
   const scenario = scenarioFile('examples/scenarios/seed-vm-longrun-nothp.yaml');
-  const runs = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => simulate(config, scenario, { seed, durationSec: 2100 }));
+  // region counts at every aggregation over the cost run's 13 minutes (seed-vm-cost.sh --thp never --duration 780)
+  const regions: number[][] = [[], []];
+  const runs = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => {
+    const seen = [0, 0];
+    return simulate(config, scenario, {
+      seed,
+      durationSec: 2100,
+      onAggregated: (kd, _ctx, n) => {
+        if (seen[kd]++ < (780 * 1e6) / 100_000) regions[kd].push(n);
+      },
+    });
+  });
   const goal = (cg: string): number => runs[0].summary.find((s) => s.cgroup === cg && s.nid === 0)!.targetBytes! / MiB;
   const CGS = [
     { cg: '/workload_a', key: 'a' as const, moved: 's10' },
@@ -182,6 +193,25 @@ describe('golden, long run with 4 KiB folios: the seed experiment at 1/30 scale 
       }
     const holding = runs.filter((r) => CGS.every(({ cg }) => held.every((w) => Math.abs(windowMean(r, cg, w.from, w.to) / goal(cg) - 1) < 0.15)));
     expect(holding.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("keeps as many regions as the kernel's kdamonds with 4 KiB folios: p50 and p90 within 2x (seed-vm-cost-7.2-nothp.txt)", () => {
+    // hot windows of 4 KiB pages are seen in a tenth of the samples and fall apart into hundreds of
+    // regions on the kernel too (node-0 kdamond p50 485); its p10 (16) is not matched: the simulator
+    // fragments from the first minute
+    const cost = kernelRegions('seed-vm-cost-7.2-nothp.txt');
+    for (const kd of [0, 1]) {
+      const xs = [...regions[kd]].sort((x, y) => x - y);
+      const q = (f: number): number => xs[Math.floor(f * (xs.length - 1))];
+      for (const [f, kv] of [
+        [0.5, cost[kd].p50],
+        [0.9, cost[kd].p90],
+      ] as const) {
+        const why = `kdamond ${kd} p${f * 100}: kernel ${kv}, simulator ${q(f)}`;
+        expect(q(f) / kv, why).toBeGreaterThan(0.5);
+        expect(q(f) / kv, why).toBeLessThan(2);
+      }
+    }
   });
 
   it("lands within 10 % of the kernel over 10-35 minutes and moves memory within 4x of the kernel's (medians of seeds)", () => {
