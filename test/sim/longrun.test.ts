@@ -7,8 +7,8 @@ import { MiB, ROOT, configFile, scenarioFile } from './helpers';
 
 /**
  * Long-run golden test (issue 15): the seed experiment at 1/30 scale ran for an hour on the real 7.2
- * kernel in the test VM (scripts/experiments/seed-vm-longrun.sh); its summary is in
- * scripts/experiments/results/seed-vm-longrun-7.2.txt. The simulator runs the same config on the
+ * kernel in the test VM (scripts/experiments/seed-vm-longrun.sh), twice; the summaries are in
+ * scripts/experiments/results/seed-vm-longrun-7.2.txt and seed-vm-longrun-7.2-run2.txt. The simulator runs the same config on the
  * scenario that describes that VM, for an hour, on seeds 1-8, and must agree with the kernel: the
  * cgroups stay near their goals in every 10-minute window after convergence, and the memory moved is
  * of the kernel's order, not the tenfold churn the simulator produced before DAMON's own access
@@ -66,7 +66,10 @@ function windowMean(r: SimResult, cgroup: string, fromMin: number, toMin: number
 }
 
 describe('golden, long run: the seed experiment at 1/30 scale for an hour, kernel 7.2 vs simulator', () => {
-  const kernel = kernelSummary();
+  // two kernel runs of the same experiment: levels agree within 3 %, bytes moved differ 1.8-2.1x
+  const kernels = [kernelSummary(), kernelSummary('seed-vm-longrun-7.2-run2.txt')];
+  const kernel = kernels[0];
+  const kernelMean = (f: (k: (typeof kernels)[number]) => number): number => kernels.reduce((a, k) => a + f(k), 0) / kernels.length;
   const config = configFile('scripts/experiments/seed-vm.damon.yaml');
   const scenario = scenarioFile('examples/scenarios/seed-vm-longrun.yaml');
   const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -92,9 +95,11 @@ describe('golden, long run: the seed experiment at 1/30 scale for an hour, kerne
   // after convergence: the kernel's first large move came at 4-5 min, its windows from 20 min on hold
   const held = kernel.windows.filter((w) => w.from >= 20);
 
-  it('reads the kernel summary: an hour in 10-minute windows, within 15 % of the goals from 20 minutes on', () => {
-    expect(kernel.windows.map((w) => w.to)).toEqual([10, 20, 30, 40, 50, 60]);
-    for (const { cg, key } of CGS) for (const w of held) expect(Math.abs(w[key] / goal(cg) - 1)).toBeLessThan(0.15);
+  it('reads the kernel summaries: an hour in 10-minute windows, within 15 % of the goals from 20 minutes on, in both runs', () => {
+    for (const k of kernels) {
+      expect(k.windows.map((w) => w.to)).toEqual([10, 20, 30, 40, 50, 60]);
+      for (const { cg, key } of CGS) for (const w of k.windows.filter((x) => x.from >= 20)) expect(Math.abs(w[key] / goal(cg) - 1)).toBeLessThan(0.15);
+    }
   });
 
   it('holds both cgroups within 15 % of their goals in every window from 20 minutes on (median of seeds 1-8)', () => {
@@ -105,7 +110,7 @@ describe('golden, long run: the seed experiment at 1/30 scale for an hour, kerne
       }
   });
 
-  it('most seeds hold for the whole hour (the kernel did in its one run)', () => {
+  it('most seeds hold for the whole hour (the kernel did in both its runs)', () => {
     const holding = runs.filter((r) => CGS.every(({ cg }) => held.every((w) => Math.abs(windowMean(r, cg, w.from, w.to) / goal(cg) - 1) < 0.15)));
     // 7 of seeds 1-8 and 4 of seeds 9-16 hold (11 of 16); before the folio young check 5 and 4
     expect(holding.length).toBeGreaterThanOrEqual(5);
@@ -131,20 +136,22 @@ describe('golden, long run: the seed experiment at 1/30 scale for an hour, kerne
     }
   });
 
-  it('lands within 10 % of the kernel over 30-60 minutes (median of seeds)', () => {
+  it('lands within 10 % of the kernel over 30-60 minutes (median of seeds; mean of the two kernel runs)', () => {
     for (const { cg, key } of CGS) {
-      const late = kernel.windows.filter((w) => w.from >= 30);
-      const k = late.reduce((a, w) => a + w[key], 0) / late.length;
+      const k = kernelMean((run) => {
+        const late = run.windows.filter((w) => w.from >= 30);
+        return late.reduce((a, w) => a + w[key], 0) / late.length;
+      });
       const s = median(runs.map((r) => windowMean(r, cg, 30, 60)));
       expect(Math.abs(s / k - 1), `${cg}: kernel ${k.toFixed(1)}, simulator ${s.toFixed(1)} MiB`).toBeLessThan(0.1);
     }
   });
 
-  it("moves memory of the kernel's order: b's promotion and a's demotion within 4x of the kernel (median of seeds)", () => {
+  it("moves memory of the kernel's order: b's promotion and a's demotion within 4x of the mean of the two kernel runs (median of seeds)", () => {
     for (const { moved } of CGS) {
       const [kd, sc] = [Number(moved[1]), Number(moved[2])];
       const s = median(runs.map((r) => r.stats.find((x) => x.kdamond === kd && x.scheme === sc)!.szApplied / MiB));
-      const k = kernel.applied[moved];
+      const k = kernelMean((run) => run.applied[moved]);
       expect(s / k, `${moved}: kernel ${k} MiB, simulator ${s.toFixed(0)} MiB`).toBeLessThan(4);
       expect(s / k).toBeGreaterThan(1 / 4);
     }
