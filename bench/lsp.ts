@@ -24,17 +24,21 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
-import { applyEdit, EDIT_KINDS, type EditKind } from './edits';
+import { applyEdit, EDIT_KINDS, rangeChange, type EditKind } from './edits';
 import { generateConfig } from './gen';
 
 const ROOT = join(__dirname, '..', '..');
 const SCHEMA = join(ROOT, 'schemas', 'damon-config.schema.json');
 /** measured edits per (size, edit kind, server) */
 const EDITS = Number(process.env.BENCH_EDITS ?? 7);
-/** edits made (the same way) before measuring, so every server is measured warm, as while editing */
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+/**
+ * edits made (the same way, without the pause) before measuring each edit kind, so every server is
+ * measured warm, as after a minute of editing: a fresh server's JIT compiler is still busy for the
+ * first few dozen edits (its background compile threads then cost as much CPU as the check itself)
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 20);
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
-/** pause between edits: longer than either server's delay, like a person between keystroke bursts */
+/** pause before a measured edit and its undo: longer than either server's delay, like a person between keystroke bursts */
 const PAUSE_MS = 300;
 
 interface Server {
@@ -145,14 +149,15 @@ interface Doc {
   text: string;
 }
 
-/** One edit: send the full text, wait for that version's (or the next) publishDiagnostics. */
+/** One edit: send it as an editor does (the changed range), wait for that version's (or the next) publishDiagnostics. */
 async function edit(s: Server, d: Doc, text: string): Promise<Sample> {
+  const change = rangeChange(d.text, text);
   d.version++;
   d.text = text;
   const got = s.next(d.uri);
   const c0 = cpuMs(s.pid);
   const t0 = performance.now();
-  await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: d.uri, version: d.version }, contentChanges: [{ text }] });
+  await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: d.uri, version: d.version }, contentChanges: [change] });
   const p = await got;
   const ms = performance.now() - t0;
   return { ms, cpu: cpuMs(s.pid) - c0, load: load(), diagnostics: p.diagnostics.length };
@@ -280,14 +285,18 @@ async function main(): Promise<void> {
       process.stderr.write(`${lines} lines, ${kind}…\n`);
       const byServer = new Map<string, Sample[]>(servers.map((s) => [s.name, []]));
       for (let i = 0; i < WARMUP + EDITS; i++) {
-        // interleaved: the same edit to each server in turn, then back to the base text
+        // interleaved: the same edit to each server in turn, then back to the base text; the warm-up
+        // edits follow each other without a pause (typing), the measured ones come after a pause
+        const measured = i >= WARMUP;
         for (const s of servers) {
           const d = docs.get(s.name)!;
+          if (measured) await sleep(PAUSE_MS);
           const sample = await edit(s, d, applyEdit(base, kind, i));
-          if (i >= WARMUP) byServer.get(s.name)!.push(sample);
-          await sleep(PAUSE_MS);
+          if (measured) {
+            byServer.get(s.name)!.push(sample);
+            await sleep(PAUSE_MS);
+          }
           await edit(s, d, base);
-          await sleep(PAUSE_MS);
         }
       }
       for (const [server, samples] of byServer) rows.push({ lines, kind, server, samples });
@@ -304,7 +313,7 @@ async function main(): Promise<void> {
   const get = (lines: number, kind: EditKind, server: string) => rows.find((r) => r.lines === lines && r.kind === kind && r.server === server);
   const out: string[] = [];
   out.push(
-    `edit → publishDiagnostics over stdio: ${EDITS} edits per cell after ${WARMUP} warm-up edits, ${PAUSE_MS} ms apart, the four servers interleaved edit by edit; node ${process.version}; yaml-language-server 2.0.0 ${applied ? 'validating against schemas/damon-config.schema.json' : '(SCHEMA NOT APPLIED)'}; ${cpus().length} CPUs.`,
+    `edit → publishDiagnostics over stdio: ${EDITS} edits per cell, each ${PAUSE_MS} ms after the last change, after ${WARMUP} warm-up edits (and undos) of that kind without pauses; every edit sent as an editor sends it (the changed range, incremental sync); the four servers interleaved edit by edit; node ${process.version}; yaml-language-server 2.0.0 ${applied ? 'validating against schemas/damon-config.schema.json' : '(SCHEMA NOT APPLIED)'}; ${cpus().length} CPUs.`,
   );
   out.push(
     '"CPU" = median CPU time the server process (all threads) used between the edit and its publishDiagnostics, from /proc/PID/task/*/schedstat: the compute, independent of the machine\'s load. "wall" = median (p90) ms until publishDiagnostics, with the 1-minute load average (median over the cell).',
