@@ -272,6 +272,28 @@ describe('incremental check = full check', () => {
     run([base, ...seq]);
   });
 
+  it('half-typed keys are read by the fast path (no yaml-library parse, no containment proof) with the same result', () => {
+    const base = generateConfig(1000);
+    const opts = { fileName: 'x.damon.yaml' };
+    const state = checkIncremental(base, opts).state!;
+    const keys = [...base.matchAll(/\n( +)(quotas|access_pattern|apply_interval_us):\n/g)];
+    for (let n = 0; n < 3; n++) {
+      const text = applyEdit(base, 'half-typed key', n);
+      const r = checkIncremental(text, opts, state);
+      expect(r.mode).toBe('items');
+      expect(r.reparsed).toBe(1);
+      expect(r.state!.entries.every((e) => e.fast)).toBe(true);
+      expect(r.result.diagnostics.some((d) => d.code === 'yaml-syntax' && d.message.includes('Implicit keys need to be on a single line'))).toBe(true);
+      expect(plain(r.result)).toEqual(plain(checkText(text, opts)));
+    }
+    // two at once in different kdamonds; then one of them a one-letter word (the yaml library's, proved contained)
+    const [a, b] = [keys[3], keys[keys.length - 4]];
+    const two = (wa: string, wb: string) =>
+      base.slice(0, a.index + 1) + `${a[1]}${wa}\n` + base.slice(a.index + 1, b.index + 1) + `${b[1]}${wb}\n` + base.slice(b.index + 1);
+    const seq = [base, two('qu', 'ap'), two('q', 'ap'), two('qu', 'ap'), base];
+    expect(run(seq).full).toBe(0);
+  });
+
   it('with a machine profile and another kernel, and when they change', () => {
     const profileText = readFileSync(join(dir, 'seed-vm.profile.yaml'), 'utf8');
     const profile = loadProfile(profileText, 'seed-vm.profile.yaml').profile!;
