@@ -294,6 +294,34 @@ describe('incremental check = full check', () => {
     expect(run(seq).full).toBe(0);
   });
 
+  it('comment lines typed after the last line of a kdamond reuse it as it is (and the frame), with the same result', () => {
+    const base = generateConfig(1000);
+    const opts = { fileName: 'x.damon.yaml' };
+    const starts = [...base.matchAll(/\n(?=  - contexts:)/g)].map((m) => m.index + 1);
+    let state = checkIncremental(base, opts).state;
+    const texts: string[] = [];
+    for (const at of [starts[1], starts[starts.length - 1], base.length]) {
+      for (const tail of ['  # n', '  # note 1\n', '      # note: x, y (z)\n\n', '\n', '  # a & b\n', '# col 0\n', '  # x#y\n', '\t# tab\n']) {
+        texts.push(base.slice(0, at) + tail + base.slice(at));
+      }
+    }
+    for (const text of [...texts, base]) {
+      const r = checkIncremental(text, opts, state);
+      state = r.state ?? state;
+      expect(plain(r.result), JSON.stringify(text.slice(-300))).toEqual(plain(checkText(text, opts)));
+    }
+    // the plain ones (and going back) rebuild nothing
+    for (const text of [base + '  # note 1\n', base + '  # note 1\n  # note 2\n', base + '  # note 1\n', base]) {
+      const r = checkIncremental(text, opts, state);
+      state = r.state;
+      expect(r.reparsed).toBe(0);
+      expect(plain(r.result)).toEqual(plain(checkText(text, opts)));
+    }
+    // typed character by character at the end of a kdamond in the middle and at the end of the file
+    const typed = '    # a comment, typed\n';
+    run([base, ...typeAt(base, starts[2], typed), ...typeAt(base, base.length, typed), base]);
+  });
+
   it('with a machine profile and another kernel, and when they change', () => {
     const profileText = readFileSync(join(dir, 'seed-vm.profile.yaml'), 'utf8');
     const profile = loadProfile(profileText, 'seed-vm.profile.yaml').profile!;
