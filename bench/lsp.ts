@@ -32,11 +32,15 @@ const SCHEMA = join(ROOT, 'schemas', 'damon-config.schema.json');
 /** measured edits per (size, edit kind, server) */
 const EDITS = Number(process.env.BENCH_EDITS ?? 7);
 /**
- * edits made (the same way, without the pause) before measuring each edit kind, so every server is
- * measured warm, as after a minute of editing: a fresh server's JIT compiler is still busy for the
- * first few dozen edits (its background compile threads then cost as much CPU as the check itself)
+ * edits (and undos) made the same way, without the pause, before measuring each edit kind, so every
+ * server is measured warm, as after a few minutes of editing: a fresh server's JIT compiler is busy
+ * for the first ~100 changes of a kind (bench/lsp-profile.ts: at 1,000 lines a half-typed key costs
+ * 7-8 ms of CPU over its first 40 changes, half of it on V8's background threads, and 3-3.6 ms from
+ * the 150th on)
  */
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 20);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 40);
+/** the same for the sizes after the first: the same servers, already warm from the first size */
+const WARMUP_NEXT = Number(process.env.BENCH_WARMUP_NEXT ?? 10);
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 /** pause before a measured edit and its undo: longer than either server's delay, like a person between keystroke bursts */
 const PAUSE_MS = 300;
@@ -284,10 +288,11 @@ async function main(): Promise<void> {
     for (const kind of EDIT_KINDS) {
       process.stderr.write(`${lines} lines, ${kind}…\n`);
       const byServer = new Map<string, Sample[]>(servers.map((s) => [s.name, []]));
-      for (let i = 0; i < WARMUP + EDITS; i++) {
+      const warmup = lines === SIZES[0] ? WARMUP : WARMUP_NEXT;
+      for (let i = 0; i < warmup + EDITS; i++) {
         // interleaved: the same edit to each server in turn, then back to the base text; the warm-up
         // edits follow each other without a pause (typing), the measured ones come after a pause
-        const measured = i >= WARMUP;
+        const measured = i >= warmup;
         for (const s of servers) {
           const d = docs.get(s.name)!;
           if (measured) await sleep(PAUSE_MS);
@@ -304,7 +309,7 @@ async function main(): Promise<void> {
     for (const s of servers) await s.conn.sendNotification('textDocument/didClose', { textDocument: { uri: docs.get(s.name)!.uri } });
   }
   for (const s of servers) s.close();
-  results.latency = { edits: EDITS, warmup: WARMUP, ylsSchemaApplied: applied, rows, opens };
+  results.latency = { edits: EDITS, warmup: WARMUP, warmupNext: WARMUP_NEXT, ylsSchemaApplied: applied, rows, opens };
 
   const f = (n: number) => n.toFixed(n < 10 ? 1 : 0);
   const med = (r: Row | undefined, k: 'ms' | 'cpu') => (r ? median(r.samples.map((x) => x[k])) : NaN);
@@ -313,7 +318,7 @@ async function main(): Promise<void> {
   const get = (lines: number, kind: EditKind, server: string) => rows.find((r) => r.lines === lines && r.kind === kind && r.server === server);
   const out: string[] = [];
   out.push(
-    `edit → publishDiagnostics over stdio: ${EDITS} edits per cell, each ${PAUSE_MS} ms after the last change, after ${WARMUP} warm-up edits (and undos) of that kind without pauses; every edit sent as an editor sends it (the changed range, incremental sync); the four servers interleaved edit by edit; node ${process.version}; yaml-language-server 2.0.0 ${applied ? 'validating against schemas/damon-config.schema.json' : '(SCHEMA NOT APPLIED)'}; ${cpus().length} CPUs.`,
+    `edit → publishDiagnostics over stdio: ${EDITS} edits per cell, each ${PAUSE_MS} ms after the last change, after ${WARMUP} warm-up edits (and undos) of that kind without pauses (${WARMUP_NEXT} for the sizes after the first, on the same warm servers); every edit sent as an editor sends it (the changed range, incremental sync); the four servers interleaved edit by edit; node ${process.version}; yaml-language-server 2.0.0 ${applied ? 'validating against schemas/damon-config.schema.json' : '(SCHEMA NOT APPLIED)'}; ${cpus().length} CPUs.`,
   );
   out.push(
     '"CPU" = median CPU time the server process (all threads) used between the edit and its publishDiagnostics, from /proc/PID/task/*/schedstat: the compute, independent of the machine\'s load. "wall" = median (p90) ms until publishDiagnostics, with the 1-minute load average (median over the cell).',
