@@ -833,7 +833,11 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     }
     if (!(old && !used.has(old) && unchanged(old))) {
       old = undefined;
-      if (reuse) {
+      // after the edit: the item that was there (an item inserted or deleted before it moved it in
+      // the list); the unchanged suffix says it is the same text without hashing it
+      const moved = reuse && span.start >= text.length - suf ? reuse.entries[i + reuse.entries.length - split.items.length] : undefined;
+      if (moved && !used.has(moved) && moved.start + delta === span.start && moved.text.length === span.end - span.start) old = moved;
+      else if (reuse) {
         // an item that moved in the list (one inserted, deleted or pasted before it)
         if (!pool) {
           pool = new Map();
