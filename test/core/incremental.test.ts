@@ -297,7 +297,7 @@ describe('incremental check = full check', () => {
   it('comment lines typed after the last line of a kdamond reuse it as it is (and the frame), with the same result', () => {
     const base = generateConfig(1000);
     const opts = { fileName: 'x.damon.yaml' };
-    const starts = [...base.matchAll(/\n(?=  - contexts:)/g)].map((m) => m.index + 1);
+    const starts = [...base.matchAll(/\n(?= {2}- contexts:)/g)].map((m) => m.index + 1);
     let state = checkIncremental(base, opts).state;
     const texts: string[] = [];
     for (const at of [starts[1], starts[starts.length - 1], base.length]) {
