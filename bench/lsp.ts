@@ -42,6 +42,9 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 40);
 /** the same for the sizes after the first: the same servers, already warm from the first size */
 const WARMUP_NEXT = Number(process.env.BENCH_WARMUP_NEXT ?? 10);
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
+/** BENCH_KINDS=kind,kind: only these edit kinds (default all six; the goals are judged on those measured) */
+const KINDS: EditKind[] = process.env.BENCH_KINDS ? (process.env.BENCH_KINDS.split(',') as EditKind[]) : EDIT_KINDS;
+if (KINDS.some((k) => !EDIT_KINDS.includes(k))) throw new Error(`BENCH_KINDS: one of ${EDIT_KINDS.join(', ')}`);
 /** pause before a measured edit and its undo: longer than either server's delay, like a person between keystroke bursts */
 const PAUSE_MS = 300;
 
@@ -285,7 +288,7 @@ async function main(): Promise<void> {
       opens.push({ lines, server: s.name, first: o.first, whole: o.whole });
       await sleep(PAUSE_MS);
     }
-    for (const kind of EDIT_KINDS) {
+    for (const kind of KINDS) {
       process.stderr.write(`${lines} lines, ${kind}…\n`);
       const byServer = new Map<string, Sample[]>(servers.map((s) => [s.name, []]));
       const warmup = lines === SIZES[0] ? WARMUP : WARMUP_NEXT;
@@ -329,7 +332,7 @@ async function main(): Promise<void> {
   );
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const lines of SIZES) {
-    for (const kind of EDIT_KINDS) {
+    for (const kind of KINDS) {
       const dn = get(lines, kind, 'damon-nodelay');
       const yn = get(lines, kind, 'yls-nodelay');
       out.push(
@@ -345,7 +348,7 @@ async function main(): Promise<void> {
   const goal = (name: string, lines: number, ok: (ours: number, yls: number) => boolean, show: (ours: number, yls: number) => string) => {
     if (!SIZES.includes(lines)) return;
     const misses: string[] = [];
-    for (const kind of EDIT_KINDS) {
+    for (const kind of KINDS) {
       const ours = med(get(lines, kind, 'damon-nodelay'), 'cpu');
       const yls = med(get(lines, kind, 'yls-nodelay'), 'cpu');
       if (!ok(ours, yls)) misses.push(`${kind} ${show(ours, yls)}`);
@@ -373,7 +376,10 @@ async function main(): Promise<void> {
   const open10k = opens.find((o) => o.lines === 10000 && o.server === 'damon-nodelay');
   if (open10k)
     goals.push({ goal: '10,000 lines: first diagnostics after opening <= 100 ms', misses: open10k.first.ms <= 100 ? [] : [`${f(open10k.first.ms)} ms`] });
-  out.push('', 'goals (CPU with both delays removed, median per edit kind):');
+  out.push(
+    '',
+    `goals (CPU with both delays removed, median per edit kind${KINDS.length < EDIT_KINDS.length ? `; ONLY ${KINDS.join(', ')} measured (BENCH_KINDS)` : ''}):`,
+  );
   for (const g of goals) out.push(`- ${g.goal}: ${g.misses.length ? `MISSED (${g.misses.join('; ')})` : 'met'}`);
   out.push(...tail);
   console.log(out.join('\n'));
