@@ -46,3 +46,27 @@ export function applyEdit(text: string, kind: EditKind, n = 0): string {
     }
   }
 }
+
+/**
+ * The change an editor sends for an edit (both servers ask for incremental sync, as VS Code then
+ * sends it): the replaced range of the old text and the new text of that range.
+ */
+export function rangeChange(old: string, text: string): { range: { start: Position; end: Position }; text: string } {
+  const n = Math.min(old.length, text.length);
+  let pre = 0;
+  while (pre < n && old.charCodeAt(pre) === text.charCodeAt(pre)) pre++;
+  let suf = 0;
+  while (suf < n - pre && old.charCodeAt(old.length - 1 - suf) === text.charCodeAt(text.length - 1 - suf)) suf++;
+  const at = (offset: number): Position => {
+    const lineStart = offset === 0 ? 0 : old.lastIndexOf('\n', offset - 1) + 1;
+    let line = 0;
+    for (let i = old.indexOf('\n'); i >= 0 && i < lineStart; i = old.indexOf('\n', i + 1)) line++;
+    return { line, character: offset - lineStart };
+  };
+  return { range: { start: at(pre), end: at(old.length - suf) }, text: text.slice(pre, text.length - suf) };
+}
+
+interface Position {
+  line: number;
+  character: number;
+}

@@ -1,12 +1,13 @@
 /**
  * Where the language server's time goes after an edit: starts the bundled server (dist/server.js,
  * `npm run build` first) under `node --cpu-prof`, opens a generated config and replays one edit kind
- * of bench/edits.ts the way bench/lsp.ts does (the edit, then back to the base text, delay 0), then
+ * of bench/edits.ts the way bench/lsp.ts does (the edit as a changed range, then back to the base text, delay 0), then
  * shuts the server down so V8 writes its profile, and prints the functions with the most self time
  * and the inclusive time of the check's stages.
  *
  *   node scripts/run-ts.mjs bench/lsp-profile.ts [lines=10000] [kind|all] [edits=40]
  *   PROFILE=0 node scripts/run-ts.mjs bench/lsp-profile.ts ...   (CPU per edit only, no profiler)
+ *   PAUSE=300 ...   pause between changes in ms (default 5; bench:lsp pauses 300 ms)
  *
  * The .cpuprofile files are left in .cache/profile/ (open them in Chrome DevTools or VS Code).
  */
@@ -16,7 +17,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { applyEdit, EDIT_KINDS, type EditKind } from './edits';
+import { applyEdit, EDIT_KINDS, rangeChange, type EditKind } from './edits';
 import { generateConfig } from './gen';
 
 const ROOT = join(__dirname, '..', '..');
@@ -25,6 +26,8 @@ const LINES = Number(linesArg);
 const EDITS = Number(editsArg);
 /** PROFILE=0: only the CPU time per edit, without the profiler's overhead */
 const PROFILE = process.env.PROFILE !== '0';
+/** ms between changes (bench:lsp: 300) */
+const PAUSE = Number(process.env.PAUSE ?? 5);
 const KINDS: EditKind[] = kindArg === 'all' ? EDIT_KINDS : [kindArg as EditKind];
 if (KINDS.some((k) => !EDIT_KINDS.includes(k))) throw new Error(`unknown edit kind ${kindArg}; one of: ${EDIT_KINDS.join(', ')}`);
 
@@ -110,25 +113,37 @@ async function run(kind: EditKind): Promise<void> {
   await got;
   got = next();
   await got; // the whole file after the first screen
-  const cpuMs = (): number => {
-    let ns = 0;
+  /** CPU ms of the server's main thread and of its other threads (GC helpers, compiler, libuv) */
+  const cpuMs = (): { main: number; other: number } => {
+    let main = 0;
+    let other = 0;
     for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
       try {
-        ns += Number(readFileSync(`/proc/${child.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        const ns = Number(readFileSync(`/proc/${child.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        if (Number(tid) === child.pid) main += ns;
+        else other += ns;
       } catch {
         // the thread ended
       }
     }
-    return ns / 1e6;
+    return { main: main / 1e6, other: other / 1e6 };
   };
   const cpu: number[] = [];
+  const mainCpu: number[] = [];
+  let current = base;
   const send = async (text: string, measure = false) => {
-    const c0 = measure ? cpuMs() : 0;
+    const change = rangeChange(current, text);
+    current = text;
+    const c0 = measure ? cpuMs() : { main: 0, other: 0 };
     got = next();
-    await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ text }] });
+    await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [change] });
     await got;
-    if (measure) cpu.push(cpuMs() - c0);
-    await new Promise((r) => setTimeout(r, 5));
+    if (measure) {
+      const c1 = cpuMs();
+      cpu.push(c1.main + c1.other - c0.main - c0.other);
+      mainCpu.push(c1.main - c0.main);
+    }
+    await new Promise((r) => setTimeout(r, PAUSE));
   };
   const fromUs = Number(process.hrtime.bigint() / 1000n);
   const t0 = performance.now();
@@ -142,8 +157,12 @@ async function run(kind: EditKind): Promise<void> {
   await new Promise((r) => child.on('exit', r));
   conn.dispose();
   const sorted = [...cpu].sort((a, b) => a - b);
+  const mainSorted = [...mainCpu].sort((a, b) => a - b);
+  // the JIT compiler warms up over the first ~100 changes: the second half of the edits separately
+  const late = cpu.slice(cpu.length >> 1).sort((a, b) => a - b);
+  const lateMain = mainCpu.slice(mainCpu.length >> 1).sort((a, b) => a - b);
   console.log(
-    `\n== ${LINES} lines, ${kind}: ${EDITS} edits + undos, ${(ms / (2 * EDITS)).toFixed(1)} ms wall per change; server CPU per edit (all threads, as bench:lsp counts it): median ${sorted[sorted.length >> 1].toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms · load ${loadavg()[0].toFixed(1)}`,
+    `\n== ${LINES} lines, ${kind}: ${EDITS} edits + undos, ${PAUSE} ms apart, ${(ms / (2 * EDITS)).toFixed(1)} ms wall per change; server CPU per edit (all threads, as bench:lsp counts it): median ${sorted[sorted.length >> 1].toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms; main thread median ${mainSorted[mainSorted.length >> 1].toFixed(1)} ms; second half of the edits: median ${late[late.length >> 1].toFixed(1)} ms, main thread ${lateMain[lateMain.length >> 1].toFixed(1)} ms · load ${loadavg()[0].toFixed(1)}`,
   );
   if (!PROFILE) return;
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));

@@ -272,6 +272,56 @@ describe('incremental check = full check', () => {
     run([base, ...seq]);
   });
 
+  it('half-typed keys are read by the fast path (no yaml-library parse, no containment proof) with the same result', () => {
+    const base = generateConfig(1000);
+    const opts = { fileName: 'x.damon.yaml' };
+    const state = checkIncremental(base, opts).state!;
+    const keys = [...base.matchAll(/\n( +)(quotas|access_pattern|apply_interval_us):\n/g)];
+    for (let n = 0; n < 3; n++) {
+      const text = applyEdit(base, 'half-typed key', n);
+      const r = checkIncremental(text, opts, state);
+      expect(r.mode).toBe('items');
+      expect(r.reparsed).toBe(1);
+      expect(r.state!.entries.every((e) => e.fast)).toBe(true);
+      expect(r.result.diagnostics.some((d) => d.code === 'yaml-syntax' && d.message.includes('Implicit keys need to be on a single line'))).toBe(true);
+      expect(plain(r.result)).toEqual(plain(checkText(text, opts)));
+    }
+    // two at once in different kdamonds; then one of them a one-letter word (the yaml library's, proved contained)
+    const [a, b] = [keys[3], keys[keys.length - 4]];
+    const two = (wa: string, wb: string) =>
+      base.slice(0, a.index + 1) + `${a[1]}${wa}\n` + base.slice(a.index + 1, b.index + 1) + `${b[1]}${wb}\n` + base.slice(b.index + 1);
+    const seq = [base, two('qu', 'ap'), two('q', 'ap'), two('qu', 'ap'), base];
+    expect(run(seq).full).toBe(0);
+  });
+
+  it('comment lines typed after the last line of a kdamond reuse it as it is (and the frame), with the same result', () => {
+    const base = generateConfig(1000);
+    const opts = { fileName: 'x.damon.yaml' };
+    const starts = [...base.matchAll(/\n(?= {2}- contexts:)/g)].map((m) => m.index + 1);
+    let state = checkIncremental(base, opts).state;
+    const texts: string[] = [];
+    for (const at of [starts[1], starts[starts.length - 1], base.length]) {
+      for (const tail of ['  # n', '  # note 1\n', '      # note: x, y (z)\n\n', '\n', '  # a & b\n', '# col 0\n', '  # x#y\n', '\t# tab\n']) {
+        texts.push(base.slice(0, at) + tail + base.slice(at));
+      }
+    }
+    for (const text of [...texts, base]) {
+      const r = checkIncremental(text, opts, state);
+      state = r.state ?? state;
+      expect(plain(r.result), JSON.stringify(text.slice(-300))).toEqual(plain(checkText(text, opts)));
+    }
+    // the plain ones (and going back) rebuild nothing
+    for (const text of [base + '  # note 1\n', base + '  # note 1\n  # note 2\n', base + '  # note 1\n', base]) {
+      const r = checkIncremental(text, opts, state);
+      state = r.state;
+      expect(r.reparsed).toBe(0);
+      expect(plain(r.result)).toEqual(plain(checkText(text, opts)));
+    }
+    // typed character by character at the end of a kdamond in the middle and at the end of the file
+    const typed = '    # a comment, typed\n';
+    run([base, ...typeAt(base, starts[2], typed), ...typeAt(base, base.length, typed), base]);
+  });
+
   it('with a machine profile and another kernel, and when they change', () => {
     const profileText = readFileSync(join(dir, 'seed-vm.profile.yaml'), 'utf8');
     const profile = loadProfile(profileText, 'seed-vm.profile.yaml').profile!;

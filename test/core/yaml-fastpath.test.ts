@@ -116,6 +116,64 @@ describe('the js-yaml fast path builds the same tree as the yaml library', () =>
     }
   });
 
+  it('half-typed keys (a word above a key line): the fast path claims them with the same tree and error as the yaml library', () => {
+    /** both parsers, when the fast path claims the text: the same tree and the same diagnostics */
+    const claimed = (text: string): boolean => {
+      const info = { fast: false };
+      const fast = parseYaml(text, { info });
+      if (!info.fast) return false;
+      const full = parseYaml(text, { fast: false });
+      expect(full.length, JSON.stringify(text.slice(0, 2000))).toBe(1);
+      expect(diff(shape(fast[0].root), shape(full[0].root), ''), JSON.stringify(text.slice(0, 2000))).toBeUndefined();
+      expect(JSON.stringify(fast[0].diagnostics), JSON.stringify(text.slice(0, 2000))).toBe(JSON.stringify(full[0].diagnostics));
+      return fast[0].diagnostics.length > 0;
+    };
+    const cases = [
+      'a:\n  b: 1\n  qu\n  quotas:\n    c: 2\n',
+      'a:\n  qu\n  quotas:\n    x: 1\n',
+      'a:\n  b:\n  qu\n  quotas:  # c\n    x: 1\n',
+      'a:\n  - b: 1\n    qu\n    quotas:\n      - 1\n    d: 2\n',
+      'a:\n  b:\n    x: 1\n  qu\n  quotas:\n  d: 2\n',
+      'a:\n  t:\n    - {s: 1}  # c\n  qu\n  quotas:\n    x: 1\n',
+      'a:\n  b: 1\n  qu\n  quotas: 1\n',
+    ];
+    for (const t of cases) expect(claimed(t), JSON.stringify(t)).toBe(true);
+    // a word that is not between two keys of one block mapping stays with the yaml library
+    for (const t of [
+      'a:\n  b: 1\n  q\n  quotas: 1\n',
+      'a:\n  q\n  quotas: 1\n',
+      'a: x\n  qu\n  quotas: 1\n',
+      'a:\n  qu\n  quotas\n',
+      '- a\n  qu\n  quotas: 1\n',
+      'a: "x\n  qu\n  quotas: 1"\n',
+      'qu\nquotas: 1\n',
+    ]) {
+      const info = { fast: false };
+      const fast = parseYaml(t, { info });
+      if (info.fast) claimed(t);
+      else expect(fast).toEqual(parseYaml(t, { fast: false }));
+    }
+    // above every key line of the examples, the rule examples and a generated config: a word of 1-3 letters of that key
+    let n = 0;
+    const all = [...texts, ...RULES.flatMap((r) => [...r.examples.pass, ...r.examples.fail]), generateConfig(200)];
+    for (const t of all) {
+      const keys = [...t.matchAll(/^( *)([a-z_]+):/gm)];
+      keys.forEach((m, i) => {
+        const word = m[2].slice(0, 1 + (i % 3));
+        if (claimed(t.slice(0, m.index) + `${m[1]}${word}\n` + t.slice(m.index))) n++;
+      });
+    }
+    // and two at once in a generated config
+    const g = generateConfig(200);
+    const two = [...g.matchAll(/^( +)(quotas|access_pattern):$/gm)];
+    for (let i = 0; i + 1 < two.length; i++) {
+      const [a, b] = [two[i], two[i + 1]];
+      const t = g.slice(0, a.index) + `${a[1]}xy\n` + g.slice(a.index, b.index) + `${b[1]}yz\n` + g.slice(b.index);
+      expect(claimed(t)).toBe(true);
+    }
+    expect(n).toBeGreaterThan(200);
+  });
+
   it('random shaped documents in block and flow style', () => {
     const leaf = fc.oneof(
       fc.integer(),

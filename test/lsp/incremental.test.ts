@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver-protocol/node';
 import { checkText, CROSS_ITEM_RULES, LineIndex } from '../../server/src/core/index';
 import { generateConfig } from '../../bench/gen';
-import { applyEdit, EDIT_KINDS } from '../../bench/edits';
+import { applyEdit, EDIT_KINDS, rangeChange } from '../../bench/edits';
 import { fileUri, inProcess, type TestClient } from './harness';
 
 /** What an editor shows: code, message and start position of each diagnostic, in order. */
@@ -59,6 +59,21 @@ describe('diagnostics while typing in a large config (in-process server)', () =>
         const v = await c.change(uri, cur);
         const got = await c.diagnostics(uri, v, 60_000);
         expect(shown(got), `${kind} #${n}`).toEqual(expected(cur));
+      }
+    }
+  });
+
+  it('the same with each edit sent as a changed range (incremental sync, as bench:lsp and editors send it)', { timeout: 300_000 }, async () => {
+    let cur = text;
+    let v = await c.change(uri, cur);
+    for (const kind of EDIT_KINDS) {
+      for (let n = 0; n < 2; n++) {
+        for (const next of [applyEdit(text, kind, n), text]) {
+          await c.notify('textDocument/didChange', { textDocument: { uri, version: ++v }, contentChanges: [rangeChange(cur, next)] });
+          cur = next;
+          const got = await c.diagnostics(uri, v, 60_000);
+          expect(shown(got), `${kind} #${n}`).toEqual(expected(cur));
+        }
       }
     }
   });

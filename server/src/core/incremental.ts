@@ -542,6 +542,19 @@ function errorsContained(text: string, item: ItemEntry, span: ItemSpan, nextSpan
   return shapeOf(seq.items[0], span.start - delta) === shapeOf(item.node, item.treeAt) && sameAsAlone(seq.items[1], src.length, first);
 }
 
+/**
+ * Whole comment or blank lines after the last line of an item: `a` and `b` are the same but for such
+ * lines added at the end of one of them. Only lines that every parser skips and that keep the item on
+ * the js-yaml fast path (NEEDS_FULL_PARSER, trickyComments, NOT_SPLITTABLE look inside comments too):
+ * an indented `#` with no `#`, `&`, `*`, `!`, `<`, tab or CR after it, or spaces only.
+ */
+const COMMENT_TAIL = /^(?:(?:[ ]+#[^\n\t\r#&*!<]*|[ ]*)\n)*(?:[ ]+#[^\n\t\r#&*!<]*|[ ]*)$/;
+
+function commentTail(a: string, b: string): boolean {
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  return short.length > 0 && short.charCodeAt(short.length - 1) === 10 && long.startsWith(short) && COMMENT_TAIL.test(long.slice(short.length));
+}
+
 // ---------------------------------------------------------------------------------------------
 // the document around the items
 
@@ -573,7 +586,17 @@ function frameOf(text: string, split: Split, fast: boolean, prev: Frame | undefi
   const header = text.slice(0, first.start);
   const firstText = text.slice(first.start, first.end);
   const lastText = text.slice(last.start);
-  if (prev && prev.fast === fast && prev.header === header && prev.first === firstText && prev.last === lastText && prev.multi === items.length > 1) {
+  const same = prev && prev.fast === fast && prev.header === header && prev.first === firstText && prev.multi === items.length > 1;
+  if (same && prev.lastStart === last.start && prev.last !== lastText && commentTail(prev.last, lastText)) {
+    // comment lines typed (or deleted) after the last line: only the document's end can move (to the new end of the text)
+    const prevEnd = prev.lastStart + prev.last.length;
+    const kept = last.start + Math.min(prev.last.length, lastText.length);
+    if (prev.rootRange.end <= kept && prev.pairRange.end <= kept && prev.seqRange.end <= kept) {
+      const docEnd = prev.docRange.end === prevEnd ? text.length : prev.docRange.end <= kept ? prev.docRange.end : -1;
+      if (docEnd >= 0) return { ...prev, last: lastText, docRange: { start: prev.docRange.start, end: docEnd } };
+    }
+  }
+  if (same && prev.last === lastText) {
     const delta = last.start - prev.lastStart;
     if (delta === 0) return prev;
     const end = (r: OffsetRange): OffsetRange => ({ start: r.start, end: r.end >= prev.lastStart ? r.end + delta : r.end });
@@ -803,9 +826,18 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
       ((span.end <= pre && e.start === span.start) ||
         (span.start >= text.length - suf && e.start + delta === span.start) ||
         text.slice(span.start, span.end) === e.text);
+    if (old && !used.has(old) && !unchanged(old) && old.fast && old.parseErrors.length === 0 && old.start === span.start) {
+      // comment lines typed (or deleted) after the item's last line: its tree and findings stay as they are
+      const now = text.slice(span.start, span.end);
+      if (commentTail(old.text, now)) old.text = now;
+    }
     if (!(old && !used.has(old) && unchanged(old))) {
       old = undefined;
-      if (reuse) {
+      // after the edit: the item that was there (an item inserted or deleted before it moved it in
+      // the list); the unchanged suffix says it is the same text without hashing it
+      const moved = reuse && span.start >= text.length - suf ? reuse.entries[i + reuse.entries.length - split.items.length] : undefined;
+      if (moved && !used.has(moved) && moved.start + delta === span.start && moved.text.length === span.end - span.start) old = moved;
+      else if (reuse) {
         // an item that moved in the list (one inserted, deleted or pasted before it)
         if (!pool) {
           pool = new Map();
@@ -826,15 +858,18 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     reparsed++;
     entries.push(e);
   }
+  const fast = entries.every((e) => e.fast);
   for (let i = 0; i + 1 < entries.length; i++) {
     const e = entries[i];
     if (e.parseErrors.length === 0) continue;
+    // half-typed keys read by the fast path (parse/tree.ts halfTypedKeys): when every item is read
+    // by the fast path, so is the whole file, the same way, and nothing is left to prove
+    if (fast) continue;
     const first = firstLine(text, split.items[i + 1]);
     if (e.containedBefore === first) continue;
     if (!errorsContained(text, e, split.items[i], split.items[i + 1])) return full();
     e.containedBefore = first;
   }
-  const fast = entries.every((e) => e.fast);
   const frame = frameOf(text, split, fast, fast ? reuse?.frames.fast : reuse?.frames.slow);
   if (!frame) return full();
 

@@ -21,9 +21,13 @@ export function kernelVersionOr(s: string, fallback = NEWEST_KNOWN_KERNEL): Kern
   return parseKernelVersion(s) ?? (parseKernelVersion(fallback) as KernelVersion);
 }
 
+/** the `since` versions of the format spec, parsed once (rules ask for every key of every item they check) */
+const SINCE = new Map<string, KernelVersion | undefined>();
+
 /** true when `kernel` has a feature that first appeared in `since` ("X.Y", "mm" or "next"). */
 export function kernelHas(kernel: KernelVersion, since: string): boolean {
-  const v = parseKernelVersion(since);
+  let v = SINCE.get(since);
+  if (v === undefined && !SINCE.has(since)) SINCE.set(since, (v = parseKernelVersion(since)));
   if (!v) return false; // mm tree / damon-next only
   return kernel[0] > v[0] || (kernel[0] === v[0] && kernel[1] >= v[1]);
 }

@@ -363,6 +363,106 @@ function trickyComments(text: string): boolean {
 
 function parseYamlFast(text: string): SourceDocument[] | undefined {
   if (NEEDS_FULL_PARSER.test(text) || trickyComments(text)) return undefined;
+  return fastTree(text) ?? halfTypedKeys(text);
+}
+
+/**
+ * A half-typed key: a line holding one plain word of two or more characters (`qu`) right above a
+ * `key:` line at the same indent, inside a block mapping (the nearest line above at that indent or
+ * less is a key of the same mapping or the parent key opening it). The `yaml` library reads the word
+ * and the next key as one two-line implicit key (`qu quotas`, error "Implicit keys need to be on a
+ * single line" over both) and goes on as usual. The fast path reads the same text with the line
+ * break and indent between the two replaced by `_` (one single-line key over the same span), then
+ * gives that key the two-line key's value and source. (A one-character word after another key is
+ * read as a key of its own with no value instead; that stays with the `yaml` library.)
+ * `test/core/yaml-fastpath.test.ts` half-types a key above every key line of every example and
+ * compares the tree and diagnostics with the `yaml` library's.
+ */
+const HALF_TYPED_KEY = /^( +)([A-Za-z_][A-Za-z0-9_]+)\n\1([A-Za-z_][A-Za-z0-9_]*):(?=[ \n]|$)/gm;
+const KEY_LINE = /^( *)((?:-[ ]+)*)[A-Za-z_][A-Za-z0-9_]*:(?:[ ]|$)/;
+const OPENS_BLOCK = /^[ ]*(?:#.*)?$/;
+
+function halfTypedKeys(text: string): SourceDocument[] | undefined {
+  const found: { start: number; end: number; word: string; key: string }[] = [];
+  HALF_TYPED_KEY.lastIndex = 0;
+  for (let m; (m = HALF_TYPED_KEY.exec(text));) {
+    const indent = m[1].length;
+    if (!keyAbove(text, m.index, indent)) return undefined;
+    found.push({ start: m.index + indent, end: m.index + m[0].length - 1, word: m[2], key: m[3] });
+  }
+  if (!found.length) return undefined;
+  // the same text with each word and its key on one line: `qu_____________quotas`
+  let patched = '';
+  let at = 0;
+  for (const f of found) {
+    patched += text.slice(at, f.start + f.word.length) + '_'.repeat(f.end - f.start - f.word.length - f.key.length);
+    at = f.end - f.key.length;
+  }
+  patched += text.slice(at);
+  const docs = fastTree(patched);
+  const root = docs?.[0].root;
+  if (!docs || !root) return undefined;
+  const diagnostics: CoreDiagnostic[] = [];
+  for (const f of found) {
+    const pair = pairWithKeyAt(root, f.start);
+    if (!pair || pair.key.kind !== 'scalar' || pair.key.range.end !== f.end || pair.key.quoted) return undefined;
+    const map = mapOfPair(root, pair);
+    const value = `${f.word} ${f.key}`;
+    if (!map || map.flow || map.pairs.some((p) => p !== pair && p.key.kind === 'scalar' && p.key.value === value)) return undefined;
+    pair.key = plainScalar(value, { start: f.start, end: f.end }, text.slice(f.start, f.end));
+    diagnostics.push(diag('yaml-syntax', 'Implicit keys need to be on a single line', { start: f.start, end: f.end }));
+  }
+  return [{ range: { start: 0, end: text.length }, root, diagnostics }];
+}
+
+/**
+ * The nearest content line above `lineStart` at `indent` or less is a block mapping key starting at
+ * `indent` (a sibling), or a key with nothing after its colon left of it (the parent of the mapping).
+ */
+function keyAbove(text: string, lineStart: number, indent: number): boolean {
+  let end = lineStart - 1;
+  while (end > 0) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    let i = start;
+    while (i < end && text.charCodeAt(i) === 32) i++;
+    if (i === end || text.charCodeAt(i) === 35 || i - start > indent) {
+      end = start - 1;
+      continue;
+    }
+    const line = text.slice(start, end);
+    const m = KEY_LINE.exec(line);
+    if (!m) return false;
+    const column = m[1].length + m[2].length;
+    // a sibling key of the same mapping, or the parent key that opens it (nothing after its colon)
+    return column === indent || (column < indent && OPENS_BLOCK.test(line.slice(m[0].length)));
+  }
+  return false;
+}
+
+function pairWithKeyAt(n: SNode, at: number): SPair | undefined {
+  if (n.kind === 'map') {
+    for (const p of n.pairs) {
+      if (p.key.range.start === at) return p;
+      if (p.value && p.value.range.start <= at && at < p.value.range.end) return pairWithKeyAt(p.value, at);
+    }
+  } else if (n.kind === 'seq') {
+    for (const it of n.items) if (it && it.range.start <= at && at < it.range.end) return pairWithKeyAt(it, at);
+  }
+  return undefined;
+}
+
+function mapOfPair(n: SNode, pair: SPair): SMap | undefined {
+  if (n.kind === 'map') {
+    if (n.pairs.includes(pair)) return n;
+    for (const p of n.pairs) if (p.value && p.value.range.start <= pair.range.start && pair.range.start < p.value.range.end) return mapOfPair(p.value, pair);
+  } else if (n.kind === 'seq') {
+    for (const it of n.items) if (it && it.range.start <= pair.range.start && pair.range.start < it.range.end) return mapOfPair(it, pair);
+  }
+  return undefined;
+}
+
+/** The js-yaml tree of a text that passed the NEEDS_FULL_PARSER / trickyComments screen, or undefined. */
+function fastTree(text: string): SourceDocument[] | undefined {
   const stack: Frame[] = [{ open: 0, children: [] }];
   let depth = 0;
   const listener = (ev: 'open' | 'close', state: { position: number; kind: string | null; result: unknown }) => {

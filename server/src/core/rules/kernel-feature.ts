@@ -53,10 +53,16 @@ function isDefaultish(node: SNode | null, key: string): boolean {
   return false;
 }
 
+/** `path` is one array the walk pushes to and pops from; a finding gets a copy */
 function walk(ctx: RuleContext, node: SNode | null, path: ConfigPath, schema: JSONSchema | undefined): void {
   if (!node || !schema) return;
   if (node.kind === 'seq') {
-    node.items.forEach((it, i) => walk(ctx, it, [...path, i], schema.items as JSONSchema | undefined));
+    const items = schema.items as JSONSchema | undefined;
+    for (let i = 0; i < node.items.length; i++) {
+      path.push(i);
+      walk(ctx, node.items[i], path, items);
+      path.pop();
+    }
     return;
   }
   if (node.kind === 'scalar') {
@@ -67,7 +73,7 @@ function walk(ctx: RuleContext, node: SNode | null, path: ConfigPath, schema: JS
       const since = i >= 0 ? enumSince[i] : undefined;
       if (since && !kernelHas(ctx.kernel, since)) {
         ctx.report({
-          path,
+          path: [...path],
           message: `"${node.value}" needs ${formatSince(since)}; the target kernel ${ctx.kernelText} rejects it (EINVAL when damo writes it)`,
         });
       }
@@ -92,7 +98,9 @@ function walk(ctx: RuleContext, node: SNode | null, path: ConfigPath, schema: JS
       });
       continue;
     }
-    walk(ctx, pair.value, [...path, key], sub);
+    path.push(key);
+    walk(ctx, pair.value, path, sub);
+    path.pop();
   }
 }
 
