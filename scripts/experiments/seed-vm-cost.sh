@@ -14,30 +14,11 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 duration=900; out=""; thp=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --duration) duration="$2"; shift 2 ;;
-    --out) out="$2"; shift 2 ;;
-    --thp) thp="$2"; shift 2 ;;
-    *) echo "seed-vm-cost.sh: unknown argument '$1'" >&2; exit 2 ;;
-  esac
-done
-case "$thp" in ""|always|madvise|never) ;; *) echo "seed-vm-cost.sh: --thp wants always, madvise or never" >&2; exit 2 ;; esac
 . "$here/lib/vm.sh"
+seed_vm_args seed-vm-cost "$@"
 experiment_vm seed-vm-cost
 
-[ -z "$thp" ] || vm "echo $thp > /sys/kernel/mm/transparent_hugepage/enabled"
-vm 'cat /sys/kernel/mm/transparent_hugepage/enabled' > "$out/thp.txt"
-vm 'mkdir -p /sys/fs/cgroup/workload_a /sys/fs/cgroup/workload_b; echo 0 > /proc/sys/kernel/numa_balancing'
-vm "sh -c 'echo \$\$ > /sys/fs/cgroup/workload_a/cgroup.procs; exec damon-workload 0 341 34 60' > /tmp/wa.log 2>&1 &"
-sleep 23
-vm "sh -c 'echo \$\$ > /sys/fs/cgroup/workload_b/cgroup.procs; exec damon-workload 0 341 34 60' > /tmp/wb.log 2>&1 &"
-for _ in $(seq 120); do
-  [ "$(vm 'cat /tmp/wa.log /tmp/wb.log' | grep -c ready)" = 2 ] && break
-  sleep 1
-done
-node "$root/dist/cli.js" plan "$here/seed-vm.damon.yaml" --script --kernel 7.2 > "$out/apply.sh"
-vm 'cat > /tmp/apply.sh && sh /tmp/apply.sh' < "$out/apply.sh" > "$out/apply.log" 2>&1
+seed_vm_setup
 
 vm "cat > /tmp/record.sh" <<'REC'
 #!/bin/sh

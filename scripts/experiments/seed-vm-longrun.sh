@@ -17,30 +17,11 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 duration=3600; out=""; thp=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --duration) duration="$2"; shift 2 ;;
-    --out) out="$2"; shift 2 ;;
-    --thp) thp="$2"; shift 2 ;;
-    *) echo "seed-vm-longrun.sh: unknown argument '$1'" >&2; exit 2 ;;
-  esac
-done
-case "$thp" in ""|always|madvise|never) ;; *) echo "seed-vm-longrun.sh: --thp wants always, madvise or never" >&2; exit 2 ;; esac
 . "$here/lib/vm.sh"
+seed_vm_args seed-vm-longrun "$@"
 experiment_vm seed-vm-longrun
 
-[ -z "$thp" ] || vm "echo $thp > /sys/kernel/mm/transparent_hugepage/enabled"
-vm 'cat /sys/kernel/mm/transparent_hugepage/enabled' > "$out/thp.txt"
-vm 'mkdir -p /sys/fs/cgroup/workload_a /sys/fs/cgroup/workload_b; echo 0 > /proc/sys/kernel/numa_balancing'
-vm "sh -c 'echo \$\$ > /sys/fs/cgroup/workload_a/cgroup.procs; exec damon-workload 0 341 34 60' > /tmp/wa.log 2>&1 &"
-sleep 23
-vm "sh -c 'echo \$\$ > /sys/fs/cgroup/workload_b/cgroup.procs; exec damon-workload 0 341 34 60' > /tmp/wb.log 2>&1 &"
-for _ in $(seq 120); do
-  [ "$(vm 'cat /tmp/wa.log /tmp/wb.log' | grep -c ready)" = 2 ] && break
-  sleep 1
-done
-node "$root/dist/cli.js" plan "$here/seed-vm.damon.yaml" --script --kernel 7.2 > "$out/apply.sh"
-vm 'cat > /tmp/apply.sh && sh /tmp/apply.sh' < "$out/apply.sh" > "$out/apply.log" 2>&1
+seed_vm_setup
 
 # the recorder runs inside the guest (one ssh at the end, not one per sample)
 vm "cat > /tmp/record.sh" <<'REC'

@@ -9,8 +9,9 @@ import { Machine } from '../../server/src/core/sim/machine';
 import { Rng } from '../../server/src/core/sim/rng';
 import { MiB, filter, scheme, tinyScenario } from './helpers';
 
-function ctxFor(kernel: '6.19' | '7.2', schemes = [scheme()], regions = [{ start: 64 * MiB, end: 128 * MiB }]) {
+function ctxFor(kernel: '6.19' | '7.2', schemes = [scheme()], regions = [{ start: 64 * MiB, end: 128 * MiB }], thp = false) {
   const sc = tinyScenario(kernel);
+  sc.machine.thp = thp;
   const rng = new Rng(7);
   const m = new Machine(sc, rng);
   const k: KContext = {
@@ -149,23 +150,7 @@ describe('sampling (§3)', () => {
     // 20 accesses per page per second, 20 samples of 5 ms: a 4 KiB page is accessed within a sample
     // with probability 1 - exp(-0.1) = 0.095, a THP folio (512 such pages) with 1 - exp(-51.2) = 1
     const run = (thp: boolean): number => {
-      const sc = tinyScenario('7.2');
-      sc.machine.thp = thp;
-      const rng = new Rng(7);
-      const m = new Machine(sc, rng);
-      const k: KContext = {
-        ops: 'paddr',
-        addrUnit: 1,
-        sampleUs: 5000,
-        aggrUs: 100000,
-        updateUs: 1000000,
-        intervalsGoal: null,
-        nrRegions: { min: 10, max: 1000 },
-        pause: false,
-        targets: [{ pid: null, obsolete: false, regions: [{ start: 64 * MiB, end: 80 * MiB }] }],
-        schemes: [],
-      };
-      const ctx = new DamonContext(0, k, m, rng, simKernel('7.2'), { lastNrRegions: 0 }, 0);
+      const { m, ctx } = ctxFor('7.2', [], [{ start: 64 * MiB, end: 80 * MiB }], thp);
       const hot = m.levelFor(20);
       for (let v = m.processes[0].firstV; v < m.processes[0].firstV + m.processes[0].nV; v++) m.setLevel(v, hot, 0);
       expect(m.folioRate(hot)).toBe(thp ? 20 * 512 : 20);

@@ -1,6 +1,7 @@
 # Sourced by the experiment scripts: boots their own 7.2 test host and stops it on exit.
 #
 #   experiment_vm NAME      (after root, duration and out are set)
+#   seed_vm_args NAME ARGS  /  seed_vm_setup   (the two seed-vm scripts, below)
 #
 # Checks --duration, makes OUT (default .testhost/experiments/NAME-<time>), builds the image and the
 # CLI bundle, boots the host into OUT/vm and defines vm() (ssh to it). The trap stops the host.
@@ -16,3 +17,38 @@ experiment_vm() {
   trap 'bash "$root/scripts/testhost/stop.sh" --dir "$dir" >/dev/null 2>&1 || true' EXIT
 }
 vm() { ssh -F "$dir/ssh_config" -T -- "$alias" "$@"; }
+
+# The seed experiment's setup at 1/30 scale, shared by seed-vm-longrun.sh and seed-vm-cost.sh (after
+# experiment_vm): THP as --thp said (empty: the guest kernel's default, recorded in OUT/thp.txt), the
+# cgroups /workload_a and /workload_b, in each one 341 MiB damon-workload process first touched on node
+# 0 (a 34 MiB hot window moving to the next tenth every 60 s, b started 23 s after a), then
+# seed-vm.damon.yaml applied through `damon-config plan --script`.
+seed_vm_setup() {
+  local here="$root/scripts/experiments"
+  [ -z "$thp" ] || vm "echo $thp > /sys/kernel/mm/transparent_hugepage/enabled"
+  vm 'cat /sys/kernel/mm/transparent_hugepage/enabled' > "$out/thp.txt"
+  vm 'mkdir -p /sys/fs/cgroup/workload_a /sys/fs/cgroup/workload_b; echo 0 > /proc/sys/kernel/numa_balancing'
+  vm "sh -c 'echo \$\$ > /sys/fs/cgroup/workload_a/cgroup.procs; exec damon-workload 0 341 34 60' > /tmp/wa.log 2>&1 &"
+  sleep 23
+  vm "sh -c 'echo \$\$ > /sys/fs/cgroup/workload_b/cgroup.procs; exec damon-workload 0 341 34 60' > /tmp/wb.log 2>&1 &"
+  for _ in $(seq 120); do
+    [ "$(vm 'cat /tmp/wa.log /tmp/wb.log' | grep -c ready)" = 2 ] && break
+    sleep 1
+  done
+  node "$root/dist/cli.js" plan "$here/seed-vm.damon.yaml" --script --kernel 7.2 > "$out/apply.sh"
+  vm 'cat > /tmp/apply.sh && sh /tmp/apply.sh' < "$out/apply.sh" > "$out/apply.log" 2>&1
+}
+
+# the options both seed scripts take: --duration SEC, --out DIR, --thp always|madvise|never
+seed_vm_args() {
+  local name="$1"; shift
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --duration) duration="$2"; shift 2 ;;
+      --out) out="$2"; shift 2 ;;
+      --thp) thp="$2"; shift 2 ;;
+      *) echo "$name.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+  done
+  case "$thp" in ""|always|madvise|never) ;; *) echo "$name.sh: --thp wants always, madvise or never" >&2; exit 2 ;; esac
+}
