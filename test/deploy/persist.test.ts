@@ -13,6 +13,7 @@ import { checkText } from '../../server/src/core/index';
 import type { KConfig } from '../../server/src/core/model/kernel';
 import {
   cgroupUnits,
+  PERSIST_UNIT_PATH,
   parsePersistRead,
   planCgroups,
   renderBootScript,
@@ -155,6 +156,32 @@ describe('the install and remove scripts', () => {
       digest: '0123456789abcdef',
     });
     expect(() => parsePersistRead('@@PSYSTEMD yes\n')).toThrow(/ended early/);
+  });
+  it("reads this boot's run with one `systemctl show`, whatever order systemd prints the properties in", () => {
+    // separate calls could read "active" while the boot script waits and "failed" after it gave up
+    // (seen in a busy CI run): one call is one snapshot of the unit
+    const dir = mkdtempSync(join(tmpdir(), 'damon-persist-read-'));
+    try {
+      const unit = join(dir, 'damon-config.service');
+      writeFileSync(unit, '[Unit]\n');
+      const calls = join(dir, 'calls');
+      writeFileSync(
+        join(dir, 'systemctl'),
+        `#!/bin/sh\necho "$*" >> '${calls}'\ncase "$1" in is-enabled) echo enabled ;; show) printf 'Result=exit-code\\nSubState=failed\\nActiveState=failed\\n' ;; esac\n`,
+        { mode: 0o755 },
+      );
+      const script = renderPersistReadScript().split(`'${PERSIST_UNIT_PATH}'`).join(`'${unit}'`);
+      const r = sh(script, { PATH: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}` });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^@@PRUN failed failed exit-code$/m);
+      expect(
+        readFileSync(calls, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('show')),
+      ).toEqual(['show -p ActiveState -p SubState -p Result damon-config.service']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -36,10 +36,11 @@ async function unitSettled(): Promise<string> {
   // applied, "failed" when it gave up
   const end = Date.now() + 400_000;
   for (;;) {
-    const [active, sub] = vm
-      .sh('systemctl show -p ActiveState --value damon-config.service; systemctl show -p SubState --value damon-config.service')
-      .trim()
-      .split('\n');
+    // one `systemctl show`: two could read "active" while the script waits and then "failed" once it
+    // gave up, a state the unit never was in (seen on a busy CI run)
+    const props = vm.sh('systemctl show -p ActiveState -p SubState damon-config.service');
+    const active = /^ActiveState=(.*)$/m.exec(props)?.[1] ?? '';
+    const sub = /^SubState=(.*)$/m.exec(props)?.[1] ?? '';
     if (active !== 'activating' && !(active === 'active' && sub === 'running')) return active;
     if (Date.now() > end) throw new Error(`damon-config.service is still ${active} (${sub})`);
     await new Promise((r) => setTimeout(r, 1000));

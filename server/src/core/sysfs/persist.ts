@@ -317,7 +317,11 @@ export function renderPersistReadScript(): string {
     `U=${shQuote(PERSIST_UNIT_PATH)}`,
     'if [ -f "$U" ]; then',
     `  e=$(systemctl is-enabled ${PERSIST_UNIT} 2>/dev/null); say "@@PUNIT \${e:-unknown}"`,
-    `  say "@@PRUN $(systemctl show -p ActiveState --value ${PERSIST_UNIT} 2>/dev/null) $(systemctl show -p SubState --value ${PERSIST_UNIT} 2>/dev/null) $(systemctl show -p Result --value ${PERSIST_UNIT} 2>/dev/null)"`,
+    // one `systemctl show` (one GetAll from systemd): three calls could read "active" before the unit
+    // failed and "failed" after it, a state it never was in
+    `  s=$(systemctl show -p ActiveState -p SubState -p Result ${PERSIST_UNIT} 2>/dev/null)`,
+    `  v() { printf '%s\\n' "$s" | sed -n "s/^$1=//p"; }`,
+    '  say "@@PRUN $(v ActiveState) $(v SubState) $(v Result)"',
     'else say "@@PUNIT none"; fi',
     `for f in ${shQuote(PERSIST_DIR)}/config.damon.yaml ${shQuote(PERSIST_DIR)}/config.damon.json; do`,
     '  [ -f "$f" ] && [ ! -h "$f" ] || continue',
