@@ -545,16 +545,13 @@ describe('VS Code (code-server) with the packaged extension', () => {
         await page.keyboard.press('Enter');
         // check mode: the per-host table and the diff, in a page beside the editor
         const frame = webviewFrame(page);
-        await expect
-          .poll(
-            async () =>
-              frame
-                .locator('#title')
-                .innerText()
-                .catch(() => ''),
-            { timeout: 180_000 },
-          )
-          .toMatch(/^DAMON Check: stat-node1\.damon\.yaml/);
+        // the page's title, '' while the page is (re)loading
+        const title = async (): Promise<string> =>
+          frame
+            .locator('#title')
+            .innerText()
+            .catch(() => '');
+        await expect.poll(title, { timeout: 180_000 }).toMatch(/^DAMON Check: stat-node1\.damon\.yaml/);
         const checkRow = frame.locator(`tr[data-host="${vm.alias}"]`);
         expect(await checkRow.locator('td.status').innerText()).toBe('would apply');
         expect(await checkRow.locator('td.why').innerText()).toMatch(/^\d+ sysfs writes \(start\)/);
@@ -568,16 +565,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
         await shot(page, 'inventory-check');
         await dialog.locator('.monaco-button', { hasText: 'Deploy to 1 host' }).first().click();
         // the recap, per host
-        await expect
-          .poll(
-            async () =>
-              frame
-                .locator('#title')
-                .innerText()
-                .catch(() => ''),
-            { timeout: 180_000 },
-          )
-          .toMatch(/^DAMON Deploy: stat-node1\.damon\.yaml/);
+        await expect.poll(title, { timeout: 180_000 }).toMatch(/^DAMON Deploy: stat-node1\.damon\.yaml/);
         const recapRow = frame.locator(`tr[data-host="${vm.alias}"]`);
         expect(await recapRow.locator('td.status').innerText()).toBe('applied');
         expect(await recapRow.locator('td.why').innerText()).toMatch(/^applied \(\d+ writes\)$/);

@@ -92,16 +92,24 @@ function lockProblem(host: string, out: string): DeployError | null {
   return null;
 }
 
-/** The install script's verdict (also read by the Ansible role's module). */
-export function installVerdict(host: string, out: string): { changed: boolean } {
-  if (/^@@NOSYSTEMD$/m.test(out)) throw noSystemd(host);
+/**
+ * The last word of an install or remove script (`word` captures it), or the error it reported: the
+ * lock, a failed step (@@PERSISTFAIL), or no last word at all.
+ */
+function persistVerdict(host: string, out: string, what: string, word: RegExp): string {
   const lp = lockProblem(host, out);
   if (lp) throw lp;
   const f = /^@@PERSISTFAIL (.*)$/m.exec(out);
-  if (f) throw new DeployError(`persisting on ${host} failed: ${f[1]}`, 'apply');
-  const m = /^@@PERSISTED (changed|unchanged)$/m.exec(out);
-  if (!m) throw new DeployError(`persisting on ${host}: the install script ended without its last word`, 'unknown');
-  return { changed: m[1] === 'changed' };
+  if (f) throw new DeployError(`${what} on ${host} failed: ${f[1]}`, 'apply');
+  const m = word.exec(out);
+  if (!m) throw new DeployError(`${what} on ${host}: the script ended without its last word`, 'unknown');
+  return m[1];
+}
+
+/** The install script's verdict (also read by the Ansible role's module). */
+export function installVerdict(host: string, out: string): { changed: boolean } {
+  if (/^@@NOSYSTEMD$/m.test(out)) throw noSystemd(host);
+  return { changed: persistVerdict(host, out, 'persisting', /^@@PERSISTED (changed|unchanged)$/m) === 'changed' };
 }
 
 export async function installPersist(t: SshTarget, files: PersistFiles, ms: number): Promise<{ changed: boolean }> {
@@ -111,13 +119,7 @@ export async function installPersist(t: SshTarget, files: PersistFiles, ms: numb
 
 export async function removePersist(t: SshTarget, ms: number, lockWaitS = 60): Promise<{ removed: boolean }> {
   const r = await runChecked(t, renderRemoveScript(lockWaitS), { phase: 'persist', ms });
-  const lp = lockProblem(t.alias, r.stdout);
-  if (lp) throw lp;
-  const f = /^@@PERSISTFAIL (.*)$/m.exec(r.stdout);
-  if (f) throw new DeployError(`removing the persisted config on ${t.alias} failed: ${f[1]}`, 'apply');
-  const m = /^@@UNPERSISTED (removed|none)$/m.exec(r.stdout);
-  if (!m) throw new DeployError(`removing the persisted config on ${t.alias}: the script ended without its last word`, 'unknown');
-  return { removed: m[1] === 'removed' };
+  return { removed: persistVerdict(t.alias, r.stdout, 'removing the persisted config', /^@@UNPERSISTED (removed|none)$/m) === 'removed' };
 }
 
 export async function readPersisted(t: SshTarget, ms: number): Promise<PersistedState> {
@@ -155,18 +157,16 @@ export function persistStatus(host: string, st: PersistedState, probe: ProbeResu
   if (!st.config) return { ...base, persisted: true, same: null, detail: `the unit is there but the persisted config is missing` };
   const running = probe.host.running.filter(Boolean).length;
   const notRunning = 'no kdamond runs: the persisted config is not running now';
+  // why the persisted config would not apply now; first, that nothing runs, when nothing does
+  const wouldNotApply = (d: string): PersistStatus => ({ ...base, persisted: true, same: false, detail: running ? d : `${notRunning}; ${d}` });
   let cfg: LoadedConfig;
   try {
     cfg = loadForDeploy(st.config.text, `${host}:${persistedConfigPath(st.config.name)}`, probe, undefined, 'it would not apply at boot');
   } catch (e) {
-    const d = e instanceof DeployError ? [e.message, ...e.details].join('; ') : (e as Error).message;
-    return { ...base, persisted: true, same: false, detail: running ? d : `${notRunning}; ${d}` };
+    return wouldNotApply(e instanceof DeployError ? [e.message, ...e.details].join('; ') : (e as Error).message);
   }
   const plan = planSysfs(cfg.kconfig, { caps: probe.caps, host: probe.host, tree: probe.tree });
-  if (plan.problems.length) {
-    const d = plan.problems.map((p) => p.message).join('; ');
-    return { ...base, persisted: true, same: false, detail: running ? d : `${notRunning}; ${d}` };
-  }
+  if (plan.problems.length) return wouldNotApply(plan.problems.map((p) => p.message).join('; '));
   if (plan.writes.length === 0) return { ...base, persisted: true, same: true, detail: 'the running config is the persisted one' };
   return {
     ...base,

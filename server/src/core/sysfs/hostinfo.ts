@@ -7,7 +7,7 @@
 import type { MachineProfile, ProfileNode } from '../profile';
 import { capabilitiesForVersion, capabilitiesFromFiles, type HostCapabilities } from './features';
 import { ADMIN_ROOT, type HostState, type SysfsWrite } from './plan';
-import { FINGERPRINT_FN, lockFn, OWNED_PATH, type RestoreSpec } from './script';
+import { FINGERPRINT_FN, lockFn, OWNED_PATH, SAY_FN, type RestoreSpec } from './script';
 
 export const MODULES = ['damon_stat', 'damon_reclaim', 'damon_lru_sort'] as const;
 export type DamonModule = (typeof MODULES)[number];
@@ -27,7 +27,7 @@ export function renderProbeScript(opts: ProbeOptions = {}): string {
   const skeleton = opts.skeleton ?? true;
   return `set -u
 A=${ADMIN_ROOT}
-say() { printf '%s\\n' "$*"; }
+${SAY_FN}
 dump() { say "@@FILE $1"; while IFS= read -r l || [ -n "$l" ]; do printf '|%s\\n' "$l"; done < "$1" 2>/dev/null; }
 ${FINGERPRINT_FN}
 ${lockFn(opts.lockWaitS ?? 60)}

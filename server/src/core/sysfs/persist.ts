@@ -16,7 +16,7 @@
  * name reaches the unit only through unitText(). Pure: no I/O.
  */
 import type { SysfsPlan } from './plan';
-import { lockFn, renderDeployScript, shQuote, STATE_DIR, TMP_FN, type RestoreSpec } from './script';
+import { heredocDelimiter, lockFn, renderDeployScript, SAY_FN, shQuote, STATE_DIR, TMP_FN, type RestoreSpec } from './script';
 
 export const PERSIST_DIR = '/etc/damon-config';
 export const PERSIST_UNIT = 'damon-config.service';
@@ -106,8 +106,7 @@ export const FRESH_RESTORE: RestoreSpec = { tree: [{ path: 'kdamonds/nr_kdamonds
 export function renderBootScript(plan: SysfsPlan, o: BootScriptOptions): string {
   const wait = checkedWait(o.cgroupWaitS);
   const deploy = renderDeployScript(plan, null, FRESH_RESTORE, { session: BOOT_SESSION, commitWaitS: 60, lockWaitS: 60 });
-  let eof = 'DAMON_CONFIG_BOOT_DEPLOY';
-  while (deploy.split('\n').includes(eof)) eof += '_';
+  const eof = heredocDelimiter('DAMON_CONFIG_BOOT_DEPLOY', deploy);
   const cgroups = planCgroups(plan);
   const digest = planDigest(plan);
   const out: string[] = [
@@ -214,13 +213,6 @@ export function renderPersistUnit(o: UnitOptions): string {
   ].join('\n');
 }
 
-/** a heredoc delimiter that is no line of `text` */
-function delimiter(base: string, ...texts: string[]): string {
-  let d = base;
-  while (texts.some((t) => t.split('\n').includes(d))) d += '_';
-  return d;
-}
-
 export interface InstallOptions {
   configText: string;
   configFileName: string;
@@ -240,7 +232,7 @@ export interface InstallOptions {
 export function renderInstallScript(o: InstallOptions): string {
   if (o.configText.includes('\0')) throw new Error('a NUL character cannot be persisted');
   const cfgPath = persistedConfigPath(o.configFileName);
-  const eof = delimiter('DAMON_CONFIG_PERSIST', o.configText, o.bootScript, o.unit);
+  const eof = heredocDelimiter('DAMON_CONFIG_PERSIST', o.configText, o.bootScript, o.unit);
   // a here-document ends every text with a newline (a config without one gains it: same config)
   const put = (path: string, text: string, mode: string) => [
     `cat > ${shQuote(`${path}.new`)} <<'${eof}' || fail "cannot write ${path}.new"`,
@@ -251,7 +243,7 @@ export function renderInstallScript(o: InstallOptions): string {
   ];
   return [
     'set -u',
-    'say() { printf \'%s\\n\' "$*"; }',
+    SAY_FN,
     '[ -d /run/systemd/system ] || { say "@@NOSYSTEMD"; exit 0; }',
     lockFn(o.lockWaitS ?? 60),
     'fail() { say "@@PERSISTFAIL $*"; unlock; exit 1; }',
@@ -280,7 +272,7 @@ export function renderInstallScript(o: InstallOptions): string {
 export function renderRemoveScript(lockWaitS = 60): string {
   return [
     'set -u',
-    'say() { printf \'%s\\n\' "$*"; }',
+    SAY_FN,
     lockFn(lockWaitS),
     'fail() { say "@@PERSISTFAIL $*"; unlock; exit 1; }',
     'lock',
@@ -312,7 +304,7 @@ export function renderRemoveScript(lockWaitS = 60): string {
 export function renderPersistReadScript(): string {
   return [
     'set -u',
-    'say() { printf \'%s\\n\' "$*"; }',
+    SAY_FN,
     'if [ -d /run/systemd/system ]; then say "@@PSYSTEMD yes"; else say "@@PSYSTEMD no"; fi',
     `U=${shQuote(PERSIST_UNIT_PATH)}`,
     'if [ -f "$U" ]; then',
@@ -351,30 +343,30 @@ export interface PersistedState {
 
 export function parsePersistRead(text: string): PersistedState {
   const st: PersistedState = { systemd: false, unit: 'none', run: null, config: null, source: null, digest: null };
-  let lines: string[] | null = null;
+  // the `|` lines right after @@PCONFIG are the config's
+  let configLines: string[] = [];
+  let inConfig = false;
   let ended = false;
   for (const line of text.split('\n')) {
     if (line.startsWith('|')) {
-      lines?.push(line.slice(1));
+      if (inConfig) configLines.push(line.slice(1));
       continue;
     }
+    if (line === '') continue;
     const [tag, ...rest] = line.split(' ');
     const arg = rest.join(' ');
-    if (tag === '@@PSYSTEMD') st.systemd = arg === 'yes';
+    inConfig = tag === '@@PCONFIG';
+    if (inConfig) {
+      configLines = [];
+      st.config = { name: arg, text: '' };
+    } else if (tag === '@@PSYSTEMD') st.systemd = arg === 'yes';
     else if (tag === '@@PUNIT') st.unit = arg;
     else if (tag === '@@PRUN') st.run = { active: rest[0] ?? '', sub: rest[1] ?? '', result: rest[2] ?? '' };
-    else if (tag === '@@PCONFIG') {
-      lines = [];
-      st.config = { name: arg, text: '' };
-    } else if (tag === '@@PSOURCE') st.source = arg || null;
+    else if (tag === '@@PSOURCE') st.source = arg || null;
     else if (tag === '@@PDIGEST') st.digest = /^[0-9a-f]{16}$/.test(arg) ? arg : null;
     else if (tag === '@@PEND') ended = true;
-    if (tag !== '' && !line.startsWith('|') && tag !== '@@PCONFIG' && st.config && lines) {
-      st.config.text = lines.join('\n') + (lines.length ? '\n' : '');
-      lines = null;
-    }
   }
-  if (st.config && lines) st.config.text = lines.join('\n') + (lines.length ? '\n' : '');
+  if (st.config) st.config.text = configLines.length ? `${configLines.join('\n')}\n` : '';
   if (!ended) throw new Error('the persisted-state read ended early');
   return st;
 }

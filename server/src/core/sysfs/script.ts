@@ -32,6 +32,16 @@ export const TMP_FN = `W=$(umask 077; mktemp -d "\${TMPDIR:-/tmp}/damon-config.X
 EF=$W/err
 trap 'rm -rf "$W"' EXIT`;
 
+/** `say TEXT`: one line on stdout, the scripts' protocol words (@@...) */
+export const SAY_FN = `say() { printf '%s\\n' "$*"; }`;
+
+/** A here-document delimiter that is no line of any of `texts`: `base`, with `_` added until it is not. */
+export function heredocDelimiter(base: string, ...texts: string[]): string {
+  let d = base;
+  while (texts.some((t) => t.split('\n').includes(d))) d += '_';
+  return d;
+}
+
 /** Shell functions shared by the scripts. `w INDEX PATH VALUE` writes with EBUSY retry. */
 const PRELUDE = `A=${ADMIN_ROOT}
 say() { printf '%s\\n' "$*" 2>/dev/null; }
@@ -218,8 +228,7 @@ export function renderDeployScript(plan: SysfsPlan, fingerprint: string | null, 
   const session = checkedSession(opts.session ?? '0'.repeat(16));
   const commitWait = secs(opts.commitWaitS ?? 120);
   const restoreText = renderRestoreScript(plan, restore, session);
-  let eof = `DAMON_CONFIG_RESTORE_${session}`;
-  while (restoreText.split('\n').includes(eof)) eof += '_';
+  const eof = heredocDelimiter(`DAMON_CONFIG_RESTORE_${session}`, restoreText);
   const out: string[] = ['set -u', "trap '' HUP PIPE INT", PRELUDE, FINGERPRINT_FN, lockFn(opts.lockWaitS ?? 60)];
   out.push(`O=$D/outcome.${session}`, `outcome() { printf '%s\\n' "$1" > "$O.new" 2>/dev/null && mv -f "$O.new" "$O"; }`);
   out.push('apply() {');
@@ -348,8 +357,8 @@ unlock() { [ "$(lockpid)" = "$$" ] && rm -f "$L"; }`;
 /** `stop`: write "off" to every running kdamond, under the lock. @@STOPPED K / @@STOPFAIL K, @@END. */
 export function renderStopScript(lockWaitS = 60): string {
   return `set -u
-A=/sys/kernel/mm/damon/admin
-say() { printf '%s\\n' "$*"; }
+A=${ADMIN_ROOT}
+${SAY_FN}
 ${lockFn(lockWaitS)}
 [ -d "$A" ] || { say "@@NODAMON"; exit 0; }
 lock
