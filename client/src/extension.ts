@@ -23,7 +23,8 @@ import { simulatedValuesParams } from '../../server/src/ide/simulated';
 import type { SimResult } from '../../server/src/core/sim/result';
 import type { WorkerMessage } from '../../server/src/core/sim/worker-protocol';
 import type { FleetRecap } from '../../server/src/fleet/results';
-import { countsLine, deployable, INVENTORY_EXCLUDE, INVENTORY_GLOBS, plural, renderInventoryPage, type InventoryPage } from './inventory';
+import { plural } from '../../server/src/core/model/units';
+import { countsLine, deployable, INVENTORY_EXCLUDE, INVENTORY_GLOBS, renderInventoryPage, type InventoryPage } from './inventory';
 
 const activatedAt = Date.now();
 let client: LanguageClient | undefined;

@@ -3,6 +3,7 @@
  * Ansible inventory, the words for the per-host outcomes of `deploy --inventory --json`
  * (server/src/fleet/results.ts), and the page that shows the check's per-host diff and the recap.
  */
+import { plural } from '../../server/src/core/model/units';
 import type { FleetRecap, HostOutcome, HostStatus } from '../../server/src/fleet/results';
 
 /** Globs (one per findFiles call: VS Code globs do not nest braces) of files that may be inventories. */
@@ -27,10 +28,6 @@ export function statusLabel(s: HostStatus, check: boolean): string {
     case 'unknown':
       return 'unknown';
   }
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** "1 would apply, 1 unchanged" */

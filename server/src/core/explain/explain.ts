@@ -19,7 +19,7 @@ import {
   type KWatermarks,
 } from '../model/kernel';
 import { admissionFormula, formatFormula, restrictFormula } from '../model/filters';
-import { formatBp, formatBytes, formatPermil, formatUs } from '../model/units';
+import { formatBp, formatBytes, formatPermil, formatUs, plural } from '../model/units';
 import { nodeShareBytes } from '../model/format';
 import type { MachineProfile } from '../profile';
 import { monitoredNode } from '../rules/machine';
@@ -85,7 +85,6 @@ export interface Explanation {
 // Numbers in words (the formatters are the hovers' own: formatBytes, formatUs)
 
 const pct = formatBp;
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 function per(ms: number): string {
   return ms === 1000 ? 'per second' : `per ${formatUs(ms * 1000)}`;

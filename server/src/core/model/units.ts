@@ -311,6 +311,11 @@ export interface BytesFormat {
   space?: boolean;
 }
 
+/** A count and its noun: `1 host`, `2 hosts`, `3 kdamonds` (`many` for irregular plurals). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /**
  * The one human form of a byte count (hover, inlay hints, messages, explain, the simulator's table
  * and chart, status): binary units, `2.77 GiB`. Not damo's input form: see damo/export.ts.
