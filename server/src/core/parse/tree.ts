@@ -363,7 +363,11 @@ function trickyComments(text: string): boolean {
 
 function parseYamlFast(text: string): SourceDocument[] | undefined {
   if (NEEDS_FULL_PARSER.test(text) || trickyComments(text)) return undefined;
-  return fastTree(text) ?? halfTypedKeys(text);
+  // a text with a half-typed key never passes js-yaml (a two-line implicit key is an error there):
+  // read it with the key patched at once instead of after a failed parse and its exception
+  HALF_TYPED_KEY.lastIndex = 0;
+  if (HALF_TYPED_KEY.test(text)) return halfTypedKeys(text) ?? fastTree(text);
+  return fastTree(text);
 }
 
 /**
@@ -687,7 +691,15 @@ function convertJson(node: jsonc.Node, depth: number, diagnostics: CoreDiagnosti
   }
 }
 
-export function parseJson(text: string): SourceDocument {
+/** How far before a JSON syntax error its message looks (for a trailing comma). */
+export const JSON_ERROR_CONTEXT = 50;
+
+/**
+ * Parse a JSON document. `source`: `text` is a part of a larger text (the incremental check parses
+ * one kdamond at a time), which starts at `shift` in `source.text`; messages that look at the text
+ * around an error read the larger text there.
+ */
+export function parseJson(text: string, source?: { text: string; shift: number }): SourceDocument {
   const deep = refuseDeep(text);
   if (deep) return deep;
   const errors: jsonc.ParseError[] = [];
@@ -705,6 +717,11 @@ export function parseJson(text: string): SourceDocument {
       ),
     );
   }
+  const around = (offset: number): string => {
+    const base = source?.text ?? text;
+    const at = offset + (source?.shift ?? 0);
+    return base.slice(Math.max(0, at - JSON_ERROR_CONTEXT), at + 2);
+  };
   for (const e of errors) {
     const what = jsonc.printParseErrorCode(e.error);
     const human: Record<string, string> = {
@@ -728,11 +745,10 @@ export function parseJson(text: string): SourceDocument {
     const msg = human[what] ?? what;
     const trailing = what === 'PropertyNameExpected' || what === 'ValueExpected';
     diagnostics.push(
-      diag(
-        'json-syntax',
-        trailing && /,\s*[}\]]/.test(text.slice(Math.max(0, e.offset - 50), e.offset + 2)) ? `${msg} (trailing commas are not allowed in JSON)` : msg,
-        { start: e.offset, end: e.offset + Math.max(1, e.length) },
-      ),
+      diag('json-syntax', trailing && /,\s*[}\]]/.test(around(e.offset)) ? `${msg} (trailing commas are not allowed in JSON)` : msg, {
+        start: e.offset,
+        end: e.offset + Math.max(1, e.length),
+      }),
     );
   }
   const root = tree ? convertJson(tree, 0, diagnostics) : null;
