@@ -1,3 +1,6 @@
+import { parseAllDocuments } from 'yaml';
+import { generateConfig } from './gen';
+
 /**
  * The six edit kinds the editor benchmarks measure (issue 16): each takes a generated config and
  * returns the edited text, touching the middle of the file (or its end, for the appended kinds).
@@ -43,6 +46,39 @@ export function applyEdit(text: string, kind: EditKind, n = 0): string {
       const lines = text.slice(at).split('\n');
       const block = lines.slice(17 * (n % 2), 17 * (n % 2) + 100).join('\n');
       return `${text.slice(0, at)}${block}\n${text.slice(at)}`;
+    }
+  }
+}
+
+/** The JSON edit kinds: the states a JSON config is in while someone types in it. */
+export type JsonEditKind = 'value change' | 'emptied value' | 'half-typed key';
+
+export const JSON_EDIT_KINDS: JsonEditKind[] = ['value change', 'emptied value', 'half-typed key'];
+
+/** The generated config of about `lines` YAML lines as JSON, pretty-printed (one kdamond per block of lines). */
+export function jsonConfig(lines: number): string {
+  return `${JSON.stringify(parseAllDocuments(generateConfig(lines))[0].toJS(), null, 2)}\n`;
+}
+
+/**
+ * A JSON edit in the middle of the file: a value changed, a value deleted (`"target_nid": ,`, an
+ * error until the new value is typed), a half-typed key on a line of its own above `"quotas"` (an
+ * editor closes the quote: `"quo"`).
+ */
+export function applyJsonEdit(text: string, kind: JsonEditKind, n = 0): string {
+  switch (kind) {
+    case 'value change': {
+      const at = middleLine(text, /"sz_bytes": "200 MiB"/g) + '"sz_bytes": '.length;
+      return `${text.slice(0, at)}"${201 + (n % 50)} MiB"${text.slice(at + '"200 MiB"'.length)}`;
+    }
+    case 'emptied value': {
+      const at = middleLine(text, /"target_nid": 1,/g);
+      return `${text.slice(0, at)}"target_nid": ${' '.repeat(n % 2)},${text.slice(at + '"target_nid": 1,'.length)}`;
+    }
+    case 'half-typed key': {
+      const at = middleLine(text, /\n *"quotas": \{/g) + 1;
+      const indent = /^ */.exec(text.slice(at))![0];
+      return `${text.slice(0, at)}${indent}"${'quotas'.slice(0, 2 + (n % 3))}"\n${text.slice(at)}`;
     }
   }
 }

@@ -78,10 +78,19 @@ async function run(kind: EditKind): Promise<void> {
   const dir = join(ROOT, '.cache', 'profile', `${LINES}-${kind.replace(/\W+/g, '-')}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), join(ROOT, 'dist', 'server.js'), '--stdio'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    cwd: ROOT,
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
+      join(ROOT, 'dist', 'server.js'),
+      '--stdio',
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      cwd: ROOT,
+    },
+  );
   const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   let waiting: ((p: PublishDiagnosticsParams) => void) | undefined;
   conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkText, type CheckOptions, type CheckResult } from '../../server/src/core/check';
-import { checkIncremental, splitEdited, splitItems, splitLines, type IncrementalState } from '../../server/src/core/incremental';
+import { checkIncremental, splitEdited, splitItems, splitJson, splitLines, type IncrementalState } from '../../server/src/core/incremental';
 import { commonPrefix, commonSuffix } from '../../server/src/core/parse/lines';
 import type { SNode } from '../../server/src/core/parse/tree';
 import { RULES } from '../../server/src/core/index';
 import { loadProfile } from '../../server/src/core/profile-load';
 import { generateConfig } from '../../bench/gen';
-import { applyEdit, EDIT_KINDS } from '../../bench/edits';
+import { applyEdit, applyJsonEdit, EDIT_KINDS, JSON_EDIT_KINDS, jsonConfig } from '../../bench/edits';
+import { parseAllDocuments } from 'yaml';
 import { FULL_RUNS, runs } from '../tier';
 
 /** Everything a check result says, as plain data (NaN-safe, Maps as sorted entries). */
@@ -126,6 +127,16 @@ const STEPS: Record<string, Step> = {
     const block = t.slice(from, ls[Math.min(ls.length - 1, (r % ls.length) + 100)] ?? t.length);
     const at = ls[(r * 7) % ls.length];
     return [t.slice(0, at) + block + t.slice(at)];
+  },
+  // a copy of a whole kdamond pasted at the start of one (a cross-item finding's places then have
+  // twins: the same goal text in two kdamonds, one of them waiting to be shifted)
+  pasteItem: (t, r) => {
+    const split = splitLines(t);
+    if (!split) return [t];
+    const from = split.items[r % split.items.length];
+    const block = t.slice(from.start, from.end);
+    const at = split.items[(r * 7) % split.items.length].start;
+    return [t.slice(0, at) + block + (block.endsWith('\n') ? '' : '\n') + t.slice(at)];
   },
   randomChar: (t, r) => {
     const at = r % (t.length + 1);
@@ -334,5 +345,171 @@ describe('incremental check = full check', () => {
       state = r.state;
       expect(plain(r.result)).toEqual(plain(checkText(base, opts)));
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// JSON configs: the same guarantee, per kdamond of a pretty-printed `kdamonds` array
+
+const asJson = (yaml: string, indent: number | string = 2): string => `${JSON.stringify(parseAllDocuments(yaml)[0].toJS(), null, indent)}\n`;
+const jsonBases = [
+  jsonConfig(320),
+  asJson(generateConfig(200), 4),
+  asJson(generateConfig(150), '\t'),
+  ...examples.map((t) => asJson(t)),
+  readFileSync(join(dir, 'proactive-reclaim.damon.json'), 'utf8'),
+  ...ruleExamples.map((t) => asJson(t)),
+];
+const JSON_OPTS = { fileName: 'x.damon.json' };
+
+const JSON_STEPS: Record<string, Step> = {
+  valueChange: (t, r) => {
+    const m = [...t.matchAll(/: (\d+|"[^"\n]*")(?=[,\n])/g)];
+    if (!m.length) return [t];
+    const x = m[r % m.length];
+    const at = x.index + 2;
+    return [t.slice(0, at) + (r % 2 ? String(r % 1000) : `"${r % 7} MiB"`) + t.slice(at + x[1].length)];
+  },
+  emptiedValue: (t, r) => {
+    const m = [...t.matchAll(/": ([^\n,{[]+)/g)];
+    if (!m.length) return [t];
+    const x = m[r % m.length];
+    const at = x.index + 3;
+    return [t.slice(0, at) + t.slice(at + x[1].length)];
+  },
+  halfTypedKey: (t, r) => {
+    const m = [...t.matchAll(/\n([ \t]+)"[a-z_]+":/g)];
+    if (!m.length) return [t];
+    const x = m[r % m.length];
+    const at = x.index + 1;
+    const word = ['quotas', 'filters', 'x'][r % 3];
+    // an editor closes the quote: `"`, then `"q"`, `"qu"`, …
+    return [x[1] + '"', ...Array.from({ length: word.length }, (_, i) => `${x[1]}"${word.slice(0, i + 1)}"`)].map(
+      (line) => `${t.slice(0, at)}${line}\n${t.slice(at)}`,
+    );
+  },
+  newItem: (t, r) => {
+    const m = [...t.matchAll(/\n([ \t]+)\{\n/g)];
+    if (!m.length) return [t];
+    const x = m[r % Math.min(m.length, 4)];
+    const at = x.index + 1;
+    const typed = `${x[1]}{\n${x[1]}  "contexts": [{"ops": "paddr"}]\n${x[1]}},\n`;
+    const out: string[] = [];
+    for (let i = 1; i <= typed.length; i += 4) out.push(t.slice(0, at) + typed.slice(0, i) + t.slice(at));
+    out.push(t.slice(0, at) + typed + t.slice(at));
+    return out;
+  },
+  pasteItem: (t, r) => {
+    const split = splitJson(t);
+    if (!split) return [t];
+    const from = split.items[r % split.items.length];
+    const block = t.slice(from.start, from.end).replace(/\s*$/, ',\n').replace(/,,\n$/, ',\n');
+    const at = split.items[(r * 7) % split.items.length].start;
+    return [t.slice(0, at) + block + t.slice(at)];
+  },
+  trailingComma: (t, r) => {
+    const m = [...t.matchAll(/[^,\s{[](?=\n[ \t]*[}\]])/g)];
+    if (!m.length) return [t];
+    const at = m[r % m.length].index + 1;
+    return [t.slice(0, at) + ',' + t.slice(at)];
+  },
+  randomChar: (t, r) => {
+    const at = r % (t.length + 1);
+    const c = [' ', '\n', ':', ',', '{', '}', '[', ']', '"', 'a', '1', '/*'][r % 12];
+    return r % 3 === 0 ? [t.slice(0, at) + t.slice(at + 1)] : [t.slice(0, at) + c + t.slice(at)];
+  },
+  deleteLine: (t, r) => {
+    const ls = lineStarts(t);
+    const i = r % ls.length;
+    return [t.slice(0, ls[i]) + t.slice(ls[i + 1] ?? t.length)];
+  },
+};
+
+describe('incremental check of JSON configs = full check', () => {
+  it('splits a pretty-printed kdamonds array into its items and refuses other layouts', () => {
+    const t = '{\n  "kdamonds": [\n    {\n      "a": 1\n    },\n    {}\n  ]\n}\n';
+    expect(splitJson(t)).toEqual({
+      keyStart: 4,
+      footer: t.indexOf('  ]'),
+      items: [
+        { start: t.indexOf('    {'), end: t.indexOf('    {}') },
+        { start: t.indexOf('    {}'), end: t.indexOf('  ]') },
+      ],
+    });
+    for (const x of [
+      '{"kdamonds": [{}]}',
+      '{\n  "kdamonds": [],\n  "x": 1\n}',
+      '{\n  "x": 1,\n  "kdamonds": [\n    {}\n  ]\n}',
+      '{\n  "kdamonds": [\n    {}\n  ],\n  "x": 1\n}',
+    ]) {
+      expect(splitJson(x), x).toBeUndefined();
+    }
+  });
+
+  it('reuses unchanged kdamonds: value edits and an emptied value rebuild one; a half-typed key is checked whole, and undoing it rebuilds nothing', () => {
+    const text = jsonConfig(1000);
+    const first = checkIncremental(text, JSON_OPTS);
+    expect(first.mode).toBe('items');
+    expect(first.items).toBeGreaterThan(5);
+    let state = first.state;
+    for (const kind of JSON_EDIT_KINDS) {
+      for (let n = 0; n < 3; n++) {
+        for (const t of [applyJsonEdit(text, kind, n), text]) {
+          const r = checkIncremental(t, JSON_OPTS, state);
+          state = r.state;
+          expect(plain(r.result), `${kind} ${n}`).toEqual(plain(checkText(t, JSON_OPTS)));
+          if (t === text) {
+            expect(r.mode).toBe('items');
+            expect(r.reparsed, `${kind} ${n} undone`).toBeLessThanOrEqual(1);
+          } else if (kind === 'half-typed key') {
+            // jsonc-parser's recovery from `"quo"` above a key closes the kdamonds array early: the whole file reads differently
+            expect(r.mode).toBe('full');
+          } else {
+            expect(r.mode, `${kind} ${n}`).toBe('items');
+            expect(r.reparsed).toBe(1);
+          }
+        }
+      }
+    }
+    // an error that stays inside its kdamond (a trailing comma, a deleted value) is per item
+    const comma = text.replace(/("current_value": 0)\n/, '$1,\n');
+    expect(comma).not.toBe(text);
+    const r = checkIncremental(comma, JSON_OPTS, state);
+    expect(r.mode).toBe('items');
+    expect(r.result.diagnostics.some((d) => d.code === 'json-syntax' && d.message.includes('trailing commas'))).toBe(true);
+    expect(plain(r.result)).toEqual(plain(checkText(comma, JSON_OPTS)));
+  });
+
+  it('fixed mid-typing sequences on every base config', { timeout: 600_000 }, () => {
+    let items = 0;
+    for (const [b, base] of jsonBases.entries()) {
+      for (const [si, step] of Object.values(JSON_STEPS).entries()) {
+        if (!FULL_RUNS && (si + b) % 4 !== 0) continue;
+        const c = run([base, ...step(base, (b + 1) * 7919)], JSON_OPTS);
+        items += c.items;
+      }
+    }
+    expect(items).toBeGreaterThan(FULL_RUNS ? 60 : 10);
+  });
+
+  it('random edit sequences (fast-check)', { timeout: 600_000 }, () => {
+    const names = Object.keys(JSON_STEPS);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: jsonBases.length - 1 }),
+        fc.array(fc.tuple(fc.constantFrom(...names), fc.nat()), { minLength: 1, maxLength: 8 }),
+        (b, steps) => {
+          let t = jsonBases[b];
+          const seq = [t];
+          for (const [name, r] of steps) {
+            const out = JSON_STEPS[name](t, r);
+            seq.push(...out);
+            t = out[out.length - 1];
+          }
+          run(seq, JSON_OPTS);
+        },
+      ),
+      { numRuns: runs(40, 6), seed: 17 },
+    );
   });
 });

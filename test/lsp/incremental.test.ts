@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver-protocol/node';
 import { checkText, CROSS_ITEM_RULES, LineIndex } from '../../server/src/core/index';
 import { generateConfig } from '../../bench/gen';
-import { applyEdit, EDIT_KINDS, rangeChange } from '../../bench/edits';
+import { applyEdit, applyJsonEdit, EDIT_KINDS, JSON_EDIT_KINDS, jsonConfig, rangeChange } from '../../bench/edits';
 import { fileUri, inProcess, type TestClient } from './harness';
 
 /** What an editor shows: code, message and start position of each diagnostic, in order. */
@@ -10,9 +10,9 @@ function shown(ds: Diagnostic[]): string[] {
   return ds.map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.code} ${d.message}`);
 }
 
-function expected(text: string): string[] {
+function expected(text: string, fileName = 'x.damon.yaml'): string[] {
   const lines = new LineIndex(text);
-  return checkText(text, { fileName: 'x.damon.yaml' }).diagnostics.map((d) => {
+  return checkText(text, { fileName }).diagnostics.map((d) => {
     const s = lines.positionAt(d.range.start);
     const e = lines.positionAt(d.range.end);
     return `${s.line}:${s.character}-${e.line}:${e.character} ${d.code} ${d.message}`;
@@ -73,6 +73,33 @@ describe('diagnostics while typing in a large config (in-process server)', () =>
           cur = next;
           const got = await c.diagnostics(uri, v, 60_000);
           expect(shown(got), `${kind} #${n}`).toEqual(expected(cur));
+        }
+      }
+    }
+  });
+});
+
+describe('diagnostics while typing in a large JSON config (in-process server)', () => {
+  let c: TestClient;
+  const uri = fileUri('/tmp/damon-incremental/big.damon.json');
+  const text = jsonConfig(1000);
+  beforeAll(async () => {
+    c = await inProcess({ settings: { validation: { delay: 0 } } });
+  });
+  afterAll(async () => c.close());
+
+  it("every JSON edit kind, and back, gives exactly the whole-file check's diagnostics", { timeout: 300_000 }, async () => {
+    let v = 1;
+    await c.open(uri, text, 'damon-json');
+    expect(shown(await c.diagnostics(uri, v, 60_000))).toEqual(expected(text, 'x.damon.json'));
+    let cur = text;
+    for (const kind of JSON_EDIT_KINDS) {
+      for (let n = 0; n < 2; n++) {
+        for (const next of [applyJsonEdit(text, kind, n), text]) {
+          await c.notify('textDocument/didChange', { textDocument: { uri, version: ++v }, contentChanges: [rangeChange(cur, next)] });
+          cur = next;
+          const got = await c.diagnostics(uri, v, 60_000);
+          expect(shown(got), `${kind} #${n}`).toEqual(expected(cur, 'x.damon.json'));
         }
       }
     }

@@ -24,7 +24,20 @@ import { commonPrefix, commonSuffix } from './parse/lines';
 import type { KKdamond } from './model/kernel';
 import { lowerDocument, type LoweredDocument } from './model/lower';
 import type { ParsedValue } from './model/units';
-import { formatFor, nodeAtPath, parseYaml, type SMap, type SNode, type SPair, type SScalar, type SSeq } from './parse/tree';
+import {
+  formatFor,
+  JSON_ERROR_CONTEXT,
+  nodeAtPath,
+  parseJson,
+  parseYaml,
+  type SMap,
+  type SNode,
+  type SourceFormat,
+  type SPair,
+  type SScalar,
+  type SSeq,
+} from './parse/tree';
+import { nestingTooDeep } from './parse/guard';
 import type { MachineProfile } from './profile';
 import { RULES } from './rules/index';
 import { schemaDiagnostics } from './schema/validate';
@@ -48,6 +61,8 @@ export interface Split {
   keyStart: number;
   /** the item regions: from the start of an item's `- ` line to the start of the next one (the last to the end) */
   items: ItemSpan[];
+  /** JSON: where the text after the items starts (the line of the closing `]`) */
+  footer?: number;
 }
 
 /** Split a block-YAML config into its `kdamonds` items, or undefined when its layout is anything else. */
@@ -129,6 +144,47 @@ export function splitEdited(prevText: string, prev: Split, text: string, pre: nu
   }
   for (; j < items.length; j++) starts.push(items[j].start + delta);
   return { keyStart: prev.keyStart, items: starts.map((start, n) => ({ start, end: n + 1 < starts.length ? starts[n + 1] : text.length })) };
+}
+
+const JSON_HEADER = /^([ \t\r\n]*)\{([ \t\r\n]*)"kdamonds"[ \t\r\n]*:[ \t\r\n]*\[[ \t\r]*\n/;
+const JSON_FOOTER = /^[ \t\r\n]*\][ \t\r\n]*\}[ \t\r\n]*$/;
+
+/**
+ * Split a JSON config laid out one kdamond per block of lines (as `JSON.stringify(config, null, n)`
+ * and editors write it): `{ "kdamonds": [` and a line break, then each item from a line that starts
+ * with `{` at the items' indent to the next such line, then the line of the closing `]` and `}`.
+ * Undefined for any other layout (one line, other top-level keys, …). The split is only a proposal:
+ * each item is then proven to parse alone as it does in the whole text (parseJsonItem).
+ */
+export function splitJson(text: string): Split | undefined {
+  const m = JSON_HEADER.exec(text);
+  if (!m) return undefined;
+  const keyStart = m[1].length + 1 + m[2].length;
+  const starts: number[] = [];
+  let indent = -1;
+  let pos = m[0].length;
+  while (pos < text.length) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    let i = pos;
+    while (i < nl && text.charCodeAt(i) === 32) i++;
+    const c = text.charCodeAt(i);
+    if (i < nl && !(c === 13 && i + 1 === nl)) {
+      const ind = i - pos;
+      if (indent < 0) {
+        if (c !== 123) return undefined; // '{'
+        indent = ind;
+      }
+      if (ind < indent) {
+        if (!JSON_FOOTER.test(text.slice(pos))) return undefined;
+        if (starts.length === 0) return undefined;
+        return { keyStart, footer: pos, items: starts.map((start, k) => ({ start, end: k + 1 < starts.length ? starts[k + 1] : pos })) };
+      }
+      if (ind === indent && c === 123) starts.push(pos);
+    }
+    pos = nl + 1;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,6 +372,7 @@ function goalAt(t: ItemGoal, index: number, from: number): ItemGoal {
 }
 
 interface Env {
+  format: SourceFormat;
   text: string;
   kernelKey: string;
   profile?: MachineProfile;
@@ -378,33 +435,94 @@ function sameAsAlone(item: SNode, at: number, first: string): boolean {
 
 const nodeKind = (n: SNode | null | undefined): string => (n === undefined ? 'missing' : n === null ? 'null' : n.kind);
 
-function syntheticRoot(node: SNode, keyStart: number): SMap {
-  const key: SScalar = { kind: 'scalar', range: { start: keyStart, end: keyStart + 8 }, value: 'kdamonds', source: 'kdamonds', quoted: false };
-  const seq: SSeq = { kind: 'seq', range: { start: node.range.start, end: node.range.end }, items: [node], flow: false };
+function syntheticRoot(node: SNode, keyStart: number, format: SourceFormat): SMap {
+  const json = format === 'json';
+  const key: SScalar = json
+    ? { kind: 'scalar', range: { start: keyStart, end: keyStart + 10 }, value: 'kdamonds', source: '', quoted: true }
+    : { kind: 'scalar', range: { start: keyStart, end: keyStart + 8 }, value: 'kdamonds', source: 'kdamonds', quoted: false };
+  const seq: SSeq = { kind: 'seq', range: { start: node.range.start, end: node.range.end }, items: [node], flow: json };
   const pair: SPair = { key, value: seq, range: { start: keyStart, end: node.range.end } };
-  return { kind: 'map', range: { start: keyStart, end: node.range.end }, pairs: [pair], flow: false };
+  return { kind: 'map', range: { start: keyStart, end: node.range.end }, pairs: [pair], flow: json };
+}
+
+const JSON_PREFIX = '{"kdamonds":[';
+/** JSON's whitespace: space, tab, line feed, carriage return */
+const jsonSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+
+/**
+ * Parse one kdamond of a JSON config (splitJson) as the whole text reads it, or undefined when that
+ * is not proven. The item is parsed in `{"kdamonds":[` + its text + `,{}]}` (the comma after it kept
+ * in place, the last item without it) — the parser's state where the item starts is then the same
+ * as in the whole text (inside the kdamonds array, a value expected), and it reads the same tokens.
+ * When the empty object after the comma comes out as the array's next element, with no error at or
+ * after the comma, the parser was back in the kdamonds array at the comma (an item with syntax errors
+ * too: jsonc-parser's recovery stayed inside the item), which is where the whole text's next item
+ * starts; the last item must end at `]` the same way. Syntax errors near the item's start are
+ * refused: their message reads text before the item (a trailing comma), which may change alone.
+ */
+function parseJsonItem(
+  text: string,
+  span: ItemSpan,
+  last: boolean,
+): { node: SNode; fast: boolean; diagnostics: CoreDiagnostic[]; contained?: string } | undefined {
+  const region = text.slice(span.start, span.end);
+  let first = 0;
+  while (first < region.length && jsonSpace(region.charCodeAt(first))) first++;
+  if (region.charCodeAt(first) !== 123) return undefined; // '{'
+  let body = region;
+  if (!last) {
+    let k = region.length - 1;
+    while (k > first && jsonSpace(region.charCodeAt(k))) k--;
+    if (region.charCodeAt(k) !== 44) return undefined; // ','
+    // the comma stays where it is: everything up to it reads as in the whole text
+    body = region.slice(0, k + 1);
+  }
+  const src = JSON_PREFIX + body + (last ? '' : '{}') + ']}';
+  const shift = span.start - JSON_PREFIX.length;
+  const doc = parseJson(src, { text, shift });
+  const root = doc.root;
+  if (!root || root.kind !== 'map' || root.pairs.length !== 1) return undefined;
+  const seq = root.pairs[0].value;
+  if (!seq || seq.kind !== 'seq' || seq.items.length !== (last ? 1 : 2)) return undefined;
+  const end = JSON_PREFIX.length + (last ? body.length : body.length - 1);
+  const node = seq.items[0];
+  if (node.range.start !== JSON_PREFIX.length + first || node.kind !== 'map') return undefined;
+  if (!last) {
+    const sentinel = seq.items[1];
+    if (sentinel.kind !== 'map' || sentinel.pairs.length !== 0 || sentinel.range.start !== JSON_PREFIX.length + body.length) return undefined;
+  }
+  for (const d of doc.diagnostics) {
+    if (d.range.start >= end || d.code === 'too-deep') return undefined;
+    if (d.code === 'json-syntax' && d.range.start - JSON_ERROR_CONTEXT < JSON_PREFIX.length + first) return undefined;
+  }
+  // (a duplicate key's finding holds the key's own range object: shift each range once)
+  ownRanges(doc.diagnostics);
+  shiftNode(node, shift);
+  shiftDiagnostics(doc.diagnostics, shift);
+  return { node, fast: false, diagnostics: doc.diagnostics };
 }
 
 function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined {
   const span = split.items[index];
-  if (NOT_SPLITTABLE.test(env.text.slice(span.start, span.end))) return undefined;
-  const parsed = parseItem(env.text, span, split.items[index + 1]);
+  const json = env.format === 'json';
+  if (!json && NOT_SPLITTABLE.test(env.text.slice(span.start, span.end))) return undefined;
+  const parsed = json ? parseJsonItem(env.text, span, index === split.items.length - 1) : parseItem(env.text, span, split.items[index + 1]);
   if (!parsed) return undefined;
   const { node } = parsed;
   const parseErrors: CoreDiagnostic[] = [];
   const parseWarnings: CoreDiagnostic[] = [];
   const parseOther: CoreDiagnostic[] = [];
   for (const d of parsed.diagnostics) {
-    if (d.severity === 'error' && (d.code === 'yaml-syntax' || d.code === 'yaml-duplicate-key')) parseErrors.push(d);
+    if (d.severity === 'error' && (d.code === 'yaml-syntax' || d.code === 'yaml-duplicate-key' || d.code === 'json-syntax')) parseErrors.push(d);
     else if (d.severity === 'warning' && d.code === 'yaml-syntax') parseWarnings.push(d);
     else parseOther.push(d);
   }
-  const root = syntheticRoot(node, split.keyStart);
-  const schema = schemaDiagnostics(root, 'yaml');
+  const root = syntheticRoot(node, split.keyStart, env.format);
+  const schema = schemaDiagnostics(root, env.format);
   const lower: CoreDiagnostic[] = [];
   const lowered = lowerDocument(root, lower);
   const { kernel, kernelText } = kernelOf(env.opts);
-  const ctx = ruleContext(env.text, 'yaml', root, lowered, env.opts, kernel, kernelText);
+  const ctx = ruleContext(env.text, env.format, root, lowered, env.opts, kernel, kernelText);
   const rules: CoreDiagnostic[][] = RULES.map((rule) => {
     if (CROSS_ITEM_RULES.has(rule.id)) return [];
     const out: CoreDiagnostic[] = [];
@@ -546,9 +664,11 @@ function errorsContained(text: string, item: ItemEntry, span: ItemSpan, nextSpan
  * Whole comment or blank lines after the last line of an item: `a` and `b` are the same but for such
  * lines added at the end of one of them. Only lines that every parser skips and that keep the item on
  * the js-yaml fast path (NEEDS_FULL_PARSER, trickyComments, NOT_SPLITTABLE look inside comments too):
- * an indented `#` with no `#`, `&`, `*`, `!`, `<`, tab or CR after it, or spaces only.
+ * an indented `#` with no `#`, `&`, `*`, `!`, `<`, tab or CR after it, or spaces only — but not
+ * spaces as the text's last line without a line break: the whole-file parse then ends the document
+ * after them (found by the random edit sequences).
  */
-const COMMENT_TAIL = /^(?:(?:[ ]+#[^\n\t\r#&*!<]*|[ ]*)\n)*(?:[ ]+#[^\n\t\r#&*!<]*|[ ]*)$/;
+const COMMENT_TAIL = /^(?:(?:[ ]+#[^\n\t\r#&*!<]*|[ ]*)\n)*(?:[ ]+#[^\n\t\r#&*!<]*)?$/;
 
 function commentTail(a: string, b: string): boolean {
   const [short, long] = a.length < b.length ? [a, b] : [b, a];
@@ -636,6 +756,31 @@ function frameOf(text: string, split: Split, fast: boolean, prev: Frame | undefi
   };
 }
 
+/** The ranges around the items, the part of a frame the assembled document reads. */
+type FrameRanges = Pick<Frame, 'docRange' | 'rootRange' | 'pairRange' | 'key' | 'seqRange'>;
+
+/**
+ * A JSON config's document, root, `kdamonds` pair and array ranges, from its header and footer
+ * (splitJson matched them: `{ "kdamonds": [` before the items, `] }` after them).
+ */
+function jsonFrame(text: string, split: Split): FrameRanges | undefined {
+  const m = JSON_HEADER.exec(text);
+  if (!m || split.footer === undefined) return undefined;
+  const rootStart = m[1].length;
+  const keyStart = split.keyStart;
+  const open = text.indexOf('[', keyStart + 10);
+  const close = text.indexOf(']', split.footer);
+  const brace = text.indexOf('}', close);
+  if (open < 0 || close < 0 || brace < 0) return undefined;
+  return {
+    docRange: { start: 0, end: text.length },
+    rootRange: { start: rootStart, end: brace + 1 },
+    pairRange: { start: keyStart, end: close + 1 },
+    key: { kind: 'scalar', range: { start: keyStart, end: keyStart + 10 }, value: 'kdamonds', source: '', quoted: true },
+    seqRange: { start: open, end: close + 1 },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -696,13 +841,13 @@ function rangeBelow(root: SNode, t: ItemGoal, rel: ConfigPath, key = rel.join('/
 /** Record which goal each range of a cross-item finding belongs to, or undefined if one is not below a goal of the group. */
 function placeable(root: SNode, d: CoreDiagnostic, goals: ItemGoal[]): Placed | undefined {
   const depth = goals[0].goalPath.length;
-  const anchor = (path: ConfigPath | undefined, range: OffsetRange): Anchor | undefined => {
+  const anchor = (path: ConfigPath | undefined, range: OffsetRange, same = sameRange): Anchor | undefined => {
     if (!path || path.length < depth) return undefined;
     const goal = goals.findIndex((t) => t.goalPath.every((x, i) => x === path[i]));
     if (goal < 0) return undefined;
     const rel = path.slice(depth);
     const key = rel.join('/');
-    return sameRange(rangeBelow(root, goals[goal], rel, key), range) ? { goal, rel, key } : undefined;
+    return same(rangeBelow(root, goals[goal], rel, key), range) ? { goal, rel, key } : undefined;
   };
   const main = anchor(d.path, d.range);
   if (!main) return undefined;
@@ -717,8 +862,16 @@ function placeable(root: SNode, d: CoreDiagnostic, goals: ItemGoal[]): Placed | 
   for (const f of d.fixes ?? []) {
     const list: Anchor[] = [];
     for (const e of f.edits) {
+      // a fix edit has no path: the candidate whose node it edits. By the range object first (the
+      // rules hand out a node's own range); by value only when one candidate alone matches — two
+      // nodes in different kdamonds can have the same range while one tree waits to be shifted
       let a: Anchor | undefined;
-      for (const c of candidates) if ((a = anchor(c, e.range))) break;
+      for (const c of candidates) if ((a = anchor(c, e.range, (x, y) => x === y))) break;
+      if (!a) {
+        const hits = candidates.map((c) => anchor(c, e.range)).filter((x): x is Anchor => !!x);
+        if (hits.some((h) => h.goal !== hits[0].goal || h.key !== hits[0].key)) return undefined;
+        a = hits[0];
+      }
       if (!a) return undefined;
       list.push(a);
     }
@@ -761,6 +914,7 @@ function place(root: SNode, c: Placed, goals: ItemGoal[], textLength: number): C
 }
 
 export interface IncrementalState {
+  format: SourceFormat;
   text: string;
   split: Split;
   kernelKey: string;
@@ -793,9 +947,22 @@ export interface IncrementalResult {
  * version. The result is identical to `checkText(text, opts)`.
  */
 export function checkIncremental(text: string, opts: CheckOptions, prev?: IncrementalState): IncrementalResult {
-  const full = (): IncrementalResult => ({ result: checkText(text, opts), mode: 'full', reparsed: 0, items: 0, crossRerun: 0 });
   const format = opts.format ?? formatFor(opts.fileName, text);
-  if (format !== 'yaml' || opts.only || text.length > 4 * 1024 * 1024) return full();
+  if (prev && prev.format !== format) prev = undefined;
+  // whether a cached item was changed in place (moved, re-indexed, given a comment tail) for this text
+  let mutated = false;
+  // a whole-file check keeps the previous state when nothing in it was changed: the next version is
+  // compared with that one (typing out of a state checked whole, or undoing it, reuses its items)
+  const full = (): IncrementalResult => ({
+    result: checkText(text, opts),
+    state: mutated ? undefined : prev,
+    mode: 'full',
+    reparsed: 0,
+    items: 0,
+    crossRerun: 0,
+  });
+  if (opts.only || text.length > 4 * 1024 * 1024) return full();
+  const json = format === 'json';
   // the edit: what is the same as in the previous version (which had no NUL, else it had no state)
   let pre = 0;
   let suf = 0;
@@ -804,15 +971,20 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     suf = commonSuffix(prev.text, text, Math.min(prev.text.length, text.length) - pre);
   }
   if ((prev ? text.slice(pre, text.length - suf) : text).includes('\u0000')) return full();
-  const split = prev ? splitEdited(prev.text, prev.split, text, pre, suf) : splitLines(text);
+  const split = json ? splitJson(text) : prev ? splitEdited(prev.text, prev.split, text, pre, suf) : splitLines(text);
   if (!split) return full();
   const delta = prev ? text.length - prev.text.length : 0;
-  // the header is tested here, every item when it is (re)built
-  if (!(reuseHeader(prev, text, split) || !NOT_SPLITTABLE.test(text.slice(0, split.items[0].start)))) return full();
+  if (json) {
+    // the nesting guard reads the whole text (a per-item guard is not the same scan): one linear pass
+    if (nestingTooDeep(text) >= 0) return full();
+  } else if (!(reuseHeader(prev, text, split) || !NOT_SPLITTABLE.test(text.slice(0, split.items[0].start)))) {
+    // the header is tested here, every item when it is (re)built
+    return full();
+  }
   const { kernelText } = kernelOf(opts);
   const kernelKey = kernelText;
   const reuse = prev && prev.kernelKey === kernelKey && prev.profile === opts.profile ? prev : undefined;
-  const env: Env = { text, kernelKey, profile: opts.profile, opts };
+  const env: Env = { format, text, kernelKey, profile: opts.profile, opts };
   const entries: ItemEntry[] = [];
   let reparsed = 0;
   const used = new Set<ItemEntry>();
@@ -826,10 +998,13 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
       ((span.end <= pre && e.start === span.start) ||
         (span.start >= text.length - suf && e.start + delta === span.start) ||
         text.slice(span.start, span.end) === e.text);
-    if (old && !used.has(old) && !unchanged(old) && old.fast && old.parseErrors.length === 0 && old.start === span.start) {
+    if (!json && old && !used.has(old) && !unchanged(old) && old.fast && old.parseErrors.length === 0 && old.start === span.start) {
       // comment lines typed (or deleted) after the item's last line: its tree and findings stay as they are
       const now = text.slice(span.start, span.end);
-      if (commentTail(old.text, now)) old.text = now;
+      if (commentTail(old.text, now)) {
+        old.text = now;
+        mutated = true;
+      }
     }
     if (!(old && !used.has(old) && unchanged(old))) {
       old = undefined;
@@ -848,6 +1023,7 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     }
     if (old) {
       used.add(old);
+      if (old.index !== i || old.start !== span.start) mutated = true;
       reindexItem(old, i);
       moveItem(old, span.start);
       entries.push(old);
@@ -859,7 +1035,8 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     entries.push(e);
   }
   const fast = entries.every((e) => e.fast);
-  for (let i = 0; i + 1 < entries.length; i++) {
+  // (a JSON item's syntax errors are proven contained when it is parsed: parseJsonItem)
+  for (let i = 0; !json && i + 1 < entries.length; i++) {
     const e = entries[i];
     if (e.parseErrors.length === 0) continue;
     // half-typed keys read by the fast path (parse/tree.ts halfTypedKeys): when every item is read
@@ -870,12 +1047,12 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     if (!errorsContained(text, e, split.items[i], split.items[i + 1])) return full();
     e.containedBefore = first;
   }
-  const frame = frameOf(text, split, fast, fast ? reuse?.frames.fast : reuse?.frames.slow);
+  const frame = json ? jsonFrame(text, split) : frameOf(text, split, fast, fast ? reuse?.frames.fast : reuse?.frames.slow);
   if (!frame) return full();
 
-  const seq: SSeq = { kind: 'seq', range: { ...frame.seqRange }, items: entries.map((e) => e.node), flow: false };
+  const seq: SSeq = { kind: 'seq', range: { ...frame.seqRange }, items: entries.map((e) => e.node), flow: json };
   const key: SScalar = { ...frame.key, range: { ...frame.key.range } };
-  const root: SMap = { kind: 'map', range: { ...frame.rootRange }, pairs: [{ key, value: seq, range: { ...frame.pairRange } }], flow: false };
+  const root: SMap = { kind: 'map', range: { ...frame.rootRange }, pairs: [{ key, value: seq, range: { ...frame.pairRange } }], flow: json };
   const values = new MergedMap<SScalar, ParsedValue>(entries.map((e) => e.values));
   const patternUnits: LoweredDocument['patternUnits'] = new MergedMap(entries.map((e) => e.patternUnits));
   const kconfig = { kdamonds: entries.map((e) => e.kdamond) };
@@ -892,7 +1069,7 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   for (const e of entries) add(e.schema);
   for (const e of entries) add(e.lower);
   const { kernel } = kernelOf(opts);
-  const ctx = ruleContext(text, 'yaml', root, lowered, opts, kernel, kernelText);
+  const ctx = ruleContext(text, format, root, lowered, opts, kernel, kernelText);
   const tiering = indexTiering(
     entries.flatMap((e) => e.promotions),
     entries.flatMap((e) => e.demotions),
@@ -965,8 +1142,8 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     clamp(d.range);
     for (const rel of d.related ?? []) clamp(rel.range);
   }
-  // the same last steps as checkText: one indentation mistake in words, then finishDiagnostics
-  const shown = explainIndentation(text, diagnostics);
+  // the same last steps as checkText: one indentation mistake in words (YAML), then finishDiagnostics
+  const shown = json ? diagnostics : explainIndentation(text, diagnostics);
   // the tree and the parsed values (keyed by tree nodes) are read after the check (hover, hints,
   // code actions): shift every item's tree into place on first use, not on every edit
   let placed = false;
@@ -990,17 +1167,18 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
       return lowered;
     },
   });
-  const result: CheckResult = { format: 'yaml', documents: [doc], diagnostics: finishDiagnostics(text, [...shown]) };
+  const result: CheckResult = { format, documents: [doc], diagnostics: finishDiagnostics(text, [...shown]) };
   return {
     result,
     state: {
+      format,
       text,
       split,
       kernelKey,
       profile: opts.profile,
       entries,
       cross,
-      frames: fast ? { fast: frame, slow: reuse?.frames.slow } : { fast: reuse?.frames.fast, slow: frame },
+      frames: json ? {} : fast ? { fast: frame as Frame, slow: reuse?.frames.slow } : { fast: reuse?.frames.fast, slow: frame as Frame },
     },
     mode: 'items',
     reparsed,
