@@ -3,9 +3,16 @@ import { schemaAt, type JSONSchema } from '../schema/spec';
 import type { ConfigPath } from '../diagnostic';
 import type { Rule, RuleContext } from './types';
 
+/** `path` is one array pushed and popped along the walk (copied only into a report): no array per node */
 function walk(ctx: RuleContext, node: SNode | null, path: ConfigPath, schema: JSONSchema | undefined): void {
   if (!node || !schema) return;
-  if (node.kind === 'seq') node.items.forEach((it, i) => walk(ctx, it, [...path, i], schema.items as JSONSchema));
+  if (node.kind === 'seq') {
+    for (let i = 0; i < node.items.length; i++) {
+      path.push(i);
+      walk(ctx, node.items[i], path, schema.items as JSONSchema);
+      path.pop();
+    }
+  }
   if (node.kind !== 'map') return;
   const props = (schema.properties ?? {}) as Record<string, JSONSchema>;
   for (const p of node.pairs) {
@@ -26,7 +33,9 @@ function walk(ctx: RuleContext, node: SNode | null, path: ConfigPath, schema: JS
     } else if (sub.deprecated) {
       ctx.report({ path: [...path, key], onKey: true, severity: 'warning', message: `"${key}" is a legacy key that damo ignores` });
     }
-    walk(ctx, p.value, [...path, key], sub);
+    path.push(key);
+    walk(ctx, p.value, path, sub);
+    path.pop();
   }
 }
 
