@@ -30,6 +30,7 @@ import {
   nodeAtPath,
   parseJson,
   parseYaml,
+  passesFastScreen,
   type SMap,
   type SNode,
   type SourceFormat,
@@ -352,6 +353,11 @@ interface ItemEntry {
   patternUnits: LoweredDocument['patternUnits'];
   /** the first line of the next item this item's syntax errors were found not to spill into */
   containedBefore?: string;
+  /**
+   * its tree became a newer version's (spliceParse): never reused again, also not by another check
+   * handed the same previous state
+   */
+  dead?: boolean;
 }
 
 /** A tiering goal of one item with what the cross-item rules read of it. */
@@ -373,6 +379,8 @@ function goalAt(t: ItemGoal, index: number, from: number): ItemGoal {
 
 interface Env {
   format: SourceFormat;
+  /** kdamonds whose parse reused their previous tree outside one entry (spliceParse) */
+  spliced: number;
   text: string;
   kernelKey: string;
   profile?: MachineProfile;
@@ -502,11 +510,124 @@ function parseJsonItem(
   return { node, fast: false, diagnostics: doc.diagnostics };
 }
 
-function buildItem(env: Env, split: Split, index: number): ItemEntry | undefined {
+/** The edit, in the previous text's offsets: [pre, oldEnd) became [pre, oldEnd + delta). */
+interface Edit {
+  pre: number;
+  oldEnd: number;
+  delta: number;
+}
+
+/**
+ * Parse a rebuilt kdamond by reparsing only the entry of a block sequence (a context, scheme, goal,
+ * filter, …) that holds the edit, in the previous version's tree of the same kdamond (`old`, at the
+ * same offset, read by the fast path). The entry's region runs from its `- ` line to the next
+ * entry's `- ` line (the last entry of a sequence is not a unit: where it ends depends on what
+ * follows); the edit lies after its `- `. The region is read alone by the fast path (a block sequence
+ * of one entry at the same column: YAML reads an entry's lines the same wherever the sequence is),
+ * every later line keeps its tree, shifted by the change in length. Conditions, so that the result is
+ * what parsing the whole kdamond gives: the whole new kdamond passes the fast path's screens
+ * (passesFastScreen), the region's lines after the first are indented past its `- `, and the region
+ * reads as one entry of the same kind. Syntax errors the fast path reports (half-typed keys) are
+ * line-local: the previous ones outside the region are kept (shifted), the region's added. Changes
+ * `old`'s tree in place (the previous version's entry is replaced by this one).
+ */
+function spliceParse(
+  text: string,
+  span: ItemSpan,
+  old: ItemEntry,
+  edit: Edit,
+): { node: SNode; fast: boolean; diagnostics: CoreDiagnostic[]; contained?: string } | undefined {
+  if (!old.fast || old.start !== span.start || edit.pre < span.start) return undefined;
+  const oldText = old.text;
+  // the innermost block-sequence entry holding the edit, with a next entry
+  materialize(old);
+  let best: { seq: SSeq; k: number; from: number; to: number; col: number } | undefined;
+  const visit = (n: SNode | null): void => {
+    if (!n) return;
+    if (n.kind === 'map') {
+      for (const p of n.pairs) if (p.value && p.value.range.start <= edit.pre && edit.oldEnd <= p.value.range.end + 1) visit(p.value);
+      return;
+    }
+    if (n.kind !== 'seq' || n.flow) return;
+    for (let k = 0; k < n.items.length; k++) {
+      const it = n.items[k];
+      if (k + 1 === n.items.length) {
+        // the last entry is no unit itself, but an entry inside it may be
+        if (it.range.start <= edit.pre) visit(it);
+        return;
+      }
+      const from = oldText.lastIndexOf('\n', it.range.start - old.start - 1) + 1 + old.start;
+      const nextAt = n.items[k + 1].range.start;
+      const to = oldText.lastIndexOf('\n', nextAt - old.start - 1) + 1 + old.start;
+      if (edit.pre < from || edit.oldEnd > to) continue;
+      let col = from;
+      while (text.charCodeAt(col) === 32) col++;
+      if (text.charCodeAt(col) !== 45 || text.charCodeAt(col + 1) !== 32 || edit.pre < col + 2) return;
+      best = { seq: n, k, from, to, col: col - from };
+      visit(it);
+      return;
+    }
+  };
+  visit(old.node);
+  if (!best) return undefined;
+  const { seq, k, from, to, col } = best;
+  const oldItem = seq.items[k];
+  if (oldItem.kind === 'scalar') return undefined;
+  const region = text.slice(from, to + edit.delta);
+  // every line after the first indented past the `- ` (or blank or a comment)
+  for (let at = region.indexOf('\n') + 1; at > 0 && at < region.length; at = region.indexOf('\n', at) + 1) {
+    let i = at;
+    while (region.charCodeAt(i) === 32) i++;
+    const c = region.charCodeAt(i);
+    if (i - at <= col && !(c === 10 || c === 35 || i === region.length)) return undefined;
+  }
+  if (!passesFastScreen(PREFIX + text.slice(span.start, span.end))) return undefined;
+  const info = { fast: false };
+  const docs = parseYaml(region, { fast: 'only', info });
+  if (!info.fast || docs.length !== 1) return undefined;
+  const root = docs[0].root;
+  if (!root || root.kind !== 'seq' || root.flow || root.items.length !== 1 || root.items[0].kind !== oldItem.kind) return undefined;
+  const node = root.items[0];
+  shiftNode(node, from);
+  const kept = [...old.parseErrors, ...old.parseWarnings, ...old.parseOther];
+  const before = kept.filter((d) => d.range.end <= from);
+  const later = kept.filter((d) => d.range.start >= to);
+  // a previous error across the region's edges: not line-local after all
+  if (before.length + later.length !== kept.length - kept.filter((d) => d.range.start >= from && d.range.end <= to).length) return undefined;
+  shiftDiagnostics(docs[0].diagnostics, from);
+  const diagnostics: CoreDiagnostic[] = [
+    ...before.map((d) => ({ ...d, range: { ...d.range } })),
+    ...docs[0].diagnostics,
+    ...later.map((d) => ({ ...d, range: { start: d.range.start + edit.delta, end: d.range.end + edit.delta } })),
+  ];
+  // the rest of the tree: unchanged before the region, shifted after it
+  const after = (r: OffsetRange): void => {
+    if (r.start >= to) r.start += edit.delta;
+    if (r.end >= to) r.end += edit.delta;
+  };
+  const move = (n: SNode | null): void => {
+    if (!n || n === oldItem) return;
+    after(n.range);
+    if (n.kind === 'map') {
+      for (const p of n.pairs) {
+        after(p.range);
+        after(p.key.range);
+        move(p.value);
+      }
+    } else if (n.kind === 'seq') for (const it of n.items) move(it);
+  };
+  move(old.node);
+  seq.items[k] = node;
+  return { node: old.node, fast: true, diagnostics };
+}
+
+function buildItem(env: Env, split: Split, index: number, splice?: { old: ItemEntry; edit: Edit }): ItemEntry | undefined {
   const span = split.items[index];
   const json = env.format === 'json';
   if (!json && NOT_SPLITTABLE.test(env.text.slice(span.start, span.end))) return undefined;
-  const parsed = json ? parseJsonItem(env.text, span, index === split.items.length - 1) : parseItem(env.text, span, split.items[index + 1]);
+  const spliced = splice && !json ? spliceParse(env.text, span, splice.old, splice.edit) : undefined;
+  if (spliced) env.spliced++;
+  const parsed = spliced ?? (json ? parseJsonItem(env.text, span, index === split.items.length - 1) : parseItem(env.text, span, split.items[index + 1]));
   if (!parsed) return undefined;
   const { node } = parsed;
   const parseErrors: CoreDiagnostic[] = [];
@@ -940,6 +1061,8 @@ export interface IncrementalResult {
   items: number;
   /** groups of tiering goals the cross-item rules were run on (the others' findings were reused) */
   crossRerun: number;
+  /** rebuilt kdamonds whose parse reread only the edited entry (a context, scheme, …) of their previous tree */
+  spliced: number;
 }
 
 /**
@@ -960,6 +1083,7 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     reparsed: 0,
     items: 0,
     crossRerun: 0,
+    spliced: 0,
   });
   if (opts.only || text.length > 4 * 1024 * 1024) return full();
   const json = format === 'json';
@@ -984,7 +1108,7 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
   const { kernelText } = kernelOf(opts);
   const kernelKey = kernelText;
   const reuse = prev && prev.kernelKey === kernelKey && prev.profile === opts.profile ? prev : undefined;
-  const env: Env = { format, text, kernelKey, profile: opts.profile, opts };
+  const env: Env = { format, spliced: 0, text, kernelKey, profile: opts.profile, opts };
   const entries: ItemEntry[] = [];
   let reparsed = 0;
   const used = new Set<ItemEntry>();
@@ -993,12 +1117,13 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     const span = split.items[i];
     let old = reuse?.entries[i];
     const unchanged = (e: ItemEntry): boolean =>
+      !e.dead &&
       e.text.length === span.end - span.start &&
       // before the edit or after it at the same place: the same text without comparing it
       ((span.end <= pre && e.start === span.start) ||
         (span.start >= text.length - suf && e.start + delta === span.start) ||
         text.slice(span.start, span.end) === e.text);
-    if (!json && old && !used.has(old) && !unchanged(old) && old.fast && old.parseErrors.length === 0 && old.start === span.start) {
+    if (!json && old && !used.has(old) && !old.dead && !unchanged(old) && old.fast && old.parseErrors.length === 0 && old.start === span.start) {
       // comment lines typed (or deleted) after the item's last line: its tree and findings stay as they are
       const now = text.slice(span.start, span.end);
       if (commentTail(old.text, now)) {
@@ -1011,14 +1136,14 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
       // after the edit: the item that was there (an item inserted or deleted before it moved it in
       // the list); the unchanged suffix says it is the same text without hashing it
       const moved = reuse && span.start >= text.length - suf ? reuse.entries[i + reuse.entries.length - split.items.length] : undefined;
-      if (moved && !used.has(moved) && moved.start + delta === span.start && moved.text.length === span.end - span.start) old = moved;
+      if (moved && !used.has(moved) && !moved.dead && moved.start + delta === span.start && moved.text.length === span.end - span.start) old = moved;
       else if (reuse) {
         // an item that moved in the list (one inserted, deleted or pasted before it)
         if (!pool) {
           pool = new Map();
           for (const e of reuse.entries) pool.set(e.text, [...(pool.get(e.text) ?? []), e]);
         }
-        old = pool.get(text.slice(span.start, span.end))?.find((e) => !used.has(e));
+        old = pool.get(text.slice(span.start, span.end))?.find((e) => !used.has(e) && !e.dead);
       }
     }
     if (old) {
@@ -1029,7 +1154,18 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
       entries.push(old);
       continue;
     }
-    const e = buildItem(env, split, i);
+    // the previous version of this kdamond (same place, changed inside): its tree outside the edited entry is kept
+    const was = reuse?.entries[i];
+    const splice =
+      was && prev && !used.has(was) && !was.dead && was.start === span.start ? { old: was, edit: { pre, oldEnd: prev.text.length - suf, delta } } : undefined;
+    const spliced = env.spliced;
+    const e = buildItem(env, split, i, splice);
+    if (env.spliced !== spliced) {
+      // its tree is now the new one's: no other item may take it, and the previous state is gone
+      used.add(was!);
+      was!.dead = true;
+      mutated = true;
+    }
     if (!e) return full();
     reparsed++;
     entries.push(e);
@@ -1184,6 +1320,7 @@ export function checkIncremental(text: string, opts: CheckOptions, prev?: Increm
     reparsed,
     items: entries.length,
     crossRerun,
+    spliced: env.spliced,
   };
 }
 

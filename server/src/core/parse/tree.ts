@@ -564,6 +564,15 @@ function fastTree(text: string): SourceDocument[] | undefined {
   return [{ range: { start: 0, end: text.length }, root, diagnostics: [] }];
 }
 
+/**
+ * Whether a text passes the fast path's screens (the nesting guard, then NEEDS_FULL_PARSER and
+ * trickyComments) — what parseYaml asks before js-yaml reads it. The incremental check asks it of a
+ * whole kdamond when it parses only one entry of it (core/incremental.ts spliceParse).
+ */
+export function passesFastScreen(text: string): boolean {
+  return nestingTooDeep(text) < 0 && !NEEDS_FULL_PARSER.test(text) && !trickyComments(text);
+}
+
 /** One document with one `too-deep` error when the pre-scan finds absurd nesting (guard.ts), else undefined. */
 function refuseDeep(text: string): SourceDocument | undefined {
   const at = nestingTooDeep(text);
