@@ -285,6 +285,26 @@ describe('incremental check = full check', () => {
     run([base, ...seq]);
   });
 
+  it('an edit at the edges of a scheme (its line break deleted, lines added before the next one) gives the same result', () => {
+    const base = generateConfig(1000);
+    const opts = { fileName: 'x.damon.yaml' };
+    const state = checkIncremental(base, opts).state!;
+    const next = [...base.matchAll(/\n(?= {10}- action: )/g)].map((m) => m.index);
+    for (const at of [next[3], next[10], next[next.length - 2]]) {
+      for (const text of [
+        base.slice(0, at) + base.slice(at + 1), // the line break before the next scheme's `- ` deleted
+        base.slice(0, at) + ' x' + base.slice(at), // text typed at the end of the scheme's last line
+        base.slice(0, at + 1) + '            x: 1\n' + base.slice(at + 1), // a key line added at its end
+        base.slice(0, at + 1) + '          - action: stat\n' + base.slice(at + 1), // a new scheme before the next
+        base.slice(0, at + 1) + '        x: 1\n' + base.slice(at + 1), // a line that ends the schemes list
+        base.slice(0, at - 3) + base.slice(at + 14), // a deletion across the edge
+      ]) {
+        const r = checkIncremental(text, opts, state);
+        expect(plain(r.result), JSON.stringify(text.slice(at - 60, at + 60))).toEqual(plain(checkText(text, opts)));
+      }
+    }
+  });
+
   it('half-typed keys are read by the fast path (no yaml-library parse, no containment proof) with the same result', () => {
     const base = generateConfig(1000);
     const opts = { fileName: 'x.damon.yaml' };

@@ -574,6 +574,8 @@ function spliceParse(
   const oldItem = seq.items[k];
   if (oldItem.kind === 'scalar') return undefined;
   const region = text.slice(from, to + edit.delta);
+  // the region still ends with its line break (an edit that deleted it joins the next entry's line to it)
+  if (region.charCodeAt(region.length - 1) !== 10) return undefined;
   // every line after the first indented past the `- ` (or blank or a comment)
   for (let at = region.indexOf('\n') + 1; at > 0 && at < region.length; at = region.indexOf('\n', at) + 1) {
     let i = at;
