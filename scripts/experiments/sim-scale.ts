@@ -5,7 +5,7 @@
  * share of node 0), the chunk SCALE times larger up to 2 MiB. Prints per seed the 10-minute means of
  * both cgroups on node 0 and whether every window from 20 minutes on is within 15 % of both goals.
  *   node scripts/run-ts.mjs scripts/experiments/sim-scale.ts --scale 10 [--seeds 1,2,3] [--duration SEC] [--chunk-kib N]
- *     [--alloc lifo|buddy|random]   (the scenario's allocPolicy)
+ *     [--alloc lifo|buddy|random] [--thp on|off]   (the scenario's allocPolicy and thp)
  * With --seed-scenario it runs the 30 GiB seed scenario (examples/seed-test-script.damon.yaml on the
  * built-in seed-memcg-tiering) unscaled instead, with the same per-seed windows and verdict.
  */
@@ -59,13 +59,14 @@ while (chunk * 2 <= Math.min(2 * MiB, chunk0 * K)) chunk *= 2;
 if (args.includes('--chunk-kib')) chunk = Number(opt('chunk-kib', '64')) * 1024;
 if (seedScenario) chunk = sc.machine.chunkBytes ?? chooseChunkBytes(sc);
 sc.machine.chunkBytes = chunk;
+if (args.includes('--thp')) sc.machine.thp = opt('thp', 'on') === 'on';
 if (args.includes('--alloc')) sc.machine.allocPolicy = opt('alloc', 'lifo') as 'lifo' | 'buddy' | 'random';
 for (const p of sc.processes) p.sizeBytes = up(p.sizeBytes);
 for (const kd of prepared.kconfig.kdamonds)
   for (const c of kd.contexts) for (const t of c.targets) t.regions = t.regions.map((r) => ({ ...r, start: up(r.start), end: up(r.end) }));
 const mean = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
 let holding = 0;
-console.log(`${seedScenario ? sc.name : `seed-vm-longrun x${K}`}: nodes of ${(sc.machine.nodes[0].sizeBytes / MiB).toFixed(0)} MiB, chunk ${chunk / 1024} KiB, ${sc.machine.allocPolicy ?? 'lifo'} allocator, ${duration} s`);
+console.log(`${seedScenario ? sc.name : `seed-vm-longrun x${K}`}: nodes of ${(sc.machine.nodes[0].sizeBytes / MiB).toFixed(0)} MiB, chunk ${chunk / 1024} KiB, ${sc.machine.allocPolicy ?? 'lifo'} allocator, thp ${sc.machine.thp ? 'on' : 'off'}, ${duration} s`);
 for (const seed of seeds) {
   const r = simulate(prepared.kconfig, sc, { seed, durationSec: duration });
   const goal = (cg: string): number => r.summary.find((s) => s.cgroup === cg && s.nid === 0)!.targetBytes! / MiB;

@@ -112,7 +112,8 @@ describe('golden, long run: the seed experiment at 1/30 scale for an hour, kerne
 
   it('most seeds hold for the whole hour (the kernel did in both its runs)', () => {
     const holding = runs.filter((r) => CGS.every(({ cg }) => held.every((w) => Math.abs(windowMean(r, cg, w.from, w.to) / goal(cg) - 1) < 0.15)));
-    // 7 of seeds 1-8 and 4 of seeds 9-16 hold (11 of 16); before the folio young check 5 and 4
+    // 7 of seeds 1-8 and 7 of seeds 9-16 hold (14 of 16); before THP folios lay in one aligned block 7 and 4,
+    // before the folio young check 5 and 4
     expect(holding.length).toBeGreaterThanOrEqual(5);
   });
 
@@ -147,13 +148,15 @@ describe('golden, long run: the seed experiment at 1/30 scale for an hour, kerne
     }
   });
 
-  it("moves memory of the kernel's order: b's promotion and a's demotion within 4x of the mean of the two kernel runs (median of seeds)", () => {
+  it("moves as much memory as the kernel: b's promotion and a's demotion within 1.6x of the mean of the two kernel runs (median of seeds)", () => {
+    // 1.3x / 1.3x; 1.8x / 2.0x while a THP folio's chunks were placed one by one (scattered over the
+    // free memory, so DAMON's paddr regions saw hot and cold memory mixed), 2.6x / 3.0x of run 1 before that
     for (const { moved } of CGS) {
       const [kd, sc] = [Number(moved[1]), Number(moved[2])];
       const s = median(runs.map((r) => r.stats.find((x) => x.kdamond === kd && x.scheme === sc)!.szApplied / MiB));
       const k = kernelMean((run) => run.applied[moved]);
-      expect(s / k, `${moved}: kernel ${k} MiB, simulator ${s.toFixed(0)} MiB`).toBeLessThan(4);
-      expect(s / k).toBeGreaterThan(1 / 4);
+      expect(s / k, `${moved}: kernel ${k} MiB, simulator ${s.toFixed(0)} MiB`).toBeLessThan(1.6);
+      expect(s / k).toBeGreaterThan(1 / 1.6);
     }
   });
 });
