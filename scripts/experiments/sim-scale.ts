@@ -66,7 +66,9 @@ for (const kd of prepared.kconfig.kdamonds)
   for (const c of kd.contexts) for (const t of c.targets) t.regions = t.regions.map((r) => ({ ...r, start: up(r.start), end: up(r.end) }));
 const mean = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
 let holding = 0;
-console.log(`${seedScenario ? sc.name : `seed-vm-longrun x${K}`}: nodes of ${(sc.machine.nodes[0].sizeBytes / MiB).toFixed(0)} MiB, chunk ${chunk / 1024} KiB, ${sc.machine.allocPolicy ?? 'lifo'} allocator, thp ${sc.machine.thp ? 'on' : 'off'}, ${duration} s`);
+console.log(
+  `${seedScenario ? sc.name : `seed-vm-longrun x${K}`}: nodes of ${(sc.machine.nodes[0].sizeBytes / MiB).toFixed(0)} MiB, chunk ${chunk / 1024} KiB, ${sc.machine.allocPolicy ?? 'lifo'} allocator, thp ${sc.machine.thp ? 'on' : 'off'}, ${duration} s`,
+);
 for (const seed of seeds) {
   const r = simulate(prepared.kconfig, sc, { seed, durationSec: duration });
   const goal = (cg: string): number => r.summary.find((s) => s.cgroup === cg && s.nid === 0)!.targetBytes! / MiB;

@@ -85,7 +85,11 @@ describe('a THP folio is one aligned 2 MiB block (512 KiB chunks: 4 per folio)',
 
   it('without an aligned free block on the destination the folio is split and moves as base pages', () => {
     // C fills node 0; one chunk of each of its folios is split off and moved away: 16 free chunks, no free block
-    const m = machine({ thp: true, chunk: 512 * 1024, extra: [{ name: 'c', pid: 13, cgroup: '/b', sizeBytes: 64 * MiB, node: 0, workload: { pattern: 'idle' } }] });
+    const m = machine({
+      thp: true,
+      chunk: 512 * 1024,
+      extra: [{ name: 'c', pid: 13, cgroup: '/b', sizeBytes: 64 * MiB, node: 0, workload: { pattern: 'idle' } }],
+    });
     const c = m.processes[2];
     expect(m.memcgNodeBytes('/b', 0)).toBe(64 * MiB);
     for (let v = c.firstV; v < c.firstV + 64; v += 4) {
