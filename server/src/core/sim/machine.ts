@@ -32,10 +32,10 @@ export interface SimNode {
   spec: ScenarioNode;
   managedBytes: number;
   watermarkBytes: number;
-  /** 'lifo' / 'random' policies: free slot pools, [0] ZONE_NORMAL, [1] below 4 GiB */
+  /** the 'random' policy's free slot pools: [0] ZONE_NORMAL, [1] below 4 GiB */
   pools: [Int32Array, Int32Array];
   poolLen: [number, number];
-  /** 'buddy' policy: per zone, the first free block of each order (-1: none), and free slots */
+  /** the free lists ('lifo', 'buddy'): per zone, the first free block of each order (-1: none), and free slots */
   freeHead: [Int32Array, Int32Array];
   freeSlots: [number, number];
   slotsTotal: number;
@@ -221,8 +221,8 @@ export class Machine {
           }
         }
       }
-      // the stacks pop the lowest address first; the buddy lists hold boot memory in address order
-      // (memblock frees it to the tail: __free_pages_core -> FPI_TO_TAIL)
+      // the free lists hold boot memory in address order (memblock frees it to the tail:
+      // __free_pages_core -> FPI_TO_TAIL), so the first allocations take the lowest addresses
       if (this.allocPolicy !== 'random') for (const f of free) this.freeBlock(node, f, 0, true);
       else for (let i = free.length - 1; i >= 0; i--) this.pushFree(node, free[i]);
       return node;
