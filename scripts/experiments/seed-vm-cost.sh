@@ -13,7 +13,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-duration=900; out=""; thp=""
+duration=900; out=""; thp=""; config=""
 . "$here/lib/vm.sh"
 seed_vm_args seed-vm-cost "$@"
 experiment_vm seed-vm-cost

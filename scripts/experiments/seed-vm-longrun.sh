@@ -2,7 +2,7 @@
 # Long-run seed experiment on the real kernel (issue 15 item 1): the seed RFC's per-memcg tiering test
 # scaled to the QEMU test host (2 NUMA nodes x 1 GiB, Linux 7.2), run for DURATION seconds.
 #
-#   scripts/experiments/seed-vm-longrun.sh [--duration SEC] [--out DIR] [--thp always|madvise|never]
+#   scripts/experiments/seed-vm-longrun.sh [--duration SEC] [--out DIR] [--thp always|madvise|never] [--config FILE]
 #
 # Boots its own test host (scripts/testhost/start.sh), starts two damon-workload processes in
 # /workload_a and /workload_b (341 MiB each, first touched on node 0, a 34 MiB hot window moving to
@@ -16,7 +16,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-duration=3600; out=""; thp=""
+duration=3600; out=""; thp=""; config=""
 . "$here/lib/vm.sh"
 seed_vm_args seed-vm-longrun "$@"
 experiment_vm seed-vm-longrun

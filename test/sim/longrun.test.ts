@@ -112,7 +112,8 @@ describe('golden, long run: the seed experiment at 1/30 scale for an hour, kerne
 
   it('most seeds hold for the whole hour (the kernel did in both its runs)', () => {
     const holding = runs.filter((r) => CGS.every(({ cg }) => held.every((w) => Math.abs(windowMean(r, cg, w.from, w.to) / goal(cg) - 1) < 0.15)));
-    // 7 of seeds 1-8 and 4 of seeds 9-16 hold (11 of 16); before the folio young check 5 and 4
+    // 7 of seeds 1-8 and 7 of seeds 9-16 hold (14 of 16); before THP folios lay in one aligned block 7 and 4,
+    // before the folio young check 5 and 4
     expect(holding.length).toBeGreaterThanOrEqual(5);
   });
 
@@ -147,13 +148,15 @@ describe('golden, long run: the seed experiment at 1/30 scale for an hour, kerne
     }
   });
 
-  it("moves memory of the kernel's order: b's promotion and a's demotion within 4x of the mean of the two kernel runs (median of seeds)", () => {
+  it("moves as much memory as the kernel: b's promotion and a's demotion within 1.6x of the mean of the two kernel runs (median of seeds)", () => {
+    // 1.3x / 1.3x; 1.8x / 2.0x while a THP folio's chunks were placed one by one (scattered over the
+    // free memory, so DAMON's paddr regions saw hot and cold memory mixed), 2.6x / 3.0x of run 1 before that
     for (const { moved } of CGS) {
       const [kd, sc] = [Number(moved[1]), Number(moved[2])];
       const s = median(runs.map((r) => r.stats.find((x) => x.kdamond === kd && x.scheme === sc)!.szApplied / MiB));
       const k = kernelMean((run) => run.applied[moved]);
-      expect(s / k, `${moved}: kernel ${k} MiB, simulator ${s.toFixed(0)} MiB`).toBeLessThan(4);
-      expect(s / k).toBeGreaterThan(1 / 4);
+      expect(s / k, `${moved}: kernel ${k} MiB, simulator ${s.toFixed(0)} MiB`).toBeLessThan(1.6);
+      expect(s / k).toBeGreaterThan(1 / 1.6);
     }
   });
 });
@@ -231,5 +234,39 @@ describe('golden, long run with 4 KiB folios: the seed experiment at 1/30 scale 
       expect(applied / kernel.applied[moved], `${moved}: kernel ${kernel.applied[moved]} MiB, simulator ${applied.toFixed(0)} MiB`).toBeLessThan(4);
       expect(applied / kernel.applied[moved]).toBeGreaterThan(1 / 4);
     }
+  });
+});
+
+/**
+ * The same experiment with goals that overlap more (seed-vm-overlap.damon.yaml: /workload_a's demotion
+ * goal at node_memcg_free_bp 91 %, so a's promotion wants up to 9.7 % of node 0 and its demotion down to
+ * 9 %): while a sits between its goals both consist tuners wind up, and a's demotion quota, whose filters
+ * admit "memcg a OR not young", strips b. The simulator predicted the fall before the kernel run
+ * (seed-vm-overlap-sim.txt); the kernel run (seed-vm-longrun.sh --duration 1800 --config ...) fell harder.
+ * This is the mechanism of the simulator's collapse of the 30 GiB seed scenario (docs/simulator.md).
+ */
+describe('golden, 30 minutes with overlapping goals: the kernel and the simulator both let b fall', () => {
+  const kernel = kernelSummary('seed-vm-overlap-7.2.txt');
+  const config = configFile('scripts/experiments/seed-vm-overlap.damon.yaml');
+  const scenario = scenarioFile('examples/scenarios/seed-vm-longrun.yaml');
+  const runs = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => simulate(config, scenario, { seed, durationSec: 1800 }));
+  const goalB = runs[0].summary.find((s) => s.cgroup === '/workload_b' && s.nid === 0)!.targetBytes! / MiB;
+  const late = kernel.windows.filter((w) => w.from >= 10);
+
+  it('reads the kernel summary: b under 80 % of its goal over 10-30 minutes (the RFC goals: 99 % and 97 % in the two hour-long runs)', () => {
+    expect(late.map((w) => w.from)).toEqual([10, 20]);
+    const b = late.reduce((a, w) => a + w.b, 0) / late.length;
+    expect(b / goalB, `kernel ${b.toFixed(1)} MiB`).toBeLessThan(0.8);
+  });
+
+  it('lets b fall too: the median of seeds 1-8 under 88 % of its goal over 10-30 minutes (within 15 % with the RFC goals)', () => {
+    const b = median(runs.map((r) => windowMean(r, '/workload_b', 10, 30)));
+    expect(b / goalB, `simulator ${b.toFixed(1)} MiB`).toBeLessThan(0.88);
+  });
+
+  it("moves memory of the kernel's order: a's demotion within 4x of the kernel's (median of seeds)", () => {
+    const s = median(runs.map((r) => r.stats.find((x) => x.kdamond === 1 && x.scheme === 0)!.szApplied / MiB));
+    expect(s / kernel.applied.s10, `s10: kernel ${kernel.applied.s10} MiB, simulator ${s.toFixed(0)} MiB`).toBeLessThan(4);
+    expect(s / kernel.applied.s10).toBeGreaterThan(1 / 4);
   });
 });

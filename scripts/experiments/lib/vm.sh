@@ -22,7 +22,7 @@ vm() { ssh -F "$dir/ssh_config" -T -- "$alias" "$@"; }
 # experiment_vm): THP as --thp said (empty: the guest kernel's default, recorded in OUT/thp.txt), the
 # cgroups /workload_a and /workload_b, in each one 341 MiB damon-workload process first touched on node
 # 0 (a 34 MiB hot window moving to the next tenth every 60 s, b started 23 s after a), then
-# seed-vm.damon.yaml applied through `damon-config plan --script`.
+# seed-vm.damon.yaml (or --config FILE) applied through `damon-config plan --script`.
 seed_vm_setup() {
   local here="$root/scripts/experiments"
   [ -z "$thp" ] || vm "echo $thp > /sys/kernel/mm/transparent_hugepage/enabled"
@@ -35,11 +35,12 @@ seed_vm_setup() {
     [ "$(vm 'cat /tmp/wa.log /tmp/wb.log' | grep -c ready)" = 2 ] && break
     sleep 1
   done
-  node "$root/dist/cli.js" plan "$here/seed-vm.damon.yaml" --script --kernel 7.2 > "$out/apply.sh"
+  cp "${config:-$here/seed-vm.damon.yaml}" "$out/config.damon.yaml"
+  node "$root/dist/cli.js" plan "$out/config.damon.yaml" --script --kernel 7.2 > "$out/apply.sh"
   vm 'cat > /tmp/apply.sh && sh /tmp/apply.sh' < "$out/apply.sh" > "$out/apply.log" 2>&1
 }
 
-# the options both seed scripts take: --duration SEC, --out DIR, --thp always|madvise|never
+# the options both seed scripts take: --duration SEC, --out DIR, --thp always|madvise|never, --config FILE
 seed_vm_args() {
   local name="$1"; shift
   while [ $# -gt 0 ]; do
@@ -47,6 +48,7 @@ seed_vm_args() {
       --duration) duration="$2"; shift 2 ;;
       --out) out="$2"; shift 2 ;;
       --thp) thp="$2"; shift 2 ;;
+      --config) config="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
       *) echo "$name.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
   done

@@ -390,12 +390,17 @@ export class SchemeState {
     const filters = !vaddr || (isMigrate && facts.vaddr_migrate) || (action === 'stat' && facts.vaddr_stat_ops_filters);
     const countsPassed = !vaddr || (action === 'stat' && facts.vaddr_stat_ops_filters);
     let dst = -2;
-    for (const v of chunks) {
+    for (const c of chunks) {
       visited++;
+      // a THP folio is acted on once, whole, at its first chunk: paddr's walk finds no folio at a tail
+      // page (damon_get_folio), vaddr's page-table walk meets the PMD once
+      const v = vaddr ? m.vHead[c] : c;
+      if (m.vHead[v] !== v) continue;
+      const folio = m.vFolioN[v] * C;
       if (v === this.lastAppliedV) continue;
       this.lastAppliedV = v;
       if (filters && this.opsFilterOut(v, nowUs)) continue;
-      if (countsPassed) passed += C;
+      if (countsPassed) passed += folio;
       switch (action) {
         case 'migrate_hot':
         case 'migrate_cold': {
@@ -403,25 +408,28 @@ export class SchemeState {
           const d = this.ctx.isPaddr ? dst : this.destNode(v);
           if (d < 0) break;
           if (m.slotNode[m.vSlot[v]] === d) break;
-          if (m.migrate(v, d)) {
+          const n = m.migrateFolio(v, d);
+          applied += n * C;
+          moved += n;
+          break;
+        }
+        case 'pageout': {
+          // reclaim splits a THP and swaps its pages out one by one; they come back as base pages
+          const n = m.vFolioN[v];
+          m.splitFolio(v);
+          for (let i = 0; i < n; i++) {
+            if (m.vSlot[v + i] < 0) continue;
+            m.pageOut(v + i);
             applied += C;
             moved++;
           }
           break;
         }
-        case 'pageout':
-          m.pageOut(v);
-          applied += C;
-          moved++;
-          break;
         case 'lru_prio':
-          m.vLru[v] = 1;
-          applied += C;
-          break;
         case 'lru_deprio':
         case 'cold':
-          m.vLru[v] = -1;
-          applied += C;
+          for (let i = 0; i < m.vFolioN[v]; i++) m.vLru[v + i] = action === 'lru_prio' ? 1 : -1;
+          applied += folio;
           break;
         default:
           break;

@@ -18,6 +18,10 @@ export const OWNER_KERNEL = -3;
 export const THP_PAGES = 512;
 /** below 4 GiB: ZONE_DMA32 on x86-64; the page allocator prefers ZONE_NORMAL */
 const DMA32_END = 4 * 1024 ** 3;
+/** the buddy allocator's largest block: MAX_PAGE_ORDER 10, 1024 pages (4 MiB) on x86-64 */
+const MAX_BUDDY_BYTES = 1024 * PAGE_SIZE;
+/** a THP folio: 2 MiB, order 9 */
+const THP_BYTES = THP_PAGES * PAGE_SIZE;
 /** a page counts as "active" (LRU) for this long after its last access */
 export const ACTIVE_AFTER_US = 10_000_000;
 const MAX_CHUNKS = 65536;
@@ -28,9 +32,12 @@ export interface SimNode {
   spec: ScenarioNode;
   managedBytes: number;
   watermarkBytes: number;
-  /** free slot pools: [0] ZONE_NORMAL, [1] below 4 GiB */
+  /** the 'random' policy's free slot pools: [0] ZONE_NORMAL, [1] below 4 GiB */
   pools: [Int32Array, Int32Array];
   poolLen: [number, number];
+  /** the free lists ('lifo', 'buddy'): per zone, the first free block of each order (-1: none), and free slots */
+  freeHead: [Int32Array, Int32Array];
+  freeSlots: [number, number];
   slotsTotal: number;
 }
 
@@ -130,8 +137,28 @@ export class Machine {
   private readonly levelOf = new Map<number, number>([[0, 0]]);
   readonly thp: boolean;
   readonly swapInUsPerPage: number;
-  /** 'lifo': the last freed chunk is reused first, fresh memory in address order (buddy-like); 'random' */
-  readonly allocPolicy: 'lifo' | 'random';
+  /**
+   * Which free memory an allocation takes. Both list policies keep free blocks of 2^k chunks per zone
+   * in lists (the smallest fitting block first, the last freed block of a size first, freed blocks
+   * coalesced with their buddies) and give a THP folio one aligned 2 MiB block:
+   * 'lifo' (default) coalesces only up to a THP folio, so freed base-page chunks are reused last
+   * freed first, like the per-cpu page lists (with 4 KiB folios: one stack of freed chunks);
+   * 'buddy' coalesces up to the buddy allocator's 4 MiB (MAX_PAGE_ORDER);
+   * 'random': any free chunk, each chunk placed on its own.
+   */
+  readonly allocPolicy: 'buddy' | 'lifo' | 'random';
+  /** largest order the free lists coalesce to, in chunks */
+  readonly maxOrder: number;
+  /** chunks per THP folio (1 without thp or with chunks of 2 MiB and more) and its buddy order */
+  readonly folioChunks: number;
+  readonly folioOrder: number;
+  /** first chunk of chunk v's folio; the folio's chunks are vHead[v] .. vHead[v] + vFolioN[v] - 1 */
+  readonly vHead: Int32Array;
+  readonly vFolioN: Uint16Array;
+  /** buddy lists: order of the free block starting at a slot (-1: not a free block's first slot), links */
+  private readonly fOrder: Int8Array;
+  private readonly fNext: Int32Array;
+  private readonly fPrev: Int32Array;
   private readonly trees = new Map<string, LiveTree>();
   /** cumulative counters */
   psiUs = 0;
@@ -148,12 +175,19 @@ export class Machine {
     this.swapInUsPerPage = sc.machine.swapInUsPerPage ?? 20;
     this.allocPolicy = sc.machine.allocPolicy ?? 'lifo';
     const C = this.chunk;
+    // a THP folio's chunks lie in one aligned block (a PMD maps 2 MiB of contiguous memory)
+    this.folioChunks = this.thp && C < THP_BYTES && this.allocPolicy !== 'random' ? THP_BYTES / C : 1;
+    this.folioOrder = Math.round(Math.log2(this.folioChunks));
+    this.maxOrder = this.allocPolicy === 'buddy' ? Math.max(this.folioOrder, Math.round(Math.log2(MAX_BUDDY_BYTES / C))) : this.folioOrder;
     let maxEnd = 0;
     for (const n of sc.machine.nodes) for (const r of n.ranges) maxEnd = Math.max(maxEnd, r.end);
     this.nSlots = Math.ceil(maxEnd / C);
     this.slotNode = new Int8Array(this.nSlots).fill(-1);
     this.slotOwner = new Int32Array(this.nSlots).fill(OWNER_HOLE);
     this.slotPos = new Int32Array(this.nSlots).fill(-1);
+    this.fOrder = new Int8Array(this.nSlots).fill(-1);
+    this.fNext = new Int32Array(this.nSlots).fill(-1);
+    this.fPrev = new Int32Array(this.nSlots).fill(-1);
     this.nodes = sc.machine.nodes.map((spec, idx) => {
       let slots = 0;
       for (const r of spec.ranges) slots += Math.floor(r.end / C) - Math.floor(r.start / C);
@@ -165,8 +199,10 @@ export class Machine {
         spec,
         managedBytes: managed,
         watermarkBytes: spec.watermarkBytes ?? Math.floor(managed * 0.005),
-        pools: [new Int32Array(slots), new Int32Array(slots)],
+        pools: this.allocPolicy === 'random' ? [new Int32Array(slots), new Int32Array(slots)] : [new Int32Array(0), new Int32Array(0)],
         poolLen: [0, 0],
+        freeHead: [new Int32Array(this.maxOrder + 1).fill(-1), new Int32Array(this.maxOrder + 1).fill(-1)],
+        freeSlots: [0, 0],
         slotsTotal: slots,
       };
       this.nodeByNid.set(spec.nid, node);
@@ -185,8 +221,10 @@ export class Machine {
           }
         }
       }
-      // pops take the lowest address first
-      for (let i = free.length - 1; i >= 0; i--) this.pushFree(node, free[i]);
+      // the free lists hold boot memory in address order (memblock frees it to the tail:
+      // __free_pages_core -> FPI_TO_TAIL), so the first allocations take the lowest addresses
+      if (this.allocPolicy !== 'random') for (const f of free) this.freeBlock(node, f, 0, true);
+      else for (let i = free.length - 1; i >= 0; i--) this.pushFree(node, free[i]);
       return node;
     });
     this.cgroups = [...new Set(['/', ...sc.machine.cgroups, ...sc.processes.map((p) => p.cgroup)])];
@@ -226,10 +264,36 @@ export class Machine {
     this.vSeen = new Float64Array(nV).fill(-Infinity);
     this.vLru = new Int8Array(nV);
     this.vSwapped = new Uint8Array(nV);
+    this.vHead = new Int32Array(nV);
+    this.vFolioN = new Uint16Array(nV);
     this.procNodeChunks = new Float64Array(Math.max(1, this.processes.length * this.nodes.length));
+    const F = this.folioChunks;
     for (const p of this.processes) {
+      for (const mp of p.dataMaps) {
+        // folios are aligned in the mapping; a tail shorter than a THP is in base pages
+        for (let i = 0; i < mp.nChunks; i++) {
+          const i0 = i - (i % F);
+          const n = Math.min(F, mp.nChunks - i0);
+          this.vHead[mp.v0 + i] = mp.v0 + i0;
+          this.vFolioN[mp.v0 + i] = n === F ? F : 1;
+          if (n !== F) this.vHead[mp.v0 + i] = mp.v0 + i;
+        }
+      }
       for (let v = p.firstV; v < p.firstV + p.nV; v++) {
         this.vProc[v] = p.idx;
+        // first touch: a THP folio gets one aligned block, as the fault path allocates it
+        if (this.vFolioN[v] > 1 && this.vHead[v] === v) {
+          const block = this.allocateBlock(this.nodes[p.homeNodeIdx], this.folioOrder, false);
+          if (block !== null) {
+            for (let i = 0; i < F; i++) {
+              this.vProc[v + i] = p.idx;
+              this.place(v + i, block + i);
+            }
+            v += F - 1;
+            continue;
+          }
+        }
+        if (this.vHead[v] === v && this.vFolioN[v] > 1) this.splitFolio(v);
         const slot = this.allocate(p.homeNodeIdx, false) ?? this.allocateAnywhere(p.homeNodeIdx);
         if (slot === null) {
           this.vSwapped[v] = 1;
@@ -238,6 +302,96 @@ export class Machine {
         this.place(v, slot);
       }
     }
+  }
+
+  /** a THP folio whose chunks could not stay together becomes base pages for good (split_folio) */
+  splitFolio(v: number): void {
+    const n = this.vFolioN[v];
+    for (let i = 0; i < n; i++) {
+      this.vHead[v + i] = v + i;
+      this.vFolioN[v + i] = 1;
+    }
+  }
+
+  private zoneOf(slot: number): 0 | 1 {
+    return slot * this.chunk < DMA32_END ? 1 : 0;
+  }
+
+  private listAdd(node: SimNode, z: 0 | 1, slot: number, order: number, toTail: boolean): void {
+    this.fOrder[slot] = order;
+    const head = node.freeHead[z][order];
+    if (head < 0) {
+      node.freeHead[z][order] = slot;
+      this.fNext[slot] = slot;
+      this.fPrev[slot] = slot;
+    } else {
+      // a circular list: the tail is the head's predecessor
+      const tail = this.fPrev[head];
+      this.fNext[tail] = slot;
+      this.fPrev[slot] = tail;
+      this.fNext[slot] = head;
+      this.fPrev[head] = slot;
+      if (!toTail) node.freeHead[z][order] = slot;
+    }
+  }
+
+  private listDel(node: SimNode, z: 0 | 1, slot: number): void {
+    const order = this.fOrder[slot];
+    const next = this.fNext[slot];
+    if (next === slot) node.freeHead[z][order] = -1;
+    else {
+      const prev = this.fPrev[slot];
+      this.fNext[prev] = next;
+      this.fPrev[next] = prev;
+      if (node.freeHead[z][order] === slot) node.freeHead[z][order] = next;
+    }
+    this.fOrder[slot] = -1;
+  }
+
+  /**
+   * Free a block of 2^order chunks (mm/page_alloc.c __free_one_page): merge it with its buddy while the
+   * buddy is a free block of the same order in the same zone, up to the largest order; the merged block
+   * goes to the head of its free list (reused first), to the tail when its own buddy one order up is
+   * free too (buddy_merge_likely: keep it for a merge) or for boot memory.
+   */
+  private freeBlock(node: SimNode, slot: number, order: number, toTail: boolean): void {
+    const z = this.zoneOf(slot);
+    node.freeSlots[z] += 1 << order;
+    while (order < this.maxOrder) {
+      const buddy = slot ^ (1 << order);
+      if (buddy >= this.nSlots || this.fOrder[buddy] !== order || this.slotNode[buddy] !== node.idx || this.zoneOf(buddy) !== z) break;
+      this.listDel(node, z, buddy);
+      slot = Math.min(slot, buddy);
+      order++;
+    }
+    if (!toTail && order < this.maxOrder - 1) {
+      const higher = slot & ~((2 << order) - 1);
+      const higherBuddy = higher ^ (2 << order);
+      toTail = higherBuddy < this.nSlots && this.fOrder[higherBuddy] === order + 1 && this.slotNode[higherBuddy] === node.idx;
+    }
+    this.listAdd(node, z, slot, order, toTail);
+  }
+
+  /**
+   * Take a block of 2^order chunks (__rmqueue_smallest): the first block of the smallest order that
+   * fits, ZONE_NORMAL before ZONE_DMA32; a larger block is split (expand) and its upper halves go back
+   * to the heads of the lower orders' lists, so the next allocations continue right after this one.
+   */
+  private allocateBlock(node: SimNode, order: number, respectWatermark: boolean): number | null {
+    const need = (1 << order) * this.chunk;
+    const free = this.freeBytes(node);
+    if (free < need || (respectWatermark && free - need < node.watermarkBytes)) return null;
+    for (const z of [0, 1] as const) {
+      for (let o = order; o <= this.maxOrder; o++) {
+        const slot = node.freeHead[z][o];
+        if (slot < 0) continue;
+        this.listDel(node, z, slot);
+        for (let h = o; h > order; h--) this.listAdd(node, z, slot + (1 << (h - 1)), h - 1, false);
+        node.freeSlots[z] -= 1 << order;
+        return slot;
+      }
+    }
+    return null;
   }
 
   private pushFree(node: SimNode, slot: number): void {
@@ -256,17 +410,18 @@ export class Machine {
   }
 
   freeBytes(node: SimNode): number {
-    return (node.poolLen[0] + node.poolLen[1]) * this.chunk;
+    return (node.poolLen[0] + node.poolLen[1] + node.freeSlots[0] + node.freeSlots[1]) * this.chunk;
   }
 
-  /** a random free slot of the node, ZONE_NORMAL first; null when the node is at its watermark */
+  /** a free slot of the node by the allocation policy, ZONE_NORMAL first; null when the node is at its watermark */
   allocate(nodeIdx: number, respectWatermark = true): number | null {
     const node = this.nodes[nodeIdx];
     if (!node) return null;
+    if (this.allocPolicy !== 'random') return this.allocateBlock(node, 0, respectWatermark);
     const free = this.freeBytes(node);
     if (free < this.chunk || (respectWatermark && free - this.chunk < node.watermarkBytes)) return null;
     const z = node.poolLen[0] > 0 ? 0 : 1;
-    const slot = node.pools[z][this.allocPolicy === 'random' ? this.rng.below(node.poolLen[z]) : node.poolLen[z] - 1];
+    const slot = node.pools[z][this.rng.below(node.poolLen[z])];
     this.removeFree(node, slot);
     return slot;
   }
@@ -349,8 +504,33 @@ export class Machine {
     if (this.trees.size) this.treesUpdate(v, slot, false);
     const node = this.nodes[this.slotNode[slot]];
     this.procNodeChunks[this.vProc[v] * this.nodes.length + node.idx]--;
-    this.pushFree(node, slot);
+    if (this.allocPolicy !== 'random') this.freeBlock(node, slot, 0, false);
+    else this.pushFree(node, slot);
     return slot;
+  }
+
+  /**
+   * Migrate the folio whose first chunk is v to a node; the chunks it moved (0 when the destination has
+   * no free memory above its watermark). A THP folio (folioChunks > 1, all its chunks in one aligned
+   * block) gets one aligned block on the destination; when there is none, migrate_pages splits it and
+   * moves the pieces as base pages.
+   */
+  migrateFolio(v: number, nodeIdx: number): number {
+    const n = this.vFolioN[v];
+    if (n <= 1 || this.vHead[v] !== v) return this.migrate(v, nodeIdx) ? 1 : 0;
+    const dst = this.allocateBlock(this.nodes[nodeIdx], this.folioOrder, true);
+    if (dst === null) {
+      this.splitFolio(v);
+      let moved = 0;
+      for (let i = 0; i < n; i++) if (this.vSlot[v + i] >= 0 && this.slotNode[this.vSlot[v + i]] !== nodeIdx && this.migrate(v + i, nodeIdx)) moved++;
+      return moved;
+    }
+    for (let i = 0; i < n; i++) {
+      this.unplace(v + i);
+      this.place(v + i, dst + i);
+    }
+    this.migratedBytes += n * this.chunk;
+    return n;
   }
 
   /** Migrate chunk v to a node; false when the destination has no free memory above its watermark. */

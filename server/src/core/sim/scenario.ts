@@ -36,7 +36,7 @@ interface RawScenario {
     cgroups?: string[];
     chunkBytes?: RawSize;
     thp?: boolean;
-    allocPolicy?: 'lifo' | 'random';
+    allocPolicy?: 'lifo' | 'buddy' | 'random';
     swapInUsPerPage?: number;
   };
   processes: {

@@ -92,8 +92,8 @@ export interface Scenario {
     chunkBytes?: number;
     /** transparent huge pages: folio size 2 MiB for hugepage_size filters */
     thp?: boolean;
-    /** which free chunk an allocation takes: 'lifo' (buddy-like, default) or 'random' */
-    allocPolicy?: 'lifo' | 'random';
+    /** which free memory an allocation takes (Machine.allocPolicy): 'lifo' (default), 'buddy' or 'random' */
+    allocPolicy?: 'lifo' | 'buddy' | 'random';
     /** cost of a refault from swap per 4 KiB page, µs (feeds some_mem_psi_us) */
     swapInUsPerPage?: number;
   };
