@@ -19,7 +19,7 @@ export const SYSTEM_TESTS = [
   'test/nvim/**/*.test.ts',
   'test/sim/webview.test.ts',
   'test/sim/worker.test.ts',
-  // an hour simulated on 8 seeds: about a minute of CPU
+  // hours simulated on 8 seeds at the VM's scale and 4 at the seed's: about a minute of CPU
   'test/sim/longrun.test.ts',
   'test/lsp/stdio.test.ts',
 ];

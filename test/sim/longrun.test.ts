@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixText } from '../../server/src/cli/check';
+import { checkText } from '../../server/src/core/index';
 import { simulate } from '../../server/src/core/sim/engine';
+import { builtinScenario } from '../../server/src/core/sim/scenario';
 import type { SimResult } from '../../server/src/core/sim/result';
 import { MiB, ROOT, configFile, scenarioFile } from './helpers';
 
@@ -268,5 +271,49 @@ describe('golden, 30 minutes with overlapping goals: the kernel and the simulato
     const s = median(runs.map((r) => r.stats.find((x) => x.kdamond === 1 && x.scheme === 0)!.szApplied / MiB));
     expect(s / kernel.applied.s10, `s10: kernel ${kernel.applied.s10} MiB, simulator ${s.toFixed(0)} MiB`).toBeLessThan(4);
     expect(s / kernel.applied.s10).toBeGreaterThan(1 / 4);
+  });
+});
+
+/**
+ * The 30 GiB seed scenario for an hour, with the seed RFC's test script as `damon-config check --fix`
+ * leaves it (the filters in their AND form, a 200 MiB size quota per scheme). The script as measured
+ * (OR filters, consist tuners with no size quota, goals that overlap) falls after 20-40 minutes in the
+ * simulator, by the mechanism the kernel showed on the VM with overlapping goals (the block above); no
+ * kernel run at 30 GiB exists to say what it does there, so that fall is not asserted. What the check's
+ * fixes leave is what a user runs: the kernel held the same schemes for an hour at 1/30 scale, and the
+ * simulator must hold them at full scale too.
+ */
+describe('long run at the seed scale: the seed test script with the quick fixes applied holds its goals for an hour', () => {
+  const file = 'examples/seed-test-script.damon.yaml';
+  const fixed = fixText(file, readFileSync(join(ROOT, file), 'utf8'), {});
+  const checked = checkText(fixed.text, { fileName: file });
+  const scenario = builtinScenario('seed-memcg-tiering')!;
+  const SEEDS = [1, 2, 3, 4];
+  const runs = SEEDS.map((seed) => simulate(checked.documents[0].kconfig!, scenario, { seed, durationSec: 3600 }));
+  const goal = (cg: string): number => runs[0].summary.find((s) => s.cgroup === cg && s.nid === 0)!.targetBytes! / MiB;
+  const WINDOWS = [20, 30, 40, 50].map((from) => ({ from, to: from + 10 }));
+
+  it('the fixes are the filters in AND form and the size quotas, and nothing is left to warn about', () => {
+    expect(fixed.applied.filter((a) => a.startsWith('[filter-admits-outside-goal-cgroup]'))).toHaveLength(4);
+    expect(fixed.applied.filter((a) => a.startsWith('[quota-goal-consist-overshoot]'))).toHaveLength(4);
+    expect(checked.documents[0].diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning')).toEqual([]);
+  });
+
+  it('holds both cgroups within 15 % of their goals in every 10-minute window from 20 minutes on (median of seeds 1-4)', () => {
+    for (const cg of ['/workload_a', '/workload_b']) {
+      for (const w of WINDOWS) {
+        const m = median(runs.map((r) => windowMean(r, cg, w.from, w.to)));
+        expect(Math.abs(m / goal(cg) - 1), `${cg} ${w.from}-${w.to} min: ${m.toFixed(0)} MiB, goal ${goal(cg).toFixed(0)} MiB`).toBeLessThan(0.15);
+      }
+    }
+  });
+
+  it('every seed holds both cgroups within 15 % in the last half hour', () => {
+    for (const [i, r] of runs.entries()) {
+      for (const cg of ['/workload_a', '/workload_b']) {
+        const m = windowMean(r, cg, 30, 60);
+        expect(Math.abs(m / goal(cg) - 1), `seed ${SEEDS[i]} ${cg} 30-60 min: ${m.toFixed(0)} MiB`).toBeLessThan(0.15);
+      }
+    }
   });
 });

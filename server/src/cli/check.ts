@@ -170,26 +170,22 @@ export { VERSION } from '../version';
  * a fix never builds on another fix's result, so nothing is changed on the strength of a guess.
  */
 export function fixText(file: string, text: string, opts: { profile?: MachineProfile; kernel?: string }): { text: string; applied: string[] } {
-  const applied: string[] = [];
-  let cur = text;
-  for (let round = 0; round < 1; round++) {
-    const r = checkOne(file, { text: cur }, { ...opts, explicit: true });
-    const fixes = (r?.diagnostics ?? [])
-      .map((d) => ({ d, fix: d.fixes?.find((f) => f.preferred) }))
-      .filter((x): x is { d: CoreDiagnostic; fix: NonNullable<typeof x.fix> } => !!x.fix && x.fix.edits.length > 0);
-    const chosen: typeof fixes = [];
-    const taken: { start: number; end: number }[] = [];
-    for (const x of fixes) {
-      const overlaps = x.fix.edits.some((e) => taken.some((t) => e.range.start <= t.end && t.start <= e.range.end));
-      if (overlaps) continue;
-      chosen.push(x);
-      taken.push(...x.fix.edits.map((e) => e.range));
-    }
-    if (chosen.length === 0) break;
-    const edits = chosen.flatMap((x) => x.fix.edits).sort((a, b) => b.range.start - a.range.start);
-    for (const e of edits) cur = cur.slice(0, e.range.start) + e.newText + cur.slice(e.range.end);
-    applied.push(...chosen.map((x) => `[${x.d.code}] ${x.fix.title}`));
+  const r = checkOne(file, { text }, { ...opts, explicit: true });
+  const fixes = (r?.diagnostics ?? [])
+    .map((d) => ({ d, fix: d.fixes?.find((f) => f.preferred) }))
+    .filter((x): x is { d: CoreDiagnostic; fix: NonNullable<typeof x.fix> } => !!x.fix && x.fix.edits.length > 0);
+  const chosen: typeof fixes = [];
+  const taken: { start: number; end: number }[] = [];
+  for (const x of fixes) {
+    const overlaps = x.fix.edits.some((e) => taken.some((t) => e.range.start <= t.end && t.start <= e.range.end));
+    if (overlaps) continue;
+    chosen.push(x);
+    taken.push(...x.fix.edits.map((e) => e.range));
   }
+  let cur = text;
+  const edits = chosen.flatMap((x) => x.fix.edits).sort((a, b) => b.range.start - a.range.start);
+  for (const e of edits) cur = cur.slice(0, e.range.start) + e.newText + cur.slice(e.range.end);
+  const applied = chosen.map((x) => `[${x.d.code}] ${x.fix.title}`);
   return { text: cur, applied };
 }
 
