@@ -7,7 +7,7 @@ import { Machine } from '../../server/src/core/sim/machine';
 import { Rng } from '../../server/src/core/sim/rng';
 import { goalValue } from '../../server/src/host/status';
 import { parseProbeOutput } from '../../server/src/core/sysfs/hostinfo';
-import { MiB, scheme, tinyScenario } from '../sim/helpers';
+import { MiB, context, scheme, tinyScenario } from '../sim/helpers';
 
 const GiB = 1024 * MiB;
 /** node 0: 1 GiB managed, 400 MiB free; node 1: 2 GiB, all free; /a has 100 MiB on node 0 and 1 MiB on node 1; /gone does not exist */
@@ -72,26 +72,7 @@ describe('goal metrics: one evaluator (kernel formulas), used by the simulator a
     const sc = tinyScenario('7.2');
     const rng = new Rng(1);
     const m = new Machine(sc, rng);
-    const ctx = new DamonContext(
-      0,
-      {
-        ops: 'paddr',
-        addrUnit: 1,
-        sampleUs: 5000,
-        aggrUs: 100000,
-        updateUs: 1000000,
-        intervalsGoal: null,
-        nrRegions: { min: 10, max: 1000 },
-        pause: false,
-        targets: [{ pid: null, obsolete: false, regions: [{ start: 0, end: 128 * MiB }] }],
-        schemes: [],
-      },
-      m,
-      rng,
-      simKernel('7.2'),
-      { lastNrRegions: 0 },
-      0,
-    );
+    const ctx = new DamonContext(0, context({ regions: [{ start: 0, end: 128 * MiB }] }), m, rng, simKernel('7.2'), { lastNrRegions: 0 }, 0);
     const s = new SchemeState(0, 0, scheme(), ctx);
     const u = machineUsage(m, 0);
     for (const metric of ['node_memcg_used_bp', 'node_memcg_free_bp', 'node_mem_used_bp', 'node_mem_free_bp']) {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { KConfig } from '../../server/src/core/model/kernel';
 import { simulate } from '../../server/src/core/sim/engine';
 import { builtinScenario } from '../../server/src/core/sim/scenario';
-import { configFile, MiB, scheme, tinyScenario } from './helpers';
+import { configFile, context, MiB, scheme, tinyScenario } from './helpers';
 
 describe('converged goal values', () => {
   it('hand-computed: a user_input goal keeps its value, a memcg goal is the cgroup share of the node in bp', () => {
@@ -17,16 +17,8 @@ describe('converged goal values', () => {
         {
           refreshMs: 0,
           contexts: [
-            {
-              ops: 'paddr',
-              addrUnit: 1,
-              sampleUs: 5000,
-              aggrUs: 100_000,
-              updateUs: 1_000_000,
-              intervalsGoal: null,
-              nrRegions: { min: 10, max: 1000 },
-              pause: false,
-              targets: [{ pid: null, obsolete: false, regions: [{ start: 64 * MiB, end: 128 * MiB }] }],
+            context({
+              regions: [{ start: 64 * MiB, end: 128 * MiB }],
               schemes: [
                 scheme({
                   action: 'stat',
@@ -44,7 +36,7 @@ describe('converged goal values', () => {
                   },
                 }),
               ],
-            },
+            }),
           ],
         },
       ],

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkText } from '../../server/src/core/index';
-import type { KConfig, KFilter, KScheme } from '../../server/src/core/model/kernel';
+import type { KConfig, KContext, KFilter, KScheme } from '../../server/src/core/model/kernel';
 import { loadScenarioText } from '../../server/src/core/sim/scenario';
 import type { Scenario } from '../../server/src/core/sim/types';
 
@@ -52,6 +52,24 @@ export function scheme(p: Partial<KScheme> = {}): KScheme {
 }
 
 /** a tiny two-node machine: node 0 [0, 64 MiB), node 1 [64, 128 MiB), 1 MiB chunks, processes A and B of 16 MiB on node 1 */
+/** A monitoring context with the kernel's default intervals (5 ms / 100 ms / 1 s) over `regions` of one target. */
+export function context(p: Partial<KContext> & { regions: { start: number; end: number }[]; pid?: number | null }): KContext {
+  const { regions, pid = null, ...rest } = p;
+  return {
+    ops: 'paddr',
+    addrUnit: 1,
+    sampleUs: 5000,
+    aggrUs: 100000,
+    updateUs: 1000000,
+    intervalsGoal: null,
+    nrRegions: { min: 10, max: 1000 },
+    pause: false,
+    targets: [{ pid, obsolete: false, regions }],
+    schemes: [],
+    ...rest,
+  };
+}
+
 export function tinyScenario(kernel = '7.2'): Scenario {
   return {
     name: 'tiny',

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { KContext } from '../../server/src/core/model/kernel';
 import { DamonContext, newRegion } from '../../server/src/core/sim/damon';
 import { SchemeState, applyOne } from '../../server/src/core/sim/damos';
 import { simKernel } from '../../server/src/core/sim/engine';
 import { Machine } from '../../server/src/core/sim/machine';
 import { Rng } from '../../server/src/core/sim/rng';
 import type { Scenario } from '../../server/src/core/sim/types';
-import { MiB, scheme, tinyScenario } from './helpers';
+import { MiB, context, scheme, tinyScenario } from './helpers';
 
 /**
  * Where memory lies physically. A PMD-mapped THP is 2 MiB of contiguous, 2 MiB-aligned memory: the
@@ -54,18 +53,11 @@ describe('a THP folio is one aligned 2 MiB block (512 KiB chunks: 4 per folio)',
 
   it('a paddr migration moves the folio whole at its first chunk, and nothing for a region of tail chunks only', () => {
     const m = machine({ thp: true, chunk: 512 * 1024 });
-    const k: KContext = {
-      ops: 'paddr',
-      addrUnit: 1,
-      sampleUs: 5000,
-      aggrUs: 100000,
-      updateUs: 1000000,
-      intervalsGoal: null,
+    const k = context({
       nrRegions: { min: 1, max: 1000 },
-      pause: false,
-      targets: [{ pid: null, obsolete: false, regions: [{ start: 64 * MiB, end: 128 * MiB }] }],
+      regions: [{ start: 64 * MiB, end: 128 * MiB }],
       schemes: [scheme({ action: 'migrate_hot', targetNid: 0 })],
-    };
+    });
     const rng = new Rng(5);
     const ctx = new DamonContext(0, k, m, rng, simKernel('7.2'), { lastNrRegions: 0 }, 0);
     const s = new SchemeState(0, 0, k.schemes[0], ctx);

@@ -1,31 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { KContext } from '../../server/src/core/model/kernel';
 import { AccessTree } from '../../server/src/core/sim/access-tree';
 import { DamonContext, MIN_SZ, newRegion, type Region } from '../../server/src/core/sim/damon';
 import { SchemeState, applyOne, applySchemes, applySchemesWalk, feedLoopNext, hotScore, minScoreFor, skipCharged } from '../../server/src/core/sim/damos';
 import { simKernel } from '../../server/src/core/sim/engine';
 import { Machine } from '../../server/src/core/sim/machine';
 import { Rng } from '../../server/src/core/sim/rng';
-import { MiB, filter, scheme, tinyScenario } from './helpers';
+import { MiB, context, filter, scheme, tinyScenario } from './helpers';
 
 function ctxFor(kernel: '6.19' | '7.2', schemes = [scheme()], regions = [{ start: 64 * MiB, end: 128 * MiB }], thp = false) {
   const sc = tinyScenario(kernel);
   sc.machine.thp = thp;
   const rng = new Rng(7);
   const m = new Machine(sc, rng);
-  const k: KContext = {
-    ops: 'paddr',
-    addrUnit: 1,
-    sampleUs: 5000,
-    aggrUs: 100000,
-    updateUs: 1000000,
-    intervalsGoal: null,
-    nrRegions: { min: 10, max: 1000 },
-    pause: false,
-    targets: [{ pid: null, obsolete: false, regions }],
-    schemes,
-  };
+  const k = context({ regions, schemes });
   const ctx = new DamonContext(0, k, m, rng, simKernel(kernel), { lastNrRegions: 0 }, 0);
   return { m, ctx, states: schemes.map((s, i) => new SchemeState(0, i, s, ctx)) };
 }

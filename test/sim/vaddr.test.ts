@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkText } from '../../server/src/core/index';
-import type { KContext } from '../../server/src/core/model/kernel';
 import { defaultLayout, setRegions, threeRegions, vaddrInitRegions } from '../../server/src/core/sim/address-space';
 import { DamonContext, newRegion } from '../../server/src/core/sim/damon';
 import { simKernel, simulate } from '../../server/src/core/sim/engine';
@@ -17,7 +16,7 @@ import { Rng } from '../../server/src/core/sim/rng';
 import { loadScenarioText } from '../../server/src/core/sim/scenario';
 import type { MappingSpec, Scenario } from '../../server/src/core/sim/types';
 import { WorkloadDriver } from '../../server/src/core/sim/workload';
-import { MiB, ROOT, scenarioFile, tinyScenario } from './helpers';
+import { MiB, ROOT, context, scenarioFile, tinyScenario } from './helpers';
 
 const P = 4096;
 const r = (start: number, end: number) => ({ start, end });
@@ -109,18 +108,7 @@ describe('the ops update (damon_va_update -> damon_set_regions)', () => {
     const sc = tinyScenario();
     const m = new Machine(sc, new Rng(1));
     const data = m.processes[0].dataMaps[0];
-    const k: KContext = {
-      ops: 'vaddr',
-      addrUnit: 1,
-      sampleUs: 5000,
-      aggrUs: 100000,
-      updateUs: 1000000,
-      intervalsGoal: null,
-      nrRegions: { min: 10, max: 1000 },
-      pause: false,
-      targets: [{ pid: 11, obsolete: false, regions: [{ start: data.start, end: data.start + MiB }] }],
-      schemes: [],
-    };
+    const k = context({ ops: 'vaddr', pid: 11, regions: [{ start: data.start, end: data.start + MiB }] });
     const ctx = new DamonContext(0, k, m, new Rng(1), simKernel('7.2'), { lastNrRegions: 0 }, 0);
     expect(ctx.totalBytes()).toBe(MiB);
     ctx.opsUpdate();
