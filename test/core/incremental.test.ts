@@ -38,6 +38,28 @@ function plain(r: CheckResult): unknown {
 }
 
 /** Runs an edit sequence through checkIncremental (state chained) and compares every step with checkText. */
+/** Random sequences of `steps` (each may yield several texts) from one of `bases`, each checked by run(). */
+function randomSequences(bases: string[], steps: Record<string, Step>, seed: number, opts?: CheckOptions): void {
+  const names = Object.keys(steps);
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: bases.length - 1 }),
+      fc.array(fc.tuple(fc.constantFrom(...names), fc.nat()), { minLength: 1, maxLength: 8 }),
+      (b, picked) => {
+        let t = bases[b];
+        const seq = [t];
+        for (const [name, r] of picked) {
+          const out = steps[name](t, r);
+          seq.push(...out);
+          t = out[out.length - 1];
+        }
+        run(seq, opts);
+      },
+    ),
+    { numRuns: runs(40, 6), seed },
+  );
+}
+
 function run(texts: string[], opts: CheckOptions = { fileName: 'x.damon.yaml' }): { items: number; full: number } {
   let state: IncrementalState | undefined;
   let items = 0;
@@ -236,26 +258,7 @@ describe('incremental check = full check', () => {
     expect(items).toBeGreaterThan(FULL_RUNS ? 100 : 20);
   });
 
-  it('random edit sequences (fast-check)', { timeout: 600_000 }, () => {
-    const names = Object.keys(STEPS);
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: bases.length - 1 }),
-        fc.array(fc.tuple(fc.constantFrom(...names), fc.nat()), { minLength: 1, maxLength: 8 }),
-        (b, steps) => {
-          let t = bases[b];
-          const seq = [t];
-          for (const [name, r] of steps) {
-            const out = STEPS[name](t, r);
-            seq.push(...out);
-            t = out[out.length - 1];
-          }
-          run(seq);
-        },
-      ),
-      { numRuns: runs(40, 6), seed: 16 },
-    );
-  });
+  it('random edit sequences (fast-check)', { timeout: 600_000 }, () => randomSequences(bases, STEPS, 16));
 
   it("the benchmark's edits (bench/edits.ts), each and back, on one chained state", { timeout: 600_000 }, () => {
     const base = generateConfig(1000);
@@ -514,24 +517,5 @@ describe('incremental check of JSON configs = full check', () => {
     expect(items).toBeGreaterThan(FULL_RUNS ? 60 : 10);
   });
 
-  it('random edit sequences (fast-check)', { timeout: 600_000 }, () => {
-    const names = Object.keys(JSON_STEPS);
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: jsonBases.length - 1 }),
-        fc.array(fc.tuple(fc.constantFrom(...names), fc.nat()), { minLength: 1, maxLength: 8 }),
-        (b, steps) => {
-          let t = jsonBases[b];
-          const seq = [t];
-          for (const [name, r] of steps) {
-            const out = JSON_STEPS[name](t, r);
-            seq.push(...out);
-            t = out[out.length - 1];
-          }
-          run(seq, JSON_OPTS);
-        },
-      ),
-      { numRuns: runs(40, 6), seed: 17 },
-    );
-  });
+  it('random edit sequences (fast-check)', { timeout: 600_000 }, () => randomSequences(jsonBases, JSON_STEPS, 17, JSON_OPTS));
 });
