@@ -10,6 +10,7 @@ import Ajv from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { checkText, CONFIG_SCHEMA } from '../server/src/core/index';
 import { checkIncremental } from '../server/src/core/incremental';
+import type { CheckOptions } from '../server/src/core/check';
 import { applyEdit, applyJsonEdit, EDIT_KINDS, JSON_EDIT_KINDS, jsonConfig } from './edits';
 import { generateConfig } from './gen';
 import { loadavg } from 'node:os';
@@ -87,37 +88,47 @@ console.log(
 // incremental check after one edit: the edited text checked with the previous version's state,
 // alternating edit and undo (both measured), so every sample reuses the other items and recomputes
 // the touched one(s)
+/**
+ * `rounds` times: the i-th edit of `base`, then back to `base`, each checked incrementally with the
+ * state of the version before; the samples of rounds 3 on (the edits', and the undos' when `undoToo`)
+ * and how the last edit was checked.
+ */
+function editAndUndo(base: string, edit: (i: number) => string, o: CheckOptions, rounds: number, undoToo: boolean) {
+  let state = checkIncremental(base, o).state;
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  let mode = '';
+  let reparsed = 0;
+  let items = 0;
+  for (let i = 0; i < rounds; i++) {
+    for (const t of [edit(i), base]) {
+      const c = process.cpuUsage();
+      const a = performance.now();
+      const r = checkIncremental(t, o, state);
+      const w = performance.now() - a;
+      const d = process.cpuUsage(c);
+      state = r.state;
+      if (i >= 3 && (undoToo || t !== base)) {
+        walls.push(w);
+        cpus.push((d.user + d.system) / 1000);
+      }
+      if (t !== base) {
+        mode = r.mode;
+        reparsed = r.reparsed;
+        items = r.items;
+      }
+    }
+  }
+  return { walls, cpus, mode, reparsed, items };
+}
+
 const opts = { fileName: 'bench.damon.yaml' };
 const inc: string[][] = [];
 const incResults: Record<string, { wall: number; cpu: number; full: number; load: number; mode: string; reparsed: number }> = {};
 for (const n of [1000, 10000]) {
   const base = generateConfig(n);
   for (const kind of EDIT_KINDS) {
-    let state = checkIncremental(base, opts).state;
-    const walls: number[] = [];
-    const cpus: number[] = [];
-    let mode = '';
-    let reparsed = 0;
-    let items = 0;
-    for (let i = 0; i < 30; i++) {
-      for (const t of [applyEdit(base, kind, i), base]) {
-        const c = process.cpuUsage();
-        const a = performance.now();
-        const r = checkIncremental(t, opts, state);
-        const w = performance.now() - a;
-        const d = process.cpuUsage(c);
-        state = r.state;
-        if (i >= 3) {
-          walls.push(w);
-          cpus.push((d.user + d.system) / 1000);
-        }
-        if (t !== base) {
-          mode = r.mode;
-          reparsed = r.reparsed;
-          items = r.items;
-        }
-      }
-    }
+    const { walls, cpus, mode, reparsed, items } = editAndUndo(base, (i) => applyEdit(base, kind, i), opts, 30, true);
     const edited = applyEdit(base, kind, 0);
     const full = measure(() => checkText(edited, opts), 5, 300);
     const load = loadavg()[0];
@@ -155,31 +166,7 @@ for (const n of [1000, 10000]) {
   const json = jsonConfig(n);
   const jopts = { fileName: 'bench.damon.json' };
   for (const kind of JSON_EDIT_KINDS) {
-    let state = checkIncremental(json, jopts).state;
-    const cpus: number[] = [];
-    const walls: number[] = [];
-    let mode = '';
-    let reparsed = 0;
-    let items = 0;
-    for (let i = 0; i < 16; i++) {
-      for (const t of [applyJsonEdit(json, kind, i), json]) {
-        const c = process.cpuUsage();
-        const a = performance.now();
-        const r = checkIncremental(t, jopts, state);
-        const w = performance.now() - a;
-        const d = process.cpuUsage(c);
-        state = r.state;
-        if (t !== json) {
-          if (i >= 3) {
-            walls.push(w);
-            cpus.push((d.user + d.system) / 1000);
-          }
-          mode = r.mode;
-          reparsed = r.reparsed;
-          items = r.items;
-        }
-      }
-    }
+    const { walls, cpus, mode, reparsed, items } = editAndUndo(json, (i) => applyJsonEdit(json, kind, i), jopts, 16, false);
     const edited = applyJsonEdit(json, kind, 0);
     const whole = measure(() => checkText(edited, jopts), 5, 300);
     jsonRows.push(
