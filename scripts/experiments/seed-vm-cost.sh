@@ -20,7 +20,7 @@ experiment_vm seed-vm-cost
 
 seed_vm_setup
 
-vm "cat > /tmp/record.sh" <<'REC'
+recorder_start seed-vm-cost <<'REC'
 #!/bin/sh
 a=/sys/kernel/mm/damon/admin/kdamonds
 tr=/sys/kernel/tracing
@@ -49,15 +49,6 @@ while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
 done
 cat $h/hist > /tmp/aggr.log 2>&1 || true
 REC
-started=$(date +%s)
-vm "sh /tmp/record.sh $duration > /tmp/record.log 2>&1 < /dev/null &"
-echo "seed-vm-cost: recording $duration s into $out (guest /tmp/record.log)" >&2
-while [ $(( $(date +%s) - started )) -lt $(( duration + 10 )) ]; do
-  sleep 30
-  vm 'cat /tmp/record.log' > "$out/raw.log" || true
-done
-# the recorder's loop runs on the guest's clock and ends a little later: wait for its histogram
-for _ in $(seq 120); do vm 'test -s /tmp/aggr.log' && break; sleep 5; done
-vm 'cat /tmp/record.log' > "$out/raw.log"
+recorder_wait seed-vm-cost 30
 vm 'cat /tmp/aggr.log' > "$out/aggr.log"
 node "$here/cost-summarize.mjs" "$out/raw.log" "$out/aggr.log" | tee "$out/summary.txt"

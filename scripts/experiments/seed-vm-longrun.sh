@@ -23,8 +23,7 @@ experiment_vm seed-vm-longrun
 
 seed_vm_setup
 
-# the recorder runs inside the guest (one ssh at the end, not one per sample)
-vm "cat > /tmp/record.sh" <<'REC'
+recorder_start seed-vm-longrun <<'REC'
 #!/bin/sh
 a=/sys/kernel/mm/damon/admin/kdamonds
 end=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
@@ -44,12 +43,5 @@ while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
   sleep 5
 done
 REC
-started=$(date +%s)
-vm "sh /tmp/record.sh $duration > /tmp/record.log 2>&1 < /dev/null &"
-echo "seed-vm-longrun: recording $duration s into $out (guest /tmp/record.log)" >&2
-while [ $(( $(date +%s) - started )) -lt $(( duration + 10 )) ]; do
-  sleep 60
-  vm 'cat /tmp/record.log' > "$out/raw.log" || true
-done
-vm 'cat /tmp/record.log' > "$out/raw.log"
+recorder_wait seed-vm-longrun 60
 node "$here/summarize.mjs" "$out/raw.log" | tee "$out/summary.txt"

@@ -37,7 +37,7 @@ sed "s/pid: 201$/pid: $pid/" "$here/vaddr-demotion.damon.yaml" > "$out/config.da
 node "$root/dist/cli.js" plan "$out/config.damon.yaml" --script --kernel 7.2 > "$out/apply.sh"
 vm 'cat > /tmp/apply.sh && sh /tmp/apply.sh' < "$out/apply.sh" > "$out/apply.log" 2>&1
 
-vm "cat > /tmp/record.sh" <<'REC'
+recorder_start vaddr-demotion <<'REC'
 #!/bin/sh
 a=/sys/kernel/mm/damon/admin/kdamonds
 d=$a/0/contexts/0/schemes/0
@@ -48,15 +48,9 @@ while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
   sleep 5
 done
 REC
-started=$(date +%s)
-vm "sh /tmp/record.sh $duration > /tmp/record.log 2>&1 < /dev/null &"
-echo "vaddr-demotion: pid $pid, recording $duration s into $out (guest /tmp/record.log)" >&2
+echo "vaddr-demotion: pid $pid" >&2
 sleep 30
 vm "a=/sys/kernel/mm/damon/admin/kdamonds/0; echo update_schemes_tried_regions > \$a/state; \
   for r in \$a/contexts/0/schemes/0/tried_regions/[0-9]*; do echo \$(cat \$r/start \$r/end \$r/nr_accesses \$r/age); done" > "$out/regions.txt" || true
-while [ $(( $(date +%s) - started )) -lt $(( duration + 10 )) ]; do
-  sleep 30
-  vm 'cat /tmp/record.log' > "$out/raw.log" || true
-done
-vm 'cat /tmp/record.log' > "$out/raw.log"
+recorder_wait vaddr-demotion 30
 node "$here/vaddr-summarize.mjs" "$out/raw.log" | tee "$out/summary.txt"

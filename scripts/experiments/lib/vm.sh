@@ -1,6 +1,7 @@
 # Sourced by the experiment scripts: boots their own 7.2 test host and stops it on exit.
 #
 #   experiment_vm NAME      (after root, duration and out are set)
+#   recorder_start NAME < SCRIPT  /  recorder_wait NAME POLL   (the guest-side recorder, below)
 #   seed_vm_args NAME ARGS  /  seed_vm_setup   (the two seed-vm scripts, below)
 #
 # Checks --duration, makes OUT (default .testhost/experiments/NAME-<time>), builds the image and the
@@ -53,4 +54,27 @@ seed_vm_args() {
     esac
   done
   case "$thp" in ""|always|madvise|never) ;; *) echo "$name.sh: --thp wants always, madvise or never" >&2; exit 2 ;; esac
+}
+
+# The guest-side recorder (a sh script taking DURATION, read from stdin) runs in the background inside
+# the guest: one ssh to start it, not one per sample. recorder_wait copies its output to OUT/raw.log
+# every POLL seconds while it runs, and once more when it has finished (on the guest's clock).
+recorder_start() {
+  local name="$1"
+  vm 'cat > /tmp/record.sh; rm -f /tmp/record.done'
+  recorder_started=$(date +%s)
+  vm "(sh /tmp/record.sh $duration > /tmp/record.log 2>&1; touch /tmp/record.done) < /dev/null > /dev/null 2>&1 &"
+  echo "$name: recording $duration s into $out (guest /tmp/record.log)" >&2
+}
+recorder_wait() {
+  local name="$1" poll="$2"
+  until vm 'test -e /tmp/record.done'; do
+    if [ $(( $(date +%s) - recorder_started )) -gt $(( duration + 600 )) ]; then
+      echo "$name: the recorder did not finish within $duration + 600 s" >&2
+      exit 1
+    fi
+    sleep "$poll"
+    vm 'cat /tmp/record.log' > "$out/raw.log" || true
+  done
+  vm 'cat /tmp/record.log' > "$out/raw.log"
 }
