@@ -93,6 +93,22 @@ type Step = (t: string, r: number) => string[];
 
 const typeAt = (t: string, at: number, s: string): string[] => Array.from({ length: s.length }, (_, i) => t.slice(0, at) + s.slice(0, i + 1) + t.slice(at));
 
+/** A step that deletes one character (every third time) or inserts one of `chars` at a random place. */
+const randomChar =
+  (chars: string[]): Step =>
+  (t, r) => {
+    const at = r % (t.length + 1);
+    const c = chars[r % chars.length];
+    return r % 3 === 0 ? [t.slice(0, at) + t.slice(at + 1)] : [t.slice(0, at) + c + t.slice(at)];
+  };
+
+/** A step that deletes one line. */
+const deleteLine: Step = (t, r) => {
+  const ls = lineStarts(t);
+  const i = r % ls.length;
+  return [t.slice(0, ls[i]) + t.slice(ls[i + 1] ?? t.length)];
+};
+
 const STEPS: Record<string, Step> = {
   valueChange: (t, r) => {
     const m = [...t.matchAll(/: (\d+)(?=[,}\n ])/g)];
@@ -160,16 +176,8 @@ const STEPS: Record<string, Step> = {
     const at = split.items[(r * 7) % split.items.length].start;
     return [t.slice(0, at) + block + (block.endsWith('\n') ? '' : '\n') + t.slice(at)];
   },
-  randomChar: (t, r) => {
-    const at = r % (t.length + 1);
-    const c = [' ', '\n', ':', '-', '#', 'a', '1', '{', '"', '  '][r % 10];
-    return r % 3 === 0 ? [t.slice(0, at) + t.slice(at + 1)] : [t.slice(0, at) + c + t.slice(at)];
-  },
-  deleteLine: (t, r) => {
-    const ls = lineStarts(t);
-    const i = r % ls.length;
-    return [t.slice(0, ls[i]) + t.slice(ls[i + 1] ?? t.length)];
-  },
+  randomChar: randomChar([' ', '\n', ':', '-', '#', 'a', '1', '{', '"', '  ']),
+  deleteLine,
 };
 
 describe('incremental check = full check', () => {
@@ -438,16 +446,8 @@ const JSON_STEPS: Record<string, Step> = {
     const at = m[r % m.length].index + 1;
     return [t.slice(0, at) + ',' + t.slice(at)];
   },
-  randomChar: (t, r) => {
-    const at = r % (t.length + 1);
-    const c = [' ', '\n', ':', ',', '{', '}', '[', ']', '"', 'a', '1', '/*'][r % 12];
-    return r % 3 === 0 ? [t.slice(0, at) + t.slice(at + 1)] : [t.slice(0, at) + c + t.slice(at)];
-  },
-  deleteLine: (t, r) => {
-    const ls = lineStarts(t);
-    const i = r % ls.length;
-    return [t.slice(0, ls[i]) + t.slice(ls[i + 1] ?? t.length)];
-  },
+  randomChar: randomChar([' ', '\n', ':', ',', '{', '}', '[', ']', '"', 'a', '1', '/*']),
+  deleteLine,
 };
 
 describe('incremental check of JSON configs = full check', () => {
