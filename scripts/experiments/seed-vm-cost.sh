@@ -15,10 +15,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 duration=900; out=""; thp=""; config=""
 . "$here/lib/vm.sh"
-seed_vm_args seed-vm-cost "$@"
-experiment_vm seed-vm-cost
-
-seed_vm_setup
+seed_vm_start seed-vm-cost "$@"
 
 recorder_start seed-vm-cost <<'REC'
 #!/bin/sh

@@ -18,10 +18,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 duration=3600; out=""; thp=""; config=""
 . "$here/lib/vm.sh"
-seed_vm_args seed-vm-longrun "$@"
-experiment_vm seed-vm-longrun
-
-seed_vm_setup
+seed_vm_start seed-vm-longrun "$@"
 
 recorder_start seed-vm-longrun <<'REC'
 #!/bin/sh

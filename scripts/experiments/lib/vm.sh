@@ -2,7 +2,7 @@
 #
 #   experiment_vm NAME      (after root, duration and out are set)
 #   recorder_start NAME < SCRIPT  /  recorder_wait NAME POLL   (the guest-side recorder, below)
-#   seed_vm_args NAME ARGS  /  seed_vm_setup   (the two seed-vm scripts, below)
+#   seed_vm_start NAME ARGS   (the two seed-vm scripts: their options, the host, the setup; below)
 #
 # Checks --duration, makes OUT (default .testhost/experiments/NAME-<time>), builds the image and the
 # CLI bundle, boots the host into OUT/vm and defines vm() (ssh to it). The trap stops the host.
@@ -77,4 +77,12 @@ recorder_wait() {
     vm 'cat /tmp/record.log' > "$out/raw.log" || true
   done
   vm 'cat /tmp/record.log' > "$out/raw.log"
+}
+
+# The start of both seed-vm scripts: read their options, boot the host, set the experiment up.
+seed_vm_start() {
+  local name="$1"; shift
+  seed_vm_args "$name" "$@"
+  experiment_vm "$name"
+  seed_vm_setup
 }
